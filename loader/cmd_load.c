@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * gwctl load: validate every given object, resolve, and replace the
+ * node's desired state with it, or with --dry-run only print the result.
+ * Nothing is applied unless everything validates.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/state.h"
+#include "gwctl.h"
+
+struct load_cfg {
+	struct gw_common_cfg common;
+	struct gw_strlist files;
+	bool dry_run;
+	const char *output;
+	bool quiet;
+};
+
+static const struct gw_opt load_opts[] = {
+	GW_OPT("filename", 'f', GW_OPT_STRLIST, struct load_cfg, files, "FILE", NULL,
+	       "YAML/JSON file, directory of them, or - for stdin (repeatable)"),
+	GW_OPT("dry-run", 0, GW_OPT_FLAG, struct load_cfg, dry_run, NULL, NULL,
+	       "validate and resolve, print the result, apply nothing"),
+	GW_OPT("output", 'o', GW_OPT_ENUM, struct load_cfg, output, "FORMAT", gw_output_formats,
+	       "with --dry-run: print every object with its status (yaml|json|name)"),
+	GW_OPT("quiet", 'q', GW_OPT_FLAG, struct load_cfg, quiet, NULL, NULL,
+	       "print only errors"),
+	GW_COMMON_OPTS(struct load_cfg),
+	GW_OPT_END,
+};
+
+static bool yaml_name(const char *n)
+{
+	const char *dot = strrchr(n, '.');
+
+	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* -f DIR: every .yaml/.yml/.json file in it, in name order (as kubectl -f DIR). */
+static int add_path(struct gw_config *cfg, const char *path)
+{
+	struct stat st;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	DIR *d;
+	int err = 0;
+
+	if (strcmp(path, "-") && !stat(path, &st) && S_ISDIR(st.st_mode)) {
+		d = opendir(path);
+		if (!d) {
+			gw_diag_add(&cfg->diags, GW_DIAG_ERROR, path, 0, NULL, NULL, NULL, NULL,
+				    "cannot open directory: %s", strerror(errno));
+			return 0;
+		}
+		while ((de = readdir(d))) {
+			char **p;
+
+			if (de->d_name[0] == '.' || !yaml_name(de->d_name))
+				continue;
+			p = realloc(names, (n + 1) * sizeof(*p));
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			names = p;
+			if (!(names[n] = malloc(strlen(path) + strlen(de->d_name) + 2))) {
+				err = -ENOMEM;
+				break;
+			}
+			sprintf(names[n++], "%s/%s", path, de->d_name);
+		}
+		closedir(d);
+		if (names)
+			qsort(names, n, sizeof(*names), cmp_str);
+		for (size_t i = 0; i < n; i++) {
+			if (!err)
+				err = gw_config_add_file(cfg, names[i]);
+			free(names[i]);
+		}
+		free(names);
+		return err;
+	}
+	return gw_config_add_file(cfg, path);
+}
+
+/* Conditions that are not True deserve a line after a load. */
+static void warn_conditions(const struct gw_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nobjs; i++) {
+		const struct gw_obj *o = cfg->objs[i];
+
+		if (!o->ours || !o->status)
+			continue;
+		struct gw_yval *parents = gw_yget(o->status, "parents");
+
+		for (size_t p = 0; p < gw_ylen(parents); p++) {
+			struct gw_yval *cs = gw_yget(parents->items[p], "conditions");
+			struct gw_yval *pr = gw_yget(parents->items[p], "parentRef");
+
+			for (size_t c = 0; c < gw_ylen(cs); c++) {
+				struct gw_yval *cd = cs->items[c];
+
+				if (!strcmp(gw_ygetstr(cd, "status", ""), "True"))
+					continue;
+				fprintf(stderr, "warning: %s %s/%s on %s %s: %s=%s %s: %s\n",
+					o->ki->kind, o->ns, o->name,
+					gw_ygetstr(pr, "kind", "Gateway"),
+					gw_ygetstr(pr, "name", ""), gw_ygetstr(cd, "type", ""),
+					gw_ygetstr(cd, "status", ""), gw_ygetstr(cd, "reason", ""),
+					gw_ygetstr(cd, "message", ""));
+			}
+		}
+	}
+}
+
+static int print_objects(struct gw_config *cfg, const char *fmt)
+{
+	struct gw_yval *list;
+
+	if (!strcmp(fmt, "name")) {
+		char buf[512];
+
+		for (size_t i = 0; i < cfg->nobjs; i++)
+			printf("%s\n", gw_resource_name(cfg->objs[i], buf, sizeof(buf)));
+		return 0;
+	}
+	list = gw_list_view(&cfg->arena, cfg->objs, cfg->nobjs);
+	if (!list)
+		return -ENOMEM;
+	return !strcmp(fmt, "json") ? gw_yemit_json(stdout, list, true)
+				    : gw_yemit_yaml(stdout, list);
+}
+
+static void print_diags(const struct gw_config *cfg, bool verbose)
+{
+	char buf[2048];
+
+	for (size_t i = 0; i < cfg->diags.n; i++) {
+		const struct gw_diag *g = &cfg->diags.v[i];
+
+		if (g->level == GW_DIAG_NOTICE && !verbose)
+			continue;
+		gw_diag_format(g, buf, sizeof(buf));
+		fprintf(stderr, "%s\n", buf);
+	}
+}
+
+static int run_load(void *vcfg, int argc, char **argv)
+{
+	struct load_cfg *lc = vcfg;
+	const char *dir = gw_state_dir(&lc->common);
+	struct gw_config cfg, prev;
+	char now[32], buf[512];
+	int lock = -1, err, ret = 1;
+
+	(void)argv;
+	gw_config_init(&cfg, lc->common.controller);
+	gw_config_init(&prev, lc->common.controller);
+	if (argc) {
+		fprintf(stderr, "gwctl load: unexpected argument '%s'; files are given with -f\n",
+			argv[0]);
+		ret = 2;
+		goto out;
+	}
+	if (!lc->files.n) {
+		fprintf(stderr, "gwctl load: no input: give one or more -f FILE\n");
+		ret = 2;
+		goto out;
+	}
+	if (lc->output && !lc->dry_run) {
+		fprintf(stderr, "gwctl load: -o is only valid with --dry-run\n");
+		ret = 2;
+		goto out;
+	}
+	for (int i = 0; i < lc->files.n; i++) {
+		if ((err = add_path(&cfg, lc->files.v[i]))) {
+			fprintf(stderr, "gwctl load: %s\n", strerror(-err));
+			goto out;
+		}
+	}
+	print_diags(&cfg, lc->common.verbose);
+	if (cfg.diags.nerrors) {
+		fprintf(stderr, "gwctl load: %zu error%s; nothing was applied\n", cfg.diags.nerrors,
+			cfg.diags.nerrors == 1 ? "" : "s");
+		goto out;
+	}
+	if (!cfg.nobjs) {
+		fprintf(stderr, "gwctl load: no objects passed to load; nothing was applied\n");
+		goto out;
+	}
+	/*
+	 * The previous state supplies creation times, generations and
+	 * condition transition times. A dry run only reads it, and may run
+	 * without the state directory existing at all.
+	 */
+	if (lc->dry_run) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, GW_STATE_FILE);
+		if (!access(path, R_OK))
+			lock = gw_state_lock(dir, LOCK_SH);
+	} else {
+		lock = gw_state_lock(dir, LOCK_EX);
+		if (lock < 0) {
+			fprintf(stderr, "gwctl load: cannot lock state directory '%s': %s\n", dir,
+				strerror(-lock));
+			goto out;
+		}
+	}
+	if (lock >= 0 && (err = gw_state_load(dir, &prev))) {
+		fprintf(stderr, "gwctl load: cannot read the current state in '%s': %s\n", dir,
+			strerror(-err));
+		gw_diags_print(&prev.diags, stderr);
+		goto out;
+	}
+	cfg.now = gw_now_rfc3339(now, sizeof(now));
+	if ((err = gw_config_stamp(&cfg, &prev, now)) || (err = gw_config_resolve(&cfg, &prev))) {
+		fprintf(stderr, "gwctl load: %s\n", strerror(-err));
+		goto out;
+	}
+	if (lc->dry_run) {
+		if (lc->output)
+			ret = print_objects(&cfg, lc->output) ? 1 : 0;
+		else {
+			for (size_t i = 0; i < cfg.nobjs; i++)
+				printf("%s validated (dry run)\n",
+				       gw_resource_name(cfg.objs[i], buf, sizeof(buf)));
+			warn_conditions(&cfg);
+			ret = 0;
+		}
+		goto out;
+	}
+	if ((err = gw_state_save(dir, &cfg))) {
+		fprintf(stderr, "gwctl load: cannot write state to '%s': %s; the previous "
+			"configuration is still in place\n", dir, strerror(-err));
+		goto out;
+	}
+	if (!lc->quiet) {
+		for (size_t i = 0; i < cfg.nobjs; i++) {
+			struct gw_obj *o = cfg.objs[i];
+			struct gw_obj *p = gw_config_find(&prev, o->ki->id, o->ns, o->name);
+
+			printf("%s %s\n", gw_resource_name(o, buf, sizeof(buf)),
+			       !p ? "created" : p->generation == o->generation ? "unchanged"
+									  : "configured");
+		}
+		for (size_t i = 0; i < prev.nobjs; i++) {
+			struct gw_obj *p = prev.objs[i];
+
+			if (!gw_config_find(&cfg, p->ki->id, p->ns, p->name))
+				printf("%s pruned\n", gw_resource_name(p, buf, sizeof(buf)));
+		}
+		warn_conditions(&cfg);
+	}
+	ret = 0;
+out:
+	if (lock >= 0)
+		close(lock);
+	free(lc->files.v);
+	gw_config_free(&cfg);
+	gw_config_free(&prev);
+	return ret;
+}
+
+const struct gw_cmd gw_cmd_load = {
+	.name = "load",
+	.args = "-f FILE...",
+	.help = "validate Gateway API YAML and make it the node's configuration",
+	.opts = load_opts,
+	.cfg_size = sizeof(struct load_cfg),
+	.run = run_load,
+};

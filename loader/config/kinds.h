@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The kinds xdpgw reads, their API groups and accepted versions, and their
+ * structural schemas. Schema tables live in schema_gwapi.c (Gateway API
+ * kinds) and schema_core.c (core/discovery kinds); kinds.c composes them
+ * with the common apiVersion/kind/metadata fields.
+ */
+#ifndef GW_KINDS_H
+#define GW_KINDS_H
+
+#include <stdbool.h>
+
+#include "schema.h"
+
+#define GW_GROUP "gateway.networking.k8s.io"
+
+enum gw_kind {
+	GW_K_GATEWAYCLASS,
+	GW_K_GATEWAY,
+	GW_K_LISTENERSET,
+	GW_K_HTTPROUTE,
+	GW_K_GRPCROUTE,
+	GW_K_TLSROUTE,
+	GW_K_TCPROUTE,
+	GW_K_UDPROUTE,
+	GW_K_REFERENCEGRANT,
+	GW_K_BACKENDTLSPOLICY,
+	GW_K_NAMESPACE,
+	GW_K_SERVICE,
+	GW_K_ENDPOINTSLICE,
+	GW_K_SECRET,
+	GW_K_CONFIGMAP,
+	GW_K__COUNT,
+};
+
+struct gw_kind_version {
+	const char *version;
+	/** Top-level fields other than apiVersion, kind, metadata and status. */
+	const struct gw_sfield *fields;
+};
+
+struct gw_kind_info {
+	enum gw_kind id;
+	const char *kind;
+	const char *group;	/* "" for the core group */
+	const char *plural;	/* lowercase resource name, as kubectl accepts it */
+	const char *short_name;	/* kubectl short name or NULL */
+	bool namespaced;
+	bool has_status;	/* status is computed by xdpgw and printed */
+	const struct gw_kind_version *versions;	/* terminated by { NULL } */
+};
+
+extern const struct gw_kind_info gw_kind_infos[GW_K__COUNT];
+
+/** Looks a kind up by apiVersion group and kind; NULL if not one of ours. */
+const struct gw_kind_info *gw_kind_lookup(const char *group, const char *kind);
+/** Looks a kind up by what a user types after `gwctl get` (kind, plural, short name). */
+const struct gw_kind_info *gw_kind_by_cli_name(const char *name);
+/** The top-level schema of kind ki at version, or NULL if the version is unknown. */
+const struct gw_schema *gw_kind_schema(const struct gw_kind_info *ki, const char *version);
+
+/* Per-version top-level field tables (schema_gwapi.c, schema_core.c). */
+extern const struct gw_sfield gw_fields_gatewayclass[];
+extern const struct gw_sfield gw_fields_gateway[];
+extern const struct gw_sfield gw_fields_listenerset[];
+extern const struct gw_sfield gw_fields_httproute[];
+extern const struct gw_sfield gw_fields_grpcroute[];
+extern const struct gw_sfield gw_fields_tlsroute[];
+extern const struct gw_sfield gw_fields_tlsroute_v1alpha2[];
+extern const struct gw_sfield gw_fields_tcproute[];
+extern const struct gw_sfield gw_fields_udproute[];
+extern const struct gw_sfield gw_fields_referencegrant[];
+extern const struct gw_sfield gw_fields_backendtlspolicy[];
+extern const struct gw_sfield gw_fields_backendtlspolicy_v1alpha2[];
+extern const struct gw_sfield gw_fields_namespace[];
+extern const struct gw_sfield gw_fields_service[];
+extern const struct gw_sfield gw_fields_endpointslice[];
+extern const struct gw_sfield gw_fields_secret[];
+extern const struct gw_sfield gw_fields_configmap[];
+
+/* The common ObjectMeta schema (kinds.c). */
+extern const struct gw_schema gw_schema_objmeta;
+
+#endif

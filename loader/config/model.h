@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The configuration model: every object read from the user's YAML, typed
+ * views of the Gateway API objects, and what resolution computed for them
+ * (attachment, references, endpoints, status). The data planes (XDP
+ * compiler, gwd) read only this; nothing here is specific to either.
+ * All memory belongs to the gw_config's arena.
+ */
+#ifndef GW_MODEL_H
+#define GW_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "kinds.h"
+#include "yval.h"
+
+#define GW_DEFAULT_CONTROLLER "xdpgw.io/gateway-controller"
+
+struct gw_obj;
+struct gw_gateway;
+struct gw_route;
+
+enum gw_proto {
+	GW_PROTO_HTTP,
+	GW_PROTO_HTTPS,
+	GW_PROTO_TLS,
+	GW_PROTO_TCP,
+	GW_PROTO_UDP,
+	GW_PROTO_OTHER,	/* implementation-specific protocol we do not support */
+};
+
+enum gw_from {
+	GW_FROM_SAME,
+	GW_FROM_ALL,
+	GW_FROM_SELECTOR,
+	GW_FROM_NONE,
+};
+
+/** A Kubernetes condition as Gateway API status carries it. */
+struct gw_cond {
+	const char *type;
+	const char *status;	/* "True", "False", "Unknown" */
+	const char *reason;
+	const char *message;
+};
+
+#define GW_MAX_CONDS 8
+
+struct gw_conds {
+	struct gw_cond v[GW_MAX_CONDS];
+	int n;
+};
+
+/** Group/kind pair (RouteGroupKind). */
+struct gw_rgk {
+	const char *group;
+	const char *kind;
+};
+
+/** A TLS certificate a listener serves (from a kubernetes.io/tls Secret). */
+struct gw_cert {
+	struct gw_obj *secret;
+	const char *cert_pem;	/* decoded tls.crt */
+	const char *key_pem;	/* decoded tls.key */
+	size_t cert_len, key_len;
+};
+
+struct gw_attachment;
+
+struct gw_listener {
+	struct gw_obj *owner;		/* the Gateway or ListenerSet that declares it */
+	struct gw_gateway *gw;		/* the Gateway it is a listener of */
+	struct gw_yval *node;
+	size_t index;			/* position in owner's listeners */
+	const char *name;
+	const char *hostname;		/* NULL = any */
+	const char *protocol;		/* as written */
+	enum gw_proto proto;
+	int port;
+	const char *tls_mode;		/* "Terminate", "Passthrough" or NULL */
+	struct gw_yval *cert_refs;	/* spec tls.certificateRefs */
+	enum gw_from from;
+	struct gw_yval *selector;	/* allowedRoutes.namespaces.selector */
+	struct gw_yval *kinds;		/* allowedRoutes.kinds as written */
+
+	/* resolution */
+	struct gw_rgk supported[8];
+	int nsupported;
+	bool valid;			/* Accepted and not Conflicted: routes may attach */
+	struct gw_cert *certs;
+	int ncerts;
+	int attached_routes;
+	struct gw_attachment *attachments;	/* routes attached here, in attach order */
+	struct gw_conds conds;
+};
+
+/** One route attached to one listener, with the hostnames it serves there. */
+struct gw_attachment {
+	struct gw_attachment *next;
+	struct gw_route *route;
+	int parent;			/* index into route->parents */
+	const char **hostnames;		/* intersection; NULL+0 = any */
+	int nhostnames;
+};
+
+struct gw_gateway {
+	struct gw_obj *obj;
+	struct gw_obj *cls;		/* GatewayClass, if it exists */
+	bool ours;			/* class is ours and accepted */
+	struct gw_listener *listeners;	/* spec.listeners */
+	int nlisteners;
+	/* every listener, the Gateway's first then attached ListenerSets' by precedence */
+	struct gw_listener **all;
+	int nall;
+	enum gw_from ls_from;		/* spec.allowedListeners.namespaces.from */
+	struct gw_yval *ls_selector;
+	int attached_listenersets;
+	const char **addresses;		/* spec.addresses (IPAddress values) */
+	int naddresses;
+	struct gw_conds conds;
+};
+
+struct gw_listenerset {
+	struct gw_obj *obj;
+	struct gw_gateway *parent;	/* NULL if not attached */
+	struct gw_listener *listeners;
+	int nlisteners;
+	bool accepted;
+	struct gw_conds conds;
+};
+
+struct gw_endpoint {
+	const char *addr;		/* textual IPv4/IPv6 address */
+	int family;			/* AF_INET or AF_INET6 */
+	int port;
+	const char *target;		/* targetRef "ns/name" of the pod, or NULL */
+};
+
+/** A backendRef (route rule backend or mirror filter target), resolved. */
+struct gw_backend {
+	struct gw_yval *node;
+	const char *group, *kind, *ns, *name;
+	int port;			/* 0 = not given */
+	int weight;
+	struct gw_obj *svc;		/* NULL if unresolved */
+	const char *app_protocol;
+	/* resolution failure (ResolvedRefs reason) or NULL */
+	const char *reason;
+	const char *message;
+	struct gw_endpoint *eps;	/* ready endpoints */
+	int neps;
+};
+
+struct gw_rule {
+	struct gw_yval *node;
+	const char *name;
+	struct gw_backend *backends;
+	int nbackends;
+	struct gw_backend *mirrors;	/* RequestMirror filter targets */
+	int nmirrors;
+};
+
+struct gw_parent {
+	struct gw_yval *node;		/* the parentRef as written (defaulted) */
+	const char *group, *kind, *ns, *name, *section;
+	int port;			/* 0 = not given */
+	struct gw_gateway *gw;		/* resolved Gateway (ours) or NULL */
+	struct gw_listenerset *ls;	/* when kind is ListenerSet */
+	bool ours;			/* a status entry is written for it */
+	struct gw_conds conds;
+};
+
+struct gw_route {
+	struct gw_obj *obj;
+	struct gw_parent *parents;
+	int nparents;
+	const char **hostnames;
+	int nhostnames;
+	struct gw_rule *rules;
+	int nrules;
+	/* first ResolvedRefs failure across all backendRefs */
+	const char *rr_reason, *rr_message;
+	/* first Accepted-blocking problem that is not attachment (e.g. ExtensionRef) */
+	const char *bad_reason, *bad_message;
+};
+
+struct gw_service_port {
+	const char *name;
+	int port;
+	const char *protocol;
+	const char *app_protocol;
+	struct gw_yval *target_port;
+};
+
+struct gw_service {
+	struct gw_obj *obj;
+	struct gw_service_port *ports;
+	int nports;
+	struct gw_obj **slices;		/* EndpointSlices labelled with this Service */
+	int nslices;
+};
+
+struct gw_obj {
+	const struct gw_kind_info *ki;
+	const char *api_version;
+	const char *version;
+	const char *ns;			/* NULL for cluster-scoped kinds */
+	const char *name;
+	const char *file;
+	unsigned line;
+	size_t seq;			/* position in the input */
+	struct gw_yval *root;		/* the whole object, defaulted */
+	struct gw_yval *meta;
+	struct gw_yval *spec;		/* root.spec, or NULL */
+	long long generation;
+	const char *created;		/* metadata.creationTimestamp (RFC 3339) */
+	struct gw_yval *labels;
+	bool ours;			/* we own its status */
+	struct gw_yval *status;		/* computed, or NULL */
+	union {
+		struct gw_gateway *gw;
+		struct gw_listenerset *ls;
+		struct gw_route *route;
+		struct gw_service *svc;
+		void *any;
+	} u;
+	bool class_accepted;		/* GatewayClass: ours and Accepted */
+	struct gw_conds conds;		/* GatewayClass / BackendTLSPolicy conditions */
+};
+
+struct gw_index;
+
+/**
+ * What the data planes report back, so status can say Programmed. Without
+ * one (dry-run, or no data plane running) listeners stay Programmed=False
+ * with reason Pending.
+ */
+struct gw_dataplane {
+	/** True when the listener is served now; else *msg says why not. */
+	bool (*listener_programmed)(void *ctx, const struct gw_listener *l, const char **msg);
+	void *ctx;
+};
+
+struct gw_config {
+	struct gw_arena arena;
+	struct gw_diags diags;
+	const char *controller;		/* our controllerName */
+	struct gw_obj **objs;		/* every accepted object, input order */
+	size_t nobjs, capobjs;
+	struct gw_obj **by_kind[GW_K__COUNT];
+	size_t nby_kind[GW_K__COUNT];
+	struct gw_index *index;
+	size_t nskipped;		/* objects of kinds we do not read */
+	bool trusted;			/* input is our own state file: keep status */
+	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */
+	const struct gw_dataplane *dataplane;
+	bool resolved;
+};
+
+/** Initialises an empty configuration owned by controller (NULL = default). */
+void gw_config_init(struct gw_config *cfg, const char *controller);
+void gw_config_free(struct gw_config *cfg);
+
+/**
+ * Parses and validates every document of buf (named file in messages) and
+ * adds the objects. Problems go to cfg->diags; returns 0 or -errno only for
+ * resource failures. Check cfg->diags.nerrors afterwards.
+ */
+int gw_config_add_buf(struct gw_config *cfg, const char *file, const char *buf, size_t len);
+/** Reads path ("-" = stdin) and calls gw_config_add_buf. */
+int gw_config_add_file(struct gw_config *cfg, const char *path);
+
+/**
+ * Carries server-set metadata over from the previously accepted config
+ * (creationTimestamp, uid, generation bumped only when spec changed) and
+ * fills it in for new objects, as the API server does. prev may be NULL.
+ * now is an RFC 3339 timestamp.
+ */
+int gw_config_stamp(struct gw_config *cfg, const struct gw_config *prev, const char *now);
+
+/**
+ * Resolves references and attachment and computes every status into
+ * obj->status. Conditions that did not change since prev (the previously
+ * accepted config, may be NULL) keep their lastTransitionTime.
+ */
+int gw_config_resolve(struct gw_config *cfg, const struct gw_config *prev);
+
+/** Finds an object; ns is ignored for cluster-scoped kinds. */
+struct gw_obj *gw_config_find(const struct gw_config *cfg, enum gw_kind kind, const char *ns,
+			      const char *name);
+
+/** Whether a namespace's labels match a LabelSelector (matchLabels + matchExpressions). */
+bool gw_selector_matches(const struct gw_yval *selector, const struct gw_yval *labels);
+
+/**
+ * Hostname intersection (Gateway API listener/route hostname rules).
+ * Returns the more specific of the two when they intersect, else NULL;
+ * a NULL argument means "any".
+ */
+const char *gw_hostname_intersect(const char *listener, const char *route, bool *any);
+
+/** Labels of a namespace (declared or implied: kubernetes.io/metadata.name). */
+struct gw_yval *gw_config_ns_labels(struct gw_config *cfg, const char *ns);
+
+#endif

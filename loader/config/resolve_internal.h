@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Declarations shared by the resolution passes (build, gateway, route, backend, status). */
+#ifndef GW_RESOLVE_INTERNAL_H
+#define GW_RESOLVE_INTERNAL_H
+
+#include "model.h"
+
+/* build.c: typed views of validated trees */
+int gw_build_views(struct gw_config *cfg);
+enum gw_proto gw_proto_parse(const char *s);
+int gw_build_listeners(struct gw_config *cfg, struct gw_obj *owner, struct gw_gateway *gw,
+		       struct gw_yval *list, struct gw_listener **out, int *nout);
+
+/* resolve_gateway.c */
+int gw_resolve_classes(struct gw_config *cfg);
+int gw_resolve_gateways(struct gw_config *cfg);
+void gw_finish_gateways(struct gw_config *cfg);
+
+/* resolve_route.c */
+int gw_resolve_routes(struct gw_config *cfg);
+
+/* resolve_backend.c */
+bool gw_refgrant_allows(struct gw_config *cfg, const char *from_group, const char *from_kind,
+			const char *from_ns, const char *to_group, const char *to_kind,
+			const char *to_ns, const char *to_name);
+void gw_resolve_backend(struct gw_config *cfg, struct gw_route *r, struct gw_backend *b);
+int gw_resolve_policies(struct gw_config *cfg);
+
+/* status.c */
+void gw_cond_set(struct gw_conds *c, const char *type, const char *status, const char *reason,
+		 const char *message);
+const struct gw_cond *gw_cond_get(const struct gw_conds *c, const char *type);
+int gw_build_status(struct gw_config *cfg, const struct gw_config *prev);
+
+/* helpers */
+static inline const char *gw_strdef(const char *s, const char *def)
+{
+	return s ? s : def;
+}
+
+#endif

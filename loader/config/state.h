@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The persisted desired state: every accepted object with its computed
+ * status, one YAML stream in STATE_DIR/config.yaml. Written atomically
+ * (temp file, fsync, rename, fsync dir) under an exclusive flock on
+ * STATE_DIR/lock, so a reader sees the old or the new config, never a mix.
+ */
+#ifndef GW_STATE_H
+#define GW_STATE_H
+
+#include <stdio.h>
+
+#include "model.h"
+
+#define GW_STATE_DIR_DEFAULT "/var/lib/xdpgw"
+#define GW_STATE_FILE "config.yaml"
+
+/** Creates dir if needed and takes the lock; returns an fd to close, or -errno. */
+int gw_state_lock(const char *dir, int how);
+/**
+ * Loads the persisted config into cfg (initialised by the caller). A
+ * missing file is an empty config (returns 0). Returns -errno on I/O
+ * failure, -EBADMSG if the file does not parse (diagnostics in cfg).
+ */
+int gw_state_load(const char *dir, struct gw_config *cfg);
+/** Writes cfg atomically; -errno on failure, the old file intact. */
+int gw_state_save(const char *dir, const struct gw_config *cfg);
+
+/** The object as kubectl prints it: the stored object plus its status. */
+struct gw_yval *gw_obj_view(struct gw_arena *a, const struct gw_obj *o);
+/** A v1 List of views, as `kubectl get -o yaml` prints several objects. */
+struct gw_yval *gw_list_view(struct gw_arena *a, struct gw_obj *const *objs, size_t n);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Generic value tree for Kubernetes objects: what a YAML/JSON document says,
+ * with the file and line of every node so every later error can point at
+ * its source. Scalars keep their text; YAML 1.2 core-schema typing (int,
+ * bool, null) is resolved at load, and quoted scalars are always strings.
+ * Emitters print trees the way kubectl does (keys sorted, 2-space YAML).
+ */
+#ifndef GW_YVAL_H
+#define GW_YVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "arena.h"
+
+enum gw_ytype {
+	GW_YNULL,
+	GW_YBOOL,
+	GW_YINT,
+	GW_YFLOAT,
+	GW_YSTR,
+	GW_YSEQ,
+	GW_YMAP,
+};
+
+struct gw_yval;
+
+struct gw_ypair {
+	const char *key;
+	struct gw_yval *val;
+};
+
+struct gw_yval {
+	enum gw_ytype type;
+	unsigned line;		/* 1-based; 0 for synthesized nodes */
+	const char *file;	/* shared, not owned */
+	const char *str;	/* scalar text (NULL for SEQ/MAP) */
+	long long i;		/* GW_YINT value, GW_YBOOL 0/1 */
+	size_t n, cap;		/* items in seq/map */
+	union {
+		struct gw_yval **items;	/* GW_YSEQ */
+		struct gw_ypair *pairs;	/* GW_YMAP, in document order */
+	};
+};
+
+/** One YAML document of a stream. */
+struct gw_ydoc {
+	struct gw_yval *root;
+	unsigned line;		/* line where the document starts */
+};
+
+/**
+ * Parses every document in buf (a file's content) into the arena.
+ * On a syntax error returns -EINVAL and fills err (at most errlen bytes) with
+ * "file:line:col: problem"; documents before it are still returned, the
+ * caller decides. *docs is arena memory.
+ */
+int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t len,
+		 struct gw_ydoc **docs, size_t *ndocs, char *err, size_t errlen);
+
+/* Constructors (arena-allocated; NULL on ENOMEM). */
+struct gw_yval *gw_ynew(struct gw_arena *a, enum gw_ytype t);
+struct gw_yval *gw_ystr(struct gw_arena *a, const char *s);
+struct gw_yval *gw_yint(struct gw_arena *a, long long v);
+struct gw_yval *gw_ybool(struct gw_arena *a, bool v);
+/** Appends to a sequence; -ENOMEM on failure. */
+int gw_ypush(struct gw_arena *a, struct gw_yval *seq, struct gw_yval *v);
+/** Sets key in a map (replacing an existing value); -ENOMEM on failure. */
+int gw_yset(struct gw_arena *a, struct gw_yval *map, const char *key, struct gw_yval *v);
+/** Deep copy (keeps source positions). */
+struct gw_yval *gw_ycopy(struct gw_arena *a, const struct gw_yval *v);
+
+/* Accessors: all NULL-safe, return NULL/default on type mismatch. */
+struct gw_yval *gw_yget(const struct gw_yval *map, const char *key);
+/** Follows a dotted path of map keys: "spec.tls.mode". */
+struct gw_yval *gw_ypath(const struct gw_yval *v, const char *path);
+const char *gw_ygetstr(const struct gw_yval *map, const char *key, const char *def);
+long long gw_ygetint(const struct gw_yval *map, const char *key, long long def);
+bool gw_ygetbool(const struct gw_yval *map, const char *key, bool def);
+/** Number of items for SEQ/MAP, 0 otherwise. */
+size_t gw_ylen(const struct gw_yval *v);
+/** Structural equality (ignores positions and map key order). */
+bool gw_yequal(const struct gw_yval *a, const struct gw_yval *b);
+
+/** Human name of a type for error messages ("string", "object", ...). */
+const char *gw_ytype_name(enum gw_ytype t);
+
+/**
+ * Emitters. Map keys are printed sorted (as kubectl prints unstructured
+ * objects); indent is the starting indentation in spaces for YAML.
+ */
+int gw_yemit_yaml(FILE *f, const struct gw_yval *v);
+int gw_yemit_json(FILE *f, const struct gw_yval *v, bool pretty);
+
+#endif
