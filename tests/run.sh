@@ -43,6 +43,14 @@ run_unit() {
 	done
 }
 
+run_cli() {
+	local t
+	echo "# cli tests"
+	for t in "$REPO"/tests/cli/test-*.sh; do
+		GWCTL="$OUT/gwctl" timeout "$TIMEOUT" "$t" 2>&1 | count_tap
+	done
+}
+
 run_netns() {
 	echo "# netns tests"
 	if [ "$(id -u)" != 0 ]; then
@@ -54,9 +62,9 @@ run_netns() {
 }
 
 case "$LAYER" in
-unit) run_unit ;;
+unit) run_unit; run_cli ;;
 netns) run_netns ;;
-all) run_unit; run_netns ;;
+all) run_unit; run_cli; run_netns ;;
 *) echo "usage: $0 unit|netns|all" >&2; exit 2 ;;
 esac
 

@@ -117,9 +117,12 @@ const struct gw_kind_info *gw_kind_by_cli_name(const char *name)
 		/* kubectl also takes the singular resource name ("gateway") */
 		if (!strncasecmp(ki->plural, name, pl - 1) && strlen(name) == pl - 1)
 			return ki;
-		/* and plural.group ("httproutes.gateway.networking.k8s.io") */
+		/* and plural.group or singular.group ("httproutes.gateway.networking.k8s.io") */
 		if (!strncasecmp(ki->plural, name, pl) && name[pl] == '.' &&
 		    !strcasecmp(name + pl + 1, ki->group))
+			return ki;
+		if (!strncasecmp(ki->plural, name, pl - 1) && name[pl - 1] == '.' &&
+		    !strcasecmp(name + pl, ki->group))
 			return ki;
 	}
 	return NULL;

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the address variables are for the test files
 #
 # Library for xdpgw's network-namespace tests, sourced by tests/netns/run.sh
 # and by every tests/netns/test-<component>.sh. Modelled on xdp-tools'
@@ -344,11 +345,11 @@ start_echo()
 # wildcard sockets; ss prints a dual-stack [::] socket as "*".
 _gw_listening()
 {
-	local ns=$1 proto=$2 addr=$3 port=$4 flags=-Hltn local a
+	local ns=$1 proto=$2 addr=$3 port=$4 flags=-Hltn laddr a
 
 	[ "$proto" = udp ] && flags=-Hlun
-	while read -r _ _ _ local _; do
-		a=${local%:*}
+	while read -r _ _ _ laddr _; do
+		a=${laddr%:*}
 		a=${a#[}
 		a=${a%]}
 		a=${a%%%*}
@@ -609,7 +610,7 @@ topo_destroy()
 # background logs and, with DEBUG_TESTENV=1, open a shell first.
 cleanup_tests()
 {
-	local rc=${1:-0} f
+	local rc=${1:-0} f nbg nns
 
 	[ -n "$GW_RUN_DIR" ] && [ -d "$GW_RUN_DIR" ] || return 0
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne "$SKIPPED_TEST" ]; then
@@ -628,8 +629,11 @@ cleanup_tests()
 			ns_exec "$NS_GW" env PS1="[$NS_GW] \\w# " bash --norc -i </dev/tty >/dev/tty 2>&1
 		fi
 	fi
+	nbg=$(find "$GW_RUN_DIR/bg" -name '*.pid' 2>/dev/null | wc -l)
+	nns=$(grep -c . "$GW_RUN_DIR/netns" 2>/dev/null)
 	stop_all_background
 	topo_destroy
+	_gw_msg "cleanup: stopped ${nbg:-0} background process(es), deleted ${nns:-0} namespace(s)"
 	if [ "$GW_RUN_DIR_OWNED" -eq 1 ]; then
 		rm -rf "$GW_RUN_DIR"
 		GW_RUN_DIR=

@@ -229,7 +229,7 @@ SKIPPED=0
 # run_test FILE TEST
 run_test()
 {
-	local file=$1 t=$2 fname name log dir rc start elapsed tail_pid= leaks reason
+	local file=$1 t=$2 fname name log dir rc start elapsed tail_pid='' leaks reason
 
 	fname=$(basename "$file" .sh)
 	name="$fname/$t"

@@ -5,6 +5,7 @@
 # does plain kernel forwarding. It proves the topology, gw-echo and the
 # lib.sh helpers before any other test depends on them. Sourced by run.sh.
 
+# shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_http_ipv4 test_http_ipv6 test_udp_echo test_cleanup"
 
 HTTP_PORT=8080
