@@ -37,27 +37,13 @@ const char *gw_now_rfc3339(char *buf, unsigned long len)
 
 const char *gw_resource_name(const struct gw_obj *o, char *buf, unsigned long len)
 {
-	if (*o->ki->group)
-		snprintf(buf, len, "%s.%s/%s", o->ki->plural, o->ki->group, o->name);
-	else
-		snprintf(buf, len, "%s/%s", o->ki->plural, o->name);
-	/* kubectl prints the singular resource: "gateway.gateway.networking.k8s.io/eg" */
-	for (char *p = buf; *p; p++)
-		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-	{
-		size_t pl = strlen(o->ki->plural);
-		char *s = buf + pl - 1;
+	char sing[64];
 
-		/* plural -> singular: drop "es" of "...classes"/"...policies"->"y", else "s" */
-		if (pl > 3 && !strncmp(buf + pl - 3, "ies", 3)) {
-			memmove(buf + pl - 2, buf + pl, strlen(buf + pl) + 1);
-			buf[pl - 3] = 'y';
-		} else if (pl > 4 && !strncmp(buf + pl - 4, "sses", 4)) {
-			memmove(buf + pl - 2, buf + pl, strlen(buf + pl) + 1);
-		} else if (*s == 's') {
-			memmove(s, s + 1, strlen(s + 1) + 1);
-		}
-	}
+	gw_kind_singular(o->ki, sing, sizeof(sing));
+	if (*o->ki->group)
+		snprintf(buf, len, "%s.%s/%s", sing, o->ki->group, o->name);
+	else
+		snprintf(buf, len, "%s/%s", sing, o->name);
 	return buf;
 }
 

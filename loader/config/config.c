@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -403,17 +404,14 @@ int gw_config_add_file(struct gw_config *cfg, const char *path)
 static const char *make_uid(struct gw_arena *a)
 {
 	unsigned char r[16];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0 || read(fd, r, sizeof(r)) != (ssize_t)sizeof(r)) {
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
 		/* not fatal: fall back to a counter-derived id */
 		static unsigned long ctr;
 
 		for (size_t i = 0; i < sizeof(r); i++)
 			r[i] = (unsigned char)((++ctr * 2654435761u) >> (i % 4 * 8));
 	}
-	if (fd >= 0)
-		close(fd);
 	r[6] = (r[6] & 0x0f) | 0x40;
 	r[8] = (r[8] & 0x3f) | 0x80;
 	return gw_arena_printf(a, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"

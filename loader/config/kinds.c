@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -105,24 +106,38 @@ const struct gw_kind_info *gw_kind_lookup(const char *group, const char *kind)
 	return NULL;
 }
 
+const char *gw_kind_singular(const struct gw_kind_info *ki, char *buf, size_t len)
+{
+	size_t n = strlen(ki->plural);
+
+	snprintf(buf, len, "%s", ki->plural);
+	if (n > 3 && !strcmp(ki->plural + n - 3, "ies") && n - 2 < len)
+		strcpy(buf + n - 3, "y");
+	else if (n > 4 && !strcmp(ki->plural + n - 4, "sses") && n - 2 < len)
+		buf[n - 2] = '\0';
+	else if (n > 1 && n - 1 < len)
+		buf[n - 1] = '\0';
+	return buf;
+}
+
 const struct gw_kind_info *gw_kind_by_cli_name(const char *name)
 {
 	for (int i = 0; i < GW_K__COUNT; i++) {
 		const struct gw_kind_info *ki = &gw_kind_infos[i];
-		size_t pl = strlen(ki->plural);
+		char sing[64], full[320];
 
+		gw_kind_singular(ki, sing, sizeof(sing));
 		if (!strcasecmp(ki->kind, name) || !strcasecmp(ki->plural, name) ||
-		    (ki->short_name && !strcasecmp(ki->short_name, name)))
+		    !strcasecmp(sing, name) || (ki->short_name && !strcasecmp(ki->short_name, name)))
 			return ki;
-		/* kubectl also takes the singular resource name ("gateway") */
-		if (!strncasecmp(ki->plural, name, pl - 1) && strlen(name) == pl - 1)
+		/* resource.group, as kubectl accepts ("httproutes.gateway.networking.k8s.io") */
+		if (!*ki->group)
+			continue;
+		snprintf(full, sizeof(full), "%s.%s", ki->plural, ki->group);
+		if (!strcasecmp(full, name))
 			return ki;
-		/* and plural.group or singular.group ("httproutes.gateway.networking.k8s.io") */
-		if (!strncasecmp(ki->plural, name, pl) && name[pl] == '.' &&
-		    !strcasecmp(name + pl + 1, ki->group))
-			return ki;
-		if (!strncasecmp(ki->plural, name, pl - 1) && name[pl - 1] == '.' &&
-		    !strcasecmp(name + pl, ki->group))
+		snprintf(full, sizeof(full), "%s.%s", sing, ki->group);
+		if (!strcasecmp(full, name))
 			return ki;
 	}
 	return NULL;

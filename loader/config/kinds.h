@@ -9,6 +9,7 @@
 #define GW_KINDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "schema.h"
 
@@ -56,6 +57,8 @@ extern const struct gw_kind_info gw_kind_infos[GW_K__COUNT];
 const struct gw_kind_info *gw_kind_lookup(const char *group, const char *kind);
 /** Looks a kind up by what a user types after `gwctl get` (kind, plural, short name). */
 const struct gw_kind_info *gw_kind_by_cli_name(const char *name);
+/** kubectl's singular resource name ("gatewayclass", "backendtlspolicy") into buf. */
+const char *gw_kind_singular(const struct gw_kind_info *ki, char *buf, size_t len);
 /** The top-level schema of kind ki at version, or NULL if the version is unknown. */
 const struct gw_schema *gw_kind_schema(const struct gw_kind_info *ki, const char *version);
 

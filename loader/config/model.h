@@ -93,6 +93,7 @@ struct gw_listener {
 	int ncerts;
 	int attached_routes;
 	struct gw_attachment *attachments;	/* routes attached here, in attach order */
+	struct gw_attachment *attachments_tail;
 	struct gw_conds conds;
 };
 

@@ -86,15 +86,11 @@ static enum attach_fail try_attach(struct gw_config *cfg, struct gw_route *r,
 	at->hostnames = hosts;
 	at->nhostnames = nh;
 	/* keep attachments in attach order: append */
-	if (!l->attachments) {
+	if (l->attachments_tail)
+		l->attachments_tail->next = at;
+	else
 		l->attachments = at;
-	} else {
-		struct gw_attachment *t = l->attachments;
-
-		while (t->next)
-			t = t->next;
-		t->next = at;
-	}
+	l->attachments_tail = at;
 	return AF_NONE;
 }
 

@@ -24,6 +24,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -386,8 +387,15 @@ static int parse_hostport(const char *arg, int socktype, struct sockaddr_storage
 			return -EINVAL; /* bare IPv6 literal: ambiguous, require brackets */
 		memcpy(host, arg, hlen);
 		host[hlen] = '\0';
-		if (hlen == 0 || strcmp(host, "*") == 0)
+		if (hlen == 0 || strcmp(host, "*") == 0) {
 			strcpy(host, "::");
+		} else {
+			struct in_addr a4;
+
+			/* getaddrinfo would also take inet_aton shorthands like "10.1". */
+			if (inet_pton(AF_INET, host, &a4) != 1)
+				return -EINVAL;
+		}
 		port = colon + 1;
 	}
 	errno = 0;
