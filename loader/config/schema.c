@@ -183,32 +183,76 @@ static int validate_str(struct gw_sctx *c, const struct gw_schema *s, struct gw_
 	return 0;
 }
 
+/* Appends ".name" (or "name" at the root) to the path; the hot path of validation. */
+static size_t push_field(struct gw_sctx *c, const char *name)
+{
+	size_t mark = c->plen, n = strlen(name);
+
+	if (c->plen + n + 2 >= sizeof(c->path))
+		return mark;
+	if (c->plen)
+		c->path[c->plen++] = '.';
+	memcpy(c->path + c->plen, name, n + 1);
+	c->plen += n;
+	return mark;
+}
+
+/* Index of the schema field named key, or -1. */
+static int field_index(const struct gw_schema *s, const char *key)
+{
+	for (int i = 0; s->fields && s->fields[i].name; i++)
+		if (!strcmp(s->fields[i].name, key))
+			return i;
+	return -1;
+}
+
+static void drop_pair(struct gw_yval *v, size_t i)
+{
+	memmove(&v->pairs[i], &v->pairs[i + 1], (v->n - i - 1) * sizeof(v->pairs[0]));
+	v->n--;
+}
+
+#define MAX_FIELDS 64
+
 static int validate_obj(struct gw_sctx *c, const struct gw_schema *s, struct gw_yval *v)
 {
-	int nerr = 0;
+	struct gw_yval *vals[MAX_FIELDS] = { 0 };
+	int nerr = 0, nf = 0;
 
-	/* unknown fields first: they usually explain the "missing" ones */
-	if (!s->open) {
-		for (size_t i = 0; i < v->n; i++) {
-			const struct gw_sfield *f;
+	while (s->fields && s->fields[nf].name)
+		nf++;
+	if (nf > MAX_FIELDS)
+		nf = MAX_FIELDS;
+	/*
+	 * One pass over the object's keys: unknown fields are errors (they
+	 * usually explain a "missing" one), explicit nulls of optional fields
+	 * mean unset, as in the API server, and are dropped from the output.
+	 */
+	for (size_t i = 0; i < v->n;) {
+		int k = field_index(s, v->pairs[i].key);
+		struct gw_yval *fv = v->pairs[i].val;
 
-			for (f = s->fields; f && f->name; f++)
-				if (!strcmp(f->name, v->pairs[i].key))
-					break;
-			if (!f || !f->name) {
-				gw_schema_error(c, v->pairs[i].val, v->pairs[i].key,
-						"unknown field \"%s\"", v->pairs[i].key);
+		if (k < 0 || k >= nf) {
+			if (!s->open) {
+				gw_schema_error(c, fv, v->pairs[i].key, "unknown field \"%s\"",
+						v->pairs[i].key);
 				nerr++;
 			}
+			i++;
+			continue;
 		}
+		if (fv->type == GW_YNULL && s->fields[k].s->type != GW_ST_ANY) {
+			drop_pair(v, i);
+			continue;
+		}
+		vals[k] = fv;
+		i++;
 	}
-	for (const struct gw_sfield *f = s->fields; f && f->name; f++) {
-		struct gw_yval *fv = gw_yget(v, f->name);
+	for (int k = 0; k < nf; k++) {
+		const struct gw_sfield *f = &s->fields[k];
+		struct gw_yval *fv = vals[k];
 		size_t mark;
 
-		/* JSON null means "unset" for an optional field, as in the API server */
-		if (fv && fv->type == GW_YNULL && f->s->type != GW_ST_ANY)
-			fv = NULL;
 		if (!fv && f->def) {
 			fv = default_value(c->a, f->def);
 			if (!fv || gw_yset(c->a, v, f->name, fv)) {
@@ -221,18 +265,9 @@ static int validate_obj(struct gw_sctx *c, const struct gw_schema *s, struct gw_
 				gw_schema_error(c, v, f->name, "Required value");
 				nerr++;
 			}
-			/* drop explicit nulls so output matches the stored object */
-			for (size_t i = 0; i < v->n; i++) {
-				if (!strcmp(v->pairs[i].key, f->name)) {
-					memmove(&v->pairs[i], &v->pairs[i + 1],
-						(v->n - i - 1) * sizeof(v->pairs[0]));
-					v->n--;
-					break;
-				}
-			}
 			continue;
 		}
-		mark = gw_sctx_push(c, "%s%s", c->plen ? "." : "", f->name);
+		mark = push_field(c, f->name);
 		nerr += gw_schema_validate(c, f->s, fv);
 		gw_sctx_pop(c, mark);
 	}

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Installs every Debian package xdpgw builds, tests and benchmarks with.
+# Idempotent; needs root (apt-get).
+set -euo pipefail
+
+PKGS=(
+	# build
+	build-essential clang llvm bpftool libbpf-dev libxdp-dev xdp-tools
+	liburing-dev libssl-dev libnghttp2-dev libpcre2-dev libyaml-dev libcap-dev
+	libelf-dev zlib1g-dev pkg-config
+	# tests
+	libcmocka-dev iproute2 iputils-ping ethtool socat jq curl tcpdump
+	# clients and peers for integration tests and benchmarks
+	nghttp2-client wrk iperf3 nginx-light haproxy nftables openssl
+)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: run as root (apt-get)" >&2
+	exit 1
+fi
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#PKGS[@]} packages present"
+	exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# nginx and haproxy are benchmark peers, started by the benchmarks themselves
+for svc in nginx haproxy; do
+	systemctl disable --now "$svc" >/dev/null 2>&1 || true
+done
