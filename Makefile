@@ -12,7 +12,7 @@ ARCH ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 # initialisers where omitted members are deliberately zero.
 WARN := -Wall -Wextra -Wno-missing-field-initializers -Werror
 CFLAGS ?= -g -O2
-ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -I. -Iloader -MMD -MP
+ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -I. -Iloader -I$(OUTPUT) -MMD -MP
 LDLIBS_CONFIG := -lyaml -lcrypto -lpthread
 
 ifeq ($(V),1)
@@ -23,10 +23,18 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# Components add themselves in mk/*.mk (one fragment each: mk/xdp.mk,
+# mk/gwd.mk, ...) by appending to these and defining their own targets.
+GWCTL_EXTRA_SRCS :=
+GWCTL_EXTRA_LIBS :=
+GWCTL_EXTRA_DEPS :=
+ALL_TARGETS :=
+-include $(sort $(wildcard mk/*.mk))
+
 CONFIG_SRCS := $(wildcard loader/config/*.c)
 CONFIG_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CONFIG_SRCS))
 LIBCONFIG := $(OUTPUT)/libgwconfig.a
-GWCTL_SRCS := $(wildcard loader/*.c)
+GWCTL_SRCS := $(wildcard loader/*.c) $(GWCTL_EXTRA_SRCS)
 GWCTL_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(GWCTL_SRCS))
 GWCTL := $(OUTPUT)/gwctl
 GW_ECHO := $(OUTPUT)/gw-echo
@@ -47,7 +55,7 @@ BPF_SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: skel loader tools unit bench
+all: skel loader tools unit bench $(ALL_TARGETS)
 
 loader: $(GWCTL)
 tools: $(GW_ECHO)
@@ -65,9 +73,11 @@ $(LIBCONFIG): $(CONFIG_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(GWCTL_OBJS): $(GWCTL_EXTRA_DEPS)
+
 $(GWCTL): $(GWCTL_OBJS) $(LIBCONFIG)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_CONFIG) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(GWCTL_EXTRA_LIBS) $(LDLIBS_CONFIG) -o $@
 
 $(GW_ECHO): tools/echo/gw_echo.c
 	$(call msg,CC,$@)

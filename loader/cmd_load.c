@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 #include "config/state.h"
+#include "dataplane.h"
 #include "gwctl.h"
+
+#define GW_STAGED_FILE "config.staged.yaml"
 
 struct load_cfg {
 	struct gw_common_cfg common;
@@ -22,6 +25,9 @@ struct load_cfg {
 	bool dry_run;
 	const char *output;
 	bool quiet;
+	struct gw_strlist ifaces;
+	const char *pin_dir;
+	const char *gwd_socket;
 };
 
 static const struct gw_opt load_opts[] = {
@@ -33,6 +39,12 @@ static const struct gw_opt load_opts[] = {
 	       "with --dry-run: print every object with its status (yaml|json|name)"),
 	GW_OPT("quiet", 'q', GW_OPT_FLAG, struct load_cfg, quiet, NULL, NULL,
 	       "print only errors"),
+	GW_OPT("iface", 'i', GW_OPT_STRLIST, struct load_cfg, ifaces, "IFNAME", NULL,
+	       "attach the XDP tier to this interface (repeatable)"),
+	GW_OPT("pin-dir", 0, GW_OPT_STR, struct load_cfg, pin_dir, "DIR", NULL,
+	       "bpffs directory for pinned maps (default /sys/fs/bpf/xdpgw)"),
+	GW_OPT("gwd-socket", 0, GW_OPT_STR, struct load_cfg, gwd_socket, "PATH", NULL,
+	       "gwd control socket (default STATE_DIR/gwd.sock)"),
 	GW_COMMON_OPTS(struct load_cfg),
 	GW_OPT_END,
 };
@@ -159,15 +171,73 @@ static void print_diags(const struct gw_config *cfg, bool verbose)
 	}
 }
 
+static const struct gw_dp_ops *dataplanes[2];
+static int ndataplanes;
+
+static void find_dataplanes(void)
+{
+	ndataplanes = 0;
+	if (&gw_dp_xdp)
+		dataplanes[ndataplanes++] = &gw_dp_xdp;
+	if (&gw_dp_gwd)
+		dataplanes[ndataplanes++] = &gw_dp_gwd;
+}
+
+/* Status hook: the data plane that serves a listener's protocol says if it does. */
+static bool dp_programmed(void *vctx, const struct gw_listener *l, const char **msg)
+{
+	struct gw_dp_ctx *ctx = vctx;
+
+	for (int i = 0; i < ndataplanes; i++)
+		if (dataplanes[i]->owns_listener(l))
+			return dataplanes[i]->listener_programmed(ctx, l, msg);
+	*msg = "no data plane in this build serves this protocol";
+	return false;
+}
+
+/*
+ * Programs every data plane; on a failure, the ones already programmed go
+ * back to prev (whose state file is still the committed one).
+ */
+static int apply_dataplanes(struct gw_dp_ctx *ctx, const struct gw_config *cfg,
+			    const struct gw_config *prev, const char *staged, const char *committed)
+{
+	int i, err = 0;
+
+	for (i = 0; i < ndataplanes; i++) {
+		err = dataplanes[i]->apply(ctx, cfg, prev, staged);
+		if (err)
+			break;
+	}
+	if (!err)
+		return 0;
+	fprintf(stderr, "gwctl load: the %s data plane rejected the configuration; rolling "
+		"back to the previous one\n", dataplanes[i]->name);
+	while (i-- > 0) {
+		if (dataplanes[i]->apply(ctx, prev, cfg, committed))
+			fprintf(stderr, "gwctl load: rolling back the %s data plane failed\n",
+				dataplanes[i]->name);
+	}
+	return err;
+}
+
 static int run_load(void *vcfg, int argc, char **argv)
 {
 	struct load_cfg *lc = vcfg;
 	const char *dir = gw_state_dir(&lc->common);
 	struct gw_config cfg, prev;
-	char now[32], buf[512];
+	char now[32], buf[512], staged[4200], committed[4200], sockpath[4200];
+	struct gw_dp_ctx dpctx = { 0 };
+	struct gw_dataplane dp = { 0 };
 	int lock = -1, err, ret = 1;
 
 	(void)argv;
+	snprintf(sockpath, sizeof(sockpath), "%s/gwd.sock", dir);
+	dpctx.state_dir = dir;
+	dpctx.pin_dir = lc->pin_dir ? lc->pin_dir : GW_PIN_DIR_DEFAULT;
+	dpctx.ifaces = lc->ifaces;
+	dpctx.gwd_socket = lc->gwd_socket ? lc->gwd_socket : sockpath;
+	dpctx.verbose = lc->common.verbose;
 	gw_config_init(&cfg, lc->common.controller);
 	gw_config_init(&prev, lc->common.controller);
 	if (argc) {
@@ -244,11 +314,29 @@ static int run_load(void *vcfg, int argc, char **argv)
 		}
 		goto out;
 	}
-	if ((err = gw_state_save(dir, &cfg))) {
+	/* stage, program the data planes, then commit with their status */
+	if ((err = gw_state_save_as(dir, GW_STAGED_FILE, &cfg))) {
 		fprintf(stderr, "gwctl load: cannot write state to '%s': %s; the previous "
 			"configuration is still in place\n", dir, strerror(-err));
 		goto out;
 	}
+	snprintf(staged, sizeof(staged), "%s/%s", dir, GW_STAGED_FILE);
+	snprintf(committed, sizeof(committed), "%s/%s", dir, GW_STATE_FILE);
+	find_dataplanes();
+	if ((err = apply_dataplanes(&dpctx, &cfg, &prev, staged, committed))) {
+		unlink(staged);
+		goto out;
+	}
+	dp.listener_programmed = dp_programmed;
+	dp.ctx = &dpctx;
+	cfg.dataplane = &dp;
+	if ((err = gw_config_refresh_status(&cfg, &prev)) || (err = gw_state_save(dir, &cfg))) {
+		fprintf(stderr, "gwctl load: cannot write state to '%s': %s\n", dir,
+			strerror(-err));
+		unlink(staged);
+		goto out;
+	}
+	unlink(staged);
 	if (!lc->quiet) {
 		for (size_t i = 0; i < cfg.nobjs; i++) {
 			struct gw_obj *o = cfg.objs[i];
@@ -271,6 +359,7 @@ out:
 	if (lock >= 0)
 		close(lock);
 	free(lc->files.v);
+	free(lc->ifaces.v);
 	gw_config_free(&cfg);
 	gw_config_free(&prev);
 	return ret;

@@ -51,6 +51,26 @@ run_cli() {
 	done
 }
 
+# Optional layers: each is a runner that prints TAP, present once the
+# component it tests exists (tests/bpf/run: BPF_PROG_TEST_RUN, root;
+# tests/fuzz/run.sh: bounded fuzzing).
+run_bpf() {
+	echo "# bpf tests"
+	[ -x "$REPO/tests/bpf/run" ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "ok - bpf # SKIP not root"
+		echo S >>"$TALLY"
+		return
+	fi
+	timeout 600 "$REPO/tests/bpf/run" 2>&1 | count_tap
+}
+
+run_fuzz() {
+	echo "# fuzz tests"
+	[ -x "$REPO/tests/fuzz/run.sh" ] || return 0
+	timeout 900 "$REPO/tests/fuzz/run.sh" 2>&1 | count_tap
+}
+
 run_netns() {
 	echo "# netns tests"
 	if [ "$(id -u)" != 0 ]; then
@@ -64,8 +84,10 @@ run_netns() {
 case "$LAYER" in
 unit) run_unit; run_cli ;;
 netns) run_netns ;;
-all) run_unit; run_cli; run_netns ;;
-*) echo "usage: $0 unit|netns|all" >&2; exit 2 ;;
+bpf) run_bpf ;;
+fuzz) run_fuzz ;;
+all) run_unit; run_cli; run_bpf; run_netns; run_fuzz ;;
+*) echo "usage: $0 unit|bpf|netns|fuzz|all" >&2; exit 2 ;;
 esac
 
 pass=$(grep -c '^P' "$TALLY")

@@ -288,6 +288,12 @@ int gw_config_stamp(struct gw_config *cfg, const struct gw_config *prev, const c
  */
 int gw_config_resolve(struct gw_config *cfg, const struct gw_config *prev);
 
+/**
+ * Recomputes the summary conditions (Programmed) and status after
+ * cfg->dataplane changed, e.g. once the data planes applied cfg.
+ */
+int gw_config_refresh_status(struct gw_config *cfg, const struct gw_config *prev);
+
 /** Finds an object; ns is ignored for cluster-scoped kinds. */
 struct gw_obj *gw_config_find(const struct gw_config *cfg, enum gw_kind kind, const char *ns,
 			      const char *name);

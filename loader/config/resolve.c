@@ -152,3 +152,11 @@ int gw_config_resolve(struct gw_config *cfg, const struct gw_config *prev)
 	cfg->resolved = true;
 	return gw_build_status(cfg, prev);
 }
+
+int gw_config_refresh_status(struct gw_config *cfg, const struct gw_config *prev)
+{
+	if (!cfg->resolved)
+		return -EINVAL;
+	gw_finish_gateways(cfg);
+	return gw_build_status(cfg, prev);
+}

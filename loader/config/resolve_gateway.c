@@ -630,6 +630,11 @@ static void finish_listener(struct gw_config *cfg, struct gw_listener *l)
 /* After routes attached: summary conditions of listeners, ListenerSets, Gateways. */
 void gw_finish_gateways(struct gw_config *cfg)
 {
+	/* re-runnable: a data plane's report may arrive after the first pass */
+	for (size_t i = 0; i < cfg->nby_kind[GW_K_GATEWAY]; i++)
+		cfg->by_kind[GW_K_GATEWAY][i]->u.gw->attached_listenersets = 0;
+	for (size_t i = 0; i < cfg->nby_kind[GW_K_LISTENERSET]; i++)
+		cfg->by_kind[GW_K_LISTENERSET][i]->u.ls->accepted = false;
 	for (size_t i = 0; i < cfg->nby_kind[GW_K_LISTENERSET]; i++) {
 		struct gw_obj *o = cfg->by_kind[GW_K_LISTENERSET][i];
 		struct gw_listenerset *ls = o->u.ls;

@@ -108,12 +108,17 @@ struct gw_yval *gw_list_view(struct gw_arena *a, struct gw_obj *const *objs, siz
 
 int gw_state_save(const char *dir, const struct gw_config *cfg)
 {
+	return gw_state_save_as(dir, GW_STATE_FILE, cfg);
+}
+
+int gw_state_save_as(const char *dir, const char *name, const struct gw_config *cfg)
+{
 	char path[4096], tmp[4200];
 	struct gw_arena a = { 0 };
 	int fd = -1, dfd, err = 0;
 	FILE *f = NULL;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, GW_STATE_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)

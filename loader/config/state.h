@@ -25,6 +25,8 @@ int gw_state_lock(const char *dir, int how);
 int gw_state_load(const char *dir, struct gw_config *cfg);
 /** Writes cfg atomically; -errno on failure, the old file intact. */
 int gw_state_save(const char *dir, const struct gw_config *cfg);
+/** Same, to DIR/name (e.g. a staged config a data plane reads before commit). */
+int gw_state_save_as(const char *dir, const char *name, const struct gw_config *cfg);
 
 /** The object as kubectl prints it: the stored object plus its status. */
 struct gw_yval *gw_obj_view(struct gw_arena *a, const struct gw_obj *o);
