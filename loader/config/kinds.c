@@ -51,9 +51,9 @@ static const struct gw_kind_version v_tlsroute[] = {
 	V("v1", gw_fields_tlsroute), V("v1alpha3", gw_fields_tlsroute),
 	V("v1alpha2", gw_fields_tlsroute_v1alpha2), VEND };
 static const struct gw_kind_version v_tcproute[] = {
-	V("v1", gw_fields_tcproute), V("v1alpha2", gw_fields_tcproute), VEND };
+	V("v1", gw_fields_tcproute), V("v1alpha2", gw_fields_l4route_v1alpha2), VEND };
 static const struct gw_kind_version v_udproute[] = {
-	V("v1", gw_fields_udproute), V("v1alpha2", gw_fields_udproute), VEND };
+	V("v1", gw_fields_udproute), V("v1alpha2", gw_fields_l4route_v1alpha2), VEND };
 static const struct gw_kind_version v_refgrant[] = {
 	V("v1", gw_fields_referencegrant), V("v1beta1", gw_fields_referencegrant),
 	V("v1alpha2", gw_fields_referencegrant), VEND };

@@ -72,6 +72,7 @@ extern const struct gw_sfield gw_fields_tlsroute[];
 extern const struct gw_sfield gw_fields_tlsroute_v1alpha2[];
 extern const struct gw_sfield gw_fields_tcproute[];
 extern const struct gw_sfield gw_fields_udproute[];
+extern const struct gw_sfield gw_fields_l4route_v1alpha2[];
 extern const struct gw_sfield gw_fields_referencegrant[];
 extern const struct gw_sfield gw_fields_backendtlspolicy[];
 extern const struct gw_sfield gw_fields_backendtlspolicy_v1alpha2[];

@@ -2354,6 +2354,31 @@ const struct gw_sfield gw_fields_udproute[] = {
 	{ NULL },
 };
 
+/*
+ * TCPRouteSpec / UDPRouteSpec (apis/v1alpha2), what manifests written for
+ * Gateway API v1.3/v1.4 use: rules MinItems=1 MaxItems=16, each rule's
+ * backendRefs MinItems=1 MaxItems=16.
+ */
+static const struct gw_sfield l4_route_v1alpha2_spec_fields[] = {
+	{ "parentRefs", &s_parent_refs },
+	{ "useDefaultGateways", &s_default_scope },
+	{ "rules", &(const struct gw_schema){ .type = GW_ST_ARR,
+					       .items = &(const struct gw_schema){
+						       .type = GW_ST_OBJ,
+						       .fields = l4_rule_v1alpha2_fields },
+					       .min_items = 1, .max_items = 16,
+					       .rule = rule_route_rules_names },
+	  true },
+	{ NULL },
+};
+
+const struct gw_sfield gw_fields_l4route_v1alpha2[] = {
+	{ "spec", &(const struct gw_schema){ .type = GW_ST_OBJ,
+					      .fields = l4_route_v1alpha2_spec_fields },
+	  true },
+	{ NULL },
+};
+
 /* ---- ReferenceGrant (apis/v1/referencegrant_types.go) -------------------- */
 
 /* ReferenceGrantFrom */
