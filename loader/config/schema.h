@@ -11,6 +11,7 @@
 #define GW_SCHEMA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "diag.h"
 #include "yval.h"
@@ -111,6 +112,11 @@ const char *gw_fmt_ip(const char *s);
 const char *gw_fmt_label_key(const char *s);
 const char *gw_fmt_label_value(const char *s);
 const char *gw_fmt_base64(const char *s);
+
+/** [a-z0-9]([-a-z0-9]*[a-z0-9])? over s[0..n): the pattern only, no length limit. */
+bool gw_rfc1123_label(const char *s, size_t n);
+/** label(\.label)* over s[0..n), as the CRD regexes write it (no length limits). */
+bool gw_rfc1123_subdomain(const char *s, size_t n);
 
 /** GEP-2257 duration to milliseconds; -1 if invalid. */
 long long gw_duration_ms(const char *s);

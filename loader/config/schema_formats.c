@@ -15,8 +15,7 @@ static bool is_lower_alnum(int c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* [a-z0-9]([-a-z0-9]*[a-z0-9])? over s[0..n) */
-static bool label_ok(const char *s, size_t n)
+bool gw_rfc1123_label(const char *s, size_t n)
 {
 	if (!n || !is_lower_alnum(s[0]) || !is_lower_alnum(s[n - 1]))
 		return false;
@@ -26,8 +25,8 @@ static bool label_ok(const char *s, size_t n)
 	return true;
 }
 
-/* label(\.label)* with each label <= 63 */
-static bool subdomain_ok(const char *s, size_t n)
+/* label(\.label)*, optionally with each label <= 63 (apimachinery) */
+static bool labels_ok(const char *s, size_t n, bool limit)
 {
 	size_t start = 0;
 
@@ -35,12 +34,22 @@ static bool subdomain_ok(const char *s, size_t n)
 		return false;
 	for (size_t i = 0; i <= n; i++) {
 		if (i == n || s[i] == '.') {
-			if (i - start > 63 || !label_ok(s + start, i - start))
+			if ((limit && i - start > 63) || !gw_rfc1123_label(s + start, i - start))
 				return false;
 			start = i + 1;
 		}
 	}
 	return true;
+}
+
+bool gw_rfc1123_subdomain(const char *s, size_t n)
+{
+	return labels_ok(s, n, false);
+}
+
+static bool subdomain_ok(const char *s, size_t n)
+{
+	return labels_ok(s, n, true);
 }
 
 const char *gw_fmt_dns_label(const char *s)
@@ -49,7 +58,7 @@ const char *gw_fmt_dns_label(const char *s)
 
 	if (n > 63)
 		return "must be no more than 63 characters";
-	if (!label_ok(s, n))
+	if (!gw_rfc1123_label(s, n))
 		return "a lowercase RFC 1123 label must consist of lower case alphanumeric "
 		       "characters or '-', and must start and end with an alphanumeric character";
 	return NULL;

@@ -102,36 +102,6 @@ static int strmap_limits(struct gw_sctx *c, const struct gw_yval *v, unsigned ma
 	return nerr;
 }
 
-static bool lower_alnum(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
-}
-
-/* [a-z0-9]([-a-z0-9]*[a-z0-9])? over s[0..n) */
-static bool dns_label_ok(const char *s, size_t n)
-{
-	if (!n || !lower_alnum(s[0]) || !lower_alnum(s[n - 1]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!lower_alnum(s[i]) && s[i] != '-')
-			return false;
-	return true;
-}
-
-/* label(\.label)* without length limits, as the regexes write it */
-static bool dns_subdomain_ok(const char *s, size_t n)
-{
-	size_t start = 0;
-
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n || s[i] == '.') {
-			if (!dns_label_ok(s + start, i - start))
-				return false;
-			start = i + 1;
-		}
-	}
-	return true;
-}
 
 static bool is_ip(const char *s)
 {
@@ -151,7 +121,7 @@ static bool qualified_key_ok(const char *k)
 	const char *name = slash ? slash + 1 : k;
 	size_t n = strlen(name);
 
-	if (slash && !dns_subdomain_ok(k, (size_t)(slash - k)))
+	if (slash && !gw_rfc1123_subdomain(k, (size_t)(slash - k)))
 		return false;
 	if (!n || n > 63 || !isalnum((unsigned char)name[0]) ||
 	    !isalnum((unsigned char)name[n - 1]))
@@ -181,7 +151,7 @@ static const char *fmt_protocol(const char *s)
 		ok = isalnum((unsigned char)s[i]) || s[i] == '-';
 	if (ok)
 		return NULL;
-	if (slash && slash > s && lower_alnum(slash[-1]) && slash[1]) {
+	if (slash && slash > s && gw_rfc1123_label(slash - 1, 1) && slash[1]) {
 		for (ok = true, slash++; *slash; slash++)
 			ok = ok && isalnum((unsigned char)*slash);
 		if (ok)
@@ -206,7 +176,7 @@ static const char *fmt_address_type(const char *s)
 	for (const char *sl = strchr(s, '/'); sl; sl = strchr(sl + 1, '/')) {
 		const char *p = sl + 1;
 
-		if (sl == s || !lower_alnum(sl[-1]) || !*p)
+		if (sl == s || !gw_rfc1123_label(sl - 1, 1) || !*p)
 			continue;
 		while (*p && (isalnum((unsigned char)*p) || strchr("/-._~%!$&'()*+,;=:", *p)))
 			p++;
@@ -852,7 +822,7 @@ static int rule_gateway_address(struct gw_sctx *c, struct gw_yval *v)
 	if (streq(type, "Hostname") && value) {
 		const char *h = value[0] == '*' && value[1] == '.' ? value + 2 : value;
 
-		if (!dns_subdomain_ok(h, strlen(h))) {
+		if (!gw_rfc1123_subdomain(h, strlen(h))) {
 			gw_schema_error(c, v, "value",
 					"Hostname value must be empty or contain only valid "
 					"characters (matching ^(\\*\\.)?"
@@ -2268,10 +2238,10 @@ static int rule_tls_hostnames(struct gw_sctx *c, struct gw_yval *v)
 			if (r == 0)
 				bad = is_ip(h);
 			else if (r == 1)
-				bad = !wild && !dns_subdomain_ok(h, strlen(h));
+				bad = !wild && !gw_rfc1123_subdomain(h, strlen(h));
 			else
 				bad = wild && (strncmp(h, "*.", 2) ||
-					       !dns_subdomain_ok(h + 2, strlen(h + 2)));
+					       !gw_rfc1123_subdomain(h + 2, strlen(h + 2)));
 			if (bad) {
 				nerr += item_err(c, v, i, NULL, msgs[r]);
 				break;
@@ -2307,19 +2277,22 @@ static const struct gw_sfield l4_rule_v1alpha2_fields[] = {
 	{ NULL },
 };
 
+/* v1alpha2 L4 rules (TLS/TCP/UDP): MinItems=1 MaxItems=16 */
+static const struct gw_schema s_l4_rules_v1alpha2 = {
+	.type = GW_ST_ARR,
+	.items = &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = l4_rule_v1alpha2_fields },
+	.min_items = 1,
+	.max_items = 16,
+	.rule = rule_route_rules_names,
+};
+
 /* TLSRouteSpec (apis/v1alpha2): hostnames MaxItems=16, rules MinItems=1 MaxItems=16 */
 static const struct gw_sfield tls_route_v1alpha2_spec_fields[] = {
 	{ "parentRefs", &s_parent_refs },
 	/* experimental (GEP-3793) */
 	{ "useDefaultGateways", &s_default_scope },
 	{ "hostnames", &s_route_hostnames },
-	{ "rules", &(const struct gw_schema){ .type = GW_ST_ARR,
-					       .items = &(const struct gw_schema){
-						       .type = GW_ST_OBJ,
-						       .fields = l4_rule_v1alpha2_fields },
-					       .min_items = 1, .max_items = 16,
-					       .rule = rule_route_rules_names },
-	  true },
+	{ "rules", &s_l4_rules_v1alpha2, true },
 	{ NULL },
 };
 
@@ -2362,13 +2335,7 @@ const struct gw_sfield gw_fields_udproute[] = {
 static const struct gw_sfield l4_route_v1alpha2_spec_fields[] = {
 	{ "parentRefs", &s_parent_refs },
 	{ "useDefaultGateways", &s_default_scope },
-	{ "rules", &(const struct gw_schema){ .type = GW_ST_ARR,
-					       .items = &(const struct gw_schema){
-						       .type = GW_ST_OBJ,
-						       .fields = l4_rule_v1alpha2_fields },
-					       .min_items = 1, .max_items = 16,
-					       .rule = rule_route_rules_names },
-	  true },
+	{ "rules", &s_l4_rules_v1alpha2, true },
 	{ NULL },
 };
 

@@ -601,7 +601,11 @@ static bool yaml_needs_quotes(const char *s)
 	return false;
 }
 
-static void emit_quoted(FILE *f, const char *s)
+/*
+ * A double-quoted string, valid both as YAML and as JSON. For JSON, Go's
+ * encoding/json (and so kubectl) also escapes <, > and &.
+ */
+static void write_quoted(FILE *f, const char *s, bool json)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -622,13 +626,18 @@ static void emit_quoted(FILE *f, const char *s)
 			fputs("\\r", f);
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f || (json && (*p == '<' || *p == '>' || *p == '&')))
 				fprintf(f, "\\u%04x", *p);
 			else
 				fputc(*p, f);
 		}
 	}
 	fputc('"', f);
+}
+
+static void emit_quoted(FILE *f, const char *s)
+{
+	write_quoted(f, s, false);
 }
 
 static void yaml_scalar(FILE *f, const struct gw_yval *v)
@@ -734,38 +743,7 @@ int gw_yemit_yaml(FILE *f, const struct gw_yval *v)
 
 static void json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '<':
-		case '>':
-		case '&':
-			/* Go's encoding/json escapes these, and kubectl uses it */
-			fprintf(f, "\\u%04x", *p);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
+	write_quoted(f, s, true);
 }
 
 static int json_node(FILE *f, const struct gw_yval *v, int indent, bool pretty)
