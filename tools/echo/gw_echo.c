@@ -18,7 +18,9 @@
  * milliseconds for in-flight requests, then stop, remove the pidfile, exit 0.
  * A second signal skips the grace period.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
