@@ -284,7 +284,7 @@ static int validate_arr(struct gw_sctx *c, const struct gw_schema *s, struct gw_
 		nerr++;
 	}
 	if (s->max_items && v->n > s->max_items) {
-		gw_schema_error(c, v, NULL, "Too many: %zu: must have at most %u items", v->n,
+		gw_schema_error(c, v, NULL, "Too many: %u: must have at most %u items", v->n,
 				s->max_items);
 		return nerr + 1;	/* items beyond the cap are not worth checking */
 	}

@@ -270,7 +270,7 @@ static const struct gw_sfield endpoint_conditions_fields[] = {
 static int rule_topology(struct gw_sctx *c, struct gw_yval *v)
 {
 	if (v->n > 16) {
-		gw_schema_error(c, v, NULL, "Too many: %zu: must have at most 16 items", v->n);
+		gw_schema_error(c, v, NULL, "Too many: %u: must have at most 16 items", v->n);
 		return 1;
 	}
 	return 0;

@@ -88,7 +88,7 @@ static int strmap_limits(struct gw_sctx *c, const struct gw_yval *v, unsigned ma
 	int nerr = 0;
 
 	if (v->n > max_props) {
-		gw_schema_error(c, v, NULL, "Too many: %zu: must have at most %u items", v->n,
+		gw_schema_error(c, v, NULL, "Too many: %u: must have at most %u items", v->n,
 				max_props);
 		return 1;
 	}

@@ -61,9 +61,10 @@ static void set(struct sb *b, struct gw_yval *m, const char *k, struct gw_yval *
 		b->oom = true;
 }
 
+/* Status strings are literals or live in the config's arena: no copies. */
 static void sets(struct sb *b, struct gw_yval *m, const char *k, const char *s)
 {
-	set(b, m, k, gw_ystr(b->a, s ? s : ""));
+	set(b, m, k, gw_ystr_ref(b->a, s ? s : ""));
 }
 
 static void push(struct sb *b, struct gw_yval *s, struct gw_yval *v)
@@ -253,7 +254,8 @@ static struct gw_yval *route_status(struct sb *b, struct gw_obj *o, struct gw_yv
 			if (gw_yequal(gw_yget(pparents->items[k], "parentRef"), p->node))
 				prevc = gw_yget(pparents->items[k], "conditions");
 		m = map(b);
-		set(b, m, "parentRef", gw_ycopy(b->a, p->node));
+		/* shares the spec's node: status and spec live and die together */
+		set(b, m, "parentRef", p->node);
 		sets(b, m, "controllerName", b->cfg->controller);
 		set(b, m, "conditions", conditions(b, &p->conds, o->generation, prevc));
 		push(b, parents, m);

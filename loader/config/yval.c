@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -30,6 +31,15 @@ struct gw_yval *gw_ystr(struct gw_arena *a, const char *s)
 
 	if (v && !(v->str = gw_arena_strdup(a, s)))
 		return NULL;
+	return v;
+}
+
+struct gw_yval *gw_ystr_ref(struct gw_arena *a, const char *s)
+{
+	struct gw_yval *v = gw_ynew(a, GW_YSTR);
+
+	if (v)
+		v->str = s;
 	return v;
 }
 
@@ -273,8 +283,21 @@ struct anchor {
 	size_t weight;	/* nodes in the subtree */
 };
 
+/*
+ * Scalars and keys repeat a lot in Kubernetes YAML ("name", "kind",
+ * "Service", "PathPrefix", ...): short strings are interned per load, which
+ * roughly halves the memory a large configuration takes.
+ */
+#define INTERN_MAX_LEN 64
+
+struct intern {
+	const char **slots;
+	size_t cap, n;
+};
+
 struct loader {
 	struct gw_arena *a;
+	struct intern in;
 	const char *file;
 	struct gw_yval *stack[GW_YAML_MAX_DEPTH];
 	const char *keys[GW_YAML_MAX_DEPTH];	/* pending key per map level */
@@ -288,6 +311,51 @@ struct loader {
 	char *err;
 	size_t errlen;
 };
+
+static uint64_t str_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The arena copy of s[0..n), shared with earlier equal strings when short. */
+static const char *intern(struct loader *l, const char *s, size_t n)
+{
+	struct intern *in = &l->in;
+	size_t i;
+
+	if (n > INTERN_MAX_LEN)
+		return gw_arena_strndup(l->a, s, n);
+	if ((in->n + 1) * 2 > in->cap) {
+		size_t ncap = in->cap ? in->cap * 2 : 1024;
+		const char **ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		for (size_t k = 0; k < in->cap; k++) {
+			const char *o = in->slots[k];
+
+			if (!o)
+				continue;
+			for (i = str_hash(o, strlen(o)) & (ncap - 1); ns[i]; i = (i + 1) & (ncap - 1))
+				;
+			ns[i] = o;
+		}
+		free(in->slots);
+		in->slots = ns;
+		in->cap = ncap;
+	}
+	for (i = str_hash(s, n) & (in->cap - 1); in->slots[i]; i = (i + 1) & (in->cap - 1))
+		if (!strncmp(in->slots[i], s, n) && !in->slots[i][n])
+			return in->slots[i];
+	in->slots[i] = gw_arena_strndup(l->a, s, n);
+	if (in->slots[i])
+		in->n++;
+	return in->slots[i];
+}
 
 static int lerr(struct loader *l, unsigned line, unsigned col, const char *msg)
 {
@@ -443,9 +511,36 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 		case YAML_SCALAR_EVENT: {
 			const char *s;
 
+			if (strlen((const char *)ev.data.scalar.value) != ev.data.scalar.length) {
+				ret = lerr(&l, line, col, "NUL byte in scalar");
+				break;
+			}
+			/* a mapping key needs only its (interned) text, not a node */
+			if (l.depth > 0 && l.stack[l.depth - 1]->type == GW_YMAP &&
+			    !l.keys[l.depth - 1] && !ev.data.scalar.anchor) {
+				s = intern(&l, (const char *)ev.data.scalar.value,
+					   ev.data.scalar.length);
+				if (!s) {
+					ret = -ENOMEM;
+					break;
+				}
+				if (gw_yget(l.stack[l.depth - 1], s)) {
+					char msg[256];
+
+					snprintf(msg, sizeof(msg), "duplicate key \"%.200s\"", s);
+					ret = lerr(&l, line, col, msg);
+					break;
+				}
+				if (!l.budget--) {
+					ret = lerr(&l, line, col, "document too large");
+					break;
+				}
+				l.keys[l.depth - 1] = s;
+				l.key_lines[l.depth - 1] = line;
+				break;
+			}
 			v = gw_ynew(a, GW_YSTR);
-			s = v ? gw_arena_strndup(a, (const char *)ev.data.scalar.value,
-						 ev.data.scalar.length)
+			s = v ? intern(&l, (const char *)ev.data.scalar.value, ev.data.scalar.length)
 			      : NULL;
 			if (!s) {
 				ret = -ENOMEM;
@@ -461,10 +556,6 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 				 strcmp((const char *)ev.data.scalar.tag, "!")) {
 				/* !!int, !!bool, ... : resolve as the plain scalar would be */
 				resolve_plain(v, s);
-			}
-			if (strlen(s) != ev.data.scalar.length) {
-				ret = lerr(&l, line, col, "NUL byte in scalar");
-				break;
 			}
 			anchor = (const char *)ev.data.scalar.anchor;
 			if (anchor && (ret = add_anchor(&l, gw_arena_strdup(a, anchor), v, 1)))
@@ -523,6 +614,7 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 			break;
 	}
 	yaml_parser_delete(&parser);
+	free(l.in.slots);
 	*docsp = docs;
 	*ndocsp = ndocs;
 	if (ret == -ENOMEM)

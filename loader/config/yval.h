@@ -38,7 +38,7 @@ struct gw_yval {
 	const char *file;	/* shared, not owned */
 	const char *str;	/* scalar text (NULL for SEQ/MAP) */
 	long long i;		/* GW_YINT value, GW_YBOOL 0/1 */
-	size_t n, cap;		/* items in seq/map */
+	unsigned n, cap;	/* items in seq/map */
 	union {
 		struct gw_yval **items;	/* GW_YSEQ */
 		struct gw_ypair *pairs;	/* GW_YMAP, in document order */
@@ -63,6 +63,8 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 /* Constructors (arena-allocated; NULL on ENOMEM). */
 struct gw_yval *gw_ynew(struct gw_arena *a, enum gw_ytype t);
 struct gw_yval *gw_ystr(struct gw_arena *a, const char *s);
+/** A string node that points at s without copying: s must outlive the tree. */
+struct gw_yval *gw_ystr_ref(struct gw_arena *a, const char *s);
 struct gw_yval *gw_yint(struct gw_arena *a, long long v);
 struct gw_yval *gw_ybool(struct gw_arena *a, bool v);
 /** Appends to a sequence; -ENOMEM on failure. */
