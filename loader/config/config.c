@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "model.h"
+#include "resolve_internal.h"
 
 #define GW_MAX_INPUT (256u << 20)
 
@@ -88,6 +89,7 @@ void gw_config_free(struct gw_config *cfg)
 		free(cfg->index->slots);
 		free(cfg->index);
 	}
+	gw_nscache_free(cfg->nscache);
 	for (int k = 0; k < GW_K__COUNT; k++)
 		free(cfg->by_kind[k]);
 	free(cfg->objs);

@@ -232,6 +232,7 @@ struct gw_obj {
 };
 
 struct gw_index;
+struct gw_nscache;
 
 /**
  * What the data planes report back, so status can say Programmed. Without
@@ -253,6 +254,7 @@ struct gw_config {
 	struct gw_obj **by_kind[GW_K__COUNT];
 	size_t nby_kind[GW_K__COUNT];
 	struct gw_index *index;
+	struct gw_nscache *nscache;	/* labels of undeclared namespaces */
 	size_t nskipped;		/* objects of kinds we do not read */
 	bool trusted;			/* input is our own state file: keep status */
 	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */

@@ -4,34 +4,89 @@
  * selectors, namespace labels and hostname intersection.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "resolve_internal.h"
 
 #define NS_NAME_LABEL "kubernetes.io/metadata.name"
 
+struct gw_nscache {
+	const char **names;
+	struct gw_yval **labels;
+	size_t cap, n;
+};
+
+static size_t ns_slot(const struct gw_nscache *c, const char *ns)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (const char *p = ns; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (i = h & (c->cap - 1); c->names[i] && strcmp(c->names[i], ns); i = (i + 1) & (c->cap - 1))
+		;
+	return i;
+}
+
+void gw_nscache_free(struct gw_nscache *c)
+{
+	if (!c)
+		return;
+	free(c->names);
+	free(c->labels);
+	free(c);
+}
+
 /*
  * Namespaces need not be declared; an undeclared one has only the label
  * every namespace gets from the API server, kubernetes.io/metadata.name.
+ * Those label maps are made once per namespace and cached in the config.
  */
 struct gw_yval *gw_config_ns_labels(struct gw_config *cfg, const char *ns)
 {
-	static __thread struct gw_config *cache_cfg;
-	static __thread const char *cache_ns;
-	static __thread struct gw_yval *cache_labels;
 	struct gw_obj *o = gw_config_find(cfg, GW_K_NAMESPACE, NULL, ns);
+	struct gw_nscache *c;
 	struct gw_yval *m;
+	size_t i;
 
 	if (o)
 		return o->labels;
-	if (cache_cfg == cfg && cache_ns && !strcmp(cache_ns, ns))
-		return cache_labels;
-	m = gw_ynew(&cfg->arena, GW_YMAP);
-	if (!m || gw_yset(&cfg->arena, m, NS_NAME_LABEL, gw_ystr(&cfg->arena, ns)))
+	if (!cfg->nscache && !(cfg->nscache = calloc(1, sizeof(*cfg->nscache))))
 		return NULL;
-	cache_cfg = cfg;
-	cache_ns = gw_arena_strdup(&cfg->arena, ns);
-	cache_labels = m;
+	c = cfg->nscache;
+	if ((c->n + 1) * 2 > c->cap) {
+		struct gw_nscache nc = { .cap = c->cap ? c->cap * 2 : 64 };
+
+		nc.names = calloc(nc.cap, sizeof(*nc.names));
+		nc.labels = calloc(nc.cap, sizeof(*nc.labels));
+		if (!nc.names || !nc.labels) {
+			free(nc.names);
+			free(nc.labels);
+			return NULL;
+		}
+		for (size_t k = 0; k < c->cap; k++) {
+			if (!c->names[k])
+				continue;
+			i = ns_slot(&nc, c->names[k]);
+			nc.names[i] = c->names[k];
+			nc.labels[i] = c->labels[k];
+		}
+		nc.n = c->n;
+		free(c->names);
+		free(c->labels);
+		*c = nc;
+	}
+	i = ns_slot(c, ns);
+	if (c->names[i])
+		return c->labels[i];
+	m = gw_ynew(&cfg->arena, GW_YMAP);
+	if (!m || gw_yset(&cfg->arena, m, NS_NAME_LABEL, gw_ystr(&cfg->arena, ns)) ||
+	    !(c->names[i] = gw_arena_strdup(&cfg->arena, ns)))
+		return NULL;
+	c->labels[i] = m;
+	c->n++;
 	return m;
 }
 

@@ -577,8 +577,11 @@ int gw_resolve_gateways(struct gw_config *cfg)
 	lss = malloc((nls + 1) * sizeof(*lss));
 	if (!gws || !lss)
 		goto out;
-	memcpy(gws, cfg->by_kind[GW_K_GATEWAY], ngw * sizeof(*gws));
-	memcpy(lss, cfg->by_kind[GW_K_LISTENERSET], nls * sizeof(*lss));
+	/* by_kind arrays are NULL for kinds with no objects */
+	if (ngw)
+		memcpy(gws, cfg->by_kind[GW_K_GATEWAY], ngw * sizeof(*gws));
+	if (nls)
+		memcpy(lss, cfg->by_kind[GW_K_LISTENERSET], nls * sizeof(*lss));
 	qsort(gws, ngw, sizeof(*gws), cmp_objs);
 	qsort(lss, nls, sizeof(*lss), cmp_objs);
 	for (size_t i = 0; i < ngw; i++) {

@@ -32,6 +32,8 @@ void gw_cond_set(struct gw_conds *c, const char *type, const char *status, const
 const struct gw_cond *gw_cond_get(const struct gw_conds *c, const char *type);
 int gw_build_status(struct gw_config *cfg, const struct gw_config *prev);
 
+void gw_nscache_free(struct gw_nscache *c);
+
 /* helpers */
 static inline const char *gw_strdef(const char *s, const char *def)
 {
