@@ -170,6 +170,9 @@ struct gw_parent {
 	struct gw_gateway *gw;		/* resolved Gateway (ours) or NULL */
 	struct gw_listenerset *ls;	/* when kind is ListenerSet */
 	bool ours;			/* a status entry is written for it */
+	int attached;			/* listeners that accepted it */
+	int conflicts;			/* of those, lost to an HTTP/GRPC hostname conflict */
+	struct gw_route *conflict_with;
 	struct gw_conds conds;
 };
 

@@ -171,6 +171,7 @@ static void resolve_parent(struct gw_config *cfg, struct gw_route *r, int pi)
 				worst = f;
 		}
 	}
+	p->attached = attached;
 	if (attached) {
 		gw_cond_set(&p->conds, "Accepted", "True", "Accepted",
 			    gw_arena_printf(a, "Route is accepted by %d listener%s", attached,
@@ -227,6 +228,85 @@ static void resolve_refs(struct gw_config *cfg, struct gw_route *r)
 	}
 }
 
+static bool attachments_overlap(const struct gw_attachment *a, const struct gw_attachment *b)
+{
+	bool any;
+
+	if (!a->nhostnames || !b->nhostnames)
+		return true;
+	for (int i = 0; i < a->nhostnames; i++)
+		for (int k = 0; k < b->nhostnames; k++)
+			if (gw_hostname_intersect(a->hostnames[i], b->hostnames[k], &any))
+				return true;
+	return false;
+}
+
+static int route_precedence(const struct gw_route *a, const struct gw_route *b)
+{
+	int c = strcmp(gw_strdef(a->obj->created, ""), gw_strdef(b->obj->created, ""));
+
+	if (c)
+		return c;
+	c = strcmp(a->obj->ns, b->obj->ns);
+	return c ? c : strcmp(a->obj->name, b->obj->name);
+}
+
+/*
+ * GRPCRouteSpec.Hostnames: when an HTTPRoute and a GRPCRoute attached to one
+ * listener have intersecting hostnames, exactly one is accepted there: the
+ * oldest, then the first by "{namespace}/{name}". The other is detached from
+ * that listener, and loses Accepted for its parentRef if nothing else of
+ * that parent took it.
+ */
+static void resolve_http_grpc_conflicts(struct gw_config *cfg, struct gw_listener *l)
+{
+	struct gw_attachment **pp, *at;
+	bool has_grpc = false;
+
+	for (at = l->attachments; at; at = at->next)
+		has_grpc |= at->route->obj->ki->id == GW_K_GRPCROUTE;
+	if (!has_grpc)
+		return;
+	for (pp = &l->attachments; (at = *pp);) {
+		const struct gw_attachment *winner = NULL;
+
+		for (const struct gw_attachment *o = l->attachments; o && !winner; o = o->next) {
+			if (o == at || o->route->obj->ki->id == at->route->obj->ki->id)
+				continue;
+			if (attachments_overlap(at, o) && route_precedence(o->route, at->route) < 0)
+				winner = o;
+		}
+		if (!winner) {
+			pp = &at->next;
+			continue;
+		}
+		*pp = at->next;
+		l->attached_routes--;
+		at->route->parents[at->parent].conflicts++;
+		at->route->parents[at->parent].conflict_with = winner->route;
+	}
+	l->attachments_tail = NULL;
+	for (at = l->attachments; at; at = at->next)
+		l->attachments_tail = at;
+	(void)cfg;
+}
+
+static void finish_conflicted_parents(struct gw_config *cfg, struct gw_route *r)
+{
+	for (int p = 0; p < r->nparents; p++) {
+		struct gw_parent *pp = &r->parents[p];
+
+		if (!pp->conflicts || pp->attached > pp->conflicts)
+			continue;
+		gw_cond_set(&pp->conds, "Accepted", "False", "NotAllowedByListeners",
+			    gw_arena_printf(&cfg->arena,
+					    "%s %s/%s on the same listener has an intersecting "
+					    "hostname and takes precedence (older)",
+					    pp->conflict_with->obj->ki->kind, pp->conflict_with->obj->ns,
+					    pp->conflict_with->obj->name));
+	}
+}
+
 int gw_resolve_routes(struct gw_config *cfg)
 {
 	static const enum gw_kind kinds[] = {
@@ -256,5 +336,15 @@ int gw_resolve_routes(struct gw_config *cfg)
 			}
 		}
 	}
+	for (size_t i = 0; i < cfg->nby_kind[GW_K_GATEWAY]; i++) {
+		struct gw_gateway *gw = cfg->by_kind[GW_K_GATEWAY][i]->u.gw;
+
+		for (int k = 0; gw->ours && k < gw->nall; k++)
+			resolve_http_grpc_conflicts(cfg, gw->all[k]);
+	}
+	for (size_t i = 0; i < cfg->nby_kind[GW_K_GRPCROUTE]; i++)
+		finish_conflicted_parents(cfg, cfg->by_kind[GW_K_GRPCROUTE][i]->u.route);
+	for (size_t i = 0; i < cfg->nby_kind[GW_K_HTTPROUTE]; i++)
+		finish_conflicted_parents(cfg, cfg->by_kind[GW_K_HTTPROUTE][i]->u.route);
 	return 0;
 }

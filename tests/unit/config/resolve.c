@@ -520,6 +520,30 @@ static void test_route_missing_gateway_no_status(void **s)
 	fx_free(c);
 }
 
+static void test_http_grpc_hostname_conflict(void **s)
+{
+	struct gw_config *c = fx_resolve(FX_CLASS GW("g", L_HTTP)
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+		"metadata: {name: web, namespace: infra, creationTimestamp: '2025-01-01T00:00:00Z'}\n"
+		"spec: {parentRefs: [{name: g}], hostnames: [a.example.com]}\n---\n"
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\n"
+		"metadata: {name: rpc, namespace: infra, creationTimestamp: '2025-02-01T00:00:00Z'}\n"
+		"spec: {parentRefs: [{name: g}], hostnames: ['*.example.com']}\n---\n"
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\n"
+		"metadata: {name: other, namespace: infra, creationTimestamp: '2025-02-01T00:00:00Z'}\n"
+		"spec: {parentRefs: [{name: g}], hostnames: [b.example.org]}\n---\n");
+
+	(void)s;
+	/* GRPCRouteSpec.Hostnames: the older of the two kinds wins the listener */
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "web", "parents/g", "Accepted", "True", "Accepted");
+	assert_cond(c, GW_K_GRPCROUTE, "infra", "rpc", "parents/g", "Accepted", "False",
+		    "NotAllowedByListeners");
+	assert_cond(c, GW_K_GRPCROUTE, "infra", "other", "parents/g", "Accepted", "True",
+		    "Accepted");
+	assert_int_equal(fx_attached(c, "infra", "g", "http"), 2);
+	fx_free(c);
+}
+
 /* ---- backendRefs ------------------------------------------------------ */
 
 static void test_backend_not_found(void **s)
@@ -802,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_route_no_matching_hostname),
 		cmocka_unit_test(test_route_no_matching_parent),
 		cmocka_unit_test(test_route_missing_gateway_no_status),
+		cmocka_unit_test(test_http_grpc_hostname_conflict),
 		cmocka_unit_test(test_backend_not_found),
 		cmocka_unit_test(test_backend_invalid_kind),
 		cmocka_unit_test(test_backend_cross_namespace_grant),
