@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ICMP/ICMPv6 errors built in XDP and sent back out of the ingress
+ * interface (XDP_TX): refusing a new flow (port unreachable), too big
+ * for the path to the backend (fragmentation needed / packet too big),
+ * TTL exceeded. The packet is turned into the error about itself, so the
+ * quoted header is exactly what the sender sent (before any NAT), which
+ * is what the sender's stack needs to match it to a socket. Rate-limited
+ * per CPU by gw_cfg.icmp_rate.
+ */
+#ifndef GW_BPF_ICMP_H
+#define GW_BPF_ICMP_H
+
+#include "csum.h"
+
+#define ICMP4_HDRS	(sizeof(struct iphdr) + sizeof(struct icmphdr))		/* 28 */
+#define ICMP6_HDRS	(sizeof(struct ipv6hdr) + sizeof(struct icmp6hdr))	/* 48 */
+
+static __always_inline bool icmp_rate_ok(__u32 rate)
+{
+	__u32 zero = 0;
+	__u64 *rl = bpf_map_lookup_elem(&gw_icmp_rl, &zero), sec;
+
+	if (!rl)
+		return false;
+	sec = gw_now() / NSEC_PER_SEC;
+	if (rl[0] != sec) {
+		rl[0] = sec;
+		rl[1] = 0;
+	}
+	if (rl[1] >= rate)
+		return false;
+	rl[1]++;
+	return true;
+}
+
+/* Moves the L2 header (with its VLAN tags) from 'from' bytes in to the front, MACs swapped. */
+static __always_inline int icmp_move_l2(void *data, void *data_end, __u32 from, __u8 nvlan)
+{
+	struct ethhdr *src = data + from, *dst = data;
+	__u8 mac[ETH_ALEN];
+
+	if (from > 64 || (void *)src + sizeof(*src) + GW_MAX_VLANS * 4 > data_end)
+		return -1;
+	__builtin_memcpy(mac, src->h_source, ETH_ALEN);
+	__builtin_memcpy(dst->h_source, src->h_dest, ETH_ALEN);
+	__builtin_memcpy(dst->h_dest, mac, ETH_ALEN);
+	/* h_proto and the tags: 2 + 4 * nvlan bytes, copied as fixed-size pieces */
+	dst->h_proto = src->h_proto;
+	if (nvlan > 0)
+		__builtin_memcpy((void *)(dst + 1), (void *)(src + 1), 4);
+	if (nvlan > 1)
+		__builtin_memcpy((void *)(dst + 1) + 4, (void *)(src + 1) + 4, 4);
+	return 0;
+}
+
+/*
+ * Rewrites the packet into the ICMP error req describes. Returns XDP_TX
+ * or a negated drop reason. A global function (verified once on its own,
+ * with scalar arguments): its checksum loops would otherwise be verified
+ * again for every path that can end in an ICMP error.
+ */
+__noinline int gw_icmp_send(struct xdp_md *ctx, struct gw_icmp_req *req)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 l2, quote, hdrs, sum;
+	__u8 nvlan;
+
+	if (!req)
+		return -GW_DROP_NO_CONFIG;
+	l2 = req->l3_off;
+	nvlan = req->nvlan;
+	if (!icmp_rate_ok(req->rate))
+		return -GW_DROP_ICMP_RATE;
+	if (l2 > 22)
+		return -GW_DROP_MALFORMED;
+	if (req->family == GW_FAM_V4) {
+		struct iphdr *iph = data + l2;
+
+		if ((void *)(iph + 1) > data_end)
+			return -GW_DROP_MALFORMED;
+		/* RFC 792: the IP header and the first 64 bits of the datagram */
+		quote = iph->ihl * 4 + 8;
+		hdrs = ICMP4_HDRS;
+	} else {
+		/* RFC 4443 asks for as much as fits in 1280 bytes; 128 covers every header */
+		quote = req->l3_len < GW_ICMP6_QUOTE_MAX ? req->l3_len : GW_ICMP6_QUOTE_MAX;
+		quote &= ~3U;
+		hdrs = ICMP6_HDRS;
+	}
+	if (quote > req->l3_len || quote > GW_ICMP6_QUOTE_MAX || data + l2 + quote > data_end)
+		return -GW_DROP_MALFORMED;
+	if (bpf_xdp_adjust_head(ctx, -(int)hdrs))
+		return -GW_DROP_ADJUST;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (icmp_move_l2(data, data_end, hdrs, nvlan))
+		return -GW_DROP_ADJUST;
+	if (bpf_xdp_adjust_tail(ctx, (int)(l2 + hdrs + quote) - (int)(data_end - data)))
+		return -GW_DROP_ADJUST;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+
+	if (req->family == GW_FAM_V4) {
+		struct iphdr *iph = data + l2;
+		struct icmphdr *ic = (void *)(iph + 1);
+
+		if ((void *)(ic + 1) > data_end)
+			return -GW_DROP_ADJUST;
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tos = 0xc0;	/* internetwork control, as Linux sends its ICMP errors */
+		iph->tot_len = bpf_htons(ICMP4_HDRS + quote);
+		iph->id = 0;
+		iph->frag_off = 0;
+		iph->ttl = GW_ICMP_TTL;
+		iph->protocol = IPPROTO_ICMP;
+		iph->saddr = req->from.v4;
+		iph->daddr = req->to.v4;
+		iph->check = csum_ipv4_hdr(iph);
+		ic->type = req->type;
+		ic->code = req->code;
+		ic->checksum = 0;
+		ic->un.gateway = 0;
+		if (req->type == ICMP_DEST_UNREACH && req->code == ICMP_FRAG_NEEDED)
+			ic->un.frag.mtu = bpf_htons(req->info);
+		sum = csum_words(ic, (sizeof(*ic) + quote) / 4, data_end, 0);
+		ic->checksum = csum_fold(sum);
+	} else {
+		struct ipv6hdr *ip6h = data + l2;
+		struct icmp6hdr *ic = (void *)(ip6h + 1);
+
+		if ((void *)(ic + 1) > data_end)
+			return -GW_DROP_ADJUST;
+		*(__be32 *)ip6h = bpf_htonl(0x60000000);
+		ip6h->payload_len = bpf_htons(sizeof(*ic) + quote);
+		ip6h->nexthdr = IPPROTO_ICMPV6;
+		ip6h->hop_limit = GW_ICMP_TTL;
+		__builtin_memcpy(&ip6h->saddr, req->from.v6, 16);
+		__builtin_memcpy(&ip6h->daddr, req->to.v6, 16);
+		ic->icmp6_type = req->type;
+		ic->icmp6_code = req->code;
+		ic->icmp6_cksum = 0;
+		ic->icmp6_dataun.un_data32[0] =
+			req->type == ICMPV6_PKT_TOOBIG ? bpf_htonl(req->info) : 0;
+		/* pseudo-header: addresses, upper-layer length, next header */
+		sum = csum_words(&ip6h->saddr, 8, data_end, 0);
+		sum = csum_add(sum, bpf_htonl(sizeof(*ic) + quote));
+		sum = csum_add(sum, bpf_htonl(IPPROTO_ICMPV6));
+		sum = csum_words(ic, (sizeof(*ic) + quote) / 4, data_end, sum);
+		ic->icmp6_cksum = csum_fold(sum);
+	}
+	return XDP_TX;
+}
+
+/* Sends the ICMP error fw asked for about packet p, from the address p was sent to. */
+static __always_inline int gw_icmp_reply(struct xdp_md *ctx, struct gw_pkt *p,
+					 const struct gw_cfg *cfg, const struct gw_fwd *fw)
+{
+	struct gw_icmp_req req = {
+		.from = p->t.daddr,
+		.to = p->t.saddr,
+		.l3_off = p->l3_off,
+		.l3_len = p->l3_len,
+		.info = fw->icmp_info,
+		.rate = cfg->icmp_rate,
+		.family = p->t.family,
+		.nvlan = p->nvlan,
+		.type = fw->icmp_type,
+		.code = fw->icmp_code,
+	};
+	int rc = gw_icmp_send(ctx, &req);
+
+	if (rc >= 0)
+		p->stat = GW_STAT_ICMP_SENT;
+	return rc;
+}
+
+#endif
