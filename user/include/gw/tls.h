@@ -7,9 +7,9 @@
  *   HTTP layer -> gw_tls_write()
  *   after any call: gw_tls_pending_out() -> send SQE -> CQE -> gw_tls_consume_out()
  *
- * Reads produce ciphertext too (handshake flights, session tickets, alerts,
- * KeyUpdate answers), so the caller checks gw_tls_pending_out() after every
- * call, not only after writes. Pending ciphertext lives in fixed chunks that
+ * Reads produce ciphertext too (handshake flights, session tickets,
+ * alerts), so the caller checks gw_tls_pending_out() after every call, not
+ * only after writes. Pending ciphertext lives in fixed chunks that
  * never move: a pointer from gw_tls_pending_out() stays valid while a send
  * is in flight, even if more is written meanwhile, until gw_tls_consume_out()
  * passes it or the connection is freed.
