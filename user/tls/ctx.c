@@ -154,7 +154,15 @@ static int alpn_cb(SSL *s, const unsigned char **out, unsigned char *outlen,
 static int ticket_cb(SSL *s, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *cctx,
 		     EVP_MAC_CTX *hctx, int enc)
 {
-	return gw_tls_tickets_cb(gw_tls_conn_of(s)->ctx->tickets, name, iv, cctx, hctx, enc);
+	int ret = gw_tls_tickets_cb(gw_tls_conn_of(s)->ctx->tickets, name, iv, cctx, hctx, enc);
+
+	/*
+	 * TLS 1.3 clients use a ticket once (RFC 8446 appendix C.4), and OpenSSL
+	 * sends a new one after a resumption only when asked to renew: always ask.
+	 */
+	if (!enc && ret == 1 && SSL_version(s) == TLS1_3_VERSION)
+		ret = 2;
+	return ret;
 }
 
 /* ---- certificates ------------------------------------------------------- */

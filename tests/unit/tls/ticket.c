@@ -90,6 +90,9 @@ static void resume(int max)
 	assert_true(SSL_SESSION_is_resumable(s1));
 	assert_int_equal(SSL_SESSION_get_ticket_lifetime_hint(s1), 3600);
 	assert_true(connect(x, "a.test", max, s1, &s2));
+	/* TLS 1.3 clients use a ticket once: a resumption hands out a fresh one */
+	assert_true(has_ticket(s2));
+	assert_true(connect(x, "a.test", max, s2, NULL));
 	/* one rotation: the previous key still decrypts, and the session gets a new ticket */
 	assert_int_equal(gw_tls_tickets_rotate(t), 0);
 	assert_true(connect(x, "a.test", max, s1, &s3));
