@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# gwd, the io_uring L7 daemon (user/), its unit tests, fuzz targets and
+# benchmark helpers. Included by the top Makefile.
+
+GWD := $(OUTPUT)/gwd
+# the TLS engine (user/tls/, user/common/tls_sniff.c) is libgwtls.a, built by mk/tls.mk
+GWD_SRCS := $(filter-out user/tls/% user/common/tls_sniff.c,$(sort $(wildcard user/*/*.c)))
+GWD_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(GWD_SRCS))
+# everything but main(), for unit tests and tools that link the daemon's modules
+LIBGWD := $(OUTPUT)/libgwd.a
+LIBGWD_OBJS := $(filter-out $(OUTPUT)/user/core/main.o,$(GWD_OBJS))
+GWD_LIBS := -luring -lssl -lcrypto -lpcre2-8 -lnghttp2 -lyaml -lpthread
+GWD_CFLAGS := -Iuser/include
+
+ALL_TARGETS += $(GWD) $(if $(wildcard tools/bench/l7/router_bench.c),$(OUTPUT)/gw-bench-router)
+
+$(GWD_OBJS): ALL_CFLAGS += $(GWD_CFLAGS)
+
+$(LIBGWD): $(LIBGWD_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# main.o links the option parser of gwctl (loader/params.c)
+# (the top Makefile defines LIBCONFIG after including us: spell the path out)
+GWD_LIBCONFIG := $(OUTPUT)/libgwconfig.a
+
+$(GWD): $(OUTPUT)/user/core/main.o $(LIBGWD) $(OUTPUT)/loader/params.o $(GWD_LIBCONFIG)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(GWD_LIBS) -o $@
+
+# Unit tests under tests/unit/{http1,router,core}: the generic rule builds them;
+# these pattern-specific variables add the daemon's headers and libraries.
+GWD_UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,\
+	$(wildcard tests/unit/http1/*.c tests/unit/router/*.c tests/unit/core/*.c))
+$(GWD_UNIT_BINS): $(LIBGWD)
+$(OUTPUT)/tests/unit/http1/% $(OUTPUT)/tests/unit/router/% $(OUTPUT)/tests/unit/core/%: \
+	ALL_CFLAGS += $(GWD_CFLAGS)
+$(OUTPUT)/tests/unit/http1/% $(OUTPUT)/tests/unit/router/% $(OUTPUT)/tests/unit/core/%: \
+	LDLIBS_CONFIG := $(LIBGWD) $(GWD_LIBCONFIG) $(GWD_LIBS)
+
+# Routing benchmark (ns per match at 10, 1000, 10000 routes); not a test.
+$(OUTPUT)/gw-bench-router: tools/bench/l7/router_bench.c $(LIBGWD) $(GWD_LIBCONFIG)
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(GWD_CFLAGS) $< $(LIBGWD) $(GWD_LIBCONFIG) $(GWD_LIBS) -o $@
+
+-include $(GWD_OBJS:.o=.d)

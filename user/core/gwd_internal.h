@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * gwd's private structures, shared by the worker loop (worker.c), the HTTP
+ * proxy state machine (proxy.c), upstream pools (upstream.c) and the main
+ * thread (control.c, admin.c, main.c).
+ *
+ * Threads: one main thread (config, listener sockets, control socket,
+ * admin endpoint, signals) and one worker per core. Workers share nothing
+ * on the hot path: each has its ring, its connections, its upstream pools
+ * and its own stats cells. The main thread publishes a new route table by
+ * storing gwd.table then gwd.gen; a worker adopts it at its next loop
+ * turn and acknowledges with seen_gen.
+ */
+#ifndef GW_GWD_INTERNAL_H
+#define GW_GWD_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "gw/buf.h"
+#include "gw/filters.h"
+#include "gw/http1.h"
+#include "gw/metrics.h"
+#include "gw/router.h"
+#include "gw/timer.h"
+#include "gw/uring.h"
+
+#define GW_RING_ENTRIES 1024
+#define GW_RECV_BUFS 1024
+#define GW_RECV_BUFSZ 8192
+/* Output queued to a peer above HIGH pauses the sender's input; below LOW resumes it. */
+#define GW_OQ_HIGH (256 * 1024)
+#define GW_OQ_LOW (64 * 1024)
+/* Request bodies up to this size are kept for retries and mirrors. */
+#define GW_REPLAY_MAX (64 * 1024)
+#define GW_MAX_LSOCKS 256
+
+struct gwd_opts {
+	const char *state_dir;
+	const char *socket;
+	const char *admin;		/* "127.0.0.1:9901", or "off" */
+	const char *access_log;		/* path, or NULL (off) */
+	const char *controller;
+	enum gw_xff_mode xff;
+	bool least_request;		/* endpoint choice: least-request (P2C) vs round robin */
+	int workers;
+	int max_conns;			/* client connections, whole process */
+	uint64_t idle_timeout_ms;	/* keep-alive idle client connection */
+	uint64_t header_timeout_ms;	/* a request head must arrive within */
+	uint64_t upstream_timeout_ms;	/* upstream silence during a response (no backendRequest) */
+	uint64_t connect_timeout_ms;
+	uint64_t pool_idle_ms;		/* idle pooled upstream connection lifetime */
+	int pool_max_idle;		/* per endpoint per worker */
+	uint64_t drain_timeout_ms;
+};
+
+/** A listening address; one SO_REUSEPORT socket per worker. */
+struct gw_lsock {
+	struct gw_lsock *next;
+	uint32_t id;
+	char *addr;			/* NULL = wildcard */
+	int port;
+	int fds[GW_MAX_WORKERS];
+	bool keep;			/* reconcile mark */
+};
+
+/** What gwd attaches to a table: the listening sockets of its ports. */
+struct gw_tpriv {
+	struct gw_lsock **lsocks;	/* per table port, NULL if binding failed; valid
+					 * only while the table is the newest */
+	uint32_t *ids;			/* per table port: lsock id (0 = none), always valid */
+	const char **bind_errors;	/* per table port: why not bound */
+};
+
+enum gw_conn_kind {
+	CK_CLIENT = 1,
+	CK_UPSTREAM,
+};
+
+#define CF_RECV 0x0001		/* multishot recv armed */
+#define CF_SENDING 0x0002	/* a send is in flight */
+#define CF_CLOSING 0x0004	/* closed: no new operations, freed when nops reaches 0 */
+#define CF_PAUSED 0x0008	/* input paused by backpressure: recv not re-armed */
+#define CF_EOF 0x0010		/* the peer finished sending */
+#define CF_CONNECTING 0x0020
+#define CF_REARM 0x0040		/* on the worker's re-arm list */
+#define CF_LINGER 0x0080	/* our FIN is sent; discard input until EOF or timer */
+#define CF_CLOSE_AFTER 0x0100	/* close once the output queue is sent */
+#define CF_PENDING 0x0200	/* on the worker's pending-input list */
+#define CF_DISCARD 0x0400	/* ignore further input (answered early, closing) */
+#define CF_POOLED 0x0800	/* upstream: idle in a pool */
+#define CF_RECV_CANCEL 0x1000	/* a cancel for the recv is in flight */
+#define CF_FLUSH 0x2000		/* on the worker's flush list */
+
+/* Timer kinds (gw_timer.kind) */
+enum {
+	T_CONN_IDLE = 1,	/* client keep-alive idle / upstream pooled idle */
+	T_CONN_HEADER,		/* client: request head timeout */
+	T_CONN_LINGER,
+	T_UP_CONNECT,
+	T_EX_REQUEST,		/* rules[].timeouts.request */
+	T_EX_ATTEMPT,		/* backendRequest timeout or upstream silence */
+	T_EX_RETRY,		/* retry backoff */
+};
+
+struct gw_exch;
+struct gw_worker;
+
+struct gw_conn {
+	uint32_t slot, gen;
+	int fd;
+	uint8_t kind;
+	uint16_t flags;
+	uint16_t nops;			/* SQEs in flight that carry this slot */
+	struct gw_worker *w;
+	struct gw_exch *x;
+	struct gw_oq out;
+	uint32_t sending;		/* bytes of the in-flight send */
+	struct msghdr msg;
+	struct iovec iov[8];
+	char *in;			/* unconsumed input [0, in_len) */
+	uint32_t in_len, in_cap;
+	uint32_t last_len;		/* parser resume point within in */
+	struct gw_timer timer;
+	struct gw_conn *pend_next;	/* worker lists; a connection may be on all three */
+	struct gw_conn *flush_next;
+	struct gw_conn *rearm_next;
+	/* client */
+	uint32_t lsock;
+	uint32_t nreq;
+	char peer[48];
+	/* upstream */
+	uint32_t ep;
+	uint32_t uses;
+	struct gw_conn *pool_next, *pool_prev;
+};
+
+struct gw_exch {
+	struct gw_worker *w;
+	struct gw_conn *c;		/* client; NULL for a mirror */
+	struct gw_conn *u;		/* upstream of the current attempt */
+	struct gw_rt_table *tbl;
+	const struct gw_rt_listener *lst;
+	const struct gw_rt_match *m;
+	const struct gw_rt_rule *rule;
+	const struct gw_rt_backend *be;
+	const struct gw_rt_endpoint *ep;
+	struct gw_stat *stat;
+
+	/* request */
+	struct gw_sbuf head;		/* as sent upstream */
+	struct gw_sbuf body;		/* encoded body as sent, for retries and mirrors */
+	bool body_overflow;		/* too large to keep: no replay */
+	enum gw_http1_body req_body;
+	uint64_t req_left;
+	struct gw_http1_chunked req_ck;
+	bool req_done;
+	bool req_chunked_out;
+	bool head_req;
+	bool expect_continue;
+	bool upgrade;
+	bool tunnel;
+	bool client_keepalive;
+	uint8_t client_minor;
+
+	/* response */
+	bool resp_head_seen;
+	bool head_sent;
+	bool resp_done;
+	bool resp_chunked_out;
+	bool resp_close_out;
+	bool up_keepalive;
+	bool up_bytes;			/* the current attempt received response bytes */
+	enum gw_http1_body resp_body;
+	uint64_t resp_left;
+	struct gw_http1_chunked resp_ck;
+	int status;
+	const struct gw_rt_hdrmod *resp_mods[2];
+	struct gw_sbuf extra_sb;
+	struct gw_rt_hdr extra[8];
+	int nextra;
+	char session_val[96];
+	const char *session_name;	/* set a session token on the response */
+	bool session_header;
+	uint64_t session_issued_s;	/* of the client's valid token, or 0 */
+	const struct gw_rt_endpoint *pin;	/* session persistence: try this endpoint first */
+
+	/* attempts */
+	int attempts;
+	int retries_left;		/* HTTPRoute retry */
+	int failovers_left;		/* connect failures and stale pooled connections */
+	uint32_t tried[4];
+	int ntried;
+	struct gw_timer t_req, t_attempt, t_retry;
+
+	/* log */
+	uint64_t start_ns;
+	uint64_t bytes_in, bytes_out;
+	char *log;			/* "method host path" for the access log, or NULL */
+	bool mirror;
+};
+
+struct gw_ep_state {
+	struct gw_conn *idle;		/* pooled connections, most recent first */
+	uint32_t nidle;
+	uint32_t active;		/* requests in flight (least-request) */
+	uint32_t fails;			/* consecutive connect failures */
+	uint32_t ejections;
+	uint64_t ejected_until_ms;
+};
+
+struct gw_tref {
+	struct gw_rt_table *t;
+	uint32_t nreq;
+};
+
+struct gw_acc {
+	struct gw_lsock *ls;
+	int fd;
+	bool armed;
+	bool wanted;
+};
+
+struct gw_worker {
+	int id;
+	pthread_t thr;
+	struct gw_ring r;
+	int wake_fd;
+	uint64_t wake_val;
+	struct gw_conn **slots;
+	uint32_t nslots, capslots;
+	uint32_t *free_slots;
+	uint32_t nfree;
+	uint32_t *slot_gen;
+	uint32_t nclients;
+	uint32_t nconns;
+	struct gw_timers timers;
+	/* tables */
+	struct gw_rt_table *tbl;
+	uint64_t gen;
+	uint32_t tbl_nreq;
+	struct gw_tref *old;
+	int nold, capold;
+	uint32_t *rr;			/* round robin position per backend of tbl */
+	uint32_t nrr;
+	struct gw_ep_state *eps;
+	uint32_t neps;
+	struct gw_acc acc[GW_MAX_LSOCKS];
+	int nacc;
+	/* scratch for parsing and head building, one request at a time */
+	void *md;
+	struct gw_http1_req req;
+	struct gw_http1_resp resp;
+	struct gw_hlist hl;
+	struct gw_sbuf sb;
+	uint64_t rng;
+	struct gw_conn *rearm;
+	struct gw_conn *pending;
+	struct gw_conn *flush;
+	uint64_t now_ms;
+	bool draining;
+	/* access log buffer */
+	struct gw_sbuf alog;
+	uint64_t alog_flushed_ms;
+	uint64_t seen_gen;		/* atomic: main reads it */
+	bool exited;			/* atomic */
+};
+
+struct gwd {
+	struct gwd_opts o;
+	int nworkers;
+	struct gw_worker *w;
+	struct gw_rt_table *table;	/* atomic: current */
+	uint64_t gen;			/* atomic */
+	struct gw_lsock *lsocks;
+	uint32_t next_lsock_id;
+	int stop;			/* atomic: 1 drain, 2 stop now */
+	bool ready;
+	bool running;			/* workers started: publish waits for their acks */
+	int accesslog_fd;
+	uint64_t reloads_ok, reloads_failed;
+	uint64_t start_s;
+	struct gw_stat *noroute;	/* requests no rule matched (404) and bad requests */
+};
+
+extern struct gwd gwd;
+
+/* worker.c */
+int gw_worker_start(struct gw_worker *w);
+void gw_worker_wake(struct gw_worker *w);
+struct gw_conn *gw_conn_new(struct gw_worker *w, enum gw_conn_kind kind, int fd);
+void gw_conn_arm_recv(struct gw_conn *c);
+void gw_conn_flush(struct gw_conn *c);
+void gw_conn_close(struct gw_conn *c);
+void gw_conn_pause(struct gw_conn *c);
+void gw_conn_resume(struct gw_conn *c);
+void gw_conn_pend(struct gw_conn *c);
+/** Queues bytes to c and sends; false (and closes c) if memory runs out. */
+bool gw_conn_put(struct gw_conn *c, const void *p, size_t n);
+void gw_conn_timer(struct gw_conn *c, int kind, uint64_t ms);
+void gw_conn_timer_del(struct gw_conn *c);
+/** Shuts down our side once output is sent, then closes (lingering close). */
+void gw_conn_finish(struct gw_conn *c);
+void gw_table_unref(struct gw_rt_table *t);
+uint64_t gw_rand(struct gw_worker *w);
+
+/* proxy.c */
+size_t gw_client_input(struct gw_conn *c, const char *data, size_t len);
+void gw_client_eof(struct gw_conn *c, int err);
+void gw_client_sent(struct gw_conn *c);
+size_t gw_up_input(struct gw_conn *u, const char *data, size_t len);
+void gw_up_eof(struct gw_conn *u, int err);
+void gw_up_sent(struct gw_conn *u);
+void gw_up_connected(struct gw_conn *u, int res);
+void gw_exch_timer(struct gw_exch *x, int kind);
+void gw_conn_timer_fired(struct gw_conn *c, int kind);
+void gw_client_drain(struct gw_conn *c);
+
+/* upstream.c */
+struct gw_ep_state *gw_ep(struct gw_worker *w, uint32_t id);
+const struct gw_rt_endpoint *gw_pick_endpoint(struct gw_worker *w, struct gw_exch *x,
+					      const struct gw_rt_backend *be);
+struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, bool *reused);
+void gw_pool_put(struct gw_conn *u);
+void gw_pool_remove(struct gw_conn *u);
+void gw_pool_close_all(struct gw_worker *w);
+void gw_ep_connect_failed(struct gw_worker *w, uint32_t id, const char *name, int err);
+void gw_ep_connect_ok(struct gw_worker *w, uint32_t id);
+
+/* accesslog.c */
+int gw_accesslog_open(const char *path);
+void gw_accesslog_request(struct gw_worker *w, const struct gw_exch *x, int status,
+			  uint64_t dur_us);
+void gw_accesslog_flush(struct gw_worker *w, bool force);
+
+/* control.c (main thread) */
+int gw_control_load_initial(char *err, size_t errlen);
+int gw_control_reload(const char *path, bool from_state_dir, char *err, size_t errlen);
+void gw_control_status(FILE *f);
+int gw_control_open(const char *path);
+int gw_control_run(int ctl_fd, int admin_fd);
+void gw_control_shutdown(void);
+
+/* admin.c (main thread) */
+int gw_admin_open(const char *spec);
+void gw_admin_serve(int fd);
+
+#endif

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * gwd: the xdpgw L7 daemon. Runs in the foreground (systemd Type=notify is
+ * not needed: /ready and the control socket say when it serves). Reads
+ * STATE_DIR/config.yaml at start; `gwctl load` makes it reload.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "loader/config/state.h"
+#include "gw/log.h"
+#include "gwd_internal.h"
+
+struct opt {
+	const char *name;
+	int has_arg;
+	const char *metavar;
+	const char *help;
+};
+
+static const struct opt opts[] = {
+	{ "state-dir", 1, "DIR", "state directory with config.yaml (default /var/lib/xdpgw)" },
+	{ "socket", 1, "PATH", "control socket (default STATE_DIR/gwd.sock)" },
+	{ "workers", 1, "N", "worker threads, one io_uring each (default: one per CPU)" },
+	{ "admin", 1, "ADDR:PORT", "admin endpoint /metrics /ready /config, or 'off' "
+				   "(default 127.0.0.1:9901)" },
+	{ "access-log", 1, "PATH", "JSON-lines access log (default off)" },
+	{ "controller-name", 1, "NAME", "GatewayClass controllerName to serve "
+					"(default xdpgw.io/gateway-controller)" },
+	{ "max-conns", 1, "N", "client connections, all workers (default 16384)" },
+	{ "idle-timeout", 1, "SEC", "idle keep-alive client connection timeout (default 60)" },
+	{ "header-timeout", 1, "SEC", "time to receive a request head (default 30)" },
+	{ "upstream-timeout", 1, "SEC", "backend silence during a response without a "
+					"backendRequest timeout (default 60)" },
+	{ "connect-timeout", 1, "SEC", "backend connect timeout (default 5)" },
+	{ "pool-idle-timeout", 1, "SEC", "idle pooled backend connection lifetime (default 30)" },
+	{ "pool-max-idle", 1, "N", "idle backend connections per endpoint and worker "
+				   "(default 128)" },
+	{ "drain-timeout", 1, "SEC", "SIGTERM: how long in-flight requests may finish "
+				     "(default 10)" },
+	{ "lb", 1, "POLICY", "endpoint choice: round-robin (default) or least-request" },
+	{ "xff", 1, "MODE", "X-Forwarded-For/-Proto/-Host: append (default) or off" },
+	{ "verbose", 0, NULL, "debug logging" },
+	{ "help", 0, NULL, "show this help" },
+	{ NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: gwd [options]\n\nxdpgw L7 data plane: serves the HTTP listeners of "
+		   "the Gateways loaded with 'gwctl load'.\n\nOptions:\n");
+	for (const struct opt *o = opts; o->name; o++) {
+		char left[48];
+
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->metavar ? " " : "",
+			 o->metavar ? o->metavar : "");
+		fprintf(f, "  %-28s %s\n", left, o->help);
+	}
+}
+
+static bool number(const char *name, const char *v, long long min, long long max, long long *out)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (errno || *end || end == v || x < min || x > max) {
+		fprintf(stderr, "gwd: --%s: expected a number from %lld to %lld, got '%s'\n", name,
+			min, max, v);
+		return false;
+	}
+	*out = x;
+	return true;
+}
+
+static int parse_args(int argc, char **argv, struct gwd_opts *o)
+{
+	struct option lo[sizeof(opts) / sizeof(opts[0])];
+	int n = 0, c, idx;
+
+	for (const struct opt *p = opts; p->name; p++, n++)
+		lo[n] = (struct option){ p->name, p->has_arg ? required_argument : no_argument,
+					 NULL, 0 };
+	lo[n] = (struct option){ 0 };
+	while ((c = getopt_long(argc, argv, "vh", lo, &idx)) != -1) {
+		const char *name;
+		long long v;
+
+		if (c == 'v') {
+			gw_log_level = GW_LOG_DEBUG;
+			continue;
+		}
+		if (c == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (c != 0) {
+			usage(stderr);
+			return -EINVAL;
+		}
+		name = lo[idx].name;
+		if (!strcmp(name, "state-dir")) {
+			o->state_dir = optarg;
+		} else if (!strcmp(name, "socket")) {
+			o->socket = optarg;
+		} else if (!strcmp(name, "workers")) {
+			if (!number(name, optarg, 1, GW_MAX_WORKERS, &v))
+				return -EINVAL;
+			o->workers = (int)v;
+		} else if (!strcmp(name, "admin")) {
+			o->admin = optarg;
+		} else if (!strcmp(name, "access-log")) {
+			o->access_log = optarg;
+		} else if (!strcmp(name, "controller-name")) {
+			o->controller = optarg;
+		} else if (!strcmp(name, "max-conns")) {
+			if (!number(name, optarg, 1, 10000000, &v))
+				return -EINVAL;
+			o->max_conns = (int)v;
+		} else if (!strcmp(name, "pool-max-idle")) {
+			if (!number(name, optarg, 0, 100000, &v))
+				return -EINVAL;
+			o->pool_max_idle = (int)v;
+		} else if (!strcmp(name, "lb")) {
+			if (strcmp(optarg, "round-robin") && strcmp(optarg, "least-request")) {
+				fprintf(stderr, "gwd: --lb: expected round-robin or least-request, "
+						"got '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->least_request = !strcmp(optarg, "least-request");
+		} else if (!strcmp(name, "xff")) {
+			if (strcmp(optarg, "append") && strcmp(optarg, "off")) {
+				fprintf(stderr, "gwd: --xff: expected append or off, got '%s'\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->xff = !strcmp(optarg, "off") ? GW_XFF_OFF : GW_XFF_APPEND;
+		} else if (!strcmp(name, "verbose")) {
+			gw_log_level = GW_LOG_DEBUG;
+		} else if (!strcmp(name, "help")) {
+			usage(stdout);
+			exit(0);
+		} else {
+			uint64_t *ms = !strcmp(name, "idle-timeout")	     ? &o->idle_timeout_ms
+				       : !strcmp(name, "header-timeout")     ? &o->header_timeout_ms
+				       : !strcmp(name, "upstream-timeout")   ? &o->upstream_timeout_ms
+				       : !strcmp(name, "connect-timeout")    ? &o->connect_timeout_ms
+				       : !strcmp(name, "pool-idle-timeout") ? &o->pool_idle_ms
+									     : &o->drain_timeout_ms;
+
+			if (!number(name, optarg, 1, 86400, &v))
+				return -EINVAL;
+			*ms = (uint64_t)v * 1000;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gwd: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static char sockpath[4200];
+	struct gwd_opts *o = &gwd.o;
+	struct rlimit rl;
+	sigset_t set;
+	char err[2048];
+	int ctl_fd = -1, admin_fd = -1, rc = 1;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	*o = (struct gwd_opts){
+		.state_dir = GW_STATE_DIR_DEFAULT,
+		.admin = "127.0.0.1:9901",
+		.xff = GW_XFF_APPEND,
+		.workers = ncpu > 0 ? (int)(ncpu > GW_MAX_WORKERS ? GW_MAX_WORKERS : ncpu) : 1,
+		.max_conns = 16384,
+		.idle_timeout_ms = 60000,
+		.header_timeout_ms = 30000,
+		.upstream_timeout_ms = 60000,
+		.connect_timeout_ms = 5000,
+		.pool_idle_ms = 30000,
+		.pool_max_idle = 128,
+		.drain_timeout_ms = 10000,
+	};
+	gwd.accesslog_fd = -1;
+	if (parse_args(argc, argv, o))
+		return 2;
+	if (!o->socket) {
+		snprintf(sockpath, sizeof(sockpath), "%s/gwd.sock", o->state_dir);
+		o->socket = sockpath;
+	}
+	gwd.nworkers = o->workers;
+	/* many client and backend sockets: take the whole allowance */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			pr_warn("Couldn't raise the open file limit to %llu: %s",
+				(unsigned long long)rl.rlim_max, strerror(errno));
+	}
+	/* signals go to the main thread's signalfd; workers inherit the mask */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	gw_session_key_init();
+	gwd.noroute = gw_stat_get("", -1, "");
+	if (o->access_log) {
+		gwd.accesslog_fd = gw_accesslog_open(o->access_log);
+		if (gwd.accesslog_fd < 0) {
+			pr_warn("Couldn't open access log '%s': %s", o->access_log,
+				strerror(-gwd.accesslog_fd));
+			return 1;
+		}
+	}
+	ctl_fd = gw_control_open(o->socket);
+	if (ctl_fd < 0)
+		return 1;
+	if (strcmp(o->admin, "off")) {
+		admin_fd = gw_admin_open(o->admin);
+		if (admin_fd < 0)
+			goto out;
+	}
+	gwd.w = calloc((size_t)gwd.nworkers, sizeof(*gwd.w));
+	if (!gwd.w) {
+		pr_warn("Couldn't allocate %d workers: out of memory", gwd.nworkers);
+		goto out;
+	}
+	/* sockets first, then workers: they start on a complete table */
+	if (gw_control_load_initial(err, sizeof(err))) {
+		pr_warn("%s; starting with no configuration (waiting for 'gwctl load')", err);
+	}
+	for (int i = 0; i < gwd.nworkers; i++) {
+		gwd.w[i].id = i;
+		if (gw_worker_start(&gwd.w[i])) {
+			pr_warn("Couldn't start worker %d; exiting", i);
+			__atomic_store_n(&gwd.stop, 2, __ATOMIC_RELEASE);
+			for (int k = 0; k < i; k++) {
+				gw_worker_wake(&gwd.w[k]);
+				pthread_join(gwd.w[k].thr, NULL);
+			}
+			goto out;
+		}
+	}
+	gwd.running = true;
+	gwd.ready = true;
+	pr_info("gwd ready: %d workers, state %s, control socket %s", gwd.nworkers, o->state_dir,
+		o->socket);
+	rc = gw_control_run(ctl_fd, admin_fd) ? 1 : 0;
+	for (int i = 0; i < gwd.nworkers; i++)
+		pthread_join(gwd.w[i].thr, NULL);
+	pr_info("gwd stopped");
+out:
+	if (ctl_fd >= 0) {
+		close(ctl_fd);
+		unlink(o->socket);
+	}
+	if (admin_fd >= 0)
+		close(admin_fd);
+	gw_control_shutdown();
+	return rc;
+}

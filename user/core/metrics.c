@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gw/metrics.h"
+
+const uint64_t gw_lat_bounds_us[GW_LAT_NBUCKETS] = {
+	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 5000000,
+};
+
+struct gw_gauges gw_gauges[GW_MAX_WORKERS];
+
+static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Newest first; readers walk it while builders prepend, hence the atomics. */
+static struct gw_stat *stats_head;
+
+static int same(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+struct gw_stat *gw_stat_get(const char *route, int rule, const char *backend)
+{
+	struct gw_stat *s;
+
+	pthread_mutex_lock(&stats_lock);
+	for (s = stats_head; s; s = s->next)
+		if (s->rule == rule && same(s->route, route) && same(s->backend, backend))
+			goto out;
+	s = aligned_alloc(64, sizeof(*s));
+	if (!s)
+		goto out;
+	memset(s, 0, sizeof(*s));
+	s->route = strdup(route ? route : "");
+	s->backend = strdup(backend ? backend : "");
+	s->rule = rule;
+	if (!s->route || !s->backend) {
+		free((void *)s->route);
+		free((void *)s->backend);
+		free(s);
+		s = NULL;
+		goto out;
+	}
+	s->next = stats_head;
+	__atomic_store_n(&stats_head, s, __ATOMIC_RELEASE);
+out:
+	pthread_mutex_unlock(&stats_lock);
+	return s;
+}
+
+static inline void bump(uint64_t *c, uint64_t v)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + v, __ATOMIC_RELAXED);
+}
+
+void gw_stat_record(struct gw_stat *s, int w, int status, uint64_t lat_us)
+{
+	struct gw_stat_cell *c;
+	int b = 0;
+
+	if (!s)
+		return;
+	c = &s->cells[w];
+	bump(&c->classes[status >= 100 && status < 600 ? status / 100 : 0], 1);
+	while (b < GW_LAT_NBUCKETS && lat_us > gw_lat_bounds_us[b])
+		b++;
+	bump(&c->lat[b], 1);
+	bump(&c->lat_sum_us, lat_us);
+}
+
+static uint64_t rd(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/* Label values are route and Service names: DNS labels, but escape anyway. */
+static void label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void labels(FILE *f, const struct gw_stat *s)
+{
+	fputs("route=\"", f);
+	label(f, s->route);
+	fprintf(f, "\",rule=\"%d\",backend=\"", s->rule);
+	label(f, s->backend);
+	fputc('"', f);
+}
+
+void gw_metrics_write(FILE *f, int nworkers)
+{
+	static const char *const cls[] = { "other", "1xx", "2xx", "3xx", "4xx", "5xx" };
+	struct gw_stat *head = __atomic_load_n(&stats_head, __ATOMIC_ACQUIRE);
+	struct gw_gauges g = { 0 };
+
+	fputs("# HELP gwd_requests_total Requests answered, by route rule, backend and status "
+	      "class.\n# TYPE gwd_requests_total counter\n", f);
+	for (const struct gw_stat *s = head; s; s = s->next) {
+		for (int k = 0; k < 6; k++) {
+			uint64_t n = 0;
+
+			for (int w = 0; w < nworkers; w++)
+				n += rd(&s->cells[w].classes[k]);
+			if (!n)
+				continue;
+			fputs("gwd_requests_total{", f);
+			labels(f, s);
+			fprintf(f, ",code_class=\"%s\"} %llu\n", cls[k], (unsigned long long)n);
+		}
+	}
+	fputs("# HELP gwd_request_duration_seconds Time from a complete request head to the "
+	      "last response byte queued.\n# TYPE gwd_request_duration_seconds histogram\n", f);
+	for (const struct gw_stat *s = head; s; s = s->next) {
+		uint64_t cum = 0, sum = 0, b[GW_LAT_NBUCKETS + 1] = { 0 };
+
+		for (int w = 0; w < nworkers; w++) {
+			for (int k = 0; k <= GW_LAT_NBUCKETS; k++)
+				b[k] += rd(&s->cells[w].lat[k]);
+			sum += rd(&s->cells[w].lat_sum_us);
+		}
+		for (int k = 0; k <= GW_LAT_NBUCKETS; k++)
+			cum += b[k];
+		if (!cum)
+			continue;
+		cum = 0;
+		for (int k = 0; k <= GW_LAT_NBUCKETS; k++) {
+			cum += b[k];
+			fputs("gwd_request_duration_seconds_bucket{", f);
+			labels(f, s);
+			if (k < GW_LAT_NBUCKETS)
+				fprintf(f, ",le=\"%g\"} %llu\n", (double)gw_lat_bounds_us[k] / 1e6,
+					(unsigned long long)cum);
+			else
+				fprintf(f, ",le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+		}
+		fputs("gwd_request_duration_seconds_sum{", f);
+		labels(f, s);
+		fprintf(f, "} %.6f\n", (double)sum / 1e6);
+		fputs("gwd_request_duration_seconds_count{", f);
+		labels(f, s);
+		fprintf(f, "} %llu\n", (unsigned long long)cum);
+	}
+	for (int w = 0; w < nworkers; w++) {
+#define SUM(x) g.x += rd(&gw_gauges[w].x)
+		SUM(conns_accepted);
+		SUM(conns_active);
+		SUM(conns_rejected);
+		SUM(requests);
+		SUM(parse_errors);
+		SUM(upstream_connects);
+		SUM(upstream_connect_errors);
+		SUM(upstream_reused);
+		SUM(upstream_active);
+		SUM(upstream_idle);
+		SUM(retries);
+		SUM(mirrors);
+		SUM(ejections);
+		SUM(timeouts);
+#undef SUM
+	}
+#define OUT(name, type, help, v)                                                              \
+	fprintf(f, "# HELP gwd_" name " " help "\n# TYPE gwd_" name " " type "\ngwd_" name      \
+		   " %llu\n",                                                                 \
+		(unsigned long long)(v))
+	OUT("connections_accepted_total", "counter", "Client connections accepted.",
+	    g.conns_accepted);
+	OUT("connections_active", "gauge", "Client connections open.", g.conns_active);
+	OUT("connections_rejected_total", "counter",
+	    "Client connections closed at once: over --max-conns.", g.conns_rejected);
+	OUT("http_requests_total", "counter", "Request heads parsed.", g.requests);
+	OUT("http_parse_errors_total", "counter", "Requests rejected by the HTTP/1.1 parser.",
+	    g.parse_errors);
+	OUT("upstream_connects_total", "counter", "Upstream connections opened.",
+	    g.upstream_connects);
+	OUT("upstream_connect_errors_total", "counter", "Upstream connects that failed.",
+	    g.upstream_connect_errors);
+	OUT("upstream_reused_total", "counter", "Requests sent on a pooled upstream connection.",
+	    g.upstream_reused);
+	OUT("upstream_connections_active", "gauge", "Upstream connections open.",
+	    g.upstream_active);
+	OUT("upstream_connections_idle", "gauge", "Upstream connections idle in the pools.",
+	    g.upstream_idle);
+	OUT("retries_total", "counter", "Upstream attempts after the first.", g.retries);
+	OUT("mirrored_requests_total", "counter", "Requests mirrored (RequestMirror).",
+	    g.mirrors);
+	OUT("endpoint_ejections_total", "counter", "Endpoints ejected after connect failures.",
+	    g.ejections);
+	OUT("timeouts_total", "counter", "Requests answered 504 or aborted by a timeout.",
+	    g.timeouts);
+#undef OUT
+}

@@ -1,0 +1,1298 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Route table build and lookup (see gw/router.h for the lookup order).
+ * Everything a table allocates comes from its config's arena, so freeing
+ * the config frees the table; only compiled regexes live outside it.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "loader/config/model.h"
+#include "loader/config/schema.h"
+#include "gw/log.h"
+#include "gw/metrics.h"
+#include "gw/router.h"
+
+struct gw_strmap_slot {
+	const char *key;
+	uint32_t len;
+	uint32_t hash;
+	void *val;
+};
+
+/* FNV-1a: short keys (hosts, paths), one pass, no setup. */
+static inline uint32_t hash_bytes(const char *s, uint32_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (uint32_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+void *gw_strmap_get(const struct gw_strmap *m, const char *key, uint32_t len)
+{
+	uint32_t h, i;
+
+	if (!m->n)
+		return NULL;
+	h = hash_bytes(key, len);
+	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		const struct gw_strmap_slot *s = &m->slots[i];
+
+		if (!s->key)
+			return NULL;
+		if (s->hash == h && s->len == len && !memcmp(s->key, key, len))
+			return s->val;
+	}
+}
+
+/* Returns the value slot for key, inserting it (val NULL) if absent. */
+static void **strmap_slot(struct gw_arena *a, struct gw_strmap *m, const char *key, uint32_t len)
+{
+	uint32_t h = hash_bytes(key, len), i;
+
+	if ((m->n + 1) * 4 > m->cap * 3) {
+		uint32_t ncap = m->cap ? m->cap * 2 : 8;
+		struct gw_strmap_slot *ns = gw_arena_alloc(a, ncap * sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		for (uint32_t k = 0; k < m->cap; k++) {
+			struct gw_strmap_slot *s = &m->slots[k];
+
+			if (!s->key)
+				continue;
+			for (i = s->hash & (ncap - 1); ns[i].key; i = (i + 1) & (ncap - 1))
+				;
+			ns[i] = *s;
+		}
+		m->slots = ns;
+		m->cap = ncap;
+	}
+	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		struct gw_strmap_slot *s = &m->slots[i];
+
+		if (!s->key) {
+			s->key = key;
+			s->len = len;
+			s->hash = h;
+			m->n++;
+			return &s->val;
+		}
+		if (s->hash == h && s->len == len && !memcmp(s->key, key, len))
+			return &s->val;
+	}
+}
+
+/* ---- endpoint ids ------------------------------------------------------- */
+
+/*
+ * Endpoint ids key per-worker pools and outlier state, so the same address
+ * must keep its id across reloads. The registry only grows; it is touched
+ * at table build time only.
+ */
+struct ep_key {
+	struct sockaddr_storage sa;
+	socklen_t len;
+};
+
+static pthread_mutex_t ep_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ep_key *ep_keys;
+static uint32_t *ep_slots;	/* open addressing: id + 1, 0 = empty */
+static uint32_t ep_n, ep_cap, ep_slot_cap;
+
+static uint32_t sa_hash(const struct sockaddr *sa, socklen_t len)
+{
+	return hash_bytes((const char *)sa, len);
+}
+
+static int ep_grow(void)
+{
+	uint32_t ncap = ep_slot_cap ? ep_slot_cap * 2 : 256;
+	uint32_t *ns = calloc(ncap, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < ep_n; k++) {
+		uint32_t i = sa_hash((struct sockaddr *)&ep_keys[k].sa, ep_keys[k].len) & (ncap - 1);
+
+		while (ns[i])
+			i = (i + 1) & (ncap - 1);
+		ns[i] = k + 1;
+	}
+	free(ep_slots);
+	ep_slots = ns;
+	ep_slot_cap = ncap;
+	return 0;
+}
+
+uint32_t gw_rt_endpoint_id(const struct sockaddr *sa, socklen_t len)
+{
+	uint32_t id = UINT32_MAX, i;
+
+	pthread_mutex_lock(&ep_lock);
+	if ((ep_n + 1) * 2 > ep_slot_cap && ep_grow())
+		goto out;
+	for (i = sa_hash(sa, len) & (ep_slot_cap - 1); ep_slots[i]; i = (i + 1) & (ep_slot_cap - 1)) {
+		struct ep_key *k = &ep_keys[ep_slots[i] - 1];
+
+		if (k->len == len && !memcmp(&k->sa, sa, len)) {
+			id = ep_slots[i] - 1;
+			goto out;
+		}
+	}
+	if (ep_n == ep_cap) {
+		uint32_t ncap = ep_cap ? ep_cap * 2 : 128;
+		struct ep_key *nk = realloc(ep_keys, ncap * sizeof(*nk));
+
+		if (!nk)
+			goto out;
+		ep_keys = nk;
+		ep_cap = ncap;
+	}
+	memset(&ep_keys[ep_n], 0, sizeof(ep_keys[ep_n]));
+	memcpy(&ep_keys[ep_n].sa, sa, len);
+	ep_keys[ep_n].len = len;
+	ep_slots[i] = ep_n + 1;
+	id = ep_n++;
+out:
+	pthread_mutex_unlock(&ep_lock);
+	return id;
+}
+
+uint32_t gw_rt_endpoint_count(void)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&ep_lock);
+	n = ep_n;
+	pthread_mutex_unlock(&ep_lock);
+	return n;
+}
+
+/* ---- build -------------------------------------------------------------- */
+
+struct build {
+	struct gw_rt_table *t;
+	struct gw_arena *a;
+	char *err;
+	size_t errlen;
+	/* compiled routes, sorted by route pointer for lookup from attachments */
+	struct croute *routes;
+	size_t nroutes;
+};
+
+struct croute {
+	const struct gw_route *r;
+	struct gw_rt_rule **rules;
+	struct gw_rt_match ***matches;	/* per rule */
+	int *nmatches;
+};
+
+static int build_error(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int build_error(struct build *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+#define ALLOC(b, n, T) ((T *)gw_arena_alloc((b)->a, (size_t)(n) * sizeof(T) + 1))
+
+static void *re_compile(struct build *b, const char *pat, const char *what)
+{
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *re;
+
+	/* full match, like Envoy's safe_regex: the pattern must cover the whole value */
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+			   PCRE2_ANCHORED | PCRE2_ENDANCHORED, &ec, &eo, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[160];
+
+		pcre2_get_error_message(ec, msg, sizeof(msg));
+		build_error(b, "%s: invalid regular expression \"%s\" at offset %zu: %s", what, pat,
+			    (size_t)eo, (char *)msg);
+		return NULL;
+	}
+	if (pcre2_jit_compile(re, PCRE2_JIT_COMPLETE))
+		pr_debug("%s: JIT unavailable for \"%s\"; using the interpreter", what, pat);
+	if (b->t->nregexes == b->t->capregexes) {
+		uint32_t ncap = b->t->capregexes ? b->t->capregexes * 2 : 16;
+		void **nr = realloc(b->t->regexes, ncap * sizeof(*nr));
+
+		if (!nr) {
+			pcre2_code_free(re);
+			build_error(b, "%s: out of memory", what);
+			return NULL;
+		}
+		b->t->regexes = nr;
+		b->t->capregexes = ncap;
+	}
+	b->t->regexes[b->t->nregexes++] = re;
+	return re;
+}
+
+static int build_endpoints(struct build *b, const struct gw_backend *be, struct gw_rt_backend *o)
+{
+	o->eps = ALLOC(b, be->neps, struct gw_rt_endpoint);
+	if (!o->eps)
+		return -ENOMEM;
+	for (int i = 0; i < be->neps; i++) {
+		const struct gw_endpoint *e = &be->eps[i];
+		struct gw_rt_endpoint *x = &o->eps[o->neps];
+
+		if (e->family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&x->sa;
+
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = htons((uint16_t)e->port);
+			if (inet_pton(AF_INET6, e->addr, &s6->sin6_addr) != 1)
+				continue;
+			x->salen = sizeof(*s6);
+			snprintf(x->name, sizeof(x->name), "[%s]:%d", e->addr, e->port);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&x->sa;
+
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons((uint16_t)e->port);
+			if (inet_pton(AF_INET, e->addr, &s4->sin_addr) != 1)
+				continue;
+			x->salen = sizeof(*s4);
+			snprintf(x->name, sizeof(x->name), "%s:%d", e->addr, e->port);
+		}
+		x->id = gw_rt_endpoint_id((struct sockaddr *)&x->sa, x->salen);
+		if (x->id == UINT32_MAX)
+			return -ENOMEM;
+		o->neps++;
+	}
+	return 0;
+}
+
+static int build_backend(struct build *b, const char *route, int rule, const struct gw_backend *be,
+			 struct gw_rt_backend *o)
+{
+	o->weight = be->weight < 0 ? 0 : (uint32_t)be->weight;
+	o->idx = b->t->nbackends++;
+	o->name = gw_arena_printf(b->a, "%s/%s:%d", be->ns, be->name, be->port);
+	if (!o->name)
+		return -ENOMEM;
+	if (be->reason) {
+		o->state = GW_BE_INVALID;
+		o->reason = be->message ? be->message : be->reason;
+	} else {
+		if (build_endpoints(b, be, o))
+			return -ENOMEM;
+		o->state = o->neps ? GW_BE_OK : GW_BE_NOEPS;
+	}
+	o->stat = gw_stat_get(route, rule, o->name);
+	return o->stat ? 0 : -ENOMEM;
+}
+
+static int hdr_list(struct build *b, const struct gw_yval *list, struct gw_rt_hdr *out, int *n,
+		    bool names_only)
+{
+	for (size_t i = 0; i < gw_ylen(list) && *n < GW_RT_MAX_HDR_OPS; i++) {
+		const struct gw_yval *it = list->items[i];
+		struct gw_rt_hdr *h = &out[*n];
+
+		h->name = names_only ? it->str : gw_ygetstr(it, "name", NULL);
+		h->value = names_only ? "" : gw_ygetstr(it, "value", "");
+		if (!h->name)
+			continue;
+		h->name_len = (uint32_t)strlen(h->name);
+		h->value_len = (uint32_t)strlen(h->value);
+		(*n)++;
+	}
+	(void)b;
+	return 0;
+}
+
+static const struct gw_rt_hdrmod *build_hdrmod(struct build *b, const struct gw_yval *v)
+{
+	struct gw_rt_hdrmod *m = ALLOC(b, 1, struct gw_rt_hdrmod);
+
+	if (!m)
+		return NULL;
+	hdr_list(b, gw_yget(v, "set"), m->set, &m->nset, false);
+	hdr_list(b, gw_yget(v, "add"), m->add, &m->nadd, false);
+	hdr_list(b, gw_yget(v, "remove"), m->remove, &m->nremove, true);
+	return m;
+}
+
+static void build_pathmod(const struct gw_yval *v, struct gw_rt_pathmod *p)
+{
+	const char *type = gw_ygetstr(v, "type", NULL);
+
+	if (!type)
+		return;
+	if (!strcmp(type, "ReplaceFullPath")) {
+		p->type = GW_PATHMOD_FULL;
+		p->value = gw_ygetstr(v, "replaceFullPath", "/");
+	} else if (!strcmp(type, "ReplacePrefixMatch")) {
+		p->type = GW_PATHMOD_PREFIX;
+		p->value = gw_ygetstr(v, "replacePrefixMatch", "");
+	}
+	if (p->value)
+		p->len = (uint32_t)strlen(p->value);
+}
+
+static const char *join_list(struct build *b, const struct gw_yval *list, bool *star)
+{
+	size_t len = 0;
+	char *s, *p;
+
+	*star = false;
+	if (!gw_ylen(list))
+		return NULL;
+	for (size_t i = 0; i < list->n; i++) {
+		if (!strcmp(list->items[i]->str, "*"))
+			*star = true;
+		len += strlen(list->items[i]->str) + 2;
+	}
+	s = p = gw_arena_alloc(b->a, len + 1);
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < list->n; i++)
+		p += sprintf(p, "%s%s", i ? ", " : "", list->items[i]->str);
+	return s;
+}
+
+static const struct gw_rt_cors *build_cors(struct build *b, const struct gw_yval *v)
+{
+	struct gw_rt_cors *c = ALLOC(b, 1, struct gw_rt_cors);
+	const struct gw_yval *o = gw_yget(v, "allowOrigins");
+
+	if (!c)
+		return NULL;
+	c->origins = ALLOC(b, gw_ylen(o), const char *);
+	if (!c->origins)
+		return NULL;
+	for (size_t i = 0; i < gw_ylen(o); i++) {
+		if (!strcmp(o->items[i]->str, "*"))
+			c->any_origin = true;
+		else
+			c->origins[c->norigins++] = o->items[i]->str;
+	}
+	c->credentials = gw_ygetbool(v, "allowCredentials", false);
+	c->methods = join_list(b, gw_yget(v, "allowMethods"), &c->any_method);
+	c->headers = join_list(b, gw_yget(v, "allowHeaders"), &c->any_header);
+	c->expose = join_list(b, gw_yget(v, "exposeHeaders"), &c->any_expose);
+	c->max_age = gw_ygetint(v, "maxAge", 5);
+	return c;
+}
+
+/*
+ * Filters of a rule or a backendRef. Mirror targets were resolved by the
+ * config layer in one list per rule (rule filters first, then each
+ * backendRef's, in order); *mirror walks that list in the same order.
+ */
+static int build_filters(struct build *b, const struct gw_yval *filters, const struct gw_rule *ru,
+			 int *mirror, const char *route, int rule, struct gw_rt_filters *f)
+{
+	int nm = 0;
+
+	for (size_t i = 0; i < gw_ylen(filters); i++)
+		nm += gw_yget(filters->items[i], "requestMirror") != NULL;
+	f->mirrors = ALLOC(b, nm, struct gw_rt_mirror);
+	if (!f->mirrors)
+		return -ENOMEM;
+	for (size_t i = 0; i < gw_ylen(filters); i++) {
+		const struct gw_yval *fl = filters->items[i], *x;
+		const char *type = gw_ygetstr(fl, "type", "");
+
+		if ((x = gw_yget(fl, "requestHeaderModifier"))) {
+			if (!(f->req_hdr = build_hdrmod(b, x)))
+				return -ENOMEM;
+		} else if ((x = gw_yget(fl, "responseHeaderModifier"))) {
+			if (!(f->resp_hdr = build_hdrmod(b, x)))
+				return -ENOMEM;
+		} else if ((x = gw_yget(fl, "requestRedirect"))) {
+			struct gw_rt_redirect *r = ALLOC(b, 1, struct gw_rt_redirect);
+
+			if (!r)
+				return -ENOMEM;
+			r->scheme = gw_ygetstr(x, "scheme", NULL);
+			r->hostname = gw_ygetstr(x, "hostname", NULL);
+			r->port = (int)gw_ygetint(x, "port", 0);
+			r->status = (int)gw_ygetint(x, "statusCode", 302);
+			build_pathmod(gw_yget(x, "path"), &r->path);
+			f->redirect = r;
+		} else if ((x = gw_yget(fl, "urlRewrite"))) {
+			struct gw_rt_rewrite *r = ALLOC(b, 1, struct gw_rt_rewrite);
+
+			if (!r)
+				return -ENOMEM;
+			r->hostname = gw_ygetstr(x, "hostname", NULL);
+			build_pathmod(gw_yget(x, "path"), &r->path);
+			f->rewrite = r;
+		} else if ((x = gw_yget(fl, "requestMirror"))) {
+			struct gw_rt_mirror *m = &f->mirrors[f->nmirrors];
+			const struct gw_yval *frac = gw_yget(x, "fraction");
+
+			if (*mirror >= ru->nmirrors)
+				return build_error(b, "HTTPRoute %s rules[%d]: mirror targets out of "
+						   "step with the resolved config", route, rule);
+			if (build_backend(b, route, rule, &ru->mirrors[(*mirror)++], &m->be))
+				return -ENOMEM;
+			if (frac) {
+				m->num = (uint32_t)gw_ygetint(frac, "numerator", 0);
+				m->den = (uint32_t)gw_ygetint(frac, "denominator", 100);
+			} else if (gw_yget(x, "percent")) {
+				m->num = (uint32_t)gw_ygetint(x, "percent", 100);
+				m->den = 100;
+			} else {
+				m->num = m->den = 1;
+			}
+			f->nmirrors++;
+		} else if ((x = gw_yget(fl, "cors"))) {
+			if (!(f->cors = build_cors(b, x)))
+				return -ENOMEM;
+		} else if (!strcmp(type, "ExtensionRef")) {
+			f->unsupported = "ExtensionRef filters are not implemented by xdpgw";
+		} else if (!strcmp(type, "ExternalAuth")) {
+			/* the spec says fail closed when the auth service cannot be asked */
+			f->unsupported = "ExternalAuth filters are not implemented by gwd";
+		}
+	}
+	return 0;
+}
+
+static long long duration(const struct gw_yval *v, const char *key)
+{
+	const char *s = gw_ygetstr(v, key, NULL);
+	long long ms = s ? gw_duration_ms(s) : 0;
+
+	return ms < 0 ? 0 : ms;
+}
+
+static int build_rule(struct build *b, const struct gw_route *r, int ri, struct gw_rt_rule *o)
+{
+	const struct gw_rule *ru = &r->rules[ri];
+	const struct gw_yval *node = ru->node, *x;
+	int mirror = 0;
+
+	o->route = gw_arena_printf(b->a, "%s/%s", r->obj->ns, r->obj->name);
+	if (!o->route)
+		return -ENOMEM;
+	o->created = r->obj->created ? r->obj->created : "";
+	o->name = ru->name;
+	o->index = ri;
+	o->idx = b->t->nrules;
+	if (build_filters(b, gw_yget(node, "filters"), ru, &mirror, o->route, ri, &o->filters))
+		return -ENOMEM;
+	o->nbackends = ru->nbackends;
+	o->backends = ALLOC(b, ru->nbackends, struct gw_rt_backend);
+	if (!o->backends)
+		return -ENOMEM;
+	for (int i = 0; i < ru->nbackends; i++) {
+		struct gw_rt_backend *be = &o->backends[i];
+		const struct gw_yval *bf = gw_yget(ru->backends[i].node, "filters");
+
+		if (build_backend(b, o->route, ri, &ru->backends[i], be))
+			return -ENOMEM;
+		o->total_weight += be->weight;
+		if (gw_ylen(bf)) {
+			struct gw_rt_filters *f = ALLOC(b, 1, struct gw_rt_filters);
+
+			if (!f || build_filters(b, bf, ru, &mirror, o->route, ri, f))
+				return -ENOMEM;
+			be->filters = f;
+		}
+	}
+	if ((x = gw_yget(node, "timeouts"))) {
+		o->timeout_request_ms = (uint64_t)duration(x, "request");
+		o->timeout_backend_ms = (uint64_t)duration(x, "backendRequest");
+	}
+	if ((x = gw_yget(node, "retry"))) {
+		const struct gw_yval *codes = gw_yget(x, "codes");
+
+		o->retry.enabled = true;
+		/* attempts unset: one retry (the spec leaves the default to us) */
+		o->retry.attempts = (int)gw_ygetint(x, "attempts", 1);
+		o->retry.backoff_ms = gw_yget(x, "backoff") ? (uint64_t)duration(x, "backoff") : 25;
+		for (size_t i = 0; i < gw_ylen(codes); i++) {
+			long long c = codes->items[i]->i;
+
+			if (c >= 400 && c <= 599)
+				o->retry.codes[(c - 400) / 8] |= (uint8_t)(1u << ((c - 400) % 8));
+		}
+	}
+	if ((x = gw_yget(node, "sessionPersistence"))) {
+		const char *type = gw_ygetstr(x, "type", "Cookie");
+
+		o->session.enabled = true;
+		o->session.header = !strcmp(type, "Header");
+		o->session.permanent = !strcmp(gw_ygetstr(gw_yget(x, "cookieConfig"),
+							  "lifetimeType", "Session"),
+					       "Permanent");
+		o->session.name = gw_ygetstr(x, "sessionName", NULL);
+		if (!o->session.name)
+			o->session.name = o->session.header ? "x-gw-session" : "gw-session";
+		o->session.absolute_ms = (uint64_t)duration(x, "absoluteTimeout");
+		o->session.idle_ms = (uint64_t)duration(x, "idleTimeout");
+	}
+	o->stat_nobackend = gw_stat_get(o->route, ri, "");
+	return o->stat_nobackend ? 0 : -ENOMEM;
+}
+
+static int build_kv(struct build *b, const struct gw_yval *list, struct gw_rt_kvmatch **out,
+		    int *n, bool fold, const char *what)
+{
+	*out = ALLOC(b, gw_ylen(list), struct gw_rt_kvmatch);
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < gw_ylen(list); i++) {
+		const struct gw_yval *it = list->items[i];
+		struct gw_rt_kvmatch *k = &(*out)[*n];
+		bool dup = false;
+
+		k->name = gw_ygetstr(it, "name", "");
+		k->name_len = (uint32_t)strlen(k->name);
+		k->value = gw_ygetstr(it, "value", "");
+		k->value_len = (uint32_t)strlen(k->value);
+		/* equivalent names: only the first entry counts (HTTPHeaderMatch.name) */
+		for (int j = 0; j < *n; j++)
+			dup |= (*out)[j].name_len == k->name_len &&
+			       !(fold ? strncasecmp : strncmp)((*out)[j].name, k->name,
+							      k->name_len);
+		if (dup)
+			continue;
+		if (!strcmp(gw_ygetstr(it, "type", "Exact"), "RegularExpression")) {
+			k->re = re_compile(b, k->value, what);
+			if (!k->re)
+				return -EINVAL;
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static int build_match(struct build *b, const struct gw_route *r, int ri, int mi,
+		       const struct gw_yval *m, struct gw_rt_match *o)
+{
+	const struct gw_yval *path = gw_yget(m, "path");
+	const char *type = gw_ygetstr(path, "type", "PathPrefix");
+	const char *value = gw_ygetstr(path, "value", "/");
+	char what[512];
+
+	snprintf(what, sizeof(what), "HTTPRoute %s/%s rules[%d].matches[%d]", r->obj->ns,
+		 r->obj->name, ri, mi);
+	o->index = mi;
+	o->path = value;
+	o->written_len = (uint32_t)strlen(value);
+	o->path_len = o->written_len;
+	if (!strcmp(type, "Exact")) {
+		o->ptype = GW_PM_EXACT;
+	} else if (!strcmp(type, "RegularExpression")) {
+		o->ptype = GW_PM_REGEX;
+		o->re = re_compile(b, value, what);
+		if (!o->re)
+			return -EINVAL;
+	} else {
+		/* "a trailing / is ignored": /abc/ is stored as /abc and / as "" */
+		o->ptype = GW_PM_PREFIX;
+		if (o->path_len && value[o->path_len - 1] == '/')
+			o->path_len--;
+	}
+	o->method = gw_ygetstr(m, "method", NULL);
+	if (build_kv(b, gw_yget(m, "headers"), &o->headers, &o->nheaders, true, what) ||
+	    build_kv(b, gw_yget(m, "queryParams"), &o->queries, &o->nqueries, false, what))
+		return -EINVAL;
+	b->t->nmatches++;
+	return 0;
+}
+
+static int build_route(struct build *b, const struct gw_route *r, struct croute *c)
+{
+	const struct gw_yval *rules = gw_yget(r->obj->spec, "rules");
+	int err;
+
+	c->r = r;
+	c->rules = ALLOC(b, r->nrules, struct gw_rt_rule *);
+	c->matches = ALLOC(b, r->nrules, struct gw_rt_match **);
+	c->nmatches = ALLOC(b, r->nrules, int);
+	if (!c->rules || !c->matches || !c->nmatches)
+		return -ENOMEM;
+	for (int i = 0; i < r->nrules; i++) {
+		const struct gw_yval *ms = gw_yget(rules->items[i], "matches");
+		struct gw_rt_rule *ru = ALLOC(b, 1, struct gw_rt_rule);
+		struct gw_rt_match *arr;
+
+		if (!ru)
+			return -ENOMEM;
+		if ((err = build_rule(b, r, i, ru)))
+			return err == -ENOMEM && !b->err[0] ? build_error(b, "out of memory") : err;
+		c->rules[i] = ru;
+		b->t->nrules++;
+		c->nmatches[i] = (int)gw_ylen(ms);
+		arr = ALLOC(b, c->nmatches[i], struct gw_rt_match);
+		c->matches[i] = ALLOC(b, c->nmatches[i], struct gw_rt_match *);
+		if (!arr || !c->matches[i])
+			return -ENOMEM;
+		for (int k = 0; k < c->nmatches[i]; k++) {
+			if ((err = build_match(b, r, i, k, ms->items[k], &arr[k])))
+				return err;
+			arr[k].rule = ru;
+			c->matches[i][k] = &arr[k];
+		}
+	}
+	return 0;
+}
+
+static int list_add(struct build *b, struct gw_rt_list *l, const struct gw_rt_match *m)
+{
+	if (l->n == l->cap) {
+		uint32_t ncap = l->cap ? l->cap * 2 : 4;
+		const struct gw_rt_match **nv = gw_arena_alloc(b->a, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		if (l->n)
+			memcpy(nv, l->v, l->n * sizeof(*nv));
+		l->v = nv;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = m;
+	return 0;
+}
+
+static int bucket_add(struct build *b, struct gw_rt_bucket *bk, const struct gw_rt_match *m)
+{
+	struct gw_strmap *map = m->ptype == GW_PM_EXACT ? &bk->exact : &bk->prefix;
+	void **slot;
+
+	if (m->ptype == GW_PM_REGEX)
+		return list_add(b, &bk->regex, m);
+	slot = strmap_slot(b->a, map, m->path, m->path_len);
+	if (!slot)
+		return -ENOMEM;
+	if (!*slot && !(*slot = gw_arena_alloc(b->a, sizeof(struct gw_rt_list))))
+		return -ENOMEM;
+	return list_add(b, *slot, m);
+}
+
+static struct gw_rt_bucket *bucket_for(struct build *b, struct gw_rt_listener *l, const char *h)
+{
+	struct gw_rt_bucket **slot;
+
+	if (!h) {
+		if (!l->any)
+			l->any = gw_arena_alloc(b->a, sizeof(*l->any));
+		return l->any;
+	}
+	if (h[0] == '*' && h[1] == '.')
+		slot = (struct gw_rt_bucket **)strmap_slot(b->a, &l->wild, h + 1,
+							    (uint32_t)strlen(h + 1));
+	else
+		slot = (struct gw_rt_bucket **)strmap_slot(b->a, &l->hosts, h,
+							    (uint32_t)strlen(h));
+	if (!slot)
+		return NULL;
+	if (!*slot)
+		*slot = gw_arena_alloc(b->a, sizeof(**slot));
+	return *slot;
+}
+
+static int cmp_croute(const void *a, const void *b)
+{
+	const struct gw_route *x = ((const struct croute *)a)->r, *y = ((const struct croute *)b)->r;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct croute *find_croute(struct build *b, const struct gw_route *r)
+{
+	struct croute key = { .r = r };
+
+	return bsearch(&key, b->routes, b->nroutes, sizeof(key), cmp_croute);
+}
+
+static int build_listener(struct build *b, const struct gw_listener *l, struct gw_rt_listener *o)
+{
+	o->l = l;
+	o->hostname = l->hostname;
+	o->port = l->port;
+	o->key = gw_arena_printf(b->a, "%s/%s/%s/%s", l->owner->ki->kind, l->owner->ns,
+				 l->owner->name, l->name);
+	if (!o->key)
+		return -ENOMEM;
+	for (const struct gw_attachment *at = l->attachments; at; at = at->next) {
+		const struct croute *c;
+		int nh = at->nhostnames ? at->nhostnames : 1;
+
+		if (at->route->obj->ki->id != GW_K_HTTPROUTE)
+			continue;
+		c = find_croute(b, at->route);
+		if (!c)
+			continue;
+		for (int h = 0; h < nh; h++) {
+			struct gw_rt_bucket *bk = bucket_for(b, o, at->nhostnames ? at->hostnames[h]
+										  : NULL);
+
+			if (!bk)
+				return -ENOMEM;
+			for (int i = 0; i < c->r->nrules; i++)
+				for (int k = 0; k < c->nmatches[i]; k++)
+					if (bucket_add(b, bk, c->matches[i][k]))
+						return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Precedence within one candidate list (HTTPRouteRule.matches): longest
+ * path value, method, header matches, query matches, oldest route,
+ * namespace/name, then rule and match order within the route.
+ */
+static int cmp_match(const void *pa, const void *pb)
+{
+	const struct gw_rt_match *a = *(const struct gw_rt_match *const *)pa;
+	const struct gw_rt_match *b = *(const struct gw_rt_match *const *)pb;
+	int c;
+
+	if (a->written_len != b->written_len)
+		return a->written_len > b->written_len ? -1 : 1;
+	if (!a->method != !b->method)
+		return a->method ? -1 : 1;
+	if (a->nheaders != b->nheaders)
+		return a->nheaders > b->nheaders ? -1 : 1;
+	if (a->nqueries != b->nqueries)
+		return a->nqueries > b->nqueries ? -1 : 1;
+	if ((c = strcmp(a->rule->created, b->rule->created)))
+		return c;
+	if ((c = strcmp(a->rule->route, b->rule->route)))
+		return c;
+	if (a->rule->index != b->rule->index)
+		return a->rule->index < b->rule->index ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static void sort_list(struct gw_rt_list *l)
+{
+	if (l && l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_match);
+}
+
+static void sort_map(struct gw_strmap *m)
+{
+	for (uint32_t i = 0; i < m->cap; i++)
+		if (m->slots[i].key)
+			sort_list(m->slots[i].val);
+}
+
+static void sort_bucket(struct gw_rt_bucket *bk)
+{
+	if (!bk)
+		return;
+	sort_map(&bk->exact);
+	sort_map(&bk->prefix);
+	sort_list(&bk->regex);
+}
+
+static void sort_listener(struct gw_rt_listener *l)
+{
+	sort_bucket(l->any);
+	for (uint32_t i = 0; i < l->hosts.cap; i++)
+		if (l->hosts.slots[i].key)
+			sort_bucket(l->hosts.slots[i].val);
+	for (uint32_t i = 0; i < l->wild.cap; i++)
+		if (l->wild.slots[i].key)
+			sort_bucket(l->wild.slots[i].val);
+}
+
+static int add_unserved(struct build *b, const struct gw_listener *l, const char *why)
+{
+	struct gw_rt_unserved *u;
+
+	u = gw_arena_alloc(b->a, (size_t)(b->t->nunserved + 1) * sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	if (b->t->nunserved)
+		memcpy(u, b->t->unserved, (size_t)b->t->nunserved * sizeof(*u));
+	u[b->t->nunserved].key = gw_arena_printf(b->a, "%s/%s/%s/%s", l->owner->ki->kind,
+						  l->owner->ns, l->owner->name, l->name);
+	u[b->t->nunserved].why = why;
+	b->t->unserved = u;
+	b->t->nunserved++;
+	return 0;
+}
+
+static struct gw_rt_port *port_get(struct build *b, const char *addr, int port)
+{
+	struct gw_rt_table *t = b->t;
+	struct gw_rt_port *np;
+
+	for (int i = 0; i < t->nports; i++)
+		if (t->ports[i].port == port && !strcmp(t->ports[i].addr ? t->ports[i].addr : "",
+							addr ? addr : ""))
+			return &t->ports[i];
+	np = gw_arena_alloc(b->a, (size_t)(t->nports + 1) * sizeof(*np));
+	if (!np)
+		return NULL;
+	if (t->nports)
+		memcpy(np, t->ports, (size_t)t->nports * sizeof(*np));
+	t->ports = np;
+	np = &t->ports[t->nports++];
+	np->addr = addr;
+	np->port = port;
+	return np;
+}
+
+static int port_add_listener(struct build *b, struct gw_rt_port *p, struct gw_rt_listener *l)
+{
+	struct gw_rt_listener **nl = gw_arena_alloc(b->a, (size_t)(p->nlisteners + 1) * sizeof(*nl));
+	void **slot;
+
+	if (!nl)
+		return -ENOMEM;
+	if (p->nlisteners)
+		memcpy(nl, p->listeners, (size_t)p->nlisteners * sizeof(*nl));
+	nl[p->nlisteners++] = l;
+	p->listeners = nl;
+	if (!l->hostname) {
+		/* the resolver marks same-port same-hostname listeners Conflicted: one at most */
+		if (!p->any)
+			p->any = l;
+		return 0;
+	}
+	if (l->hostname[0] == '*' && l->hostname[1] == '.')
+		slot = strmap_slot(b->a, &p->wild, l->hostname + 1, (uint32_t)strlen(l->hostname + 1));
+	else
+		slot = strmap_slot(b->a, &p->hosts, l->hostname, (uint32_t)strlen(l->hostname));
+	if (!slot)
+		return -ENOMEM;
+	if (!*slot)
+		*slot = l;
+	return 0;
+}
+
+static int build_gateway(struct build *b, const struct gw_gateway *gw)
+{
+	for (int i = 0; i < gw->nall; i++) {
+		const struct gw_listener *l = gw->all[i];
+		struct gw_rt_listener *rl;
+		int nb = gw->naddresses ? gw->naddresses : 1;
+
+		if (!l->valid)
+			continue;
+		if (l->proto == GW_PROTO_HTTPS || l->proto == GW_PROTO_TLS) {
+			if (add_unserved(b, l, "gwd does not terminate TLS yet (HTTPS and TLS "
+					 "listeners are not served)"))
+				return -ENOMEM;
+			continue;
+		}
+		if (l->proto != GW_PROTO_HTTP)
+			continue;
+		rl = gw_arena_alloc(b->a, sizeof(*rl));
+		if (!rl || build_listener(b, l, rl))
+			return -ENOMEM;
+		sort_listener(rl);
+		for (int k = 0; k < nb; k++) {
+			struct gw_rt_port *p = port_get(b, gw->naddresses ? gw->addresses[k] : NULL,
+							l->port);
+
+			if (!p || port_add_listener(b, p, rl))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+struct gw_rt_table *gw_rt_build(struct gw_config *cfg, char *err, size_t errlen)
+{
+	struct gw_rt_table *t = calloc(1, sizeof(*t));
+	struct build b = { .t = t, .a = &cfg->arena, .err = err, .errlen = errlen };
+	size_t nr = cfg->nby_kind[GW_K_HTTPROUTE];
+	int rc = 0;
+
+	err[0] = '\0';
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->cfg = cfg;
+	b.routes = calloc(nr + 1, sizeof(*b.routes));
+	if (!b.routes) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* only routes attached somewhere matter; the rest need no compiling */
+	for (size_t i = 0; i < nr; i++) {
+		const struct gw_route *r = cfg->by_kind[GW_K_HTTPROUTE][i]->u.route;
+		bool attached = false;
+
+		for (int p = 0; p < r->nparents && !attached; p++)
+			attached = r->parents[p].gw && r->parents[p].ours;
+		if (!attached)
+			continue;
+		if ((rc = build_route(&b, r, &b.routes[b.nroutes])))
+			goto out;
+		b.nroutes++;
+	}
+	t->nroutes = (uint32_t)b.nroutes;
+	qsort(b.routes, b.nroutes, sizeof(*b.routes), cmp_croute);
+	for (size_t i = 0; i < cfg->nby_kind[GW_K_GATEWAY]; i++) {
+		const struct gw_gateway *gw = cfg->by_kind[GW_K_GATEWAY][i]->u.gw;
+
+		if (gw->ours && (rc = build_gateway(&b, gw)))
+			goto out;
+	}
+	/* every rule, for per-worker state and the /config dump */
+	t->rules = gw_arena_alloc(b.a, (t->nrules + 1) * sizeof(*t->rules));
+	if (!t->rules) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < b.nroutes; i++)
+		for (int k = 0; k < b.routes[i].r->nrules; k++)
+			t->rules[b.routes[i].rules[k]->idx] = b.routes[i].rules[k];
+out:
+	free(b.routes);
+	if (rc) {
+		if (!err[0])
+			snprintf(err, errlen, "building the route table: %s", strerror(-rc));
+		t->cfg = NULL;
+		gw_rt_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void gw_rt_free(struct gw_rt_table *t)
+{
+	if (!t)
+		return;
+	for (uint32_t i = 0; i < t->nregexes; i++)
+		pcre2_code_free(t->regexes[i]);
+	free(t->regexes);
+	if (t->cfg) {
+		gw_config_free(t->cfg);
+		free(t->cfg);
+	}
+	free(t);
+}
+
+/* ---- lookup ------------------------------------------------------------- */
+
+const struct gw_rt_port *gw_rt_port_find(const struct gw_rt_table *t, const char *addr, int port)
+{
+	for (int i = 0; i < t->nports; i++)
+		if (t->ports[i].port == port &&
+		    !strcmp(t->ports[i].addr ? t->ports[i].addr : "", addr ? addr : ""))
+			return &t->ports[i];
+	return NULL;
+}
+
+const struct gw_rt_listener *gw_rt_listener_select(const struct gw_rt_port *p, const char *host,
+						  uint32_t host_len)
+{
+	const struct gw_rt_listener *l;
+
+	if ((l = gw_strmap_get(&p->hosts, host, host_len)))
+		return l;
+	for (uint32_t i = 1; i < host_len && p->wild.n; i++)
+		if (host[i] == '.' && (l = gw_strmap_get(&p->wild, host + i, host_len - i)))
+			return l;
+	return p->any;
+}
+
+struct gw_match_data {
+	pcre2_match_data *md;
+	pcre2_match_context *mc;
+};
+
+void *gw_rt_match_data_new(void)
+{
+	struct gw_match_data *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	d->md = pcre2_match_data_create(1, NULL);
+	d->mc = pcre2_match_context_create(NULL);
+	if (!d->md || !d->mc) {
+		gw_rt_match_data_free(d);
+		return NULL;
+	}
+	/* bound backtracking: a pathological pattern must not stall a worker */
+	pcre2_set_match_limit(d->mc, 200000);
+	pcre2_set_depth_limit(d->mc, 10000);
+	return d;
+}
+
+void gw_rt_match_data_free(void *md)
+{
+	struct gw_match_data *d = md;
+
+	if (!d)
+		return;
+	pcre2_match_data_free(d->md);
+	pcre2_match_context_free(d->mc);
+	free(d);
+}
+
+static bool re_match(void *re, const char *s, size_t n, struct gw_match_data *d)
+{
+	return pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, d->md, d->mc) >= 0;
+}
+
+/*
+ * A field repeated in a request means the comma-joined list (RFC 9110
+ * 5.3); header matches compare against that.
+ */
+static bool header_match(const struct gw_rt_kvmatch *k, const struct gw_rt_request *rq,
+			 struct gw_match_data *d)
+{
+	const struct gw_http1_header *first = NULL;
+	char joined[8192];
+	size_t n = 0;
+	int count = 0;
+
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		const struct gw_http1_header *h = &rq->headers[i];
+
+		if (h->name_len != k->name_len || strncasecmp(h->name, k->name, k->name_len))
+			continue;
+		if (!count++)
+			first = h;
+		if (n + h->value_len + 2 > sizeof(joined))
+			return false;
+		if (n) {
+			joined[n++] = ',';
+			joined[n++] = ' ';
+		}
+		memcpy(joined + n, h->value, h->value_len);
+		n += h->value_len;
+	}
+	if (!count)
+		return false;
+	if (count == 1) {
+		if (k->re)
+			return re_match(k->re, first->value, first->value_len, d);
+		return first->value_len == k->value_len &&
+		       !memcmp(first->value, k->value, k->value_len);
+	}
+	if (k->re)
+		return re_match(k->re, joined, n, d);
+	return n == k->value_len && !memcmp(joined, k->value, n);
+}
+
+static int unhex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decodes s[0..n) into out (n bytes at most); returns the length. */
+static size_t pct_decode(const char *s, size_t n, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int h, l;
+
+		if (s[i] == '%' && i + 2 < n && (h = unhex(s[i + 1])) >= 0 &&
+		    (l = unhex(s[i + 2])) >= 0) {
+			out[o++] = (char)(h * 16 + l);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	return o;
+}
+
+/*
+ * Query parameter matches compare the first occurrence of the name (as the
+ * spec recommends); the request's value is percent-decoded first.
+ */
+static bool query_match(const struct gw_rt_kvmatch *k, const struct gw_rt_request *rq,
+			struct gw_match_data *d)
+{
+	const char *q = rq->query, *end = rq->query + rq->query_len;
+
+	if (!q)
+		return false;
+	while (q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *pe = amp ? amp : end, *eq = memchr(q, '=', (size_t)(pe - q));
+		const char *ne = eq ? eq : pe;
+
+		if ((size_t)(ne - q) == k->name_len && !memcmp(q, k->name, k->name_len)) {
+			const char *v = eq ? eq + 1 : pe;
+			char buf[2048];
+			size_t vn = (size_t)(pe - v);
+
+			if (vn > sizeof(buf))
+				return false;
+			vn = pct_decode(v, vn, buf);
+			if (k->re)
+				return re_match(k->re, buf, vn, d);
+			return vn == k->value_len && !memcmp(buf, k->value, vn);
+		}
+		q = pe + 1;
+	}
+	return false;
+}
+
+static bool match_rest(const struct gw_rt_match *m, const struct gw_rt_request *rq,
+		       struct gw_match_data *d)
+{
+	if (m->method && (strlen(m->method) != rq->method_len ||
+			  memcmp(m->method, rq->method, rq->method_len)))
+		return false;
+	for (int i = 0; i < m->nheaders; i++)
+		if (!header_match(&m->headers[i], rq, d))
+			return false;
+	for (int i = 0; i < m->nqueries; i++)
+		if (!query_match(&m->queries[i], rq, d))
+			return false;
+	return true;
+}
+
+static const struct gw_rt_match *list_first(const struct gw_rt_list *l,
+					    const struct gw_rt_request *rq,
+					    struct gw_match_data *d)
+{
+	if (!l)
+		return NULL;
+	for (uint32_t i = 0; i < l->n; i++)
+		if (match_rest(l->v[i], rq, d))
+			return l->v[i];
+	return NULL;
+}
+
+static const struct gw_rt_match *bucket_lookup(const struct gw_rt_bucket *b,
+					       const struct gw_rt_request *rq,
+					       struct gw_match_data *d)
+{
+	const struct gw_rt_match *m;
+	uint32_t c = rq->path_len;
+
+	if ((m = list_first(gw_strmap_get(&b->exact, rq->path, rq->path_len), rq, d)))
+		return m;
+	for (uint32_t i = 0; i < b->regex.n; i++) {
+		m = b->regex.v[i];
+		if (re_match(m->re, rq->path, rq->path_len, d) && match_rest(m, rq, d))
+			return m;
+	}
+	if (!b->prefix.n)
+		return NULL;
+	/*
+	 * Candidate prefixes end at segment boundaries: the path without a
+	 * trailing '/', then each shorter prefix ending before a '/', down to
+	 * the root (stored as "").
+	 */
+	if (c && rq->path[c - 1] == '/')
+		c--;
+	for (;;) {
+		if ((m = list_first(gw_strmap_get(&b->prefix, rq->path, c), rq, d)))
+			return m;
+		if (!c)
+			return NULL;
+		while (c && rq->path[c - 1] != '/')
+			c--;
+		if (c)
+			c--;
+	}
+}
+
+const struct gw_rt_match *gw_rt_lookup(const struct gw_rt_listener *l,
+				       const struct gw_rt_request *rq, void *match_data)
+{
+	const struct gw_rt_bucket *b;
+	const struct gw_rt_match *m;
+
+	if ((b = gw_strmap_get(&l->hosts, rq->host, rq->host_len)) &&
+	    (m = bucket_lookup(b, rq, match_data)))
+		return m;
+	for (uint32_t i = 1; i < rq->host_len && l->wild.n; i++) {
+		if (rq->host[i] != '.')
+			continue;
+		b = gw_strmap_get(&l->wild, rq->host + i, rq->host_len - i);
+		if (b && (m = bucket_lookup(b, rq, match_data)))
+			return m;
+	}
+	if (l->any)
+		return bucket_lookup(l->any, rq, match_data);
+	return NULL;
+}
+
+void gw_rt_host_normalize(const char *host, uint32_t *len, char *out)
+{
+	uint32_t n = *len, i;
+
+	if (n && host[0] == '[') {
+		const char *rb = memchr(host, ']', n);
+
+		if (rb)
+			n = (uint32_t)(rb - host) + 1;
+	} else {
+		const char *colon = memchr(host, ':', n);
+
+		if (colon)
+			n = (uint32_t)(colon - host);
+	}
+	if (n && host[n - 1] == '.')
+		n--;
+	for (i = 0; i < n; i++) {
+		char c = host[i];
+
+		out[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+	}
+	*len = n;
+}
+
+uint32_t gw_rt_path_normalize(const char *path, uint32_t len, char *out)
+{
+	uint32_t i = 0, o = 0;
+
+	/* RFC 3986 5.2.4 on an absolute path; out never grows past the input */
+	while (i < len) {
+		if (len - i >= 3 && !memcmp(path + i, "/./", 3)) {
+			i += 2;
+		} else if (len - i == 2 && !memcmp(path + i, "/.", 2)) {
+			out[o++] = '/';
+			i += 2;
+		} else if (len - i >= 4 && !memcmp(path + i, "/../", 4)) {
+			i += 3;
+			while (o && out[o - 1] != '/')
+				o--;
+			if (o)
+				o--;
+		} else if (len - i == 3 && !memcmp(path + i, "/..", 3)) {
+			i += 3;
+			while (o && out[o - 1] != '/')
+				o--;
+			if (o)
+				o--;
+			out[o++] = '/';
+		} else {
+			do
+				out[o++] = path[i++];
+			while (i < len && path[i] != '/');
+		}
+	}
+	if (!o)
+		out[o++] = '/';
+	return o;
+}

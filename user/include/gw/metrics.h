@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Request statistics for /metrics. One gw_stat per (route, rule, backend),
+ * interned process-wide so counters survive reloads; each holds one cache
+ * line aligned cell per worker, written only by that worker (relaxed
+ * stores, no atomic read-modify-write on the hot path) and summed by the
+ * admin thread when scraped.
+ */
+#ifndef GW_METRICS_H
+#define GW_METRICS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define GW_MAX_WORKERS 64
+/* Latency histogram upper bounds in microseconds; one more bucket for +Inf. */
+#define GW_LAT_NBUCKETS 14
+
+extern const uint64_t gw_lat_bounds_us[GW_LAT_NBUCKETS];
+
+struct gw_stat_cell {
+	uint64_t classes[6];		/* 1xx..5xx, [0] = other */
+	uint64_t lat[GW_LAT_NBUCKETS + 1];
+	uint64_t lat_sum_us;
+} __attribute__((aligned(64)));
+
+struct gw_stat {
+	struct gw_stat *next;
+	const char *route;		/* "ns/name" or "" */
+	int rule;			/* -1 when not from a rule */
+	const char *backend;		/* "ns/svc:port" or "" */
+	struct gw_stat_cell cells[GW_MAX_WORKERS];
+};
+
+/** The stat for (route, rule, backend), created on first use; NULL on ENOMEM. */
+struct gw_stat *gw_stat_get(const char *route, int rule, const char *backend);
+
+/** Records one request outcome by worker w. */
+void gw_stat_record(struct gw_stat *s, int w, int status, uint64_t lat_us);
+
+/** Process-wide gauges and counters, per worker (same single-writer rule). */
+struct gw_gauges {
+	uint64_t conns_accepted;
+	uint64_t conns_active;
+	uint64_t conns_rejected;	/* over the connection limit */
+	uint64_t requests;
+	uint64_t parse_errors;
+	uint64_t upstream_connects;
+	uint64_t upstream_connect_errors;
+	uint64_t upstream_reused;
+	uint64_t upstream_active;
+	uint64_t upstream_idle;
+	uint64_t retries;
+	uint64_t mirrors;
+	uint64_t ejections;
+	uint64_t timeouts;
+} __attribute__((aligned(64)));
+
+extern struct gw_gauges gw_gauges[GW_MAX_WORKERS];
+
+#define GW_GAUGE_ADD(w, field, v)                                                             \
+	__atomic_store_n(&gw_gauges[w].field,                                                 \
+			 __atomic_load_n(&gw_gauges[w].field, __ATOMIC_RELAXED) + (v),        \
+			 __ATOMIC_RELAXED)
+
+/** Writes every stat in Prometheus text format (version 0.0.4). */
+void gw_metrics_write(FILE *f, int nworkers);
+
+#endif

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The route table: an immutable index built from one resolved gw_config,
+ * answering "which HTTPRoute rule serves this request on this socket" per
+ * Gateway API (apis/v1/httproute_types.go). A table owns its config (its
+ * strings point into the config's arena) and is swapped whole on reload.
+ *
+ * Lookup order, each step a hash probe, so the cost depends on the depth
+ * of the request path and the labels of its host, not on the number of
+ * routes:
+ *   1. bind (address, port) -> its listeners; the listener whose hostname
+ *      matches the Host most specifically (exact, then the longest
+ *      wildcard, then none). Only that listener's routes are considered
+ *      (GatewayHTTPListenerIsolation).
+ *   2. within the listener, the route hostname bucket: exact host, then
+ *      wildcard suffixes longest first, then routes without hostnames.
+ *   3. within a bucket: Exact path matches, then RegularExpression matches
+ *      (implementation-specific precedence: after Exact, before any
+ *      PathPrefix), then PathPrefix matches from the longest matching
+ *      prefix (on segment boundaries) to "/". Each candidate list is
+ *      pre-sorted by the spec's precedence: longest path value, method
+ *      match, most header matches, most query matches, oldest route,
+ *      namespace/name, rule order, match order.
+ * A bucket without a match falls through to the next, less specific one.
+ */
+#ifndef GW_ROUTER_H
+#define GW_ROUTER_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "gw/http1.h"
+
+struct gw_config;
+struct gw_listener;
+struct gw_stat;
+
+/** Open-addressing string map, built once, read-only afterwards. */
+struct gw_strmap {
+	struct gw_strmap_slot *slots;
+	uint32_t cap;	/* power of two, or 0 when empty */
+	uint32_t n;
+};
+
+struct gw_rt_endpoint {
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	uint32_t id;			/* process-wide, stable across reloads */
+	char name[64];			/* "10.0.0.1:8080", "[fd00::1]:8080" */
+};
+
+enum gw_be_state {
+	GW_BE_OK,
+	GW_BE_INVALID,			/* unresolved backendRef: its share gets 500 */
+	GW_BE_NOEPS,			/* no ready endpoints: its share gets 503 */
+};
+
+struct gw_rt_filters;
+
+struct gw_rt_backend {
+	uint32_t weight;
+	enum gw_be_state state;
+	uint32_t idx;			/* index of this backend in its table */
+	const char *name;		/* "ns/service:port" */
+	const char *reason;		/* GW_BE_INVALID: the ResolvedRefs message */
+	struct gw_rt_endpoint *eps;
+	int neps;
+	const struct gw_rt_filters *filters;	/* backendRef filters, or NULL */
+	struct gw_stat *stat;
+};
+
+/** A header name/value pair owned by the table. */
+struct gw_rt_hdr {
+	const char *name;
+	const char *value;
+	uint32_t name_len;
+	uint32_t value_len;
+};
+
+#define GW_RT_MAX_HDR_OPS 16
+
+/** RequestHeaderModifier / ResponseHeaderModifier. */
+struct gw_rt_hdrmod {
+	struct gw_rt_hdr set[GW_RT_MAX_HDR_OPS];
+	struct gw_rt_hdr add[GW_RT_MAX_HDR_OPS];
+	struct gw_rt_hdr remove[GW_RT_MAX_HDR_OPS];	/* names only */
+	int nset, nadd, nremove;
+};
+
+enum gw_pathmod_type {
+	GW_PATHMOD_NONE,
+	GW_PATHMOD_FULL,		/* ReplaceFullPath */
+	GW_PATHMOD_PREFIX,		/* ReplacePrefixMatch */
+};
+
+struct gw_rt_pathmod {
+	enum gw_pathmod_type type;
+	const char *value;
+	uint32_t len;
+};
+
+struct gw_rt_redirect {
+	const char *scheme;		/* NULL = the request's */
+	const char *hostname;		/* NULL = the request's */
+	int port;			/* 0 = derived (spec rules) */
+	int status;
+	struct gw_rt_pathmod path;
+};
+
+struct gw_rt_rewrite {
+	const char *hostname;		/* NULL = keep Host */
+	struct gw_rt_pathmod path;
+};
+
+struct gw_rt_mirror {
+	struct gw_rt_backend be;
+	uint32_t num, den;		/* mirror num/den of requests */
+};
+
+struct gw_rt_cors {
+	const char **origins;
+	int norigins;
+	bool any_origin;
+	bool credentials;
+	const char *methods;		/* joined with ", ", or NULL */
+	bool any_method;
+	const char *headers;
+	bool any_header;
+	const char *expose;
+	bool any_expose;
+	long long max_age;
+};
+
+struct gw_rt_filters {
+	const struct gw_rt_hdrmod *req_hdr;
+	const struct gw_rt_hdrmod *resp_hdr;
+	const struct gw_rt_redirect *redirect;
+	const struct gw_rt_rewrite *rewrite;
+	const struct gw_rt_cors *cors;
+	struct gw_rt_mirror *mirrors;
+	int nmirrors;
+	/* a filter xdpgw cannot apply (ExtensionRef, ExternalAuth): answer 500, never skip it */
+	const char *unsupported;
+};
+
+struct gw_rt_session {
+	bool enabled;
+	bool header;			/* Header type; else Cookie */
+	bool permanent;			/* cookie lifetimeType Permanent */
+	const char *name;
+	uint64_t absolute_ms;		/* 0 = none */
+	uint64_t idle_ms;		/* 0 = none */
+};
+
+struct gw_rt_retry {
+	bool enabled;
+	int attempts;
+	uint64_t backoff_ms;
+	uint8_t codes[25];		/* bitmap of 400..599 */
+};
+
+struct gw_rt_rule {
+	const char *route;		/* "ns/name" */
+	const char *created;		/* route creationTimestamp */
+	const char *name;		/* rule name or NULL */
+	int index;
+	uint32_t idx;			/* index of the rule in its table */
+	struct gw_rt_filters filters;
+	struct gw_rt_backend *backends;
+	int nbackends;
+	uint64_t total_weight;
+	uint64_t timeout_request_ms;	/* 0 = none */
+	uint64_t timeout_backend_ms;	/* 0 = none */
+	struct gw_rt_retry retry;
+	struct gw_rt_session session;
+	struct gw_stat *stat_nobackend;	/* outcomes decided before a backend */
+};
+
+enum gw_path_type {
+	GW_PM_EXACT,
+	GW_PM_PREFIX,
+	GW_PM_REGEX,
+};
+
+struct gw_rt_kvmatch {
+	const char *name;
+	const char *value;
+	uint32_t name_len;
+	uint32_t value_len;
+	void *re;			/* pcre2_code for RegularExpression, else NULL */
+};
+
+struct gw_rt_match {
+	enum gw_path_type ptype;
+	const char *path;		/* PathPrefix: without its trailing '/'; "/" is "" */
+	uint32_t path_len;
+	uint32_t written_len;		/* length as written, for precedence */
+	void *re;			/* pcre2_code for RegularExpression paths */
+	const char *method;		/* NULL = any */
+	struct gw_rt_kvmatch *headers;
+	struct gw_rt_kvmatch *queries;
+	int nheaders, nqueries;
+	int index;			/* position in the rule's matches */
+	const struct gw_rt_rule *rule;
+};
+
+struct gw_rt_list {
+	const struct gw_rt_match **v;
+	uint32_t n, cap;
+};
+
+/** Candidate matches for one route hostname on one listener. */
+struct gw_rt_bucket {
+	struct gw_strmap exact;		/* path -> struct gw_rt_list */
+	struct gw_strmap prefix;	/* normalized prefix -> struct gw_rt_list */
+	struct gw_rt_list regex;
+};
+
+struct gw_rt_listener {
+	const struct gw_listener *l;
+	const char *key;		/* "Gateway/ns/name/listener" as gwctl asks about it */
+	const char *hostname;		/* NULL = any */
+	int port;
+	struct gw_strmap hosts;		/* exact route host -> bucket */
+	struct gw_strmap wild;		/* ".suffix" of a wildcard route host -> bucket */
+	struct gw_rt_bucket *any;	/* routes without hostnames, or NULL */
+};
+
+/** One socket address gwd binds: its listeners, by hostname. */
+struct gw_rt_port {
+	const char *addr;		/* NULL = wildcard (all addresses, v4 and v6) */
+	int port;
+	struct gw_strmap hosts;		/* listener hostname -> struct gw_rt_listener */
+	struct gw_strmap wild;		/* ".suffix" of a wildcard listener hostname */
+	struct gw_rt_listener *any;	/* listener without hostname */
+	struct gw_rt_listener **listeners;
+	int nlisteners;
+};
+
+/** A listener gwd does not serve, and why (reported by status). */
+struct gw_rt_unserved {
+	const char *key;
+	const char *why;
+};
+
+struct gw_rt_table {
+	struct gw_config *cfg;		/* owned; every string points into its arena */
+	uint64_t gen;
+	struct gw_rt_port *ports;
+	int nports;
+	struct gw_rt_unserved *unserved;
+	int nunserved;
+	struct gw_rt_rule **rules;
+	uint32_t nrules;
+	uint32_t nbackends;		/* backend idx space, for per-worker state */
+	uint32_t nroutes;
+	uint32_t nmatches;
+	void **regexes;			/* every compiled pattern, freed with the table */
+	uint32_t nregexes, capregexes;
+	/* gwd bookkeeping */
+	int refs;			/* atomic: holders (workers + main) */
+	void *priv;
+};
+
+/** A request as the router sees it. host is lowercased, without port or final dot. */
+struct gw_rt_request {
+	const char *method;
+	const char *path;		/* without the query */
+	const char *query;		/* after '?', or NULL */
+	const char *host;
+	uint32_t method_len, path_len, query_len, host_len;
+	const struct gw_http1_header *headers;
+	size_t nheaders;
+};
+
+/**
+ * Builds the table for a resolved config. On success the table owns cfg
+ * (freed by gw_rt_free). On failure returns NULL, cfg still the caller's,
+ * with err naming the object and the problem.
+ */
+struct gw_rt_table *gw_rt_build(struct gw_config *cfg, char *err, size_t errlen);
+void gw_rt_free(struct gw_rt_table *t);
+
+/** The bind for (addr, port), or NULL. addr NULL = wildcard. */
+const struct gw_rt_port *gw_rt_port_find(const struct gw_rt_table *t, const char *addr,
+					 int port);
+
+/** Listener of p serving host (listener hostname precedence), or NULL. */
+const struct gw_rt_listener *gw_rt_listener_select(const struct gw_rt_port *p, const char *host,
+						  uint32_t host_len);
+
+/**
+ * The highest-precedence match for rq on listener l, or NULL (404).
+ * match_data is a per-thread pcre2_match_data (gw_rt_match_data_new()).
+ */
+const struct gw_rt_match *gw_rt_lookup(const struct gw_rt_listener *l,
+				       const struct gw_rt_request *rq, void *match_data);
+
+/** Per-thread PCRE2 match data for gw_rt_lookup. */
+void *gw_rt_match_data_new(void);
+void gw_rt_match_data_free(void *md);
+
+/**
+ * Lowercases host[0..*len) into out (at least *len bytes), dropping a port
+ * and a trailing dot; updates *len. IPv6 literals keep their brackets.
+ */
+void gw_rt_host_normalize(const char *host, uint32_t *len, char *out);
+
+/**
+ * Removes dot segments (RFC 3986 5.2.4) from path[0..len) into out (at
+ * least len + 1 bytes). Returns the new length.
+ */
+uint32_t gw_rt_path_normalize(const char *path, uint32_t len, char *out);
+
+/** Process-wide endpoint id for an address (pool and health state key). */
+uint32_t gw_rt_endpoint_id(const struct sockaddr *sa, socklen_t len);
+/** How many endpoint ids exist. */
+uint32_t gw_rt_endpoint_count(void);
+
+/** String map access (exposed for tests and the admin dump). */
+void *gw_strmap_get(const struct gw_strmap *m, const char *key, uint32_t len);
+
+#endif
