@@ -131,13 +131,20 @@ _Static_assert(sizeof(struct gw_route_val) == 16, "gw_route_val layout");
 
 #define GW_BF_LIVE		(1U << 0)	/* part of the live configuration */
 
-struct gw_backend {
+/*
+ * Backend id 0 is no endpoint: Maglev slots holding it belong to the
+ * weight share of a backendRef that cannot be used, and those new flows
+ * are refused, as Gateway API asks for invalid backendRefs.
+ */
+#define GW_BACKEND_REJECT	0
+
+struct gw_backend_val {
 	union gw_ip addr;
 	__be16 port;
 	__u8 family;
 	__u8 flags;		/* GW_BF_* */
 };
-_Static_assert(sizeof(struct gw_backend) == 20, "gw_backend layout");
+_Static_assert(sizeof(struct gw_backend_val) == 20, "gw_backend_val layout");
 
 /* ---- gw_conntrack: LRU, one entry per direction of each flow -------- */
 

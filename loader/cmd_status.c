@@ -10,13 +10,18 @@
 #include <unistd.h>
 
 #include "config/state.h"
+#include "dataplane.h"
 #include "gwctl.h"
+#include "xdp/xdp.h"
 
 struct status_cfg {
 	struct gw_common_cfg common;
+	const char *pin_dir;
 };
 
 static const struct gw_opt status_opts[] = {
+	GW_OPT("pin-dir", 0, GW_OPT_STR, struct status_cfg, pin_dir, "DIR", NULL,
+	       "bpffs directory of the XDP tier (default /sys/fs/bpf/xdpgw)"),
 	GW_COMMON_OPTS(struct status_cfg),
 	GW_OPT_END,
 };
@@ -177,6 +182,7 @@ static int run_status(void *vcfg, int argc, char **argv)
 		}
 	}
 	/* routes whose parents are ours but that did not attach anywhere */
+	gw_xdp_print_status(stdout, sc->pin_dir ? sc->pin_dir : GW_PIN_DIR_DEFAULT);
 	ret = 0;
 out:
 	if (lock >= 0)

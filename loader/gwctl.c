@@ -17,6 +17,8 @@ static const struct gw_cmd *const commands[] = {
 	&gw_cmd_load,
 	&gw_cmd_get,
 	&gw_cmd_status,
+	&gw_cmd_unload,
+	&gw_cmd_stats,
 	NULL,
 };
 

@@ -27,6 +27,8 @@ struct gw_common_cfg {
 extern const struct gw_cmd gw_cmd_load;
 extern const struct gw_cmd gw_cmd_get;
 extern const struct gw_cmd gw_cmd_status;
+extern const struct gw_cmd gw_cmd_unload;
+extern const struct gw_cmd gw_cmd_stats;
 
 extern const char *const gw_output_formats[];
 

@@ -70,7 +70,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, GW_MAX_BACKENDS);
 	__type(key, __u32);
-	__type(value, struct gw_backend);
+	__type(value, struct gw_backend_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } gw_backends SEC(".maps");
 

@@ -109,7 +109,7 @@ static __always_inline void attribute(struct gw_pkt *p, __u32 listener, __u32 ro
 /* Whether ct still points at backend id b as the loader describes it now. */
 static __always_inline bool backend_current(const struct gw_ct_val *ct, __u32 b)
 {
-	struct gw_backend *be = bpf_map_lookup_elem(&gw_backends, &b);
+	struct gw_backend_val *be = bpf_map_lookup_elem(&gw_backends, &b);
 
 	return be && (be->flags & GW_BF_LIVE) && be->port == ct->nat_dport &&
 	       be->addr.v6[0] == ct->nat_daddr.v6[0] && be->addr.v6[1] == ct->nat_daddr.v6[1] &&
@@ -139,7 +139,7 @@ static __always_inline int gw_new_flow(struct xdp_md *ctx, struct gw_pkt *p,
 {
 	struct gw_ct_val *fv = &sc->fv, *rv = &sc->rv;
 	struct gw_fwd *fw = &sc->fw;
-	struct gw_backend *be;
+	struct gw_backend_val *be;
 	__u32 hash, b;
 	int rc;
 
@@ -147,6 +147,8 @@ static __always_inline int gw_new_flow(struct xdp_md *ctx, struct gw_pkt *p,
 	rc = gw_maglev_pick(cfg->gen, l->route, r, hash, &b);
 	if (rc)
 		return rc;
+	if (b == GW_BACKEND_REJECT)
+		return gw_reject(p, fw);
 	be = bpf_map_lookup_elem(&gw_backends, &b);
 	if (!be || !(be->flags & GW_BF_LIVE) || be->family != p->t.family)
 		return -GW_DROP_BACKEND_GONE;
