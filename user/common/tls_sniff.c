@@ -43,7 +43,7 @@ struct cur {
 	int err;
 };
 
-static int fail(struct cur *c, int err)
+static int set_err(struct cur *c, int err)
 {
 	if (!c->err)
 		c->err = err;
@@ -57,15 +57,15 @@ static int next_record(struct cur *c)
 	size_t n;
 
 	if (!c->records)
-		return fail(c, GW_TLS_SNIFF_MALFORMED);
+		return set_err(c, GW_TLS_SNIFF_MALFORMED);
 	if (c->len - c->pos < 5)
-		return fail(c, GW_TLS_SNIFF_INCOMPLETE);
+		return set_err(c, GW_TLS_SNIFF_INCOMPLETE);
 	h = c->buf + c->pos;
 	n = (size_t)h[3] << 8 | h[4];
 	/* zero-length handshake fragments are forbidden (RFC 8446 5.1) */
 	if (h[0] != REC_HANDSHAKE || h[1] != 3 || !n || n > REC_MAX_PLAINTEXT ||
 	    ++c->nrec > GW_TLS_SNIFF_MAX_RECORDS)
-		return fail(c, GW_TLS_SNIFF_MALFORMED);
+		return set_err(c, GW_TLS_SNIFF_MALFORMED);
 	c->pos += 5;
 	c->rec_end = c->pos + n;
 	return 0;
@@ -77,11 +77,11 @@ static int avail(struct cur *c)
 	if (c->err)
 		return c->err;
 	if (!c->left)
-		return fail(c, GW_TLS_SNIFF_MALFORMED);
+		return set_err(c, GW_TLS_SNIFF_MALFORMED);
 	if (c->pos == c->rec_end && next_record(c))
 		return c->err;
 	if (c->pos >= c->len)
-		return fail(c, GW_TLS_SNIFF_INCOMPLETE);
+		return set_err(c, GW_TLS_SNIFF_INCOMPLETE);
 	return 0;
 }
 
@@ -140,7 +140,7 @@ static size_t enter(struct cur *c, size_t n)
 	if (c->err)
 		return 0;
 	if (n > c->left) {
-		fail(c, GW_TLS_SNIFF_MALFORMED);
+		set_err(c, GW_TLS_SNIFF_MALFORMED);
 		return 0;
 	}
 	outer = c->left - n;
@@ -154,7 +154,7 @@ static void leave(struct cur *c, size_t outer)
 	if (c->err)
 		return;
 	if (c->left)
-		fail(c, GW_TLS_SNIFF_MALFORMED);
+		set_err(c, GW_TLS_SNIFF_MALFORMED);
 	c->left = outer;
 }
 
@@ -196,7 +196,7 @@ static void parse_sni(struct cur *c, char *out, size_t *outlen, bool *found)
 
 	*found = false;
 	if (!list)
-		fail(c, GW_TLS_SNIFF_MALFORMED);
+		set_err(c, GW_TLS_SNIFF_MALFORMED);
 	while (c->left && !c->err) {
 		unsigned type = get8(c);
 		size_t n = get16(c);
@@ -204,7 +204,7 @@ static void parse_sni(struct cur *c, char *out, size_t *outlen, bool *found)
 		if (c->err)
 			break;
 		if (!n || n > c->left) {
-			fail(c, GW_TLS_SNIFF_MALFORMED);
+			set_err(c, GW_TLS_SNIFF_MALFORMED);
 			break;
 		}
 		if (type != SNI_HOST_NAME) {
@@ -212,7 +212,7 @@ static void parse_sni(struct cur *c, char *out, size_t *outlen, bool *found)
 			continue;
 		}
 		if (*found || n > 255) {
-			fail(c, GW_TLS_SNIFF_MALFORMED);
+			set_err(c, GW_TLS_SNIFF_MALFORMED);
 			break;
 		}
 		take(c, (uint8_t *)out, n);
@@ -220,7 +220,7 @@ static void parse_sni(struct cur *c, char *out, size_t *outlen, bool *found)
 			break;
 		*outlen = n;
 		if (!valid_host(out, outlen)) {
-			fail(c, GW_TLS_SNIFF_MALFORMED);
+			set_err(c, GW_TLS_SNIFF_MALFORMED);
 			break;
 		}
 		*found = true;
@@ -234,12 +234,12 @@ static void parse_alpn(struct cur *c, struct gw_tls_hello *h)
 	size_t list = get16(c), outer = enter(c, list);
 
 	if (list < 2)
-		fail(c, GW_TLS_SNIFF_MALFORMED);
+		set_err(c, GW_TLS_SNIFF_MALFORMED);
 	while (c->left && !c->err) {
 		size_t n = get8(c);
 
 		if (!n) {
-			fail(c, GW_TLS_SNIFF_MALFORMED);
+			set_err(c, GW_TLS_SNIFF_MALFORMED);
 			break;
 		}
 		if (!h->alpn_truncated && h->alpn_len + 1 + n <= sizeof(h->alpn)) {
@@ -263,7 +263,7 @@ static void parse_versions(struct cur *c, struct gw_tls_hello *h)
 	unsigned max = 0;
 
 	if (list < 2 || list & 1)
-		fail(c, GW_TLS_SNIFF_MALFORMED);
+		set_err(c, GW_TLS_SNIFF_MALFORMED);
 
 	while (c->left && !c->err) {
 		unsigned v = get16(c);
@@ -291,7 +291,7 @@ static void parse_extensions(struct cur *c, struct gw_tls_hello *h)
 		/* "There MUST NOT be more than one extension of the same type" */
 		if (type < 64) {
 			if (seen & (1ull << type)) {
-				fail(c, GW_TLS_SNIFF_MALFORMED);
+				set_err(c, GW_TLS_SNIFF_MALFORMED);
 				break;
 			}
 			seen |= 1ull << type;
@@ -328,7 +328,7 @@ int gw_tls_sniff_parse(const void *buf, size_t len, struct gw_tls_hello *h)
 	memset(h, 0, sizeof(*h));
 
 	if (get8(&c) != HS_CLIENT_HELLO)
-		fail(&c, GW_TLS_SNIFF_MALFORMED);
+		set_err(&c, GW_TLS_SNIFF_MALFORMED);
 	body = get24(&c);
 	if (c.err)
 		return c.err;
@@ -341,15 +341,15 @@ int gw_tls_sniff_parse(const void *buf, size_t len, struct gw_tls_hello *h)
 	take(&c, NULL, 32);	/* random */
 	n = get8(&c);		/* legacy_session_id <0..32> */
 	if (n > 32)
-		fail(&c, GW_TLS_SNIFF_MALFORMED);
+		set_err(&c, GW_TLS_SNIFF_MALFORMED);
 	take(&c, NULL, n);
 	n = get16(&c);		/* cipher_suites <2..2^16-2> */
 	if (!c.err && (n < 2 || n & 1))
-		fail(&c, GW_TLS_SNIFF_MALFORMED);
+		set_err(&c, GW_TLS_SNIFF_MALFORMED);
 	take(&c, NULL, n);
 	n = get8(&c);		/* legacy_compression_methods <1..2^8-1> */
 	if (!c.err && !n)
-		fail(&c, GW_TLS_SNIFF_MALFORMED);
+		set_err(&c, GW_TLS_SNIFF_MALFORMED);
 	take(&c, NULL, n);
 	/* TLS 1.2 allows a ClientHello without the extensions block */
 	if (c.left)

@@ -124,8 +124,8 @@ static int parse_alpn(const char *s, bool http, unsigned speaks, struct gw_tls_o
 		p = e;
 	}
 	if (!o->alpn_len) {
-		snprintf(err, errlen, "%salpn: \"%s\" names no protocol %s", PREFIX, s,
-			 http ? "that gwd speaks" : "");
+		snprintf(err, errlen, "%salpn: \"%s\" names no protocol%s", PREFIX, s,
+			 http ? " that gwd speaks" : "");
 		return -EINVAL;
 	}
 	return 0;
