@@ -165,7 +165,7 @@ static bool valid_host(char *s, size_t *len)
 
 	if (n && s[n - 1] == '.')
 		n--;	/* a fully qualified name: RFC 6066 says without the dot */
-	if (!n)
+	if (!n || s[n - 1] == '.')
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
