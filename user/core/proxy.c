@@ -627,7 +627,7 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		return;
 	}
 	rq.host_len = hlen;
-	gw_rt_host_normalize(host, &rq.host_len, hbuf);
+	gw_http1_host_normalize(host, &rq.host_len, hbuf);
 	rq.host = hbuf;
 	q = memchr(tgt, '?', tlen);
 	rq.path = tgt;
@@ -637,7 +637,7 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		rq.query_len = tlen - rq.path_len - 1;
 	}
 	if (rq.path_len > 1 && memmem(rq.path, rq.path_len, "/.", 2)) {
-		rq.path_len = gw_rt_path_normalize(rq.path, rq.path_len, nbuf);
+		rq.path_len = gw_http1_path_normalize(rq.path, rq.path_len, nbuf);
 		rq.path = nbuf;
 	}
 	rq.method = req->method;

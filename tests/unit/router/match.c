@@ -86,7 +86,7 @@ static const char *route_of(const char *method, const char *host, const char *ta
 	rq.query = q ? q + 1 : NULL;
 	rq.query_len = q ? (uint32_t)strlen(q + 1) : 0;
 	rq.host_len = (uint32_t)strlen(host);
-	gw_rt_host_normalize(host, &rq.host_len, hb);
+	gw_http1_host_normalize(host, &rq.host_len, hb);
 	rq.host = hb;
 	rq.headers = h;
 	rq.nheaders = n;
@@ -419,20 +419,20 @@ static void test_normalize(void **s)
 
 	(void)s;
 	n = 15;
-	gw_rt_host_normalize("WWW.Example.COM", &n, out);
+	gw_http1_host_normalize("WWW.Example.COM", &n, out);
 	assert_int_equal(n, 15);
 	assert_memory_equal(out, "www.example.com", 15);
 	n = 9;
-	gw_rt_host_normalize("[::1]:443", &n, out);
+	gw_http1_host_normalize("[::1]:443", &n, out);
 	assert_int_equal(n, 5);
 	assert_memory_equal(out, "[::1]", 5);
 	n = 7;
-	gw_rt_host_normalize("a.b.:80", &n, out);
+	gw_http1_host_normalize("a.b.:80", &n, out);
 	assert_int_equal(n, 3);
 	assert_memory_equal(out, "a.b", 3);
 #define NORM(in, want)                                                                        \
 	do {                                                                                  \
-		uint32_t k = gw_rt_path_normalize(in, (uint32_t)strlen(in), out);             \
+		uint32_t k = gw_http1_path_normalize(in, (uint32_t)strlen(in), out);             \
 		assert_int_equal(k, strlen(want));                                            \
 		assert_memory_equal(out, want, k);                                            \
 	} while (0)

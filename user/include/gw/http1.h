@@ -159,4 +159,16 @@ bool gw_http1_list_has(const char *v, size_t n, const char *token);
 /** Canonical reason phrase for a status code ("Unknown" if none). */
 const char *gw_http1_reason(int status);
 
+/**
+ * Lowercases host[0..*len) into out (at least *len bytes), dropping a port
+ * and a trailing dot; updates *len. IPv6 literals keep their brackets.
+ */
+void gw_http1_host_normalize(const char *host, uint32_t *len, char *out);
+
+/**
+ * Removes dot segments (RFC 3986 5.2.4) from path[0..len) into out (at
+ * least len + 1 bytes). Returns the new length, never more than len.
+ */
+uint32_t gw_http1_path_normalize(const char *path, uint32_t len, char *out);
+
 #endif

@@ -302,18 +302,6 @@ const struct gw_rt_match *gw_rt_lookup(const struct gw_rt_listener *l,
 void *gw_rt_match_data_new(void);
 void gw_rt_match_data_free(void *md);
 
-/**
- * Lowercases host[0..*len) into out (at least *len bytes), dropping a port
- * and a trailing dot; updates *len. IPv6 literals keep their brackets.
- */
-void gw_rt_host_normalize(const char *host, uint32_t *len, char *out);
-
-/**
- * Removes dot segments (RFC 3986 5.2.4) from path[0..len) into out (at
- * least len + 1 bytes). Returns the new length.
- */
-uint32_t gw_rt_path_normalize(const char *path, uint32_t len, char *out);
-
 /** Process-wide endpoint id for an address (pool and health state key). */
 uint32_t gw_rt_endpoint_id(const struct sockaddr *sa, socklen_t len);
 /** How many endpoint ids exist. */
