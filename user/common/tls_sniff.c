@@ -473,7 +473,8 @@ const struct gw_attachment *gw_tls_sniff_pick(const struct gw_listener *l, const
 		s = attachment_score(at, sni);
 		if (!s)
 			continue;
-		if (s > best_score || (s == best_score && precedes(at->route->obj, best->route->obj))) {
+		if (s > best_score ||
+		    (s == best_score && precedes(at->route->obj, best->route->obj))) {
 			best = at;
 			best_score = s;
 		}

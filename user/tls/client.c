@@ -325,7 +325,8 @@ struct gw_tls_ctx *gw_tls_ctx_new_client(const struct gw_config *cfg, const stru
 		if (!strcmp(wk, "System")) {
 			ret = load_system_cas(store, msg, sizeof(msg));
 		} else {
-			snprintf(msg, sizeof(msg), "wellKnownCACertificates %s is not supported", wk);
+			snprintf(msg, sizeof(msg), "wellKnownCACertificates %s is not supported",
+				 wk);
 			ret = -EINVAL;
 		}
 	}

@@ -172,8 +172,9 @@ int gw_tls_opts_parse(const struct gw_yval *options, bool http, unsigned speaks,
 		const char *slash = strchr(k, '/');
 
 		if (!slash) {
-			snprintf(err, errlen, "tls.options key \"%s\" has no domain prefix: Gateway "
-				 "API v1.6 defines no option keys; xdpgw's are %s*", k, PREFIX);
+			snprintf(err, errlen,
+				 "tls.options key \"%s\" has no domain prefix: Gateway API v1.6 "
+				 "defines no option keys; xdpgw's are %s*", k, PREFIX);
 			return -EINVAL;
 		}
 		if (strncmp(k, PREFIX, strlen(PREFIX)))
@@ -187,8 +188,9 @@ int gw_tls_opts_parse(const struct gw_yval *options, bool http, unsigned speaks,
 			int *dst = k[1] == 'i' ? &o->min_version : &o->max_version;
 
 			if (parse_version(s, dst)) {
-				snprintf(err, errlen, "%s%s: \"%s\" is not supported; use 1.2 or 1.3",
-					 PREFIX, k, s);
+				snprintf(err, errlen,
+					 "%s%s: \"%s\" is not supported; use 1.2 or 1.3", PREFIX,
+					 k, s);
 				return -EINVAL;
 			}
 		} else if (!strcmp(k, "ciphers")) {
@@ -201,8 +203,9 @@ int gw_tls_opts_parse(const struct gw_yval *options, bool http, unsigned speaks,
 			err_ = parse_alpn(s, http, speaks, o, err, errlen);
 		} else if (!strcmp(k, "session-tickets")) {
 			if (strcmp(s, "true") && strcmp(s, "false")) {
-				snprintf(err, errlen, "%ssession-tickets: \"%s\" is not true or false",
-					 PREFIX, s);
+				snprintf(err, errlen,
+					 "%ssession-tickets: \"%s\" is not true or false", PREFIX,
+					 s);
 				return -EINVAL;
 			}
 			o->tickets = !strcmp(s, "true");

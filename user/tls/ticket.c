@@ -61,7 +61,10 @@ static void load_key(_Atomic uint64_t *src, struct tkey *k)
 	OPENSSL_cleanse(w, sizeof(w));
 }
 
-/* A consistent copy of the ring (Boehm, "Can seqlocks get along with programming language memory models?"). */
+/*
+ * A consistent copy of the ring (Boehm, "Can seqlocks get along with
+ * programming language memory models?", MSPC 2012).
+ */
 static bool snapshot(struct gw_tls_tickets *t, struct tkey *cur, struct tkey *prev)
 {
 	unsigned s1, s2;

@@ -131,7 +131,8 @@ static void test_every_prefix(void **s)
 
 		for (size_t p = 0; p < m; p++)
 			if (gw_tls_sniff_parse(b, p, &h) != GW_TLS_SNIFF_INCOMPLETE)
-				fail_msg("records of %zu: prefix %zu of %zu not incomplete", k, p, m);
+				fail_msg("records of %zu: prefix %zu of %zu not incomplete", k,
+					 p, m);
 		assert_int_equal(gw_tls_sniff_parse(b, m, &h), (int)m);
 		assert_string_equal(h.sni, "split.example.com");
 	}
@@ -194,7 +195,8 @@ static size_t craft(uint8_t *out, const uint8_t *exts, size_t extlen, bool ext_b
 	if (ext_block) {
 		out[n++] = (uint8_t)(extlen >> 8);
 		out[n++] = (uint8_t)extlen;
-		memcpy(out + n, exts, extlen);
+		if (extlen)
+			memcpy(out + n, exts, extlen);
 		n += extlen;
 	}
 	return n;
@@ -264,7 +266,8 @@ static void test_malformed(void **s)
 	} bad_exts[] = {
 		{ "duplicate server_name", "\x00\x00\x00\x06\x00\x04\x00\x00\x01\x61"
 					   "\x00\x00\x00\x06\x00\x04\x00\x00\x01\x62", 20 },
-		{ "two host_names", "\x00\x00\x00\x0a\x00\x08\x00\x00\x01\x61\x00\x00\x01\x62", 14 },
+		{ "two host_names",
+		  "\x00\x00\x00\x0a\x00\x08\x00\x00\x01\x61\x00\x00\x01\x62", 14 },
 		{ "empty host_name", "\x00\x00\x00\x05\x00\x03\x00\x00\x00", 9 },
 		{ "empty server_name list", "\x00\x00\x00\x02\x00\x00", 6 },
 		{ "space in name", "\x00\x00\x00\x08\x00\x06\x00\x00\x03\x61\x20\x62", 12 },

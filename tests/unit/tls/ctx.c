@@ -101,7 +101,7 @@ static void test_sni_longest_wildcard(void **s)
 	struct gw_tls_ctx *x = tt_server(
 		&cfg,
 		fx_printf("%s%s" TT_GW(HTTPS("w", ", hostname: '*.example.com'", "w", "")
-					     HTTPS("wb", ", hostname: '*.b.example.com'", "wb", "")),
+				       HTTPS("wb", ", hostname: '*.b.example.com'", "wb", "")),
 			  tt_secret("w", &cert_w), tt_secret("wb", &cert_wb)),
 		NULL, GW_TLS_ALPN_HTTP1);
 	const char *cn;
@@ -305,7 +305,8 @@ static void test_cipher_options_per_listener(void **s)
 		&cfg,
 		fx_printf("%s%s" TT_GW(HTTPS("a", ", hostname: a.example.com", "a",
 					     ", options: {xdpgw.io/ciphers: "
-					     "ECDHE-ECDSA-CHACHA20-POLY1305, xdpgw.io/ciphersuites: "
+					     "ECDHE-ECDSA-CHACHA20-POLY1305, "
+					     "xdpgw.io/ciphersuites: "
 					     "TLS_CHACHA20_POLY1305_SHA256, xdpgw.io/groups: "
 					     "'P-384', other.example/ignored: x}")
 				       HTTPS("d", "", "d", "")),

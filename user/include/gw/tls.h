@@ -61,7 +61,8 @@ struct gw_tls_tickets;
  */
 extern const char gw_tls_error_closed[];	/* the peer sent close_notify */
 extern const char gw_tls_error_eof[];		/* the transport ended without close_notify */
-extern const char gw_tls_error_handshake[];	/* handshake failed (version, cipher, SNI, ALPN, alert) */
+/* the handshake failed: version, cipher, SNI, ALPN, an alert */
+extern const char gw_tls_error_handshake[];
 extern const char gw_tls_error_verify[];	/* the peer's certificate did not verify */
 extern const char gw_tls_error_protocol[];	/* TLS error after the handshake */
 extern const char gw_tls_error_nomem[];		/* out of memory */
@@ -128,7 +129,8 @@ struct gw_tls_ctx *gw_tls_ctx_new_server(const struct gw_listener *const *ls, in
 /** What gwd adds to a BackendTLSPolicy. */
 struct gw_tls_client_conf {
 	unsigned alpn;			/* offered by default (GW_TLS_ALPN_*) */
-	const struct gw_cert *client_cert;	/* presented if asked (Gateway tls.backend), or NULL */
+	/* presented when the backend asks (Gateway tls.backend), or NULL */
+	const struct gw_cert *client_cert;
 };
 
 /**

@@ -41,7 +41,8 @@ struct gw_tls_hello {
 	uint16_t max_version;		/* highest supported_versions entry, else legacy_version */
 	bool has_sni;
 	size_t sni_len;
-	char sni[256];			/* host_name, lower-cased, trailing dot removed, NUL-ended */
+	/* host_name, lower-cased, trailing dot removed, NUL-terminated */
+	char sni[256];
 	bool has_alpn;
 	int nalpn;			/* protocol names kept in alpn[] */
 	bool alpn_truncated;		/* the offer had more names than fit */
