@@ -405,7 +405,8 @@ int gw_tls_conn_offer_alpn(struct gw_tls_conn *c, unsigned alpn)
 	uint8_t wire[16];
 	size_t n;
 
-	if (c->ctx->server || c->established)
+	/* the offer is in the ClientHello: too late once the handshake started */
+	if (c->ctx->server || !SSL_in_before(c->ssl))
 		return -EINVAL;
 	n = gw_tls_alpn_wire(alpn, wire);
 	/* SSL_set_alpn_protos returns 0 on success */

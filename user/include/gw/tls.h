@@ -203,7 +203,11 @@ struct gw_tls_conn *gw_tls_conn_new(struct gw_tls_ctx *x, const struct gw_tls_co
 /** NULL-safe; see gw_tls_conn_cbs for calls from callbacks. */
 void gw_tls_conn_free(struct gw_tls_conn *c);
 
-/** Client, before the handshake: the ALPN offer for this connection (GW_TLS_ALPN_*). */
+/**
+ * Client, before the handshake started: the ALPN offer for this connection
+ * (GW_TLS_ALPN_*, 0 = none) instead of the context's. -EINVAL on a server
+ * connection or once the ClientHello was produced.
+ */
 int gw_tls_conn_offer_alpn(struct gw_tls_conn *c, unsigned alpn);
 
 /**
