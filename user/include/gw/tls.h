@@ -182,7 +182,7 @@ enum gw_tls_step {
 };
 
 /**
- * Callbacks run from inside gw_tls_handshake/_read/_write/_feed_in, after
+ * Callbacks run from inside gw_tls_handshake(), _read() and _write(), after
  * OpenSSL returned, so they may call any gw_tls_* function on the
  * connection, including gw_tls_conn_free(): the call that ran the callback
  * then returns -ECANCELED and the connection must not be touched again.
