@@ -1,0 +1,795 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
+#
+# gwd end to end: client -> gwd (gateway namespace) -> gw-echo backends,
+# configured with `gwctl load`, real curl, assertions on what the client got
+# and on what the backend saw (gw-echo's JSON). Sourced by run.sh.
+
+# shellcheck disable=SC2034 # read by run.sh
+ALL_TESTS="test_basic_proxy test_path_matches test_header_query_method test_precedence
+	test_listener_isolation test_header_modifiers test_redirect test_url_rewrite
+	test_mirror test_cors test_weighted_split test_error_statuses test_timeouts
+	test_retry test_session_persistence test_http1_semantics test_admin_and_log
+	test_reload_under_load test_gwd_restart_and_status test_sigterm_drain"
+
+GWD="${GWD:-$REPO/.output/gwd}"
+
+# gwd_setup N [gwd options...]: topology with N echo backends (pods be1..beN
+# on port 8080, namespace demo), gwd started in the gateway namespace.
+gwd_setup()
+{
+	local n=$1 i
+
+	shift
+	skip_if_missing curl "$GWD"
+	topo_create "$n"
+	for ((i = 1; i <= n; i++)); do
+		start_echo "${NS_BE[i]}" "be$i" --namespace demo --listen "[::]:8080" -v
+	done
+	STATE="$GW_RUN_DIR/state"
+	mkdir -p "$STATE"
+	gwd_start "$@"
+}
+
+gwd_start()
+{
+	local i
+
+	start_background "$NS_GW" gwd "$GWD" --state-dir "$STATE" --workers 2 \
+		--admin 127.0.0.1:9901 "$@"
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$STATE/gwd.sock" ] && return 0
+		bg_running gwd || break
+		sleep 0.05
+	done
+	cat "$(bg_log gwd)" >&2
+	fail "gwd did not open its control socket"
+}
+
+# gw_load: loads the YAML on stdin with gwctl (which tells gwd to reload).
+gw_load()
+{
+	local f="$GW_RUN_DIR/cfg-$RANDOM.yaml"
+
+	cat >"$f"
+	ns_exec "$NS_GW" "$GWCTL" load -q -f "$f" --state-dir "$STATE" ||
+		fail "gwctl load failed for $f: $(cat "$f")"
+}
+
+# The head of every config: class, Gateway "gw" (HTTP port 80, routes from
+# all namespaces unless $LISTENERS says otherwise), Services svc1..svcN with
+# the backend of the same number as endpoint.
+cfg_head()
+{
+	local i def='    - {name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}'
+
+	cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: xdpgw}
+spec: {controllerName: xdpgw.io/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: demo}
+spec:
+  gatewayClassName: xdpgw
+  listeners:
+${LISTENERS:-$def}
+---
+EOF
+	for ((i = 1; i <= NUM_BE; i++)); do
+		cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: svc$i, namespace: demo}
+spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: svc$i-a, namespace: demo, labels: {kubernetes.io/service-name: svc$i}}
+addressType: IPv4
+ports: [{name: http, port: 8080, protocol: TCP}]
+endpoints: [{addresses: ["${BE4[i]}"], conditions: {ready: true}}]
+---
+EOF
+	done
+}
+
+# route NAME SPEC: an HTTPRoute in namespace demo attached to gw; SPEC is the
+# YAML under spec: after parentRefs (indented two spaces).
+route()
+{
+	cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: $1, namespace: demo${3:+, creationTimestamp: "$3"}}
+spec:
+  parentRefs: [{name: gw}]
+$2
+---
+EOF
+}
+
+# gcurl [curl args...]: from the client namespace to the gateway on port 80.
+gcurl()
+{
+	ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 "$@"
+}
+
+URL="http://10.200.0.1"
+
+# code HOST PATH [curl args]: the status code only.
+code()
+{
+	local host=$1 path=$2
+
+	shift 2
+	gcurl -o /dev/null -w '%{http_code}' -H "Host: $host" "$@" "$URL$path"
+}
+
+# pod HOST PATH [curl args]: which backend answered.
+pod()
+{
+	local out host=$1 path=$2
+
+	shift 2
+	out=$(gcurl -H "Host: $host" "$@" "$URL$path") || fail "curl $host$path failed"
+	json_get "$out" .pod
+}
+
+test_basic_proxy()
+{
+	local out
+
+	skip_if_missing jq
+	gwd_setup 1
+	{ cfg_head; route web "  hostnames: [www.example.com]
+  rules:
+  - backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	out=$(gcurl -H "Host: www.example.com" -H "X-Forwarded-For: 192.0.2.1" \
+		-H "Connection: keep-alive, X-Hop" -H "X-Hop: secret" "$URL/get?x=1") ||
+		fail "curl through gwd failed"
+	echo "$out"
+	assert_eq pod be1 "$(json_get "$out" .pod)"
+	assert_eq path "/get?x=1" "$(json_get "$out" .path)"
+	assert_eq host www.example.com "$(json_get "$out" .host)"
+	assert_eq "x-forwarded-for appended" "192.0.2.1, $CLI4" \
+		"$(json_get "$out" '.headers["x-forwarded-for"]')"
+	assert_eq x-forwarded-proto http "$(json_get "$out" '.headers["x-forwarded-proto"]')"
+	assert_eq x-forwarded-host www.example.com "$(json_get "$out" '.headers["x-forwarded-host"]')"
+	assert_eq "hop-by-hop stripped" null "$(json_get "$out" '.headers["x-hop"]')"
+	assert_eq "connection stripped" null "$(json_get "$out" '.headers.connection')"
+	# the backend saw gwd's backend-side address, not the client's
+	assert_eq "remote is the gateway" "$GW_BE4_1" "$(json_get "$out" .remote | cut -d: -f1)"
+	assert_eq "unknown host" 404 "$(code nope.example.com /get)"
+	# IPv6 client
+	out=$(ns_exec "$NS_CLI" curl -sS -g --noproxy '*' -m 10 -H "Host: www.example.com" \
+		"http://[$GW_CLI6]/v6") || fail "IPv6 curl failed"
+	assert_eq "v6 path" /v6 "$(json_get "$out" .path)"
+	assert_eq "v6 xff" "$CLI6" "$(json_get "$out" '.headers["x-forwarded-for"]')"
+}
+
+test_path_matches()
+{
+	gwd_setup 3
+	{ cfg_head; route paths "  rules:
+  - matches: [{path: {type: Exact, value: /exact}}]
+    backendRefs: [{name: svc1, port: 80}]
+  - matches: [{path: {type: PathPrefix, value: /prefix}}]
+    backendRefs: [{name: svc2, port: 80}]
+  - matches: [{path: {type: RegularExpression, value: '/re/[0-9]+/x'}}]
+    backendRefs: [{name: svc3, port: 80}]"; } | gw_load
+	assert_eq "exact" be1 "$(pod h /exact)"
+	assert_eq "exact with query" be1 "$(pod h '/exact?a=b')"
+	assert_eq "exact is not a prefix" 404 "$(code h /exact/more)"
+	assert_eq "prefix itself" be2 "$(pod h /prefix)"
+	assert_eq "prefix segment" be2 "$(pod h /prefix/a/b)"
+	assert_eq "prefix trailing slash" be2 "$(pod h /prefix/)"
+	assert_eq "prefix not mid-segment" 404 "$(code h /prefixes)"
+	assert_eq "regex" be3 "$(pod h /re/123/x)"
+	assert_eq "regex is a full match" 404 "$(code h /re/123/xy)"
+	# dot segments are resolved before matching
+	assert_eq "dot segments" be1 "$(pod h /prefix/../exact)"
+}
+
+test_header_query_method()
+{
+	gwd_setup 3
+	{ cfg_head; route m "  rules:
+  - matches: [{headers: [{name: X-Env, value: canary}]}]
+    backendRefs: [{name: svc1, port: 80}]
+  - matches: [{queryParams: [{name: tier, value: gold}]}, {method: DELETE}]
+    backendRefs: [{name: svc2, port: 80}]
+  - matches: [{headers: [{type: RegularExpression, name: x-id, value: 'u-[0-9]+'}]}]
+    backendRefs: [{name: svc3, port: 80}]"; } | gw_load
+	assert_eq "header exact" be1 "$(pod h / -H 'x-env: canary')"
+	local out
+	out=$(gcurl -H "Host: h" -H "X-ENV: canary" "$URL/") || fail curl
+	assert_eq "header name case-insensitive" be1 "$(json_get "$out" .pod)"
+	assert_eq "header value mismatch" 404 "$(code h / -H 'X-Env: stable')"
+	assert_eq "query" be2 "$(pod h '/?tier=gold')"
+	assert_eq "query mismatch" 404 "$(code h '/?tier=silver')"
+	out=$(gcurl -X DELETE -H "Host: h" "$URL/x") || fail curl
+	assert_eq "method" be2 "$(json_get "$out" .pod)"
+	assert_eq "method mismatch" 404 "$(code h /x -X PUT)"
+	out=$(gcurl -H "Host: h" -H "X-Id: u-42" "$URL/") || fail curl
+	assert_eq "header regex" be3 "$(json_get "$out" .pod)"
+}
+
+test_precedence()
+{
+	gwd_setup 3
+	# newer exact route beats older prefix route; the older of two equal
+	# routes wins; within a route the first matching rule wins
+	{ cfg_head
+	  route old-prefix "  rules:
+  - matches: [{path: {type: PathPrefix, value: /api}}]
+    backendRefs: [{name: svc1, port: 80}]" 2026-01-01T00:00:00Z
+	  route new-exact "  rules:
+  - matches: [{path: {type: Exact, value: /api/v1}}]
+    backendRefs: [{name: svc2, port: 80}]" 2026-03-01T00:00:00Z
+	  route newer-same "  rules:
+  - matches: [{path: {type: PathPrefix, value: /api}}]
+    backendRefs: [{name: svc3, port: 80}]" 2026-02-01T00:00:00Z
+	  route longer "  rules:
+  - matches: [{path: {type: PathPrefix, value: /api/v2}, method: GET}]
+    backendRefs: [{name: svc2, port: 80}]
+  - matches: [{path: {type: PathPrefix, value: /api/v2}, headers: [{name: a, value: b}]}]
+    backendRefs: [{name: svc3, port: 80}]" 2026-04-01T00:00:00Z
+	} | gw_load
+	assert_eq "exact over prefix" be2 "$(pod h /api/v1)"
+	assert_eq "oldest of equal prefixes" be1 "$(pod h /api/v1/x)"
+	assert_eq "longest prefix" be2 "$(pod h /api/v2/x)"
+	assert_eq "method over headers" be2 "$(pod h /api/v2 -H 'a: b')"
+	local out
+	out=$(gcurl -X POST -H "Host: h" -H "a: b" "$URL/api/v2") || fail curl
+	assert_eq "headers when the method differs" be3 "$(json_get "$out" .pod)"
+}
+
+test_listener_isolation()
+{
+	gwd_setup 3
+	LISTENERS="    - {name: exact, protocol: HTTP, port: 80, hostname: a.example.com}
+    - {name: wild, protocol: HTTP, port: 80, hostname: '*.example.com'}
+    - {name: other, protocol: HTTP, port: 8080}"
+	{ cfg_head
+	  cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: a, namespace: demo}
+spec:
+  parentRefs: [{name: gw, sectionName: exact}]
+  rules: [{matches: [{path: {value: /a}}], backendRefs: [{name: svc1, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: wild, namespace: demo}
+spec:
+  parentRefs: [{name: gw, sectionName: wild}]
+  hostnames: ['*.example.com', exact.only.example.com]
+  rules: [{backendRefs: [{name: svc2, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: other, namespace: demo}
+spec:
+  parentRefs: [{name: gw, sectionName: other}]
+  rules: [{backendRefs: [{name: svc3, port: 80}]}]
+---
+EOF
+	} | gw_load
+	assert_eq "exact listener" be1 "$(pod a.example.com /a)"
+	assert_eq "isolation: no fallback to the wildcard listener" 404 "$(code a.example.com /b)"
+	assert_eq "wildcard listener" be2 "$(pod b.example.com /b)"
+	assert_eq "deeper wildcard" be2 "$(pod x.y.example.com /)"
+	assert_eq "no listener for the host" 404 "$(code example.org /)"
+	local out
+	out=$(gcurl -H "Host: anything" "http://10.200.0.1:8080/") || fail "port 8080"
+	assert_eq "second port" be3 "$(json_get "$out" .pod)"
+}
+
+test_header_modifiers()
+{
+	local out hdrs
+
+	gwd_setup 1
+	{ cfg_head; route mod "  rules:
+  - filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set: [{name: X-Set, value: set-value}]
+        add: [{name: X-Add, value: added}]
+        remove: [X-Remove]
+    - type: ResponseHeaderModifier
+      responseHeaderModifier:
+        set: [{name: Content-Type, value: application/x-test}]
+        add: [{name: X-Resp, value: r1}]
+        remove: [X-Echo-Unused]
+    backendRefs:
+    - name: svc1
+      port: 80
+      filters:
+      - type: RequestHeaderModifier
+        requestHeaderModifier: {add: [{name: X-Backend, value: b}]}"; } | gw_load
+	out=$(gcurl -H "Host: h" -H "X-Set: original" -H "x-add: first" -H "X-Remove: gone" \
+		"$URL/") || fail curl
+	echo "$out"
+	assert_eq "set replaces" set-value "$(json_get "$out" '.headers["x-set"]')"
+	assert_eq "add appends" "first,added" "$(json_get "$out" '.headers["x-add"]')"
+	assert_eq "remove" null "$(json_get "$out" '.headers["x-remove"]')"
+	assert_eq "backendRef filter" b "$(json_get "$out" '.headers["x-backend"]')"
+	hdrs=$(gcurl -D - -o /dev/null -H "Host: h" "$URL/") || fail curl
+	echo "$hdrs"
+	grep -qi '^content-type: application/x-test' <<<"$hdrs" || fail "response set"
+	grep -qi '^x-resp: r1' <<<"$hdrs" || fail "response add"
+}
+
+test_redirect()
+{
+	local hdrs
+
+	gwd_setup 1
+	{ cfg_head; route redir "  rules:
+  - matches: [{path: {value: /old}}]
+    filters:
+    - type: RequestRedirect
+      requestRedirect:
+        path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}
+        statusCode: 301
+  - matches: [{path: {value: /secure}}]
+    filters:
+    - type: RequestRedirect
+      requestRedirect: {scheme: https, hostname: secure.example.com}
+  - matches: [{path: {value: /port}}]
+    filters:
+    - type: RequestRedirect
+      requestRedirect: {port: 8443, statusCode: 308, path: {type: ReplaceFullPath, replaceFullPath: /full}}"
+	} | gw_load
+	hdrs=$(gcurl -D - -o /dev/null -H "Host: r.example" "$URL/old/page?q=1") || fail curl
+	grep -q '^HTTP/1.1 301' <<<"$hdrs" || fail "301: $hdrs"
+	grep -qi '^location: http://r.example/new/page?q=1' <<<"$hdrs" || fail "location: $hdrs"
+	hdrs=$(gcurl -D - -o /dev/null -H "Host: r.example" "$URL/secure/x") || fail curl
+	grep -q '^HTTP/1.1 302' <<<"$hdrs" || fail "302: $hdrs"
+	grep -qi '^location: https://secure.example.com/secure/x' <<<"$hdrs" || fail "https: $hdrs"
+	hdrs=$(gcurl -D - -o /dev/null -H "Host: r.example" "$URL/port/x") || fail curl
+	grep -q '^HTTP/1.1 308' <<<"$hdrs" || fail "308: $hdrs"
+	grep -qi '^location: http://r.example:8443/full' <<<"$hdrs" || fail "port: $hdrs"
+}
+
+test_url_rewrite()
+{
+	local out
+
+	gwd_setup 1
+	{ cfg_head; route rw "  rules:
+  - matches: [{path: {value: /api}}]
+    filters:
+    - type: URLRewrite
+      urlRewrite:
+        hostname: internal.svc
+        path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}
+    backendRefs: [{name: svc1, port: 80}]
+  - matches: [{path: {value: /full}}]
+    filters:
+    - type: URLRewrite
+      urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /replaced}}
+    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	out=$(gcurl -H "Host: public.example" "$URL/api/users?id=7") || fail curl
+	assert_eq "prefix rewritten" "/v2/users?id=7" "$(json_get "$out" .path)"
+	assert_eq "host rewritten" internal.svc "$(json_get "$out" .host)"
+	assert_eq "x-forwarded-host keeps the original" public.example \
+		"$(json_get "$out" '.headers["x-forwarded-host"]')"
+	out=$(gcurl -H "Host: public.example" "$URL/full/a/b") || fail curl
+	assert_eq "full path" /replaced "$(json_get "$out" .path)"
+	assert_eq "host kept" public.example "$(json_get "$out" .host)"
+}
+
+test_mirror()
+{
+	local out n2 n3 i
+
+	gwd_setup 3
+	{ cfg_head; route mir "  rules:
+  - matches: [{path: {value: /all}}]
+    filters:
+    - {type: RequestMirror, requestMirror: {backendRef: {name: svc2, port: 80}}}
+    - {type: RequestMirror, requestMirror: {backendRef: {name: svc3, port: 80}, percent: 50}}
+    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	for i in $(seq 1 40); do
+		out=$(gcurl -H "Host: h" -d "body$i" "$URL/all/$i") || fail "curl $i"
+		[ "$(json_get "$out" .pod)" = be1 ] || fail "the primary must answer: $out"
+	done
+	sleep 0.5
+	n2=$(grep -c 'POST /all/' "$(bg_log be2)")
+	n3=$(grep -c 'POST /all/' "$(bg_log be3)")
+	echo "mirrored: be2 $n2/40 (100%), be3 $n3/40 (50%)"
+	assert_eq "100% mirror" 40 "$n2"
+	[ "$n3" -ge 8 ] && [ "$n3" -le 32 ] || fail "50% mirror got $n3 of 40"
+}
+
+test_cors()
+{
+	local hdrs
+
+	gwd_setup 1
+	{ cfg_head; route cors "  rules:
+  - filters:
+    - type: CORS
+      cors:
+        allowOrigins: ['https://app.example.com', 'https://*.example.org']
+        allowMethods: [GET, PUT]
+        allowHeaders: [x-token]
+        exposeHeaders: [x-trace]
+        allowCredentials: true
+        maxAge: 60
+    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	hdrs=$(gcurl -D - -o /dev/null -X OPTIONS -H "Host: h" -H "Origin: https://app.example.com" \
+		-H "Access-Control-Request-Method: PUT" "$URL/res") || fail curl
+	echo "$hdrs"
+	grep -q '^HTTP/1.1 200' <<<"$hdrs" || fail "preflight status"
+	grep -qi '^access-control-allow-origin: https://app.example.com' <<<"$hdrs" || fail "acao"
+	grep -qi '^access-control-allow-methods: GET, PUT' <<<"$hdrs" || fail "acam"
+	grep -qi '^access-control-allow-headers: x-token' <<<"$hdrs" || fail "acah"
+	grep -qi '^access-control-allow-credentials: true' <<<"$hdrs" || fail "acac"
+	grep -qi '^access-control-max-age: 60' <<<"$hdrs" || fail "max-age"
+	# the preflight never reaches the backend
+	grep -q 'OPTIONS /res' "$(bg_log be1)" && fail "preflight was forwarded"
+	hdrs=$(gcurl -D - -o /dev/null -H "Host: h" -H "Origin: https://a.b.example.org" "$URL/res") ||
+		fail curl
+	grep -qi '^access-control-allow-origin: https://a.b.example.org' <<<"$hdrs" || fail "actual"
+	grep -qi '^access-control-expose-headers: x-trace' <<<"$hdrs" || fail "expose"
+	hdrs=$(gcurl -D - -o /dev/null -H "Host: h" -H "Origin: https://evil.example.com" "$URL/res") ||
+		fail curl
+	grep -qi '^access-control-allow-origin' <<<"$hdrs" && fail "disallowed origin got CORS headers"
+	return 0
+}
+
+test_weighted_split()
+{
+	local out n1 n2 n3 total=2000
+
+	gwd_setup 3
+	{ cfg_head; route canary "  rules:
+  - backendRefs:
+    - {name: svc1, port: 80, weight: 90}
+    - {name: svc2, port: 80, weight: 10}
+    - {name: svc3, port: 80, weight: 0}"; } | gw_load
+	# one keep-alive connection, $total requests (curl URL globbing)
+	out=$(gcurl -H "Host: h" "$URL/w[1-$total]") || fail "curl failed"
+	n1=$(grep -o '"pod":"be1"' <<<"$out" | wc -l)
+	n2=$(grep -o '"pod":"be2"' <<<"$out" | wc -l)
+	n3=$(grep -o '"pod":"be3"' <<<"$out" | wc -l)
+	echo "90/10/0 split over $total: $n1 / $n2 / $n3"
+	assert_eq "all answered" "$total" "$((n1 + n2 + n3))"
+	assert_eq "weight 0 gets nothing" 0 "$n3"
+	# 90% +- 3% (5 sigma is about 3.4%)
+	[ "$n1" -ge $((total * 87 / 100)) ] && [ "$n1" -le $((total * 93 / 100)) ] ||
+		fail "be1 got $n1 of $total, expected about 90%"
+}
+
+test_error_statuses()
+{
+	local n500=0 i c
+
+	gwd_setup 2
+	ns_exec "${NS_BE[2]}" true
+	stop_background be2
+	# be2 now reflects bytes: whatever it sends back is no HTTP response
+	start_echo "${NS_BE[2]}" be2-raw --listen "[::]:8081" --tcp-echo "[::]:8080"
+	{ cfg_head
+	  cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: noeps, namespace: demo}
+spec: {ports: [{name: http, port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: refused, namespace: demo}
+spec: {ports: [{name: http, port: 80}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: refused-a, namespace: demo, labels: {kubernetes.io/service-name: refused}}
+addressType: IPv4
+ports: [{name: http, port: 9999, protocol: TCP}]
+endpoints: [{addresses: ["$BE4_1"]}]
+---
+EOF
+	  route errs "  rules:
+  - matches: [{path: {value: /missing}}]
+    backendRefs: [{name: nosuchsvc, port: 80}]
+  - matches: [{path: {value: /half}}]
+    backendRefs: [{name: nosuchsvc, port: 80}, {name: svc1, port: 80}]
+  - matches: [{path: {value: /noeps}}]
+    backendRefs: [{name: noeps, port: 80}]
+  - matches: [{path: {value: /refused}}]
+    backendRefs: [{name: refused, port: 80}]
+  - matches: [{path: {value: /garbage}}]
+    backendRefs: [{name: svc2, port: 80}]
+  - matches: [{path: {value: /nobackends}}]
+    filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: a, value: b}]}}]"
+	} | ns_exec "$NS_GW" "$GWCTL" load -q -f - --state-dir "$STATE" ||
+		fail "gwctl load"
+	assert_eq "no route: 404" 404 "$(code h /nothing)"
+	assert_eq "invalid backendRef: 500" 500 "$(code h /missing)"
+	assert_eq "no backendRefs: 500" 500 "$(code h /nobackends)"
+	assert_eq "no endpoints: 503" 503 "$(code h /noeps)"
+	assert_eq "connection refused: 503" 503 "$(code h /refused)"
+	assert_eq "malformed response: 502" 502 "$(code h /garbage)"
+	# half the weight is invalid: about half the requests get 500
+	for i in $(seq 1 200); do
+		c=$(code h "/half/$i")
+		[ "$c" = 500 ] && n500=$((n500 + 1))
+		[ "$c" = 500 ] || [ "$c" = 200 ] || fail "unexpected $c"
+	done
+	echo "invalid half: $n500/200 got 500"
+	[ "$n500" -ge 70 ] && [ "$n500" -le 130 ] || fail "500 share $n500/200 not about half"
+}
+
+test_timeouts()
+{
+	local t0 t1
+
+	gwd_setup 1
+	# gw-echo delays answers to /delay/MS; a header picks the rule
+	{ cfg_head; route slow "  rules:
+  - matches: [{path: {value: /delay}, headers: [{name: x-t, value: req}]}]
+    timeouts: {request: 500ms}
+    backendRefs: [{name: svc1, port: 80}]
+  - matches: [{path: {value: /delay}, headers: [{name: x-t, value: be}]}]
+    timeouts: {request: 5s, backendRequest: 300ms}
+    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	assert_eq "fast enough" 200 "$(code h /delay/100 -H 'x-t: req')"
+	t0=$(date +%s%N)
+	assert_eq "request timeout: 504" 504 "$(code h /delay/3000 -H 'x-t: req')"
+	t1=$(date +%s%N)
+	[ $(((t1 - t0) / 1000000)) -lt 2000 ] || fail "504 took $(((t1 - t0) / 1000000)) ms"
+	assert_eq "backendRequest timeout: 504" 504 "$(code h /delay/1000 -H 'x-t: be')"
+	assert_eq "within backendRequest" 200 "$(code h /delay/50 -H 'x-t: be')"
+	assert_eq "timeouts counted" 1 "$(ns_exec "$NS_GW" curl -sS http://127.0.0.1:9901/metrics |
+		awk '/^gwd_timeouts_total/ { print ($2 >= 2) }')"
+}
+
+test_retry()
+{
+	local i c ok=0
+
+	gwd_setup 2
+	stop_background be2
+	start_echo "${NS_BE[2]}" be2-503 --namespace demo --listen "[::]:8080" --status 503 -v
+	# one Service with both pods: one always answers 503
+	{ cfg_head | sed "s/addresses: \[\"${BE4[1]}\"\]/addresses: [\"${BE4[1]}\", \"${BE4[2]}\"]/"
+	  route retry "  rules:
+  - matches: [{path: {value: /r}}]
+    retry: {attempts: 2, codes: [503], backoff: 10ms}
+    backendRefs: [{name: svc1, port: 80}]
+  - matches: [{path: {value: /n}}]
+    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	for i in $(seq 1 20); do
+		c=$(code h "/r/$i")
+		[ "$c" = 200 ] && ok=$((ok + 1))
+	done
+	assert_eq "every request retried onto the healthy pod" 20 "$ok"
+	grep -q 'GET /r/' "$(bg_log be2-503)" || fail "the failing pod never got a request"
+	ok=0
+	for i in $(seq 1 20); do
+		[ "$(code h "/n/$i")" = 503 ] && ok=$((ok + 1))
+	done
+	[ "$ok" -ge 4 ] || fail "without retry, 503s must reach the client ($ok/20)"
+}
+
+test_session_persistence()
+{
+	local jar="$GW_RUN_DIR/jar" first i p hdr tok
+
+	gwd_setup 3
+	{ cfg_head | sed "s/addresses: \[\"${BE4[1]}\"\]/addresses: [\"${BE4[1]}\", \"${BE4[2]}\", \"${BE4[3]}\"]/"
+	  route sticky "  rules:
+  - matches: [{path: {value: /c}}]
+    sessionPersistence: {sessionName: sticky, type: Cookie}
+    backendRefs: [{name: svc1, port: 80}]
+  - matches: [{path: {value: /h}}]
+    sessionPersistence: {sessionName: X-Session, type: Header}
+    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	first=$(json_get "$(gcurl -c "$jar" -H "Host: h" "$URL/c")" .pod)
+	grep -q sticky "$jar" || fail "no session cookie set"
+	for i in $(seq 1 15); do
+		p=$(json_get "$(gcurl -b "$jar" -H "Host: h" "$URL/c/$i")" .pod)
+		assert_eq "cookie keeps the pod" "$first" "$p"
+	done
+	# without the cookie the pods rotate
+	declare -A seen=()
+	for i in $(seq 1 9); do
+		seen[$(pod h "/c/$i")]=1
+	done
+	[ "${#seen[@]}" -ge 2 ] || fail "without a session all requests went to one pod"
+	hdr=$(gcurl -D - -o /dev/null -H "Host: h" "$URL/h") || fail curl
+	tok=$(sed -n 's/^[Xx]-[Ss]ession: \([^\r]*\).*/\1/p' <<<"$hdr")
+	[ -n "$tok" ] || fail "no session header in $hdr"
+	first=$(json_get "$(gcurl -H "Host: h" -H "X-Session: $tok" "$URL/h")" .pod)
+	for i in $(seq 1 10); do
+		assert_eq "header keeps the pod" "$first" \
+			"$(json_get "$(gcurl -H "Host: h" -H "X-Session: $tok" "$URL/h/$i")" .pod)"
+	done
+	# a forged token is ignored, not trusted
+	assert_eq "forged token" 200 "$(code h /h -H 'X-Session: 0.0.0.0.0000000000000000')"
+}
+
+test_http1_semantics()
+{
+	local out
+
+	skip_if_missing python3
+	gwd_setup 1
+	{ cfg_head; route any "  rules:
+  - backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	# pipelining, bodies (length, chunked), bad requests, all over raw sockets
+	out=$(ns_exec "$NS_CLI" python3 - 10.200.0.1 <<'EOF'
+import socket, sys, re, os
+host = sys.argv[1]
+def talk(data, timeout=5):
+    s = socket.create_connection((host, 80), timeout=timeout)
+    s.sendall(data)
+    out = b''
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d: break
+            out += d
+    except socket.timeout:
+        pass
+    s.close()
+    return out
+r = talk(b'GET /1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello'
+         b'GET /3 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n')
+print("pipelined", re.findall(rb'"path":"([^"]*)"', r), re.findall(rb'"body_len":(\d+)', r))
+body = os.urandom(200000)
+chunks = b''.join(b'%x\r\n' % len(body[i:i+7000]) + body[i:i+7000] + b'\r\n' for i in range(0, len(body), 7000))
+r = talk(b'POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n' + chunks + b'0\r\n\r\n')
+print("chunked", re.findall(rb'"body_len":(\d+)', r))
+r = talk(b'POST /e HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\nabc')
+print("expect", r.count(b'100 Continue'), re.findall(rb'"body_len":(\d+)', r))
+for name, req in [("dupcl", b'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\na'),
+                  ("clte", b'POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'),
+                  ("fold", b'GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n'),
+                  ("barelf", b'GET / HTTP/1.1\nHost: h\n\n'),
+                  ("te", b'POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n'),
+                  ("long", b'GET /' + b'a' * 9000 + b' HTTP/1.1\r\nHost: h\r\n\r\n'),
+                  ("big", b'GET / HTTP/1.1\r\nHost: h\r\nX: ' + b'a' * 40000 + b'\r\n\r\n'),
+                  ("nohost", b'GET / HTTP/1.1\r\n\r\n')]:
+    print(name, talk(req).split(b'\r\n')[0].decode())
+EOF
+) || fail "python client failed"
+	echo "$out"
+	grep -q "pipelined \[b'/1', b'/2', b'/3'\] \[b'0', b'5', b'0'\]" <<<"$out" || fail pipelining
+	grep -q "chunked \[b'200000'\]" <<<"$out" || fail "chunked body"
+	grep -q "expect 1 \[b'3'\]" <<<"$out" || fail "100-continue"
+	grep -q "dupcl HTTP/1.1 400" <<<"$out" || fail dupcl
+	grep -q "clte HTTP/1.1 400" <<<"$out" || fail clte
+	grep -q "fold HTTP/1.1 400" <<<"$out" || fail fold
+	grep -q "barelf HTTP/1.1 400" <<<"$out" || fail barelf
+	grep -q "te HTTP/1.1 501" <<<"$out" || fail te
+	grep -q "long HTTP/1.1 414" <<<"$out" || fail long
+	grep -q "big HTTP/1.1 431" <<<"$out" || fail big
+	grep -q "nohost HTTP/1.1 400" <<<"$out" || fail nohost
+	# HEAD, and a 1 MB response streamed back
+	assert_eq HEAD 200 "$(code h /head -I)"
+	out=$(gcurl -H "Host: h" -o /dev/null -w '%{size_download}' --data-binary @<(head -c 1000000 /dev/zero) "$URL/big")
+	[ "$out" -gt 0 ] || fail "1 MB upload"
+}
+
+test_admin_and_log()
+{
+	local m cfg
+
+	gwd_setup 1 --access-log "$GW_RUN_DIR/access.log"
+	{ cfg_head; route web "  rules:
+  - matches: [{method: GET}]
+    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	assert_eq ok 200 "$(code h /x)"
+	assert_eq miss 404 "$(code h /x -X DELETE)"
+	sleep 1.2
+	m=$(ns_exec "$NS_GW" curl -sS http://127.0.0.1:9901/metrics) || fail "metrics"
+	grep -q 'gwd_requests_total{route="demo/web",rule="0",backend="demo/svc1:80",code_class="2xx"} [1-9]' <<<"$m" ||
+		fail "per-route counter missing: $(grep requests_total <<<"$m")"
+	grep -q 'gwd_request_duration_seconds_bucket{route="demo/web"' <<<"$m" || fail "histogram"
+	assert_eq ready 200 "$(ns_exec "$NS_GW" curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1:9901/ready)"
+	cfg=$(ns_exec "$NS_GW" curl -sS http://127.0.0.1:9901/config) || fail config
+	assert_eq "config route" demo/web "$(json_get "$cfg" '.rules[0].route')"
+	assert_eq "config endpoint" "$BE4_1:8080" "$(json_get "$cfg" '.rules[0].backends[0].endpoints[0]')"
+	grep -q '"status":200' "$GW_RUN_DIR/access.log" || fail "access log: $(cat "$GW_RUN_DIR/access.log")"
+	jq -e . "$GW_RUN_DIR/access.log" >/dev/null || fail "access log is not JSON lines"
+}
+
+test_reload_under_load()
+{
+	local out i
+
+	skip_if_missing wrk
+	gwd_setup 2
+	{ cfg_head; route web "  rules:
+  - backendRefs: [{name: svc1, port: 80}]"; } >"$GW_RUN_DIR/a.yaml"
+	{ cfg_head; route web "  rules:
+  - backendRefs: [{name: svc2, port: 80}]"; route extra "  hostnames: [extra.example]
+  rules:
+  - backendRefs: [{name: svc1, port: 80}]"; } >"$GW_RUN_DIR/b.yaml"
+	ns_exec "$NS_GW" "$GWCTL" load -q -f "$GW_RUN_DIR/a.yaml" --state-dir "$STATE" || fail load
+	ns_exec "$NS_CLI" wrk -t2 -c32 -d8s -H "Host: h" "$URL/" >"$GW_RUN_DIR/wrk.out" 2>&1 &
+	local wrk=$!
+	sleep 0.5
+	for i in $(seq 1 12); do
+		ns_exec "$NS_GW" "$GWCTL" load -q -f "$GW_RUN_DIR/$([ $((i % 2)) = 1 ] && echo b || echo a).yaml" \
+			--state-dir "$STATE" || fail "reload $i failed"
+		sleep 0.4
+	done
+	wait "$wrk"
+	out=$(cat "$GW_RUN_DIR/wrk.out")
+	echo "$out"
+	grep -q 'Requests/sec' <<<"$out" || fail "wrk did not run"
+	grep -q 'Non-2xx' <<<"$out" && fail "non-2xx responses during reloads"
+	grep -q 'Socket errors' <<<"$out" && fail "socket errors during reloads"
+	grep -q 'GET /' "$(bg_log be1)" || fail "be1 never served"
+	grep -q 'GET /' "$(bg_log be2)" || fail "be2 never served (reloads had no effect)"
+	# generation 1 is the empty start, 2 the first load, then 12 reloads
+	assert_eq "generation" 14 "$(ns_exec "$NS_GW" curl -sS http://127.0.0.1:9901/config | jq .generation)"
+}
+
+test_gwd_restart_and_status()
+{
+	local st
+
+	gwd_setup 1
+	{ cfg_head; route web "  rules:
+  - backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	st=$(ns_exec "$NS_GW" "$GWCTL" status --state-dir "$STATE")
+	echo "$st"
+	grep -q 'listener http HTTP/80: 1 route; Accepted Programmed' <<<"$st" ||
+		fail "listener not Programmed while gwd serves it"
+	stop_background gwd || fail "gwd had died"
+	assert_eq "down" 000 "$(code h / 2>/dev/null)"
+	# loading while gwd is down: persisted, and status says why it is not programmed
+	{ cfg_head; route web "  rules:
+  - backendRefs: [{name: svc1, port: 80}]"; route two "  hostnames: [two.example]
+  rules:
+  - backendRefs: [{name: svc1, port: 80}]"; } >"$GW_RUN_DIR/two.yaml"
+	out=$(ns_exec "$NS_GW" "$GWCTL" load -f "$GW_RUN_DIR/two.yaml" --state-dir "$STATE" 2>&1) ||
+		fail "load without gwd must succeed"
+	grep -q "gwd is not running" <<<"$out" || fail "no notice: $out"
+	st=$(ns_exec "$NS_GW" "$GWCTL" status --state-dir "$STATE")
+	grep -q "gwd is not running" <<<"$st" || fail "status: $st"
+	# restart: it serves the persisted config, including what was loaded meanwhile
+	gwd_start
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(code two.example / 2>/dev/null)" = 200 ] && break
+		sleep 0.1
+	done
+	assert_eq "after restart" 200 "$(code two.example /)"
+}
+
+test_sigterm_drain()
+{
+	local pidc out
+
+	gwd_setup 1
+	{ cfg_head; route web "  rules:
+  - backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	# an in-flight request of 1.5 s finishes although gwd is told to stop
+	gcurl -H "Host: h" -o "$GW_RUN_DIR/slow.out" -w '%{http_code}' "$URL/delay/1500" \
+		>"$GW_RUN_DIR/slow.code" &
+	pidc=$!
+	sleep 0.4
+	kill -TERM "$(bg_pid gwd)"
+	sleep 0.2
+	assert_eq "new connections refused while draining" 000 "$(code h / 2>/dev/null)"
+	wait "$pidc"
+	assert_eq "in-flight request completed" 200 "$(cat "$GW_RUN_DIR/slow.code")"
+	for ((i = 0; i < 50; i++)); do
+		bg_running gwd || break
+		sleep 0.1
+	done
+	bg_running gwd && fail "gwd did not exit after draining"
+	grep -q "gwd stopped" "$(bg_log gwd)" || fail "no clean stop in the log"
+}
