@@ -141,8 +141,15 @@ static __always_inline int gw_new_flow(struct xdp_md *ctx, struct gw_pkt *p,
 	struct gw_fwd *fw = &sc->fw;
 	struct gw_backend_val *be;
 	__u32 hash, b;
+	bool moved;
 	int rc;
 
+	/*
+	 * Read before the entry is replaced (an LRU node may be reused at
+	 * once): a SYN reusing a closed connection's tuple is a new flow, any
+	 * other existing flow here is moving off its backend.
+	 */
+	moved = old && !(old->flags & GW_CT_F_CLOSING);
 	hash = gw_flow_hash(&p->t);
 	rc = gw_maglev_pick(cfg->gen, l->route, r, hash, &b);
 	if (rc)
@@ -216,7 +223,7 @@ static __always_inline int gw_new_flow(struct xdp_md *ctx, struct gw_pkt *p,
 	}
 	if (bpf_map_update_elem(&gw_conntrack, &p->t, fv, BPF_ANY))
 		return -GW_DROP_CT_FULL;
-	gw_count_flow(p, old != NULL);
+	gw_count_flow(p, moved);
 	fw->ready = 1;
 	return GW_CONTINUE;
 }
