@@ -181,8 +181,19 @@ struct gw_ct_val {
 	__u32 listener;		/* listener id */
 	__u32 serial;		/* low bits of gw_cfg.serial when (re)validated */
 	__u64 last_seen;	/* coarse ns, refreshed at most once a second */
+	/*
+	 * The FIB result for this direction, so established packets skip
+	 * bpf_fib_lookup(): dropped whenever last_seen is refreshed (at
+	 * most a second old) or the configuration changes, and used only
+	 * for packets no longer than fib_len (the MTU was checked for that).
+	 */
+	__u32 fib_ifindex;	/* egress interface, 0 = nothing cached */
+	__u16 fib_len;		/* largest IP length the route was looked up with */
+	__u8 fib_dmac[6];
+	__u8 fib_smac[6];
+	__u8 pad2[6];
 };
-_Static_assert(sizeof(struct gw_ct_val) == 64, "gw_ct_val layout");
+_Static_assert(sizeof(struct gw_ct_val) == 88, "gw_ct_val layout");
 
 /* ---- gw_ifaces: interfaces this instance is attached to ------------- */
 

@@ -58,10 +58,13 @@ $(BPFTEST): $(BPFTEST_SRCS) $(BPFTEST_LIB_SRCS) $(wildcard tests/bpf/lib/*.h) $(
 XDP_BENCH := $(OUTPUT)/bench/xdp_prog_bench
 XDP_BENCH_SRCS := $(wildcard tools/bench/xdp/*.c)
 
-$(XDP_BENCH): $(XDP_BENCH_SRCS) $(BPFTEST_LIB_SRCS) $(XDP_OBJS) $(XDP_LIBCONFIG) $(XDP_SKEL)
+# the tests' environment and packet builder, without their runner's main()
+XDP_BENCH_LIB := tests/bpf/lib/xdp_env.c tests/bpf/lib/pkt.c
+
+$(XDP_BENCH): $(XDP_BENCH_SRCS) $(XDP_BENCH_LIB) $(XDP_OBJS) $(XDP_LIBCONFIG) $(XDP_SKEL)
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf $(XDP_BENCH_SRCS) $(BPFTEST_LIB_SRCS) $(XDP_OBJS) \
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/bpf $(XDP_BENCH_SRCS) $(XDP_BENCH_LIB) $(XDP_OBJS) \
 		$(XDP_LIBCONFIG) $(XDP_LIBS) $(LDLIBS_CONFIG) -o $@
 
 ALL_TARGETS += $(BPFTEST_PROG_OBJS) $(BPFTEST_PROG_SKELS)

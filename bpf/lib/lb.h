@@ -114,9 +114,15 @@ static __always_inline void ct_touch(struct gw_ct_val *ct, __u8 tcp_flags, __u8 
 {
 	__u64 now = gw_now();
 
-	/* a shared cache line: write at most once a second per flow */
-	if (now - ct->last_seen > NSEC_PER_SEC)
+	/*
+	 * A shared cache line: written at most once a second per flow. The
+	 * FIB cache goes with it, so a route or neighbour change is seen
+	 * within a second.
+	 */
+	if (now - ct->last_seen > NSEC_PER_SEC) {
 		ct->last_seen = now;
+		ct->fib_ifindex = 0;
+	}
 	if (proto == IPPROTO_TCP && (tcp_flags & (TCP_FIN | TCP_RST)) &&
 	    !(ct->flags & GW_CT_F_CLOSING))
 		ct->flags |= GW_CT_F_CLOSING;
@@ -206,6 +212,34 @@ static __always_inline int gw_fib(struct xdp_md *ctx, const struct gw_pkt *p, st
 	}
 	fw->frc = gw_fib_lookup(ctx, fib, sizeof(*fib), 0);
 	return GW_CONTINUE;
+}
+
+/* A cached FIB result of ct for this packet, if there is a usable one. */
+static __always_inline bool fib_cached(const struct gw_pkt *p, const struct gw_ct_val *ct,
+				       struct gw_fwd *fw)
+{
+	if (!ct || !ct->fib_ifindex || p->l3_len > ct->fib_len || p->nvlan)
+		return false;
+	fw->fib.ifindex = ct->fib_ifindex;
+	__builtin_memcpy(fw->fib.dmac, ct->fib_dmac, ETH_ALEN);
+	__builtin_memcpy(fw->fib.smac, ct->fib_smac, ETH_ALEN);
+	fw->frc = BPF_FIB_LKUP_RET_SUCCESS;
+	return true;
+}
+
+/* Remembers a successful lookup in ct (the interface last: readers test it first). */
+static __always_inline void fib_cache(const struct gw_pkt *p, struct gw_ct_val *ct,
+				      const struct gw_fwd *fw)
+{
+	if (!ct || fw->frc != BPF_FIB_LKUP_RET_SUCCESS || p->nvlan)
+		return;
+	if (ct->fib_ifindex == fw->fib.ifindex && ct->fib_len >= p->l3_len)
+		return;
+	__builtin_memcpy(ct->fib_dmac, fw->fib.dmac, ETH_ALEN);
+	__builtin_memcpy(ct->fib_smac, fw->fib.smac, ETH_ALEN);
+	if (p->l3_len > ct->fib_len || ct->fib_ifindex != fw->fib.ifindex)
+		ct->fib_len = p->l3_len;
+	ct->fib_ifindex = fw->fib.ifindex;
 }
 
 /*

@@ -118,12 +118,13 @@ static __always_inline bool backend_current(const struct gw_ct_val *ct, __u32 b)
 
 /* Sets fw to forward the packet with conntrack entry ct applied. */
 static __always_inline int forward_with(struct gw_pkt *p, struct gw_fwd *fw,
-					const struct gw_ct_val *ct, bool reply)
+					struct gw_ct_val *ct, bool reply)
 {
 	attribute(p, ct->listener, ct->route, ct->backend);
 	gw_nat_tuple(p, ct, &fw->nt);
 	fw->reply = reply;
 	fw->ready = 1;
+	fw->from_ct = 1;
 	return GW_CONTINUE;
 }
 
@@ -183,6 +184,12 @@ static __always_inline int gw_new_flow(struct xdp_md *ctx, struct gw_pkt *p,
 	fv->listener = l->id;
 	fv->serial = (__u32)cfg->serial;
 	fv->last_seen = gw_now();
+	if (fw->frc == BPF_FIB_LKUP_RET_SUCCESS && !p->nvlan) {
+		fv->fib_ifindex = fw->fib.ifindex;
+		fv->fib_len = p->l3_len;
+		__builtin_memcpy(fv->fib_dmac, fw->fib.dmac, ETH_ALEN);
+		__builtin_memcpy(fv->fib_smac, fw->fib.smac, ETH_ALEN);
+	}
 	rv->dir = GW_CT_REV;
 	rv->flags = GW_CT_F_RW_SRC;
 	rv->nat_saddr = p->t.daddr;
@@ -251,9 +258,10 @@ static __always_inline int gw_steer(struct xdp_md *ctx, struct gw_pkt *p,
 		return gw_reject(p, fw);
 	if (old && old->route == l->route && !(tcp_syn_only(p) && (old->flags & GW_CT_F_CLOSING)) &&
 	    backend_current(old, old->backend)) {
-		/* still valid under the new configuration: keep it */
+		/* still valid under the new configuration: keep it (its route looked up anew) */
 		old->serial = (__u32)cfg->serial;
 		old->listener = l->id;
+		old->fib_ifindex = 0;
 		ct_touch(old, p->tcp_flags, p->t.proto);
 		return forward_with(p, fw, old, false);
 	}
@@ -371,6 +379,7 @@ static __always_inline int gw_process(struct xdp_md *ctx, struct gw_pkt *p)
 	fw->reply = 0;
 	fw->icmp = 0;
 	fw->reject = 0;
+	fw->from_ct = 0;
 	if (p->state == GW_PKT_OK && p->frag == GW_FRAG_NONE &&
 	    (p->t.proto == IPPROTO_TCP || p->t.proto == IPPROTO_UDP)) {
 		ct = bpf_map_lookup_elem(&gw_conntrack, &p->t);
@@ -396,9 +405,15 @@ static __always_inline int gw_process(struct xdp_md *ctx, struct gw_pkt *p)
 	}
 	/* one place each for the FIB lookup, the ICMP builder and the rewrite */
 	if (!fw->icmp && fw->ready && fw->frc == GW_FIB_NONE) {
-		rc = gw_fib(ctx, p, fw);
-		if (rc != GW_CONTINUE)
-			return rc;
+		/* the map value pointer stays on the stack: it cannot be stored in a map */
+		struct gw_ct_val *cached = fw->from_ct ? ct : NULL;
+
+		if (!fib_cached(p, cached, fw)) {
+			rc = gw_fib(ctx, p, fw);
+			if (rc != GW_CONTINUE)
+				return rc;
+			fib_cache(p, cached, fw);
+		}
 		rc = gw_fib_verdict(p, fw);
 		if (rc != GW_CONTINUE)
 			return rc;

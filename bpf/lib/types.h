@@ -70,6 +70,8 @@ struct gw_fwd {
 	__u8 reject;			/* the ICMP error refuses a new flow */
 	__u8 pad[2];
 	__u32 icmp_info;		/* MTU for frag needed / packet too big */
+	__u8 from_ct;			/* nt comes from the conntrack entry found (FIB cache) */
+	__u8 pad2[7];
 };
 
 /* An ICMP error to build: scalars only, as a global function's argument. */
