@@ -21,7 +21,6 @@ enum gw_op {
 	GW_OP_CONNECT,
 	GW_OP_CANCEL,
 	GW_OP_CLOSE,
-	GW_OP_SHUTDOWN,
 	GW_OP_WAKE,		/* eventfd read: main thread wants attention */
 	GW_OP__COUNT,
 };
