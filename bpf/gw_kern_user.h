@@ -36,9 +36,17 @@
 /* Generations: two slots, the live one named by gw_config.gen. */
 #define GW_GENS			2
 
-/* Source ports the SNAT mode allocates (above Linux's default ephemeral range). */
-#define GW_SNAT_PORT_MIN	61000
-#define GW_SNAT_PORT_MAX	65535
+/*
+ * SNAT source ports. The client's own port is kept, as masquerade does,
+ * unless a flow or a local socket holds it; otherwise a port from the
+ * range below the node's ephemeral one (net.ipv4.ip_local_port_range,
+ * read at load time), or above it if that leaves more room, where the
+ * node's own connections do not pick their ports.
+ */
+#define GW_SNAT_PORT_FLOOR	1024
+/* a port held by a flow that closed this long ago, or idled this long, may be reused */
+#define GW_SNAT_CLOSED_NS	(2ULL * 1000000000ULL)
+#define GW_SNAT_IDLE_NS		(120ULL * 1000000000ULL)
 
 /* Address families in keys (not AF_*: those differ between BPF and libc views). */
 #define GW_FAM_V4		4
@@ -64,12 +72,15 @@ struct gw_cfg {
 	__u64 digest;		/* hash of the compiled tables in .gen (idempotent reloads) */
 	__u64 netns_ino;	/* network namespace this instance programs (st_ino of ns/net) */
 	__u64 instance;		/* hash of the pin directory: tells instances apart */
-	__u16 snat_port_min;	/* host order */
+	__u16 snat_port_min;	/* host order: SNAT ports when the client's cannot be kept */
 	__u16 snat_port_max;
 	__u32 icmp_rate;	/* ICMP errors per second per CPU the program may send */
 	char pin_dir[64];	/* pin directory as given (truncated), for people */
+	__u16 local_port_min;	/* host order: the node's ephemeral ports (not probed for SNAT) */
+	__u16 local_port_max;
+	__u32 pad;
 };
-_Static_assert(sizeof(struct gw_cfg) == 112, "gw_cfg layout");
+_Static_assert(sizeof(struct gw_cfg) == 120, "gw_cfg layout");
 
 /* ---- gw_addrs: which destinations are subject to listener filtering --- */
 

@@ -144,24 +144,107 @@ static __always_inline void ct_delete_reply(const struct gw_ct_key *t, const str
 }
 
 /*
- * SNAT: a source port in the configured range whose reply key is free,
- * claimed by inserting the reply entry rv with BPF_NOEXIST. A few probes
- * from a hash-chosen start; nt->sport is set on success.
+ * Whether a reply entry that holds a SNAT port may be taken over: its flow
+ * closed (FIN or RST seen) a while ago, or it has been idle for long.
+ * Its forward entry goes with it.
+ */
+static __always_inline bool ct_snat_reclaim(const struct gw_ct_key *rk, struct gw_ct_val *old)
+{
+	__u64 age = gw_now() - old->last_seen;
+	struct gw_ct_key fk;
+
+	if (old->dir != GW_CT_REV || !((old->flags & GW_CT_F_CLOSING) ? age > GW_SNAT_CLOSED_NS
+								       : age > GW_SNAT_IDLE_NS))
+		return false;
+	fk.saddr = old->nat_daddr;
+	fk.daddr = old->nat_saddr;
+	fk.sport = old->nat_dport;
+	fk.dport = old->nat_sport;
+	fk.proto = rk->proto;
+	fk.family = rk->family;
+	fk.pad = 0;
+	bpf_map_delete_elem(&gw_conntrack, &fk);
+	return true;
+}
+
+/*
+ * Whether a socket of the node itself is connected with the reply tuple rk
+ * (the backend talking to our address and port): then that port is taken.
+ * Sockets the node opens later are not seen; the fallback range keeps out
+ * of the node's ephemeral ports so that those rarely meet.
+ */
+static __always_inline bool port_used_locally(struct xdp_md *ctx, const struct gw_ct_key *rk)
+{
+	struct bpf_sock_tuple tup = {};
+	struct bpf_sock *sk;
+	__u32 size;
+
+	if (rk->family == GW_FAM_V4) {
+		tup.ipv4.saddr = rk->saddr.v4;
+		tup.ipv4.daddr = rk->daddr.v4;
+		tup.ipv4.sport = rk->sport;
+		tup.ipv4.dport = rk->dport;
+		size = sizeof(tup.ipv4);
+	} else {
+		__builtin_memcpy(tup.ipv6.saddr, rk->saddr.v6, 16);
+		__builtin_memcpy(tup.ipv6.daddr, rk->daddr.v6, 16);
+		tup.ipv6.sport = rk->sport;
+		tup.ipv6.dport = rk->dport;
+		size = sizeof(tup.ipv6);
+	}
+	if (rk->proto == IPPROTO_TCP)
+		sk = bpf_skc_lookup_tcp(ctx, &tup, size, BPF_F_CURRENT_NETNS, 0);
+	else
+		sk = bpf_sk_lookup_udp(ctx, &tup, size, BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return false;
+	bpf_sk_release(sk);
+	return true;
+}
+
+/* Claims SNAT port (network order) for the flow by inserting its reply entry rv. */
+static __always_inline bool ct_claim_port(struct xdp_md *ctx, struct gw_ct_key *nt,
+					  const struct gw_ct_val *rv, struct gw_ct_key *rk,
+					  __be16 port)
+{
+	struct gw_ct_val *old;
+
+	nt->sport = port;
+	ct_reply_key(nt, rk);
+	if (!bpf_map_update_elem(&gw_conntrack, rk, rv, BPF_NOEXIST))
+		return true;
+	old = bpf_map_lookup_elem(&gw_conntrack, rk);
+	return old && ct_snat_reclaim(rk, old) &&
+	       !bpf_map_update_elem(&gw_conntrack, rk, rv, BPF_ANY);
+}
+
+/*
+ * SNAT: a source port whose reply key is free, claimed by inserting the
+ * reply entry rv. The client's own port first, as masquerade does (one
+ * client reusing a port after a close gets the same mapping back), unless
+ * a local socket has that tuple; then a few probes from a hash-chosen
+ * start in the SNAT range, outside the node's ephemeral ports. nt->sport
+ * is set on success.
  */
 #define GW_SNAT_PROBES 8
 
-static __always_inline int ct_claim_snat(const struct gw_cfg *cfg, struct gw_ct_key *nt,
-					 const struct gw_ct_val *rv, struct gw_ct_key *rk, __u32 hash)
+static __always_inline int ct_claim_snat(struct xdp_md *ctx, const struct gw_cfg *cfg,
+					 struct gw_ct_key *nt, const struct gw_ct_val *rv,
+					 struct gw_ct_key *rk, __u32 hash)
 {
 	__u32 lo = cfg->snat_port_min, hi = cfg->snat_port_max, range;
 
+	ct_reply_key(nt, rk);
+	if (bpf_ntohs(nt->sport) >= GW_SNAT_PORT_FLOOR && !port_used_locally(ctx, rk) &&
+	    ct_claim_port(ctx, nt, rv, rk, nt->sport))
+		return 0;
 	if (!lo || hi < lo)
 		return -GW_DROP_SNAT_PORTS;
 	range = hi - lo + 1;
 	for (int i = 0; i < GW_SNAT_PROBES; i++) {
 		nt->sport = bpf_htons((__u16)(lo + (hash + i * 2654435761U) % range));
 		ct_reply_key(nt, rk);
-		if (!bpf_map_update_elem(&gw_conntrack, rk, rv, BPF_NOEXIST))
+		if (!port_used_locally(ctx, rk) && ct_claim_port(ctx, nt, rv, rk, nt->sport))
 			return 0;
 	}
 	return -GW_DROP_SNAT_PORTS;

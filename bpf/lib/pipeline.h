@@ -217,7 +217,7 @@ static __always_inline int gw_new_flow(struct xdp_md *ctx, struct gw_pkt *p,
 		rv->flags |= GW_CT_F_RW_DST;
 		rv->nat_daddr = p->t.saddr;
 		rv->nat_dport = p->t.sport;
-		rc = ct_claim_snat(cfg, &fw->nt, rv, &sc->rk, hash);
+		rc = ct_claim_snat(ctx, cfg, &fw->nt, rv, &sc->rk, hash);
 		if (rc)
 			return rc;
 		fv->flags |= GW_CT_F_RW_SRC;

@@ -145,6 +145,9 @@ static int apply(struct gw_dp_ctx *ctx, const struct gw_config *cfg,
 	so.icmp_rate = GW_ICMP_RATE_DEFAULT;
 	so.ifaces = ifaces;
 	so.nifaces = (size_t)nifaces;
+	if ((err = gw_xdp_local_ports(&so.local_port_min, &so.local_port_max)))
+		pr_warn("gwctl: XDP: cannot read net.ipv4.ip_local_port_range (%s); assuming "
+			"%u-%u\n", strerror(-err), so.local_port_min, so.local_port_max);
 	if ((err = gw_xdp_sync(&in.maps, &m, &so, &changed)) ||
 	    (err = gw_xdp_attach_all(&in, ifaces, (size_t)nifaces)))
 		goto out;

@@ -34,6 +34,25 @@ int gw_xdp_ncpus(void)
 	return libbpf_num_possible_cpus();
 }
 
+int gw_xdp_local_ports(uint16_t *lo, uint16_t *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	unsigned int a, b;
+	int n;
+
+	*lo = 32768;	/* the kernel's default, if it cannot be read */
+	*hi = 60999;
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%u %u", &a, &b);
+	fclose(f);
+	if (n != 2 || a < GW_SNAT_PORT_FLOOR || b > 65535 || a > b)
+		return -EINVAL;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
 /* ---- id registry ----------------------------------------------------- */
 
 struct reg_ent {
@@ -227,6 +246,8 @@ static uint64_t model_digest(const struct gw_xdp_model *m, const struct gw_xdp_s
 			mix(&d, r->table, r->size * sizeof(*r->table));
 	}
 	mix(&d, &o->icmp_rate, sizeof(o->icmp_rate));
+	mix(&d, &o->local_port_min, sizeof(o->local_port_min));
+	mix(&d, &o->local_port_max, sizeof(o->local_port_max));
 	return d;
 }
 
@@ -599,8 +620,16 @@ int gw_xdp_sync(const struct gw_xdp_maps *maps, struct gw_xdp_model *m,
 	next.serial = cur.serial + 1;
 	next.netns_ino = o->netns_ino;
 	next.instance = gw_hash64(o->pin_dir, strlen(o->pin_dir), 0);
-	next.snat_port_min = GW_SNAT_PORT_MIN;
-	next.snat_port_max = GW_SNAT_PORT_MAX;
+	next.local_port_min = o->local_port_min;
+	next.local_port_max = o->local_port_max;
+	/* SNAT ports: the larger free stretch beside the node's ephemeral range */
+	if (o->local_port_min - GW_SNAT_PORT_FLOOR >= 65535 - o->local_port_max) {
+		next.snat_port_min = GW_SNAT_PORT_FLOOR;
+		next.snat_port_max = o->local_port_min - 1;
+	} else {
+		next.snat_port_min = o->local_port_max + 1;
+		next.snat_port_max = 65535;
+	}
 	next.icmp_rate = o->icmp_rate;
 	snprintf(next.pin_dir, sizeof(next.pin_dir), "%s", o->pin_dir);
 	if ((err = update(maps->config, &zero, &next, "gw_config")))

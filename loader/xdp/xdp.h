@@ -152,8 +152,13 @@ struct gw_xdp_sync_opts {
 	uint32_t icmp_rate;
 	const struct gw_xdp_iface *ifaces;
 	size_t nifaces;
+	uint16_t local_port_min;	/* the node's ephemeral ports (gw_xdp_local_ports) */
+	uint16_t local_port_max;
 	bool force;		/* write a new generation even if the digest matches */
 };
+
+/** The ephemeral port range of this network namespace (defaults if unreadable: -errno). */
+int gw_xdp_local_ports(uint16_t *lo, uint16_t *hi);
 
 /**
  * Writes m into the inactive generation, switches gw_config to it with one

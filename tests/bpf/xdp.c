@@ -713,15 +713,39 @@ static void snat(struct xdp_env *e)
 		return;
 	port = r.info.sport;
 	ASSERT_STREQ(r.info.saddr, "10.1.0.1", "source is the egress interface's address");
-	ASSERT_GE(port, GW_SNAT_PORT_MIN, "port in the SNAT range");
+	/* the client's port is kept while free, as masquerade does */
+	ASSERT_EQ(port, 40700, "client port kept");
 	expect_nat(&r, XDP_REDIRECT, "10.1.0.1", port, BE4, 8080, "SNAT forward");
 	tcp(&p, BE, BE4, "10.1.0.1", 8080, port, TF_SYN | TF_ACK);
 	if (run(e, &p, BE, &r))
 		expect_nat(&r, XDP_REDIRECT, SNAT4, 80, CLI4, 40700, "SNAT reply");
-	/* a second client with the same port gets a different SNAT port */
+	/* a second client with the same port gets another one, outside the ephemeral range */
 	tcp(&p, IN, "10.0.0.3", SNAT4, 40700, 80, TF_SYN);
-	if (run(e, &p, IN, &r) && ASSERT_TRUE(r.parsed, "second client"))
+	if (run(e, &p, IN, &r) && ASSERT_TRUE(r.parsed, "second client")) {
 		ASSERT_TRUE(r.info.sport != port, "distinct SNAT ports");
+		ASSERT_TRUE(r.info.sport >= 1024 && r.info.sport < 32768,
+			    "below the ephemeral range (32768-60999 here)");
+	}
+	/* a port a socket of the node uses toward the backend is not taken */
+	{
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(20001) };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+		inet_pton(AF_INET, "10.1.0.1", &a.sin_addr);
+		if (ASSERT_TRUE(fd >= 0, "socket") &&
+		    ASSERT_OK(bind(fd, (void *)&a, sizeof(a)), "bind 10.1.0.1:20001")) {
+			a.sin_port = htons(8080);
+			inet_pton(AF_INET, BE4, &a.sin_addr);
+			/* stays in SYN_SENT: nobody answers behind gwt-be */
+			ASSERT_TRUE(connect(fd, (void *)&a, sizeof(a)) && errno == EINPROGRESS,
+				    "connect to the backend");
+			tcp(&p, IN, CLI4, SNAT4, 20001, 80, TF_SYN);
+			if (run(e, &p, IN, &r) && ASSERT_TRUE(r.parsed, "SNAT with a local socket"))
+				ASSERT_TRUE(r.info.sport != 20001, "the local socket's port avoided");
+		}
+		if (fd >= 0)
+			close(fd);
+	}
 	tcp(&p, IN, CLI6, SNAT6, 40701, 80, TF_SYN);
 	if (!run(e, &p, IN, &r) || !r.parsed)
 		return;

@@ -18,6 +18,19 @@
 
 #define VIP4 "192.0.2.1"
 
+static void tcp4(struct pkt *p, const char *src, const char *dst, uint16_t sport,
+		 uint16_t dport, uint8_t flags, bool from_be)
+{
+	pkt_init(p);
+	if (from_be)
+		pkt_push_eth(p, MAC_GW_BE, MAC_BACKEND);
+	else
+		pkt_push_eth(p, MAC_GW_IN, MAC_CLIENT);
+	pkt_push_ipv4(p, src, dst, IPPROTO_TCP, 64, 0x4000, NULL, 0);
+	pkt_push_tcp(p, sport, dport, flags);
+	pkt_finish(p);
+}
+
 static void syn(struct pkt *p, uint16_t sport, uint16_t dport)
 {
 	pkt_init(p);
@@ -38,7 +51,7 @@ void test_xdp_mock(void)
 	cpu_set_t cpus;
 	size_t len;
 	struct pkt p;
-	int g, r, ret;
+	int g, s, r, ret;
 
 	/* the limit is per CPU: keep every run on one */
 	CPU_ZERO(&cpus);
@@ -55,9 +68,11 @@ void test_xdp_mock(void)
 		goto out;
 	XDP_ENV_MAPS(&e, skel);
 	g = seed_gateway(&e.m, "infra/g", VIP4, false);
+	s = seed_gateway(&e.m, "infra/s", "192.0.2.2", true);
 	r = seed_route(&e.m, "tcp", 4, "10.1.0.2:8080=1");
 	seed_listener(&e.m, g, "infra/g/closed", IPPROTO_TCP, 81, GW_ACT_REJECT, -1, -1);
 	seed_listener(&e.m, g, "infra/g/tcp", IPPROTO_TCP, 80, GW_ACT_STEER, r, -1);
+	seed_listener(&e.m, s, "infra/s/tcp", IPPROTO_TCP, 80, GW_ACT_STEER, r, -1);
 	if (!ASSERT_OK(seed_sync_rate(&e, 2), "seed with 2 ICMP errors per second"))
 		goto out;
 
@@ -96,6 +111,34 @@ void test_xdp_mock(void)
 		run_xdp(&e, &p, e.if_in, out, &len);
 		bpf_map_lookup_elem(e.maps.conntrack, &k, &v);
 		ASSERT_EQ(v.last_seen, 501500000000ULL, "refreshed after a second");
+	}
+	if (test__start_subtest("snat_port_reclaim")) {
+		struct pkt_info in;
+
+		/* client A keeps its port 20000 as SNAT port, then the flow closes */
+		skel->bss->mock_time_ns = 900ULL * 1000000000ULL;
+		tcp4(&p, "10.0.0.2", "192.0.2.2", 20000, 80, 0x02, false);
+		if (!ASSERT_EQ(run_xdp(&e, &p, e.if_in, out, &len), XDP_REDIRECT, "A steered") ||
+		    !pkt_parse(out, len, &in) || !ASSERT_EQ(in.sport, 20000, "A keeps its port"))
+			goto out;
+		tcp4(&p, "10.1.0.2", "10.1.0.1", 8080, 20000, 0x11, true);	/* FIN+ACK back */
+		ASSERT_EQ(run_xdp(&e, &p, e.if_be, out, &len), XDP_REDIRECT, "A's FIN");
+		/* client B, same port, a second later: A's mapping is too fresh to take over */
+		skel->bss->mock_time_ns += 1000000000ULL;
+		tcp4(&p, "10.0.0.3", "192.0.2.2", 20000, 80, 0x02, false);
+		if (run_xdp(&e, &p, e.if_in, out, &len) == XDP_REDIRECT && pkt_parse(out, len, &in))
+			ASSERT_TRUE(in.sport != 20000, "closed a second ago: kept");
+		/* client C, same port, 3 s after the close: the closed flow's port is reused */
+		skel->bss->mock_time_ns += 2000000000ULL;
+		tcp4(&p, "10.0.0.4", "192.0.2.2", 20000, 80, 0x02, false);
+		if (run_xdp(&e, &p, e.if_in, out, &len) == XDP_REDIRECT && pkt_parse(out, len, &in))
+			ASSERT_EQ(in.sport, 20000, "closed 3 s ago: reclaimed");
+		inet_pton(AF_INET, "10.0.0.2", &k.saddr.v4);
+		inet_pton(AF_INET, "192.0.2.2", &k.daddr.v4);
+		k.sport = htons(20000);
+		k.dport = htons(80);
+		ASSERT_TRUE(bpf_map_lookup_elem(e.maps.conntrack, &k, &v) && errno == ENOENT,
+			    "A's forward entry went with its port");
 	}
 out:
 	gw_xdp_model_free(&e.m);

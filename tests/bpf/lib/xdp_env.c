@@ -199,7 +199,7 @@ int seed_sync_rate(struct xdp_env *e, uint32_t icmp_rate)
 	static const char *const names[] = { "gwt-in", "gwt-be", "gwt-mtu" };
 	struct gw_xdp_iface ifs[3];
 	struct gw_xdp_sync_opts o = { .pin_dir = "/test", .icmp_rate = icmp_rate, .ifaces = ifs,
-				      .nifaces = 3 };
+				      .nifaces = 3, .local_port_min = 32768, .local_port_max = 60999 };
 	bool changed;
 	int err;
 
