@@ -138,6 +138,14 @@ struct gw_route_val {
 };
 _Static_assert(sizeof(struct gw_route_val) == 16, "gw_route_val layout");
 
+/* ---- Maglev tables (inner maps of gw_maglev): slot s is id[s % 2] of element s / 2 */
+
+/* Two slots per element: an array element takes 8 bytes whatever its value's size. */
+struct gw_maglev_pair {
+	__u32 id[2];		/* backend ids (GW_BACKEND_REJECT = refuse) */
+};
+_Static_assert(sizeof(struct gw_maglev_pair) == 8, "gw_maglev_pair layout");
+
 /* ---- gw_backends: backend id -> endpoint ----------------------------- */
 
 #define GW_BF_LIVE		(1U << 0)	/* part of the live configuration */

@@ -81,18 +81,19 @@ static __always_inline __u32 gw_flow_hash(const struct gw_ct_key *t)
 static __always_inline int gw_maglev_pick(__u32 gen, __u32 rid, const struct gw_route_val *r,
 					  __u32 hash, __u32 *backend)
 {
-	__u32 slot = gen * GW_MAX_ROUTES + rid, idx;
-	__u32 *b;
+	__u32 slot = gen * GW_MAX_ROUTES + rid, idx, elem;
+	struct gw_maglev_pair *pair;
 	void *tbl;
 
 	tbl = bpf_map_lookup_elem(&gw_maglev, &slot);
 	if (!tbl || !r->maglev_size)
 		return -GW_DROP_NO_BACKEND;
 	idx = hash % r->maglev_size;
-	b = bpf_map_lookup_elem(tbl, &idx);
-	if (!b)
+	elem = idx / 2;
+	pair = bpf_map_lookup_elem(tbl, &elem);
+	if (!pair)
 		return -GW_DROP_NO_BACKEND;
-	*backend = *b;
+	*backend = pair->id[idx & 1];
 	return 0;
 }
 

@@ -45,15 +45,15 @@ struct {
 } gw_routes SEC(".maps");
 
 /*
- * Inner Maglev table: slot -> backend id. BPF_F_INNER_MAP lets each
- * route's table have its own (prime) size; the loader creates them.
+ * Inner Maglev table: two slots -> backend ids per element. BPF_F_INNER_MAP
+ * lets each route's table have its own (prime) size; the loader creates them.
  */
 struct gw_maglev_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GW_MAGLEV_MIN);
+	__uint(max_entries, (GW_MAGLEV_MIN + 1) / 2);
 	__uint(map_flags, BPF_F_INNER_MAP);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct gw_maglev_pair);
 };
 
 /* gen * GW_MAX_ROUTES + route id -> that route's Maglev table. Writes: loader. */

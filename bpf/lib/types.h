@@ -98,6 +98,12 @@ struct gw_scratch {
 	struct gw_ct_val fv;	/* conntrack entries of a new flow */
 	struct gw_ct_val rv;
 	struct gw_ct_key rk;
+	/*
+	 * Unused, but it makes clang 14 put the whole struct in BTF: as the
+	 * value of an inner map only, it gets a forward declaration, which
+	 * libbpf cannot size (bpftool gen skeleton fails).
+	 */
+	struct gw_maglev_pair btf_anchor;
 };
 
 #endif

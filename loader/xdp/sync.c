@@ -62,44 +62,76 @@ struct reg_ent {
 	bool fresh;		/* allocated by this sync */
 };
 
+#define NKINDS (GW_NK_BACKEND + 1)
+
+/*
+ * gw_names in memory, with an open-addressing index by (kind, name hash)
+ * and per kind a bitmap of the ids held: a load of 100,000 endpoints must
+ * not compare every name with every other.
+ */
 struct registry {
 	struct reg_ent *v;
-	size_t n;
+	size_t n, cap;
+	size_t *slot;		/* index of v + 1, 0 = empty */
+	size_t nslots;		/* power of two, > 2 * entries */
+	unsigned char *taken[NKINDS];
+	uint32_t next_free[NKINDS];
 };
 
-static int reg_load(int fd, struct registry *r)
+static size_t reg_slot(const struct registry *r, uint32_t kind, uint64_t h)
 {
-	struct gw_name_key k, next, *prev = NULL;
-	int err;
+	size_t i = (size_t)(h ^ ((uint64_t)kind << 56)) & (r->nslots - 1);
 
-	memset(r, 0, sizeof(*r));
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct reg_ent *e = realloc(r->v, (r->n + 1) * sizeof(*e));
+	while (r->slot[i]) {
+		const struct reg_ent *e = &r->v[r->slot[i] - 1];
 
-		if (!e)
-			return -ENOMEM;
-		r->v = e;
-		e = &r->v[r->n];
-		memset(e, 0, sizeof(*e));
-		e->k = next;
-		if (bpf_map_lookup_elem(fd, &next, &e->v)) {
-			err = -errno;
-			if (err == -ENOENT)
-				goto skip;
-			fprintf(stderr, "gwctl: XDP: cannot read gw_names: %s\n", strerror(-err));
-			return err;
-		}
-		r->n++;
-skip:
-		k = next;
-		prev = &k;
+		if (e->k.kind == kind && e->v.hash == h)
+			break;
+		i = (i + 1) & (r->nslots - 1);
 	}
-	if (errno != ENOENT) {
-		err = -errno;
-		fprintf(stderr, "gwctl: XDP: cannot iterate gw_names: %s\n", strerror(-err));
-		return err;
-	}
+	return i;
+}
+
+static int reg_grow_index(struct registry *r, size_t want)
+{
+	size_t n = 1024;
+
+	while (n < 2 * want + 2)
+		n *= 2;
+	if (n <= r->nslots)
+		return 0;
+	free(r->slot);
+	r->slot = calloc(n, sizeof(*r->slot));
+	if (!r->slot)
+		return -ENOMEM;
+	r->nslots = n;
+	for (size_t i = 0; i < r->n; i++)
+		r->slot[reg_slot(r, r->v[i].k.kind, r->v[i].v.hash)] = i + 1;
 	return 0;
+}
+
+static struct reg_ent *reg_add(struct registry *r)
+{
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 256;
+		struct reg_ent *v = realloc(r->v, ncap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		r->v = v;
+		r->cap = ncap;
+	}
+	memset(&r->v[r->n], 0, sizeof(r->v[0]));
+	return &r->v[r->n++];
+}
+
+static void reg_free(struct registry *r)
+{
+	free(r->v);
+	free(r->slot);
+	for (int k = 0; k < NKINDS; k++)
+		free(r->taken[k]);
+	memset(r, 0, sizeof(*r));
 }
 
 static uint32_t kind_max(uint32_t kind)
@@ -114,6 +146,47 @@ static uint32_t kind_max(uint32_t kind)
 	default:
 		return GW_MAX_BACKENDS;
 	}
+}
+
+static int reg_load(int fd, struct registry *r)
+{
+	struct gw_name_key k, next, *prev = NULL;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	for (int kind = GW_NK_GATEWAY; kind < NKINDS; kind++) {
+		r->taken[kind] = calloc(kind_max((uint32_t)kind), 1);
+		if (!r->taken[kind])
+			return -ENOMEM;
+		r->next_free[kind] = kind == GW_NK_BACKEND ? 1 : 0;
+	}
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct reg_ent *e = reg_add(r);
+
+		if (!e)
+			return -ENOMEM;
+		e->k = next;
+		if (bpf_map_lookup_elem(fd, &next, &e->v)) {
+			err = -errno;
+			r->n--;
+			if (err != -ENOENT) {
+				fprintf(stderr, "gwctl: XDP: cannot read gw_names: %s\n",
+					strerror(-err));
+				return err;
+			}
+		} else if (e->k.kind >= GW_NK_GATEWAY && e->k.kind < NKINDS &&
+			   e->k.id < kind_max(e->k.kind)) {
+			r->taken[e->k.kind][e->k.id] = 1;
+		}
+		k = next;
+		prev = &k;
+	}
+	if (errno != ENOENT) {
+		err = -errno;
+		fprintf(stderr, "gwctl: XDP: cannot iterate gw_names: %s\n", strerror(-err));
+		return err;
+	}
+	return reg_grow_index(r, r->n);
 }
 
 static const char *kind_name(uint32_t kind)
@@ -134,42 +207,40 @@ static const char *kind_name(uint32_t kind)
 static int reg_id(struct registry *r, uint32_t kind, const char *name, uint32_t *id)
 {
 	uint64_t h = gw_hash64(name, strlen(name), kind);
-	uint32_t max = kind_max(kind), lo = kind == GW_NK_BACKEND ? 1 : 0;
-	unsigned char *taken;
+	uint32_t max = kind_max(kind);
 	struct reg_ent *e;
+	size_t i;
+	int err;
 
-	for (size_t i = 0; i < r->n; i++) {
-		if (r->v[i].k.kind == kind && r->v[i].v.hash == h) {
-			r->v[i].used = true;
-			*id = r->v[i].k.id;
-			return 0;
-		}
+	i = reg_slot(r, kind, h);
+	if (r->slot[i]) {
+		e = &r->v[r->slot[i] - 1];
+		e->used = true;
+		*id = e->k.id;
+		return 0;
 	}
-	taken = calloc(max, 1);
-	if (!taken)
-		return -ENOMEM;
-	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].k.kind == kind && r->v[i].k.id < max)
-			taken[r->v[i].k.id] = 1;
-	for (*id = lo; *id < max && taken[*id]; (*id)++)
-		;
-	free(taken);
-	if (*id >= max) {
-		fprintf(stderr, "gwctl: XDP: more than %u %s; the maps hold no more\n", max - lo,
-			kind_name(kind));
+	/* ids only become free between loads, so the search never moves back */
+	while (r->next_free[kind] < max && r->taken[kind][r->next_free[kind]])
+		r->next_free[kind]++;
+	if (r->next_free[kind] >= max) {
+		fprintf(stderr, "gwctl: XDP: more than %u %s; the maps hold no more\n",
+			max - (kind == GW_NK_BACKEND), kind_name(kind));
 		return -ENOSPC;
 	}
-	e = realloc(r->v, (r->n + 1) * sizeof(*e));
+	*id = r->next_free[kind];
+	r->taken[kind][*id] = 1;
+	if ((err = reg_grow_index(r, r->n + 1)))
+		return err;
+	i = reg_slot(r, kind, h);
+	e = reg_add(r);
 	if (!e)
 		return -ENOMEM;
-	r->v = e;
-	e = &r->v[r->n++];
-	memset(e, 0, sizeof(*e));
 	e->k.kind = kind;
 	e->k.id = *id;
 	e->v.hash = h;
 	snprintf(e->v.name, sizeof(e->v.name), "%s", name);
 	e->used = e->fresh = true;
+	r->slot[i] = r->n;
 	return 0;
 }
 
@@ -315,53 +386,157 @@ static int clear_gen(int fd, size_t ksize, size_t gen_off, uint8_t gen, const ch
 	return err;
 }
 
-/* Removes route slot s (route value and Maglev table) if set. */
-static int clear_route_slot(const struct gw_xdp_maps *maps, uint32_t s)
+/*
+ * Maglev tables are inner maps of gw_maglev. Every update or delete of an
+ * outer map-in-map entry waits for an RCU grace period (milliseconds), so
+ * a thousand routes must not mean a thousand of them: the changes of one
+ * sync are collected per slot and applied with one batch update, which
+ * waits once. A slot is emptied by pointing it at a one-element
+ * "tombstone" table (arrays of maps have no batch delete); the program
+ * never reads slots of routes it has no entry for.
+ */
+struct slot_batch {
+	__u32 *keys;
+	__u32 *fds;
+	size_t n, cap;
+	int tomb;		/* the empty table, created on first use */
+};
+
+static void batch_free(struct slot_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if ((int)b->fds[i] != b->tomb)
+			close((int)b->fds[i]);
+	if (b->tomb >= 0)
+		close(b->tomb);
+	free(b->keys);
+	free(b->fds);
+	memset(b, 0, sizeof(*b));
+	b->tomb = -1;
+}
+
+/* Sets slot to fd (taking it over; -1 = the tombstone), replacing an earlier change of it. */
+static int batch_set(struct slot_batch *b, __u32 slot, int fd)
+{
+	if (fd < 0) {
+		if (b->tomb < 0) {
+			LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_INNER_MAP);
+
+			b->tomb = bpf_map_create(BPF_MAP_TYPE_ARRAY, "gw_mgl_none", sizeof(__u32),
+						 sizeof(struct gw_maglev_pair), 1, &o);
+			if (b->tomb < 0)
+				return -errno;
+		}
+		fd = b->tomb;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->keys[i] == slot) {
+			if ((int)b->fds[i] != b->tomb)
+				close((int)b->fds[i]);
+			b->fds[i] = (__u32)fd;
+			return 0;
+		}
+	}
+	if (b->n == b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 64;
+		__u32 *k = realloc(b->keys, ncap * sizeof(*k)), *f;
+
+		if (!k)
+			return -ENOMEM;
+		b->keys = k;
+		f = realloc(b->fds, ncap * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		b->fds = f;
+		b->cap = ncap;
+	}
+	b->keys[b->n] = slot;
+	b->fds[b->n++] = (__u32)fd;
+	return 0;
+}
+
+static int batch_apply(const struct gw_xdp_maps *maps, struct slot_batch *b)
+{
+	__u32 count = (__u32)b->n;
+	int err = 0;
+
+	if (b->n && bpf_map_update_batch(maps->maglev, b->keys, b->fds, &count, NULL)) {
+		err = -errno;
+		fprintf(stderr, "gwctl: XDP: cannot install %zu Maglev tables in gw_maglev: %s\n",
+			b->n, strerror(-err));
+	}
+	for (size_t i = 0; i < b->n; i++)
+		if ((int)b->fds[i] != b->tomb)
+			close((int)b->fds[i]);
+	b->n = 0;
+	return err;
+}
+
+/* Whether slot s points at a real table (not empty, not a tombstone). */
+static bool slot_used(const struct gw_xdp_maps *maps, uint32_t s)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), id;
+	bool used;
+	int fd;
+
+	if (bpf_map_lookup_elem(maps->maglev, &s, &id))
+		return false;
+	fd = bpf_map_get_fd_by_id(id);
+	if (fd < 0)
+		return false;
+	used = !bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries > 1;
+	close(fd);
+	return used;
+}
+
+/* Empties route slot s: its route value now, its table with the batch. */
+static int clear_route_slot(const struct gw_xdp_maps *maps, uint32_t s, struct slot_batch *b)
 {
 	struct gw_route_val zero = { 0 }, cur;
 
 	if (!bpf_map_lookup_elem(maps->routes, &s, &cur) && memcmp(&cur, &zero, sizeof(cur)) &&
 	    update(maps->routes, &s, &zero, "gw_routes"))
 		return -errno;
-	if (bpf_map_delete_elem(maps->maglev, &s) && errno != ENOENT) {
-		int err = -errno;
-
-		fprintf(stderr, "gwctl: XDP: cannot delete Maglev table %u: %s\n", s,
-			strerror(-err));
-		return err;
-	}
-	return 0;
+	return slot_used(maps, s) ? batch_set(b, s, -1) : 0;
 }
 
 /*
- * Empties route slots of generation gen. Only ids in gw_names can have
- * entries (names are written before tables and removed after them), so
- * with reg given only those are visited; without, all of them.
+ * Empties the route slots of generation gen into batch b. Only ids in
+ * gw_names can have entries (names are written before tables and removed
+ * after them), so with reg given only those are visited; without, all.
  */
 static int clear_routes_gen(const struct gw_xdp_maps *maps, uint8_t gen,
-			    const struct registry *reg)
+			    const struct registry *reg, struct slot_batch *b)
 {
 	int err;
 
 	if (reg) {
 		for (size_t i = 0; i < reg->n; i++)
 			if (reg->v[i].k.kind == GW_NK_ROUTE && reg->v[i].k.id < GW_MAX_ROUTES &&
-			    (err = clear_route_slot(maps, gen * GW_MAX_ROUTES + reg->v[i].k.id)))
+			    (err = clear_route_slot(maps, gen * GW_MAX_ROUTES + reg->v[i].k.id, b)))
 				return err;
 		return 0;
 	}
 	for (uint32_t id = 0; id < GW_MAX_ROUTES; id++)
-		if ((err = clear_route_slot(maps, gen * GW_MAX_ROUTES + id)))
+		if ((err = clear_route_slot(maps, gen * GW_MAX_ROUTES + id, b)))
 			return err;
 	return 0;
 }
 
-/* The Maglev table of slot s if it holds exactly the backend ids in want, else -1. */
-static int same_table_fd(const struct gw_xdp_maps *maps, uint32_t s, const uint32_t *want,
-			 uint32_t size)
+/* Maglev slots packed two per element (an array element takes 8 bytes anyway). */
+static uint32_t pairs_of(uint32_t size)
+{
+	return (size + 1) / 2;
+}
+
+/* The Maglev table of slot s if it holds exactly want, else -1. */
+static int same_table_fd(const struct gw_xdp_maps *maps, uint32_t s,
+			 const struct gw_maglev_pair *want, uint32_t n)
 {
 	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info), id, *cur = NULL, *keys = NULL, count = size;
+	__u32 len = sizeof(info), id, *keys = NULL, count = n;
+	struct gw_maglev_pair *cur = NULL;
 	int fd = -1;
 
 	if (bpf_map_lookup_elem(maps->maglev, &s, &id))
@@ -369,16 +544,16 @@ static int same_table_fd(const struct gw_xdp_maps *maps, uint32_t s, const uint3
 	fd = bpf_map_get_fd_by_id(id);
 	if (fd < 0)
 		return -1;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.max_entries != size)
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.max_entries != n)
 		goto no;
-	cur = calloc(size, sizeof(*cur));
-	keys = calloc(size, sizeof(*keys));
+	cur = calloc(n, sizeof(*cur));
+	keys = calloc(n, sizeof(*keys));
 	if (!cur || !keys)
 		goto no;
 	if (bpf_map_lookup_batch(fd, NULL, &(__u32){ 0 }, keys, cur, &count, NULL) &&
 	    errno != ENOENT)
 		goto no;
-	if (count != size || memcmp(cur, want, size * sizeof(*cur)))
+	if (count != n || memcmp(cur, want, n * sizeof(*cur)))
 		goto no;
 	free(cur);
 	free(keys);
@@ -390,53 +565,51 @@ no:
 	return -1;
 }
 
+/* The table of route r for slot: the live one if identical, else a new one; into b. */
 static int write_table(const struct gw_xdp_maps *maps, uint32_t slot, uint32_t live_slot,
-		       bool have_live, const struct gw_xdp_route *r)
+		       bool have_live, const struct gw_xdp_route *r, struct slot_batch *b)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, copts, .map_flags = BPF_F_INNER_MAP);
-	__u32 *ids, *keys, count = r->size;
+	uint32_t n = pairs_of(r->size);
+	struct gw_maglev_pair *vals;
+	__u32 *keys, count = n;
 	char name[16];
 	int fd = -1, err = 0;
 
-	ids = calloc(r->size, sizeof(*ids));
-	keys = calloc(r->size, sizeof(*keys));
-	if (!ids || !keys) {
+	vals = calloc(n, sizeof(*vals));
+	keys = calloc(n, sizeof(*keys));
+	if (!vals || !keys) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (uint32_t i = 0; i < r->size; i++) {
+	for (uint32_t i = 0; i < r->size; i++)
+		vals[i / 2].id[i % 2] = r->eps[r->table[i]].id;
+	for (uint32_t i = 0; i < n; i++)
 		keys[i] = i;
-		ids[i] = r->eps[r->table[i]].id;
-	}
 	/* unchanged routes share the live table instead of copying it */
 	if (have_live)
-		fd = same_table_fd(maps, live_slot, ids, r->size);
+		fd = same_table_fd(maps, live_slot, vals, n);
 	if (fd < 0) {
 		snprintf(name, sizeof(name), "gw_mgl_%u", r->id);
-		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32), sizeof(__u32),
-				    r->size, &copts);
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, sizeof(__u32), sizeof(*vals), n,
+				    &copts);
 		if (fd < 0) {
 			err = -errno;
 			fprintf(stderr, "gwctl: XDP: cannot create the Maglev table of %s (%u "
 				"slots): %s\n", r->name, r->size, strerror(-err));
 			goto out;
 		}
-		if (bpf_map_update_batch(fd, keys, ids, &count, NULL)) {
+		if (bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
 			err = -errno;
 			fprintf(stderr, "gwctl: XDP: cannot fill the Maglev table of %s: %s\n",
 				r->name, strerror(-err));
+			close(fd);
 			goto out;
 		}
 	}
-	if (bpf_map_update_elem(maps->maglev, &slot, &fd, BPF_ANY)) {
-		err = -errno;
-		fprintf(stderr, "gwctl: XDP: cannot install the Maglev table of %s: %s\n", r->name,
-			strerror(-err));
-	}
+	err = batch_set(b, slot, fd);
 out:
-	if (fd >= 0)
-		close(fd);
-	free(ids);
+	free(vals);
 	free(keys);
 	return err;
 }
@@ -444,7 +617,7 @@ out:
 /* ---- generation write ------------------------------------------------- */
 
 static int write_gen(const struct gw_xdp_maps *maps, const struct gw_xdp_model *m, uint8_t gen,
-		     uint8_t live_gen, bool have_live)
+		     uint8_t live_gen, bool have_live, struct slot_batch *b)
 {
 	int err;
 
@@ -467,7 +640,7 @@ static int write_gen(const struct gw_xdp_maps *maps, const struct gw_xdp_model *
 
 		if (r->table) {
 			if ((err = write_table(maps, slot, live_gen * GW_MAX_ROUTES + r->id,
-					       have_live, r)))
+					       have_live, r, b)))
 				return err;
 			v.maglev_size = r->size;
 			for (size_t e = 0; e < r->neps; e++)
@@ -544,6 +717,7 @@ static void backend_of(const struct gw_xdp_ep *e, struct gw_backend_val *b)
 int gw_xdp_sync(const struct gw_xdp_maps *maps, struct gw_xdp_model *m,
 		const struct gw_xdp_sync_opts *o, bool *changed)
 {
+	struct slot_batch tables = { .tomb = -1 };
 	struct gw_cfg cur = { 0 }, next;
 	struct registry reg = { 0 };
 	struct timespec grace = { 0, GRACE_NS };
@@ -611,7 +785,9 @@ int gw_xdp_sync(const struct gw_xdp_maps *maps, struct gw_xdp_model *m,
 			     offsetof(struct gw_addr_key, gen), gen, "gw_addrs")) ||
 	    (err = clear_gen(maps->listeners, sizeof(struct gw_listener_key),
 			     offsetof(struct gw_listener_key, gen), gen, "gw_listeners")) ||
-	    (err = clear_routes_gen(maps, gen, &reg)) || (err = write_gen(maps, m, gen, live, have_live)))
+	    (err = clear_routes_gen(maps, gen, &reg, &tables)) ||
+	    (err = write_gen(maps, m, gen, live, have_live, &tables)) ||
+	    (err = batch_apply(maps, &tables)))
 		goto out;
 
 	/* 3. the switch: one update */
@@ -644,7 +820,8 @@ int gw_xdp_sync(const struct gw_xdp_maps *maps, struct gw_xdp_model *m,
 				     offsetof(struct gw_addr_key, gen), live, "gw_addrs")) ||
 		    (err = clear_gen(maps->listeners, sizeof(struct gw_listener_key),
 				     offsetof(struct gw_listener_key, gen), live, "gw_listeners")) ||
-		    (err = clear_routes_gen(maps, live, &reg)))
+		    (err = clear_routes_gen(maps, live, &reg, &tables)) ||
+		    (err = batch_apply(maps, &tables)))
 			goto cleanup_failed;
 	}
 	for (size_t i = 0; i < reg.n; i++) {
@@ -670,25 +847,7 @@ cleanup_failed:
 		"generation failed: %s; the next load retries\n", strerror(-err));
 	err = 0;
 out:
-	free(reg.v);
+	batch_free(&tables);
+	reg_free(&reg);
 	return err;
-}
-
-int gw_xdp_clear(const struct gw_xdp_maps *maps)
-{
-	struct gw_cfg zero_cfg = { 0 };
-	uint32_t zero = 0;
-	int err;
-
-	if ((err = update(maps->config, &zero, &zero_cfg, "gw_config")))
-		return err;
-	for (uint8_t g = 0; g < GW_GENS; g++) {
-		if ((err = clear_gen(maps->addrs, sizeof(struct gw_addr_key),
-				     offsetof(struct gw_addr_key, gen), g, "gw_addrs")) ||
-		    (err = clear_gen(maps->listeners, sizeof(struct gw_listener_key),
-				     offsetof(struct gw_listener_key, gen), g, "gw_listeners")) ||
-		    (err = clear_routes_gen(maps, g, NULL)))
-			return err;
-	}
-	return 0;
 }

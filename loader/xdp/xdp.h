@@ -170,9 +170,6 @@ int gw_xdp_local_ports(uint16_t *lo, uint16_t *hi);
 int gw_xdp_sync(const struct gw_xdp_maps *maps, struct gw_xdp_model *m,
 		const struct gw_xdp_sync_opts *o, bool *changed);
 
-/** Deletes every entry a model wrote (unload keeps nothing, but pins go anyway). */
-int gw_xdp_clear(const struct gw_xdp_maps *maps);
-
 /** The number of possible CPUs per-CPU map values have, or -errno. */
 int gw_xdp_ncpus(void);
 

@@ -119,20 +119,23 @@ int seed_gateway(struct gw_xdp_model *m, const char *name, const char *addrs, bo
 int seed_route(struct gw_xdp_model *m, const char *name, uint8_t family, const char *eps)
 {
 	struct gw_xdp_route *r = grow(&m->routes, &m->nroutes, sizeof(*r));
-	char buf[1024], *save = NULL, *tok;
+	char *buf = strdup(eps), *save = NULL, *tok;
 	struct gw_maglev_ep *me;
 
-	if (!r)
+	if (!r || !buf) {
+		free(buf);
 		return -1;
+	}
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	r->family = family;
-	snprintf(buf, sizeof(buf), "%s", eps);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		struct gw_xdp_ep *x = grow(&r->eps, &r->neps, sizeof(*x));
 		char *eq = strrchr(tok, '='), *colon;
 
-		if (!x || !eq)
+		if (!x || !eq) {
+			free(buf);
 			return -1;
+		}
 		*eq = '\0';
 		x->weight = strtoull(eq + 1, NULL, 10) << 20;
 		snprintf(x->key, sizeof(x->key), "%s", tok);
@@ -142,17 +145,22 @@ int seed_route(struct gw_xdp_model *m, const char *name, uint8_t family, const c
 			continue;
 		}
 		colon = strrchr(tok, ':');
-		if (!colon)
+		if (!colon) {
+			free(buf);
 			return -1;
+		}
 		*colon = '\0';
 		x->port = (uint16_t)atoi(colon + 1);
 		if (tok[0] == '[') {
 			tok++;
 			tok[strlen(tok) - 1] = '\0';
 		}
-		if (gw_xdp_addr_parse(tok, &x->addr, &x->family) || x->family != family)
+		if (gw_xdp_addr_parse(tok, &x->addr, &x->family) || x->family != family) {
+			free(buf);
 			return -1;
+		}
 	}
+	free(buf);
 	if (!r->neps)
 		return (int)m->nroutes - 1;	/* no backend: no table */
 	me = calloc(r->neps, sizeof(*me));

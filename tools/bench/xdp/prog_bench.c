@@ -6,6 +6,10 @@
  * and redirects are real. Not a test: numbers vary with the machine.
  *
  *   sudo .output/bench/xdp_prog_bench [-r ROUNDS] [-n REPEAT]
+ *   sudo .output/bench/xdp_prog_bench -m ROUTES -e ENDPOINTS
+ *
+ * The second form reports the memory of the maps (kernel memlock) and the
+ * time a load takes for ROUTES TCPRoutes of ENDPOINTS endpoints each.
  *
  * Prints the median and the spread (min..max) over the rounds.
  *
@@ -25,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -161,6 +166,107 @@ static void bench_new_flows(struct xdp_env *e, bool v6)
 	report(v6 ? "steer: new flow (SYN), IPv6" : "steer: new flow (SYN), IPv4", v, rounds, ret);
 }
 
+static uint64_t memlock(int fd)
+{
+	char path[64], line[256];
+	uint64_t v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %lu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Map memory and load time for nroutes routes of neps endpoints each. */
+static int memory_report(struct xdp_env *e, int nroutes, int neps)
+{
+	struct gw_xdp_model *m = &e->m;
+	char *eps = malloc((size_t)neps * 32);
+	uint64_t total = 0, tables = 0;
+	struct bpf_map *map;
+	double t0, t1;
+	int g, err;
+
+	if (!eps)
+		return -1;
+	g = seed_gateway(m, "bench/g", "192.0.2.1", false);
+	for (int r = 0; r < nroutes; r++) {
+		char name[64];
+		size_t o = 0;
+		int ri;
+
+		for (int k = 0; k < neps; k++)
+			o += (size_t)snprintf(eps + o, 32, "%s10.%d.%d.%d:8080=1", k ? " " : "",
+					      100 + (r * neps + k) / 65536, (r * neps + k) / 256 % 256,
+					      (r * neps + k) % 256);
+		snprintf(name, sizeof(name), "TCPRoute bench/r%d IPv4", r);
+		ri = seed_route(m, name, 4, eps);
+		snprintf(name, sizeof(name), "bench/g/l%d", r);
+		if (ri < 0 || seed_listener(m, g, name, IPPROTO_TCP, (uint16_t)(10000 + r),
+					    GW_ACT_STEER, ri, -1) < 0) {
+			free(eps);
+			return -1;
+		}
+	}
+	free(eps);
+	t0 = now_s();
+	err = seed_sync(e);
+	t1 = now_s();
+	if (err) {
+		fprintf(stderr, "sync failed: %s\n", strerror(-err));
+		return -1;
+	}
+	printf("# %d routes x %d endpoints: first load (tables written, generation switched) "
+	       "%.2f s\n", nroutes, neps, t1 - t0);
+	printf("%-16s %12s %14s\n", "map", "max_entries", "memlock bytes");
+	bpf_object__for_each_map(map, e->skel->obj) {
+		uint64_t b = memlock(bpf_map__fd(map));
+
+		total += b;
+		printf("%-16s %12u %14lu\n", bpf_map__name(map), bpf_map__max_entries(map),
+		       (unsigned long)b);
+	}
+	/* the Maglev tables are inner maps, reachable through gw_maglev */
+	for (uint32_t slot = 0; slot < GW_GENS * GW_MAX_ROUTES; slot++) {
+		__u32 id;
+		int fd;
+
+		if (bpf_map_lookup_elem(e->maps.maglev, &slot, &id))
+			continue;
+		fd = bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;
+		tables += memlock(fd);
+		close(fd);
+	}
+	printf("%-16s %12s %14lu   (%d Maglev tables of %u slots)\n", "maglev tables", "",
+	       (unsigned long)tables, nroutes, m->routes[0].size);
+	printf("%-16s %12s %14lu   (%.1f MiB)\n", "total", "", (unsigned long)(total + tables),
+	       (total + tables) / 1048576.0);
+	/* a reload with one endpoint changed: only its table is rewritten */
+	m->routes[0].eps[0].port = 8081;
+	snprintf(m->routes[0].eps[0].key, sizeof(m->routes[0].eps[0].key), "%s", "10.100.0.0:8081");
+	t0 = now_s();
+	err = seed_sync(e);
+	t1 = now_s();
+	printf("# reload with one endpoint changed: %.2f s (%s)\n", t1 - t0, err ? "failed" : "ok");
+	return err ? -1 : 0;
+}
+
 static int seed(struct xdp_env *e)
 {
 	struct gw_xdp_model *m = &e->m;
@@ -183,13 +289,17 @@ int main(int argc, char **argv)
 	struct xdp_env e = { 0 };
 	struct pkt p;
 	cpu_set_t cpus;
-	int opt;
+	int opt, mroutes = 0, meps = 0;
 
-	while ((opt = getopt(argc, argv, "r:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:n:m:e:")) != -1) {
 		if (opt == 'r')
 			rounds = atoi(optarg);
 		else if (opt == 'n')
 			repeat = (unsigned int)strtoul(optarg, NULL, 10);
+		else if (opt == 'm')
+			mroutes = atoi(optarg);
+		else if (opt == 'e')
+			meps = atoi(optarg);
 		else
 			return 2;
 	}
@@ -206,6 +316,17 @@ int main(int argc, char **argv)
 	CPU_ZERO(&cpus);
 	CPU_SET(0, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
+	if (mroutes > 0 && meps > 0) {
+		if (xdp_env_net(&e) || xdp_env_open(&e)) {
+			fprintf(stderr, "xdp_prog_bench: setup failed\n");
+			return 1;
+		}
+		opt = memory_report(&e, mroutes, meps);
+		if (opt)
+			fprintf(stderr, "xdp_prog_bench: building or loading the tables failed\n");
+		xdp_env_close(&e);
+		return opt ? 1 : 0;
+	}
 	if (xdp_env_net(&e) || xdp_env_open(&e) || seed(&e)) {
 		fprintf(stderr, "xdp_prog_bench: setup failed\n");
 		return 1;
