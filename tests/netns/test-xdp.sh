@@ -14,7 +14,7 @@ ALL_TESTS="test_tcp_curl_v4 test_tcp_curl_v6 test_udp_echo test_tcp_iperf3
 	test_weights_tcp test_weights_udp test_filter_non_listener test_l7_listener_passes
 	test_reload_unchanged test_reload_keeps_flow test_no_backend_rejects
 	test_snat_mode test_v1alpha2_manifest test_ip_netns_exec test_two_instances
-	test_unload_clean"
+	test_rollback test_unload_clean"
 
 XDP_PASS_OBJ="$REPO/.output/tests/bpf/xdp_pass.bpf.o"
 EXAMPLE="$REPO/examples/tcp.yaml"
@@ -548,6 +548,50 @@ test_two_instances()
 	pod=$(_curl "$VIP4") || fail "curl through the first gateway failed after the second"
 	[[ "$pod" == be[123] ]] || fail "unexpected answer '$pod'"
 	assert_eq "first instance serial" 1 "$(_stats_json | jq .serial)"
+}
+
+# The digest of the live tables, as bpftool prints gw_config through its BTF
+# (text, not JSON: jq would round the 64-bit number).
+_digest()
+{
+	bpftool map dump pinned "$PIN_DIR/gw_config" | sed -n 's/.*"digest": \([0-9]*\).*/\1/p'
+}
+
+# Another data plane (gwd) rejecting a load: the XDP tier goes back to the
+# previous configuration (gwctl load's rollback hands over the unresolved
+# previous state; the tier resolves it from the committed state file).
+test_rollback()
+{
+	local digest after stats
+
+	skip_if_missing socat jq bpftool curl
+	_xdp_topology 3
+	_load "$EXAMPLE"
+	digest=$(_digest)
+	[[ "$digest" =~ ^[0-9]+$ ]] || fail "cannot read the digest from gw_config: '$digest'"
+	# a gwd that rejects everything
+	start_background - fakegwd socat "UNIX-LISTEN:$STATE_DIR/gwd.sock,fork" \
+		SYSTEM:'echo ERR injected failure'
+	for ((i = 0; i < 50; i++)); do
+		[ -S "$STATE_DIR/gwd.sock" ] && break
+		sleep 0.1
+	done
+	sed -e '/- name: echo-3$/,+2d' "$EXAMPLE" >"$GW_RUN_DIR/two.yaml"
+	# shellcheck disable=SC2046
+	if gwctl_gw load -f "$GW_RUN_DIR/two.yaml" --pin-dir "$PIN_DIR" --state-dir "$STATE_DIR" \
+		-q 2>"$GW_RUN_DIR/err"; then
+		fail "load succeeded although gwd rejected it"
+	fi
+	cat "$GW_RUN_DIR/err"
+	grep -q 'rolling back' "$GW_RUN_DIR/err" || fail "no rollback"
+	after=$(_digest)
+	assert_eq "tables after the rollback (digest)" "$digest" "$after"
+	stats=$(_stats_json)
+	assert_eq "serial: load, change, rollback" 3 "$(jq .serial <<<"$stats")"
+	assert_eq "be3 still a backend" 1 \
+		"$(jq '[.backends[] | select(.name == "10.200.3.2:8080")] | length' <<<"$stats")"
+	stop_background fakegwd
+	_curl "$VIP4" >/dev/null || fail "traffic after the rollback"
 }
 
 test_unload_clean()
