@@ -9,7 +9,7 @@
 ALL_TESTS="test_basic_proxy test_path_matches test_header_query_method test_precedence
 	test_listener_isolation test_header_modifiers test_redirect test_url_rewrite
 	test_mirror test_cors test_weighted_split test_error_statuses test_timeouts
-	test_retry test_session_persistence test_http1_semantics test_admin_and_log
+	test_retry test_session_persistence test_http1_semantics test_websocket test_admin_and_log
 	test_reload_under_load test_gwd_restart_and_status test_sigterm_drain"
 
 GWD="${GWD:-$REPO/.output/gwd}"
@@ -680,6 +680,62 @@ EOF
 	[ "$out" -gt 0 ] || fail "1 MB upload"
 }
 
+test_websocket()
+{
+	local out
+
+	skip_if_missing python3
+	gwd_setup 1
+	# a WebSocket-ish backend on 9000: 101 to an Upgrade, then upper-cases bytes
+	start_background "${NS_BE[1]}" ws python3 -c '
+import socket, threading
+srv = socket.socket(socket.AF_INET6)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("::", 9000)); srv.listen(16)
+def serve(c):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        d = c.recv(4096)
+        if not d: return
+        head += d
+    if b"upgrade: websocket" not in head.lower():
+        c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"); c.close(); return
+    c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+    while True:
+        d = c.recv(4096)
+        if not d: break
+        c.sendall(d.upper())
+    c.close()
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+'
+	check_run wait_tcp "${NS_BE[1]}" "$BE4_1" 9000
+	{ cfg_head | sed 's/port: 8080, protocol: TCP/port: 9000, protocol: TCP/'
+	  route ws "  rules:
+  - backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	out=$(ns_exec "$NS_CLI" python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], 80), timeout=5)
+s.sendall(b"GET /chat HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+          b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+head = b""
+while b"\r\n\r\n" not in head:
+    head += s.recv(4096)
+print(head.split(b"\r\n")[0].decode())
+for msg in (b"hello", b"through", b"the tunnel" * 1000):
+    s.sendall(msg)
+    got = b""
+    while len(got) < len(msg):
+        got += s.recv(65536)
+    print("echo ok" if got == msg.upper() else "echo mismatch")
+s.close()
+' 10.200.0.1) || fail "websocket client failed"
+	echo "$out"
+	grep -q "^HTTP/1.1 101" <<<"$out" || fail "no 101"
+	assert_eq "tunnelled messages" 3 "$(grep -c 'echo ok' <<<"$out")"
+}
+
 test_admin_and_log()
 {
 	local m cfg
@@ -716,7 +772,8 @@ test_reload_under_load()
   rules:
   - backendRefs: [{name: svc1, port: 80}]"; } >"$GW_RUN_DIR/b.yaml"
 	ns_exec "$NS_GW" "$GWCTL" load -q -f "$GW_RUN_DIR/a.yaml" --state-dir "$STATE" || fail load
-	ns_exec "$NS_CLI" wrk -t2 -c32 -d8s -H "Host: h" "$URL/" >"$GW_RUN_DIR/wrk.out" 2>&1 &
+	# a slow answer on this busy 2-CPU box is not a failure: --timeout 10s
+	ns_exec "$NS_CLI" wrk -t2 -c32 -d8s --timeout 10s -H "Host: h" "$URL/" >"$GW_RUN_DIR/wrk.out" 2>&1 &
 	local wrk=$!
 	sleep 0.5
 	for i in $(seq 1 12); do

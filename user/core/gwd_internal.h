@@ -54,6 +54,7 @@ struct gwd_opts {
 	uint64_t connect_timeout_ms;
 	uint64_t pool_idle_ms;		/* idle pooled upstream connection lifetime */
 	int pool_max_idle;		/* per endpoint per worker */
+	int upstream_max_conns;		/* per endpoint per worker; more requests wait */
 	uint64_t drain_timeout_ms;
 };
 
@@ -196,6 +197,10 @@ struct gw_exch {
 	int ntried;
 	struct gw_timer t_req, t_attempt, t_retry;
 
+	/* waiting for a connection to ep (upstream_max_conns reached) */
+	struct gw_exch *wait_prev, *wait_next;
+	bool waiting;
+
 	/* log */
 	uint64_t start_ns;
 	uint64_t bytes_in, bytes_out;
@@ -206,6 +211,9 @@ struct gw_exch {
 struct gw_ep_state {
 	struct gw_conn *idle;		/* pooled connections, most recent first */
 	uint32_t nidle;
+	uint32_t nconns;		/* open connections, idle or busy */
+	struct gw_exch *wait_head, *wait_tail;	/* requests waiting for a connection */
+	bool kicked;			/* on the worker's kick list */
 	uint32_t active;		/* requests in flight (least-request) */
 	uint32_t fails;			/* consecutive connect failures */
 	uint32_t ejections;
@@ -260,6 +268,8 @@ struct gw_worker {
 	struct gw_conn *rearm;
 	struct gw_conn *pending;
 	struct gw_conn *flush;
+	uint32_t *kick;			/* endpoints whose waiters may proceed */
+	uint32_t nkick, capkick;
 	uint64_t now_ms;
 	bool draining;
 	/* access log buffer */
@@ -316,6 +326,7 @@ void gw_up_eof(struct gw_conn *u, int err);
 void gw_up_sent(struct gw_conn *u);
 void gw_up_connected(struct gw_conn *u, int res);
 void gw_exch_timer(struct gw_exch *x, int kind);
+void gw_exch_resume(struct gw_exch *x);
 void gw_conn_timer_fired(struct gw_conn *c, int kind);
 void gw_client_drain(struct gw_conn *c);
 
@@ -323,7 +334,14 @@ void gw_client_drain(struct gw_conn *c);
 struct gw_ep_state *gw_ep(struct gw_worker *w, uint32_t id);
 const struct gw_rt_endpoint *gw_pick_endpoint(struct gw_worker *w, struct gw_exch *x,
 					      const struct gw_rt_backend *be);
-struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, bool *reused);
+/** A pooled or new connection to ep; NULL with *busy set when ep is at its limit. */
+struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, bool *reused,
+			  bool *busy);
+void gw_ep_wait(struct gw_worker *w, struct gw_exch *x, uint32_t id);
+void gw_ep_unwait(struct gw_worker *w, struct gw_exch *x);
+/** An upstream connection to id closed or went idle: waiters may proceed. */
+void gw_ep_kick(struct gw_worker *w, uint32_t id);
+void gw_ep_run_kicks(struct gw_worker *w);
 void gw_pool_put(struct gw_conn *u);
 void gw_pool_remove(struct gw_conn *u);
 void gw_pool_close_all(struct gw_worker *w);

@@ -42,6 +42,8 @@ static const struct opt opts[] = {
 	{ "pool-idle-timeout", 1, "SEC", "idle pooled backend connection lifetime (default 30)" },
 	{ "pool-max-idle", 1, "N", "idle backend connections per endpoint and worker "
 				   "(default 128)" },
+	{ "upstream-max-conns", 1, "N", "backend connections per endpoint and worker; more "
+					"requests wait for one (default 1024)" },
 	{ "drain-timeout", 1, "SEC", "SIGTERM: how long in-flight requests may finish "
 				     "(default 10)" },
 	{ "lb", 1, "POLICY", "endpoint choice: round-robin (default) or least-request" },
@@ -124,6 +126,10 @@ static int parse_args(int argc, char **argv, struct gwd_opts *o)
 			if (!number(name, optarg, 1, 10000000, &v))
 				return -EINVAL;
 			o->max_conns = (int)v;
+		} else if (!strcmp(name, "upstream-max-conns")) {
+			if (!number(name, optarg, 1, 1000000, &v))
+				return -EINVAL;
+			o->upstream_max_conns = (int)v;
 		} else if (!strcmp(name, "pool-max-idle")) {
 			if (!number(name, optarg, 0, 100000, &v))
 				return -EINVAL;
@@ -189,6 +195,7 @@ int main(int argc, char **argv)
 		.connect_timeout_ms = 5000,
 		.pool_idle_ms = 30000,
 		.pool_max_idle = 128,
+		.upstream_max_conns = 1024,
 		.drain_timeout_ms = 10000,
 	};
 	gwd.accesslog_fd = -1;

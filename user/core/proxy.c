@@ -77,6 +77,7 @@ static void exch_free(struct gw_exch *x)
 {
 	struct gw_worker *w = x->w;
 
+	gw_ep_unwait(w, x);
 	gw_timer_del(&w->timers, &x->t_req);
 	gw_timer_del(&w->timers, &x->t_attempt);
 	gw_timer_del(&w->timers, &x->t_retry);
@@ -223,6 +224,7 @@ static void attempt_failed(struct gw_exch *x, enum fail_kind kind, const char *w
 				      [FAIL_RESET] = 502, [FAIL_TIMEOUT] = 504 };
 	bool retry = false, backoff = false;
 
+	gw_ep_unwait(x->w, x);
 	close_up(x);
 	if (x->mirror) {
 		exch_free(x);
@@ -267,28 +269,34 @@ static void up_put(struct gw_exch *x, const void *p, size_t n)
 		gw_conn_put(x->u, p, n);
 }
 
-static void start_attempt(struct gw_exch *x)
+/* One attempt on endpoint ep: a pooled or new connection, or a place in its queue. */
+static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 {
 	struct gw_worker *w = x->w;
-	const struct gw_rt_endpoint *ep = gw_pick_endpoint(w, x, x->be);
 	struct gw_ep_state *st;
 	struct gw_conn *u;
-	bool reused;
+	bool reused, busy, seen = false;
 
-	if (!ep) {
+	x->ep = ep;
+	u = gw_up_get(w, ep, &reused, &busy);
+	if (!u && busy) {
 		if (x->mirror) {
+			/* mirrors are best effort: never queued behind real traffic */
 			exch_free(x);
 			return;
 		}
-		error_reply(x, 503, "no healthy endpoint");
+		gw_ep_wait(w, x, ep->id);
+		/* the wait counts against the attempt's time like a slow backend */
+		set_timer(x, &x->t_attempt, x->rule->timeout_backend_ms ? x->rule->timeout_backend_ms
+								       : gwd.o.upstream_timeout_ms);
 		return;
 	}
-	x->ep = ep;
-	if (x->ntried < 4)
+	for (int i = 0; i < x->ntried; i++)
+		seen |= x->tried[i] == ep->id;
+	if (!seen && x->ntried < 4)
 		x->tried[x->ntried++] = ep->id;
 	if (x->attempts++)
 		GW_GAUGE_ADD(w->id, retries, 1);
-	u = gw_up_get(w, ep, &reused);
 	if (!u) {
 		attempt_failed(x, FAIL_CONNECT, "cannot create a socket");
 		return;
@@ -309,6 +317,26 @@ static void start_attempt(struct gw_exch *x)
 		set_timer(x, &x->t_attempt, x->rule->timeout_backend_ms);
 	else
 		set_timer(x, &x->t_attempt, x->mirror ? 30000 : gwd.o.upstream_timeout_ms);
+}
+
+static void start_attempt(struct gw_exch *x)
+{
+	const struct gw_rt_endpoint *ep = gw_pick_endpoint(x->w, x, x->be);
+
+	if (!ep) {
+		if (x->mirror) {
+			exch_free(x);
+			return;
+		}
+		error_reply(x, 503, "no healthy endpoint");
+		return;
+	}
+	attempt_on(x, ep);
+}
+
+void gw_exch_resume(struct gw_exch *x)
+{
+	attempt_on(x, x->ep);
 }
 
 /* ---- request side ---------------------------------------------------------- */

@@ -120,7 +120,8 @@ void gw_pool_remove(struct gw_conn *u)
 	GW_GAUGE_ADD(u->w->id, upstream_idle, (uint64_t)-1);
 }
 
-struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, bool *reused)
+struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, bool *reused,
+			  bool *busy)
 {
 	struct gw_ep_state *st = gw_ep(w, ep->id);
 	struct io_uring_sqe *sqe;
@@ -128,6 +129,7 @@ struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, 
 	int fd, one = 1;
 
 	*reused = false;
+	*busy = false;
 	while (st && st->idle) {
 		u = st->idle;
 		gw_pool_remove(u);
@@ -140,6 +142,10 @@ struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, 
 		*reused = true;
 		GW_GAUGE_ADD(w->id, upstream_reused, 1);
 		return u;
+	}
+	if (st && st->nconns >= (uint32_t)gwd.o.upstream_max_conns) {
+		*busy = true;
+		return NULL;
 	}
 	fd = socket(ep->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
@@ -155,6 +161,8 @@ struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, 
 	}
 	u->ep = ep->id;
 	u->uses = 1;
+	if (st)
+		st->nconns++;
 	u->flags |= CF_CONNECTING;
 	sqe = gw_get_sqe(&w->r);
 	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&ep->sa, ep->salen);
@@ -188,6 +196,78 @@ void gw_pool_put(struct gw_conn *u)
 	u->flags |= CF_POOLED;
 	gw_conn_timer(u, T_CONN_IDLE, gwd.o.pool_idle_ms);
 	GW_GAUGE_ADD(w->id, upstream_idle, 1);
+	if (st->wait_head)
+		gw_ep_kick(w, u->ep);
+}
+
+void gw_ep_wait(struct gw_worker *w, struct gw_exch *x, uint32_t id)
+{
+	struct gw_ep_state *st = gw_ep(w, id);
+
+	x->waiting = true;
+	x->wait_next = NULL;
+	x->wait_prev = st->wait_tail;
+	if (st->wait_tail)
+		st->wait_tail->wait_next = x;
+	else
+		st->wait_head = x;
+	st->wait_tail = x;
+}
+
+void gw_ep_unwait(struct gw_worker *w, struct gw_exch *x)
+{
+	struct gw_ep_state *st;
+
+	if (!x->waiting)
+		return;
+	st = gw_ep(w, x->ep->id);
+	if (x->wait_prev)
+		x->wait_prev->wait_next = x->wait_next;
+	else
+		st->wait_head = x->wait_next;
+	if (x->wait_next)
+		x->wait_next->wait_prev = x->wait_prev;
+	else
+		st->wait_tail = x->wait_prev;
+	x->waiting = false;
+	x->wait_prev = x->wait_next = NULL;
+}
+
+void gw_ep_kick(struct gw_worker *w, uint32_t id)
+{
+	struct gw_ep_state *st = gw_ep(w, id);
+
+	if (!st || st->kicked || !st->wait_head)
+		return;
+	if (w->nkick == w->capkick) {
+		uint32_t ncap = w->capkick ? w->capkick * 2 : 64;
+		uint32_t *nk = realloc(w->kick, ncap * sizeof(*nk));
+
+		if (!nk)
+			return;
+		w->kick = nk;
+		w->capkick = ncap;
+	}
+	st->kicked = true;
+	w->kick[w->nkick++] = id;
+}
+
+/* Deferred to the end of a batch: waiters take freed capacity in arrival order. */
+void gw_ep_run_kicks(struct gw_worker *w)
+{
+	while (w->nkick) {
+		uint32_t id = w->kick[--w->nkick];
+		struct gw_ep_state *st = &w->eps[id];
+
+		st->kicked = false;
+		while (st->wait_head &&
+		       (st->idle || st->nconns < (uint32_t)gwd.o.upstream_max_conns)) {
+			struct gw_exch *x = st->wait_head;
+
+			gw_ep_unwait(w, x);
+			gw_exch_resume(x);
+		}
+	}
 }
 
 void gw_pool_close_all(struct gw_worker *w)

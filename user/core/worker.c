@@ -209,7 +209,13 @@ void gw_conn_close(struct gw_conn *c)
 		w->nclients--;
 		GW_GAUGE_ADD(w->id, conns_active, (uint64_t)-1);
 	} else {
+		struct gw_ep_state *st = gw_ep(w, c->ep);
+
 		GW_GAUGE_ADD(w->id, upstream_active, (uint64_t)-1);
+		if (st && st->nconns) {
+			st->nconns--;
+			gw_ep_kick(w, c->ep);
+		}
 	}
 	/* io_uring holds its own file reference: a pending recv must be cancelled */
 	if ((c->flags & CF_RECV) && !(c->flags & CF_RECV_CANCEL)) {
@@ -755,7 +761,8 @@ static void start_drain(struct gw_worker *w)
 
 static void run_lists(struct gw_worker *w)
 {
-	while (w->pending || w->flush || w->rearm) {
+	while (w->pending || w->flush || w->rearm || w->nkick) {
+		gw_ep_run_kicks(w);
 		while (w->pending) {
 			struct gw_conn *c = w->pending;
 
