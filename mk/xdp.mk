@@ -38,6 +38,22 @@ $(BPFTEST_OUT)/%.skel.h: $(BPFTEST_OUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $(basename $(basename $<))) > $@
 
+# ---- the same program built by a newer clang, when one is installed: its
+# verifier acceptance is tested too (tests/bpf/verifier.c)
+CLANG_COMPAT ?= $(firstword $(foreach v,19 18 17 16 15,$(shell command -v clang-$(v) 2>/dev/null)))
+ifneq ($(CLANG_COMPAT),)
+BPFTEST_COMPAT_SKEL := $(BPFTEST_OUT)/gw_xdp_compat.skel.h
+BPFTEST_COMPAT_CFLAGS := -DGW_HAVE_COMPAT='"$(notdir $(CLANG_COMPAT))"'
+
+$(BPFTEST_OUT)/gw_xdp_compat.tmp.bpf.o: bpf/gw_xdp.bpf.c $(wildcard bpf/*.h bpf/lib/*.h) vmlinux.h
+	$(call msg,BPF,$@ ($(notdir $(CLANG_COMPAT))))
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG_COMPAT) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I. -Ibpf \
+		$(shell $(CLANG_COMPAT) -v -E - </dev/null 2>&1 \
+		| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }') \
+		-c $< -o $@
+endif
+
 # ---- tests/bpf: test_progs-style runner; tests.h lists every void test_NAME(void)
 BPFTEST := $(BPFTEST_OUT)/test_progs
 BPFTEST_SRCS := $(sort $(wildcard tests/bpf/*.c))
@@ -49,9 +65,11 @@ $(BPFTEST_OUT)/tests.h: $(BPFTEST_SRCS)
 	$(Q)sed -n 's/^void \(test_[a-z0-9_]*\)(void)$$/DEFINE_TEST(\1)/p' $^ > $@
 
 $(BPFTEST): $(BPFTEST_SRCS) $(BPFTEST_LIB_SRCS) $(wildcard tests/bpf/lib/*.h) $(XDP_OBJS) \
-		$(XDP_LIBCONFIG) $(XDP_SKEL) $(BPFTEST_PROG_SKELS) $(BPFTEST_OUT)/tests.h
+		$(XDP_LIBCONFIG) $(XDP_SKEL) $(BPFTEST_PROG_SKELS) $(BPFTEST_COMPAT_SKEL) \
+		$(BPFTEST_OUT)/tests.h
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -I$(BPFTEST_OUT) -Itests/bpf $(BPFTEST_SRCS) $(BPFTEST_LIB_SRCS) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(BPFTEST_COMPAT_CFLAGS) -I$(BPFTEST_OUT) -Itests/bpf \
+		$(BPFTEST_SRCS) $(BPFTEST_LIB_SRCS) \
 		$(XDP_OBJS) $(XDP_LIBCONFIG) $(XDP_LIBS) $(LDLIBS_CONFIG) -o $@
 
 # ---- benchmarks (tools/bench/xdp): not tests, never timed in make check
