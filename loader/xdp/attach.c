@@ -564,6 +564,7 @@ static int attach_one(struct gw_xdp_instance *in, struct gw_xdp_iface *ifc)
 			strerror(-err));
 		return err;
 	}
+	ifc->fresh = true;
 done:
 	if (!bpf_xdp_query(ifc->ifindex, 0, &q))
 		ifc->prog_id = q.prog_id;
@@ -618,7 +619,41 @@ static void iface_record(const struct gw_xdp_iface *ifc, struct gw_iface *v)
 	snprintf(v->name, sizeof(v->name), "%s", ifc->name);
 }
 
+void gw_xdp_attach_undo(struct gw_xdp_instance *in, struct gw_xdp_iface *ifaces, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!ifaces[i].fresh)
+			continue;
+		detach_one(in, ifaces[i].ifindex, ifaces[i].name);
+		bpf_map_delete_elem(in->maps.ifaces, &ifaces[i].ifindex);
+		ifaces[i].fresh = false;
+	}
+}
+
 int gw_xdp_attach_all(struct gw_xdp_instance *in, struct gw_xdp_iface *ifaces, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		struct gw_iface v;
+
+		ifaces[i].fresh = false;
+		if ((err = attach_one(in, &ifaces[i])))
+			break;
+		iface_record(&ifaces[i], &v);
+		if (bpf_map_update_elem(in->maps.ifaces, &ifaces[i].ifindex, &v, BPF_ANY)) {
+			err = -errno;
+			fprintf(stderr, "gwctl: XDP: cannot record interface '%s' in gw_ifaces: %s\n",
+				ifaces[i].name, strerror(-err));
+		}
+	}
+	if (err)
+		gw_xdp_attach_undo(in, ifaces, n);
+	return err;
+}
+
+int gw_xdp_detach_unlisted(struct gw_xdp_instance *in, const struct gw_xdp_iface *ifaces,
+			   size_t n)
 {
 	struct gw_xdp_iface rec[GW_MAX_IFACES];
 	int nrec, err;
@@ -626,19 +661,6 @@ int gw_xdp_attach_all(struct gw_xdp_instance *in, struct gw_xdp_iface *ifaces, s
 	nrec = gw_xdp_ifaces_recorded(&in->maps, rec, GW_MAX_IFACES);
 	if (nrec < 0)
 		return nrec;
-	for (size_t i = 0; i < n; i++) {
-		struct gw_iface v;
-
-		if ((err = attach_one(in, &ifaces[i])))
-			return err;
-		iface_record(&ifaces[i], &v);
-		if (bpf_map_update_elem(in->maps.ifaces, &ifaces[i].ifindex, &v, BPF_ANY)) {
-			err = -errno;
-			fprintf(stderr, "gwctl: XDP: cannot record interface '%s' in gw_ifaces: %s\n",
-				ifaces[i].name, strerror(-err));
-			return err;
-		}
-	}
 	for (int r = 0; r < nrec; r++) {
 		bool keep = false;
 

@@ -148,9 +148,24 @@ static int apply(struct gw_dp_ctx *ctx, const struct gw_config *cfg,
 	if ((err = gw_xdp_local_ports(&so.local_port_min, &so.local_port_max)))
 		pr_warn("gwctl: XDP: cannot read net.ipv4.ip_local_port_range (%s); assuming "
 			"%u-%u\n", strerror(-err), so.local_port_min, so.local_port_max);
-	if ((err = gw_xdp_sync(&in.maps, &m, &so, &changed)) ||
-	    (err = gw_xdp_attach_all(&in, ifaces, (size_t)nifaces)))
+	/*
+	 * Attach first: on an interface new to it the program judges by the
+	 * live tables (or passes everything before the first ones exist), so
+	 * if anything fails from here on, the previous configuration is what
+	 * runs, on the previous interfaces.
+	 */
+	if ((err = gw_xdp_attach_all(&in, ifaces, (size_t)nifaces)))
 		goto out;
+	if ((err = gw_xdp_sync(&in.maps, &m, &so, &changed))) {
+		gw_xdp_attach_undo(&in, ifaces, (size_t)nifaces);
+		goto out;
+	}
+	if ((err = gw_xdp_detach_unlisted(&in, ifaces, (size_t)nifaces))) {
+		/* the new tables are live; a stale attachment judges by them too */
+		fprintf(stderr, "gwctl: XDP: cannot detach from an interface no longer listed: "
+			"%s\n", strerror(-err));
+		err = 0;
+	}
 	if (!m.ngateways && in.created) {
 		/* nothing to serve and nothing was there before: leave no trace */
 		gw_xdp_detach_all(&in);

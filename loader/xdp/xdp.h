@@ -109,6 +109,7 @@ struct gw_xdp_iface {
 	size_t naddrs;
 	uint32_t mode;		/* enum gw_xdp_mode, once attached */
 	uint32_t prog_id;
+	bool fresh;		/* attached by this gwctl (gw_xdp_attach_undo detaches it) */
 };
 
 struct gw_xdp_model {
@@ -217,10 +218,16 @@ uint32_t gw_xdp_attached_ours(const struct gw_xdp_instance *in, int ifindex, uin
 /**
  * Attaches the instance's program to each iface not attached yet (native
  * mode if the driver supports it, else generic), replaces an older program
- * of ours, and detaches from ifaces recorded in gw_ifaces but not listed.
- * Records every interface in gw_ifaces. Returns 0 or -errno.
+ * of ours, refuses one with somebody else's program, and records every
+ * interface in gw_ifaces. On failure the interfaces it attached to are
+ * detached again. Returns 0 or -errno.
  */
 int gw_xdp_attach_all(struct gw_xdp_instance *in, struct gw_xdp_iface *ifaces, size_t n);
+/** Detaches from the ifaces this gwctl attached to (fresh), forgetting them. */
+void gw_xdp_attach_undo(struct gw_xdp_instance *in, struct gw_xdp_iface *ifaces, size_t n);
+/** Detaches from interfaces recorded in gw_ifaces but not in ifaces; 0 or -errno. */
+int gw_xdp_detach_unlisted(struct gw_xdp_instance *in, const struct gw_xdp_iface *ifaces,
+			   size_t n);
 
 /** Detaches from every recorded interface; returns the number detached or -errno. */
 int gw_xdp_detach_all(struct gw_xdp_instance *in);

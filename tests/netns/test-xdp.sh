@@ -14,7 +14,7 @@ ALL_TESTS="test_tcp_curl_v4 test_tcp_curl_v6 test_udp_echo test_tcp_iperf3
 	test_weights_tcp test_weights_udp test_filter_non_listener test_l7_listener_passes
 	test_reload_unchanged test_reload_keeps_flow test_no_backend_rejects
 	test_snat_mode test_v1alpha2_manifest test_ip_netns_exec test_two_instances
-	test_rollback test_unload_clean"
+	test_rollback test_interfaces test_unload_clean"
 
 XDP_PASS_OBJ="$REPO/.output/tests/bpf/xdp_pass.bpf.o"
 EXAMPLE="$REPO/examples/tcp.yaml"
@@ -126,6 +126,12 @@ _tcp_curl()
 	[ "$(jq '.verdicts.rev.packets' <<<"$stats")" -gt 0 ] || fail "no reply reverse-NATed"
 	# curl closed its connections: both directions stay in conntrack, closing
 	[ "$(jq '.flows.conntrack_entries' <<<"$stats")" -ge 2 ] || fail "no flow in conntrack"
+	# and status says the L4 listeners are programmed
+	gwctl_gw status --state-dir "$STATE_DIR" --pin-dir "$PIN_DIR" >"$GW_RUN_DIR/status"
+	grep -q 'listener tcp TCP/8080: 1 route; Accepted Programmed ResolvedRefs' \
+		"$GW_RUN_DIR/status" || fail "TCP listener not Programmed: $(cat "$GW_RUN_DIR/status")"
+	grep -q 'listener udp UDP/9000: 1 route; Accepted Programmed ResolvedRefs' \
+		"$GW_RUN_DIR/status" || fail "UDP listener not Programmed"
 }
 
 test_tcp_curl_v4()
@@ -592,6 +598,53 @@ test_rollback()
 		"$(jq '[.backends[] | select(.name == "10.200.3.2:8080")] | length' <<<"$stats")"
 	stop_background fakegwd
 	_curl "$VIP4" >/dev/null || fail "traffic after the rollback"
+}
+
+# Interfaces: none given on a fresh node, a changed set, another program's.
+test_interfaces()
+{
+	local out serial
+
+	skip_if_missing jq
+	_xdp_topology 3
+	# TCP/UDP listeners cannot be served without the tier: a clear error, nothing applied
+	if gwctl_gw load -f "$EXAMPLE" --pin-dir "$PIN_DIR" --state-dir "$STATE_DIR" \
+		2>"$GW_RUN_DIR/err"; then
+		fail "load with TCP listeners and no --iface succeeded"
+	fi
+	cat "$GW_RUN_DIR/err"
+	grep -q 'no --iface given and the XDP tier is not attached yet' "$GW_RUN_DIR/err" ||
+		fail "no clear error without --iface"
+	[ ! -e "$PIN_DIR" ] || fail "pins created although nothing was applied"
+	# only L7 listeners: loads, with a warning, and attaches nothing
+	check_run gwctl_gw load -f "$REPO/examples/quickstart.yaml" --pin-dir "$PIN_DIR" \
+		--state-dir "$GW_RUN_DIR/l7" -q
+	assert_eq "programs attached" 0 "$(ns_exec "$NS_GW" ip -d link show | grep -c 'prog/xdp')"
+	# four interfaces, then two: the others are detached
+	_load "$EXAMPLE"
+	assert_eq "programs attached" 4 "$(ns_exec "$NS_GW" ip -d link show | grep -c 'prog/xdp')"
+	check_run gwctl_gw load -f "$EXAMPLE" --iface "$GW_CLI_IF" --iface "$GW_BE_IF_1" \
+		--pin-dir "$PIN_DIR" --state-dir "$STATE_DIR" -q
+	out=$(ns_exec "$NS_GW" ip -d link show)
+	assert_eq "programs attached" 2 "$(grep -c 'prog/xdp' <<<"$out")"
+	ns_exec "$NS_GW" ip -d link show dev "$GW_BE_IF_2" | grep -q 'prog/xdp' &&
+		fail "XDP still on ${GW_BE_IF_2}"
+	# an interface with somebody else's XDP program is refused, not taken over
+	check_run ns_exec "$NS_GW" ip link set dev "$GW_BE_IF_3" xdpdrv obj "$XDP_PASS_OBJ" sec xdp
+	serial=$(_stats_json | jq .serial)
+	sed 's/weight: 20/weight: 25/' "$EXAMPLE" >"$GW_RUN_DIR/changed.yaml"
+	if gwctl_gw load -f "$GW_RUN_DIR/changed.yaml" --iface "$GW_CLI_IF" --iface "$GW_BE_IF_3" \
+		--pin-dir "$PIN_DIR" --state-dir "$STATE_DIR" 2>"$GW_RUN_DIR/err"; then
+		fail "attached over another XDP program"
+	fi
+	grep -q "already has XDP program" "$GW_RUN_DIR/err" || fail "no clear error: $(cat "$GW_RUN_DIR/err")"
+	ns_exec "$NS_GW" ip -d link show dev "$GW_BE_IF_3" | grep -q 'name gw_xdp_pass' ||
+		fail "the other program was replaced"
+	# and the failed load changed nothing: still the two interfaces, still working
+	assert_eq "serial after the refused load" "$serial" "$(_stats_json | jq .serial)"
+	assert_eq "programs of ours attached" 2 \
+		"$(ns_exec "$NS_GW" ip -d link show | grep -c 'name gw_xdp_ingress')"
+	check_run ns_exec "$NS_GW" ip link set dev "$GW_BE_IF_3" xdp off
 }
 
 test_unload_clean()
