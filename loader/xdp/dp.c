@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * gw_dp_xdp: the XDP L4 tier as a data plane of `gwctl load`. apply()
- * compiles the resolved configuration, writes it as a new generation,
- * switches to it, then attaches (tables first, so the first packet the
- * program sees is judged by complete tables). The tier filters every
+ * compiles the resolved configuration, attaches to the interfaces, writes
+ * the tables as a new generation and switches to it; a failure at any
+ * step leaves the previous configuration running. The tier filters every
  * listener of our Gateways but serves (owns) only TCP and UDP ones.
  */
 #include <errno.h>
