@@ -170,8 +170,23 @@ static __always_inline int gw_icmp_reply(struct xdp_md *ctx, struct gw_pkt *p,
 		.type = fw->icmp_type,
 		.code = fw->icmp_code,
 	};
-	int rc = gw_icmp_send(ctx, &req);
+	int rc;
 
+	if (fw->icmp_from_iface) {
+		/* not to a Gateway address: answer from ours on the link it came in on */
+		__u32 ifindex = ctx->ingress_ifindex;
+		struct gw_iface *ifc = bpf_map_lookup_elem(&gw_ifaces, &ifindex);
+
+		if (!ifc)
+			return -GW_DROP_FIB;
+		if (p->t.family == GW_FAM_V4)
+			req.from.v4 = ifc->snat4;
+		else
+			__builtin_memcpy(req.from.v6, ifc->snat6, 16);
+		if (!(req.from.v6[0] | req.from.v6[1] | req.from.v6[2] | req.from.v6[3]))
+			return -GW_DROP_FIB;
+	}
+	rc = gw_icmp_send(ctx, &req);
 	if (rc >= 0)
 		p->stat = GW_STAT_ICMP_SENT;
 	return rc;

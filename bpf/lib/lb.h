@@ -330,8 +330,10 @@ static __always_inline void fib_cache(const struct gw_pkt *p, struct gw_ct_val *
  * What the FIB result means before anything is rewritten: GW_CONTINUE to
  * go on (redirect or kernel, or the ICMP error it asked for: frag needed,
  * TTL exceeded, built from the original packet so it quotes what the
- * sender sent), or a drop. Only the forward direction has one of our
- * addresses to send an ICMP error from; replies are dropped instead.
+ * sender sent), or a drop. Errors about replies (from a backend) come from
+ * the address of the interface the reply arrived on (a backend needs its
+ * fragmentation-needed as much as a client does); errors about errors are
+ * never sent.
  */
 static __always_inline int gw_fib_verdict(const struct gw_pkt *p, struct gw_fwd *fw)
 {
@@ -341,15 +343,16 @@ static __always_inline int gw_fib_verdict(const struct gw_pkt *p, struct gw_fwd 
 	    frc == BPF_FIB_LKUP_RET_PROHIBIT)
 		return -GW_DROP_FIB;
 	if (frc == BPF_FIB_LKUP_RET_FRAG_NEEDED && (p->t.family == GW_FAM_V6 || p->df)) {
-		if (fw->reply)
+		if (fw->quiet)
 			return -GW_DROP_FIB;
+		fw->icmp_from_iface = fw->reply;
 		if (p->t.family == GW_FAM_V4)
 			return want_icmp(fw, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
 					 fw->fib.mtu_result);
 		return want_icmp(fw, ICMPV6_PKT_TOOBIG, 0, fw->fib.mtu_result);
 	}
 	if (p->ttl <= 1) {
-		if (fw->reply)
+		if (fw->reply || fw->quiet)
 			return -GW_DROP_TTL;
 		if (p->t.family == GW_FAM_V4)
 			return want_icmp(fw, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);

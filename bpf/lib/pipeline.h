@@ -10,6 +10,7 @@
 
 #include "parse.h"
 #include "lb.h"
+#include "icmp_nat.h"
 
 static __always_inline bool tcp_syn_only(const struct gw_pkt *p)
 {
@@ -349,6 +350,31 @@ static __always_inline int gw_ct_hit(struct gw_pkt *p, const struct gw_cfg *cfg,
 	return forward_with(p, fw, ct, false);
 }
 
+/*
+ * An ICMP error about one of our flows: its quoted packet rewritten for
+ * the other side, the error forwarded there. GW_CONTINUE with fw ready, or
+ * GW_CONTINUE as it was when it is not about one of our flows.
+ */
+static __always_inline int gw_icmp_error(struct xdp_md *ctx, struct gw_pkt *p, struct gw_fwd *fw)
+{
+	struct gw_icmp_nat q = {
+		.l4_off = p->l4_off,
+		.family = p->t.family,
+		.old_daddr = p->t.daddr,
+	};
+	int rc = gw_icmp_nat(ctx, &q);
+
+	if (rc <= 0)
+		return rc ? rc : GW_CONTINUE;
+	attribute(p, q.listener, q.route, q.backend);
+	fw->nt = p->t;
+	fw->nt.daddr = q.daddr;
+	fw->reply = q.to_client;
+	fw->quiet = 1;
+	fw->ready = 1;
+	return GW_CONTINUE;
+}
+
 static __always_inline int gw_process(struct xdp_md *ctx, struct gw_pkt *p)
 {
 	struct gw_ct_val *ct = NULL;
@@ -380,8 +406,20 @@ static __always_inline int gw_process(struct xdp_md *ctx, struct gw_pkt *p)
 	fw->icmp = 0;
 	fw->reject = 0;
 	fw->from_ct = 0;
-	if (p->state == GW_PKT_OK && p->frag == GW_FRAG_NONE &&
-	    (p->t.proto == IPPROTO_TCP || p->t.proto == IPPROTO_UDP)) {
+	fw->quiet = 0;
+	fw->icmp_from_iface = 0;
+	if (p->state == GW_PKT_OK && p->frag == GW_FRAG_NONE && p->l4_valid &&
+	    (p->t.proto == IPPROTO_ICMP || p->t.proto == IPPROTO_ICMPV6)) {
+		struct icmphdr *ic = p->l4;
+
+		if ((void *)(ic + 1) <= (void *)(long)ctx->data_end &&
+		    icmp_is_error(p->t.family, ic->type)) {
+			rc = gw_icmp_error(ctx, p, fw);
+			if (rc != GW_CONTINUE)
+				return rc;
+		}
+	} else if (p->state == GW_PKT_OK && p->frag == GW_FRAG_NONE &&
+		   (p->t.proto == IPPROTO_TCP || p->t.proto == IPPROTO_UDP)) {
 		ct = bpf_map_lookup_elem(&gw_conntrack, &p->t);
 		if (ct) {
 			rc = gw_ct_hit(p, cfg, ct, fw);

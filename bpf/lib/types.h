@@ -71,7 +71,9 @@ struct gw_fwd {
 	__u8 pad[2];
 	__u32 icmp_info;		/* MTU for frag needed / packet too big */
 	__u8 from_ct;			/* nt comes from the conntrack entry found (FIB cache) */
-	__u8 pad2[7];
+	__u8 quiet;			/* never answer with an ICMP error (it is one) */
+	__u8 icmp_from_iface;		/* the error's source: the ingress interface's address */
+	__u8 pad2[5];
 };
 
 /* An ICMP error to build: scalars only, as a global function's argument. */

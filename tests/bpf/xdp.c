@@ -687,6 +687,34 @@ static void fib_outcomes(struct xdp_env *e)
 	tcp(&p, IN, CLI4, VIP4, 40604, 84, TF_SYN);
 	if (run(e, &p, IN, &r))
 		expect_nat(&r, XDP_REDIRECT, CLI4, 40604, "10.2.0.2", 8080, "fits the MTU");
+	/*
+	 * A reply too big for the client's side (a client behind gwt-mtu):
+	 * fragmentation needed goes to the backend, from our address on its link.
+	 */
+	{
+		size_t len;
+
+		tcp(&p, IN, "10.2.0.2", VIP4, 43000, 80, TF_SYN);
+		if (!ASSERT_EQ(run_xdp(e, &p, e->if_mtu, r.out, &len), XDP_REDIRECT,
+			       "flow of a client behind the small MTU"))
+			return;
+		l2(&p, BE);
+		pkt_push_ipv4(&p, BE4, "10.2.0.2", IPPROTO_TCP, 64, 0x4000, NULL, 0);
+		pkt_push_tcp(&p, 8080, 43000, TF_ACK);
+		pkt_push_fill(&p, 1400);
+		pkt_finish(&p);
+		if (run(e, &p, BE, &r) && ASSERT_EQ(r.ret, XDP_TX, "frag needed about a reply") &&
+		    ASSERT_TRUE(r.parsed, "parses")) {
+			ASSERT_EQ(r.info.icmp_type, 3, "type");
+			ASSERT_EQ(r.info.icmp_code, 4, "code");
+			ASSERT_EQ(r.info.icmp_info & 0xffff, 1280, "MTU");
+			ASSERT_STREQ(r.info.saddr, "10.1.0.1", "from our address on the backend's link");
+			ASSERT_STREQ(r.info.daddr, BE4, "to the backend");
+			ASSERT_TRUE(mac_is(r.info.dmac, MAC_BACKEND), "backend's MAC");
+			ASSERT_TRUE(pkt_csum_ok(r.out, r.len), "checksums");
+			ASSERT_MEMEQ(r.out + 14 + 28, p.buf + 14, 28, "quotes the reply as sent");
+		}
+	}
 	/* TTL 1: time exceeded from the Gateway address */
 	l2(&p, IN);
 	pkt_push_ipv4(&p, CLI4, VIP4, IPPROTO_TCP, 1, 0x4000, NULL, 0);
@@ -837,6 +865,117 @@ static void counters(struct xdp_env *e)
 			  "refusal counted on the listener");
 }
 
+/*
+ * An ICMP error quoting packet q_* (proto TCP/UDP) sent by router 'from'
+ * to 'to', arriving on side 'side'.
+ */
+static void icmp_error(struct pkt *p, int side, const char *from, const char *to, uint8_t type,
+		       uint8_t code, const char *qsrc, const char *qdst, uint8_t qproto,
+		       uint16_t qsport, uint16_t qdport)
+{
+	bool v6 = strchr(from, ':');
+
+	l2(p, side);
+	if (v6) {
+		pkt_push_ipv6(p, from, to, 58, 64);
+		pkt_push_icmp6(p, type, code);
+		pkt_push_ipv6(p, qsrc, qdst, qproto, 63);
+	} else {
+		pkt_push_ipv4(p, from, to, IPPROTO_ICMP, 64, 0, NULL, 0);
+		pkt_push_icmp(p, type, code);
+		pkt_push_ipv4(p, qsrc, qdst, qproto, 63, 0x4000, NULL, 0);
+	}
+	if (qproto == IPPROTO_UDP)
+		pkt_push_udp(p, qsport, qdport);
+	else
+		pkt_push_tcp(p, qsport, qdport, TF_ACK);
+	pkt_push_fill(p, 24);
+	pkt_finish(p);
+	/* the MTU in a fragmentation-needed / packet-too-big error */
+	if (!v6 && type == 3 && code == 4)
+		p->buf[14 + 20 + 7] = 0xe8, p->buf[14 + 20 + 6] = 0x03;	/* 1000 */
+	if (v6 || (type == 3 && code == 4)) {
+		/* recompute after the MTU edit */
+		pkt_finish(p);
+	}
+}
+
+static bool expect_quoted(const struct result *r, const char *src, uint16_t sport,
+			  const char *dst, uint16_t dport, const char *name)
+{
+	struct pkt_info q;
+
+	return ASSERT_TRUE(pkt_quoted(r->out, r->len, &q), name) &&
+	       ASSERT_STREQ(q.saddr, src, "quoted source") &&
+	       ASSERT_EQ(q.sport, sport, "quoted source port") &&
+	       ASSERT_STREQ(q.daddr, dst, "quoted destination") &&
+	       ASSERT_EQ(q.dport, dport, "quoted destination port");
+}
+
+/* ICMP errors about steered flows reach the flow's other end, in its own terms. */
+static void icmp_errors(struct xdp_env *e)
+{
+	struct result r;
+	struct pkt p;
+	uint16_t port;
+
+	/* flows: TCP v4 and v6, UDP v4 (DNAT), TCP v4 through SNAT */
+	tcp(&p, IN, CLI4, VIP4, 42000, 80, TF_SYN);
+	run(e, &p, IN, &r);
+	tcp(&p, IN, CLI6, VIP6, 42000, 80, TF_SYN);
+	run(e, &p, IN, &r);
+	udp(&p, IN, CLI4, VIP4, 42001, 53);
+	run(e, &p, IN, &r);
+	tcp(&p, IN, CLI4, SNAT4, 42002, 80, TF_SYN);
+	if (!run(e, &p, IN, &r) || !ASSERT_TRUE(r.parsed, "SNAT flow"))
+		return;
+	port = r.info.sport;
+
+	/* a router toward the client: too big, about our reply -> to the backend */
+	icmp_error(&p, IN, "10.0.0.254", VIP4, 3, 4, VIP4, CLI4, IPPROTO_TCP, 80, 42000);
+	if (run(e, &p, IN, &r) &&
+	    ASSERT_EQ(r.ret, XDP_REDIRECT, "frag needed about a reply") && r.parsed) {
+		ASSERT_STREQ(r.info.daddr, BE4, "to the backend");
+		ASSERT_STREQ(r.info.saddr, "10.0.0.254", "from the router still");
+		ASSERT_EQ(r.info.icmp_info & 0xffff, 1000, "MTU kept");
+		ASSERT_TRUE(mac_is(r.info.dmac, MAC_BACKEND), "backend's MAC");
+		ASSERT_TRUE(pkt_csum_ok(r.out, r.len), "outer and ICMP checksums");
+		expect_quoted(&r, BE4, 8080, CLI4, 42000, "quotes the backend's packet");
+	}
+	icmp_error(&p, IN, "fd00::fe", VIP6, 2, 0, VIP6, CLI6, IPPROTO_TCP, 80, 42000);
+	if (run(e, &p, IN, &r) && ASSERT_EQ(r.ret, XDP_REDIRECT, "packet too big, v6") &&
+	    r.parsed) {
+		ASSERT_STREQ(r.info.daddr, BE6, "to the backend, v6");
+		ASSERT_TRUE(pkt_csum_ok(r.out, r.len), "ICMPv6 checksum (pseudo-header too)");
+		expect_quoted(&r, BE6, 8080, CLI6, 42000, "quotes the backend's packet, v6");
+	}
+	/* the backend refuses a datagram: port unreachable about what we sent it -> client */
+	icmp_error(&p, BE, BE4, CLI4, 3, 3, CLI4, BE4, IPPROTO_UDP, 42001, 5353);
+	if (run(e, &p, BE, &r) && ASSERT_EQ(r.ret, XDP_REDIRECT, "port unreachable, UDP") &&
+	    r.parsed) {
+		ASSERT_STREQ(r.info.daddr, CLI4, "to the client");
+		ASSERT_TRUE(mac_is(r.info.dmac, MAC_CLIENT), "client's MAC");
+		ASSERT_TRUE(pkt_csum_ok(r.out, r.len), "checksums");
+		expect_quoted(&r, CLI4, 42001, VIP4, 53, "quotes what the client sent (UDP sum)");
+	}
+	/* SNAT: the error comes to our SNAT address; the client gets it about its own packet */
+	icmp_error(&p, BE, "10.1.0.254", "10.1.0.1", 3, 4, "10.1.0.1", BE4, IPPROTO_TCP, port, 8080);
+	if (run(e, &p, BE, &r) && ASSERT_EQ(r.ret, XDP_REDIRECT, "frag needed, SNAT") &&
+	    r.parsed) {
+		ASSERT_STREQ(r.info.daddr, CLI4, "to the client, SNAT");
+		ASSERT_TRUE(pkt_csum_ok(r.out, r.len), "checksums, SNAT");
+		expect_quoted(&r, CLI4, 42002, SNAT4, 80, "quotes what the client sent, SNAT");
+	}
+	/* about no flow of ours: an ICMP error like any other */
+	icmp_error(&p, IN, "10.0.0.254", VIP4, 3, 4, VIP4, CLI4, IPPROTO_TCP, 80, 42999);
+	expect_pass(e, &p, IN, GW_STAT_PASS_ICMP, "error about no flow of ours");
+	/* an error with TTL 1 is never answered with another error */
+	icmp_error(&p, IN, "10.0.0.254", VIP4, 3, 4, VIP4, CLI4, IPPROTO_TCP, 80, 42000);
+	p.buf[14 + 8] = 1;
+	pkt_finish(&p);
+	expect_drop(e, &p, IN, GW_DROP_TTL, "ICMP error with TTL 1");
+}
+
 /* A closed connection's tuple reused by a new SYN is a new flow. */
 static void tuple_reuse(struct xdp_env *e)
 {
@@ -969,6 +1108,7 @@ void test_xdp(void)
 		{ "local_connections", local_connections },
 		{ "counters", counters },
 		{ "tuple_reuse", tuple_reuse },
+		{ "icmp_errors", icmp_errors },
 		{ "reload_keeps_flows", reload_keeps_flows },
 		{ "checksum_fuzz", checksum_fuzz },
 	};

@@ -233,17 +233,25 @@ void pkt_finish(struct pkt *p)
 		else if (p->hdrs[i].type == PH_UDP)
 			put16(h + 4, (uint16_t)rest);
 	}
-	/* checksums, inner to outer */
-	for (int i = 0; i < p->nhdrs; i++)
-		if (p->hdrs[i].type == PH_IPV4 || p->hdrs[i].type == PH_IPV6)
-			l3 = i;
+	/*
+	 * Checksums, inner to outer (an ICMP error quoting a packet covers the
+	 * quote's final bytes); each L4 header's pseudo-header is the nearest
+	 * IP header before it.
+	 */
 	for (int i = p->nhdrs - 1; i >= 0; i--) {
 		uint8_t *h = p->buf + p->hdrs[i].off;
 		size_t rest = p->len - p->hdrs[i].off;
 		int fam;
 
+		l3 = -1;
+		for (int j = i - (p->hdrs[i].type == PH_IPV4 ? 0 : 1); j >= 0; j--) {
+			if (p->hdrs[j].type == PH_IPV4 || p->hdrs[j].type == PH_IPV6) {
+				l3 = j;
+				break;
+			}
+		}
 		if (l3 < 0)
-			break;
+			continue;
 		fam = p->hdrs[l3].type == PH_IPV4 ? 4 : 6;
 		switch (p->hdrs[i].type) {
 		case PH_TCP:
@@ -387,6 +395,59 @@ bool pkt_csum_ok(const uint8_t *f, size_t len)
 	} else if (in.proto == 1 && fold(sum16(l4, l4len, 0))) {
 		printf("# ICMP checksum wrong\n");
 		return false;
+	}
+	return true;
+}
+
+bool pkt_quoted(const uint8_t *f, size_t len, struct pkt_info *q)
+{
+	struct pkt_info out;
+	const uint8_t *in;
+	size_t off, n;
+
+	memset(q, 0, sizeof(*q));
+	if (!pkt_parse(f, len, &out) || (out.proto != 1 && out.proto != 58) || !out.l4_off)
+		return false;
+	off = out.l4_off + 8;
+	if (off + 20 > len)
+		return false;
+	in = f + off;
+	n = len - off;
+	if (out.family == 4) {
+		size_t ihl = (size_t)(in[0] & 0xf) * 4;
+
+		if ((in[0] >> 4) != 4 || ihl < 20 || ihl + 8 > n)
+			return false;
+		if (fold(sum16(in, ihl, 0))) {
+			printf("# quoted IPv4 header checksum wrong\n");
+			return false;
+		}
+		q->family = 4;
+		inet_ntop(AF_INET, in + 12, q->saddr, sizeof(q->saddr));
+		inet_ntop(AF_INET, in + 16, q->daddr, sizeof(q->daddr));
+		q->proto = in[9];
+		in += ihl;
+		n -= ihl;
+	} else {
+		if (n < 48 || (in[0] >> 4) != 6)
+			return false;
+		q->family = 6;
+		inet_ntop(AF_INET6, in + 8, q->saddr, sizeof(q->saddr));
+		inet_ntop(AF_INET6, in + 24, q->daddr, sizeof(q->daddr));
+		q->proto = in[6];
+		in += 40;
+		n -= 40;
+	}
+	q->sport = get16(in);
+	q->dport = get16(in + 2);
+	/* a whole quoted UDP datagram: its checksum must hold too */
+	if (q->proto == 17 && get16(in + 6) && get16(in + 4) == n) {
+		const uint8_t *l3 = f + off;
+
+		if (l4_sum(l3, q->family, 17, in, n)) {
+			printf("# quoted UDP checksum wrong\n");
+			return false;
+		}
 	}
 	return true;
 }

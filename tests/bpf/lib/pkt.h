@@ -78,5 +78,11 @@ bool pkt_parse(const uint8_t *frame, size_t len, struct pkt_info *info);
  * checksum of frame in software; prints what is wrong.
  */
 bool pkt_csum_ok(const uint8_t *frame, size_t len);
+/**
+ * The packet an ICMP error in frame quotes: addresses, protocol, ports.
+ * False if there is none, or its IPv4 header checksum is wrong, or a whole
+ * quoted UDP datagram has a wrong checksum.
+ */
+bool pkt_quoted(const uint8_t *frame, size_t len, struct pkt_info *quoted);
 
 #endif
