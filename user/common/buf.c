@@ -58,6 +58,17 @@ void gw_sbuf_printf(struct gw_sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void gw_sbuf_u64(struct gw_sbuf *b, uint64_t v)
+{
+	char d[20];
+	int n = 0;
+
+	do
+		d[sizeof(d) - 1 - n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	gw_sbuf_put(b, d + sizeof(d) - n, (size_t)n);
+}
+
 void gw_sbuf_reset(struct gw_sbuf *b)
 {
 	b->len = 0;

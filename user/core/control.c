@@ -164,6 +164,44 @@ static struct gw_lsock *lsock_create(const char *addr, int port, char *err, size
 }
 
 /*
+ * The TLS server context of an HTTPS port, from the listeners on it. NULL
+ * with err filled when no listener of the port can be served; listeners
+ * left out of a context say why in gw_tls_ctx_listener()->error.
+ */
+static struct gw_tls_ctx *port_tls_ctx(const struct gw_rt_port *pt, char *err, size_t errlen)
+{
+	const struct gw_listener *ls[GW_MAX_LSOCKS];
+	struct gw_tls_server_conf conf = { .alpn = GW_TLS_ALPN_HTTP1 };
+	struct gw_tls_ctx *x;
+	char why[1024];
+	int n = 0;
+
+	if (!gwd.tickets) {
+		gwd.tickets = gw_tls_tickets_new(GW_TLS_TICKET_PERIOD_S);
+		if (!gwd.tickets)
+			pr_warn("Couldn't create the TLS session-ticket keys: %s; sessions will "
+				"not resume", strerror(errno));
+		gwd.tickets_rotated_ms = gw_now_ms();
+	}
+	conf.tickets = gwd.tickets;
+	for (int k = 0; k < pt->nlisteners && n < GW_MAX_LSOCKS; k++)
+		ls[n++] = pt->listeners[k]->l;
+	x = gw_tls_ctx_new_server(ls, n, &conf, why, sizeof(why));
+	if (!x)
+		snprintf(err, errlen, "no TLS listener of port %d can be served: %s", pt->port,
+			 why);
+	return x;
+}
+
+static void tpriv_put_tls(struct gw_tpriv *p, int nports)
+{
+	for (int i = 0; p->tls && i < nports; i++)
+		gw_tls_ctx_put(p->tls[i]);
+	free(p->tls);
+	p->tls = NULL;
+}
+
+/*
  * Gives every port of t its listening socket, reusing the ones that exist.
  * strict (reload): any bind failure undoes the new sockets and fails.
  * Otherwise (start): a port that cannot be bound is recorded and skipped.
@@ -176,10 +214,12 @@ static int attach_listeners(struct gw_rt_table *t, bool strict, char *err, size_
 
 	if (!p || !(p->lsocks = calloc((size_t)t->nports + 1, sizeof(*p->lsocks))) ||
 	    !(p->ids = calloc((size_t)t->nports + 1, sizeof(*p->ids))) ||
-	    !(p->bind_errors = calloc((size_t)t->nports + 1, sizeof(*p->bind_errors)))) {
+	    !(p->bind_errors = calloc((size_t)t->nports + 1, sizeof(*p->bind_errors))) ||
+	    !(p->tls = calloc((size_t)t->nports + 1, sizeof(*p->tls)))) {
 		if (p) {
 			free(p->lsocks);
 			free(p->ids);
+			free(p->bind_errors);
 		}
 		free(p);
 		snprintf(err, errlen, "out of memory");
@@ -191,6 +231,15 @@ static int attach_listeners(struct gw_rt_table *t, bool strict, char *err, size_
 		struct gw_rt_port *pt = &t->ports[i];
 		struct gw_lsock *ls = lsock_find(pt->addr, pt->port);
 
+		if (pt->tls) {
+			/* certificates first: a port without any is not bound at all */
+			p->tls[i] = port_tls_ctx(pt, err, errlen);
+			if (!p->tls[i]) {
+				pr_warn("%s; its listeners are not served", err);
+				p->bind_errors[i] = gw_arena_strdup(&t->cfg->arena, err);
+				continue;
+			}
+		}
 		if (!ls && ncreated < GW_MAX_LSOCKS) {
 			ls = lsock_create(pt->addr, pt->port, err, errlen);
 			if (ls)
@@ -202,6 +251,7 @@ static int attach_listeners(struct gw_rt_table *t, bool strict, char *err, size_
 			if (strict) {
 				while (ncreated)
 					lsock_destroy(created[--ncreated]);
+				tpriv_put_tls(p, t->nports);
 				free(p->lsocks);
 				free(p->ids);
 				free(p->bind_errors);
@@ -371,6 +421,18 @@ void gw_control_status(FILE *f)
 	}
 	for (int i = 0; t && i < t->nunserved; i++)
 		fprintf(f, "unserved %s %s\n", t->unserved[i].key, t->unserved[i].why);
+	/* HTTPS listeners whose certificate or options did not load */
+	for (int i = 0; p && p->tls && i < t->nports; i++) {
+		const struct gw_rt_port *pt = &t->ports[i];
+
+		for (int k = 0; p->tls[i] && k < gw_tls_ctx_nlisteners(p->tls[i]); k++) {
+			const struct gw_tls_listener_info *li = gw_tls_ctx_listener(p->tls[i], k);
+
+			if (li->error && li->index >= 0 && li->index < pt->nlisteners)
+				fprintf(f, "unserved %s %s\n", pt->listeners[li->index]->key,
+					li->error);
+		}
+	}
 	fprintf(f, "OK\n");
 }
 
@@ -496,6 +558,16 @@ int gw_control_run(int ctl_fd, int admin_fd)
 				for (int i = 0; i < gwd.nworkers; i++)
 					gw_worker_wake(&gwd.w[i]);
 			}
+		}
+		if (gwd.tickets && gw_now_ms() - gwd.tickets_rotated_ms >=
+				   (uint64_t)GW_TLS_TICKET_PERIOD_S * 1000) {
+			/* tickets of the previous key still resume for one more period */
+			int rc = gw_tls_tickets_rotate(gwd.tickets);
+
+			if (rc)
+				pr_warn("Couldn't rotate the TLS session-ticket keys: %s; "
+					"keeping the current key", strerror(-rc));
+			gwd.tickets_rotated_ms = gw_now_ms();
 		}
 		if (poll(pf, 3, stop ? 100 : 1000) < 0) {
 			if (errno == EINTR)

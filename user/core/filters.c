@@ -131,13 +131,21 @@ void gw_hlist_apply(struct gw_hlist *l, const struct gw_rt_hdrmod *m)
 
 static bool hop_by_hop(const struct gw_http1_header *h)
 {
-	static const char *const names[] = { "connection",	  "keep-alive", "proxy-connection",
-					     "te",		  "trailer",	"transfer-encoding",
-					     "upgrade",		  "content-length" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (gw_http1_name_is(h, names[i]))
-			return true;
+	/* by length first: this runs for every field of every message */
+	switch (h->name_len) {
+	case 2:
+		return gw_http1_name_is(h, "te");
+	case 7:
+		return gw_http1_name_is(h, "trailer") || gw_http1_name_is(h, "upgrade");
+	case 10:
+		return gw_http1_name_is(h, "connection") || gw_http1_name_is(h, "keep-alive");
+	case 14:
+		return gw_http1_name_is(h, "content-length");
+	case 16:
+		return gw_http1_name_is(h, "proxy-connection");
+	case 17:
+		return gw_http1_name_is(h, "transfer-encoding");
+	}
 	return false;
 }
 
@@ -169,6 +177,13 @@ void gw_hlist_from_message(struct gw_hlist *l, const struct gw_http1_header *hs,
 			continue;
 		gw_hlist_add(l, hs[i].name, hs[i].name_len, hs[i].value, hs[i].value_len);
 	}
+}
+
+static void put_length(struct gw_sbuf *out, uint64_t len)
+{
+	gw_sbuf_put(out, "Content-Length: ", 16);
+	gw_sbuf_u64(out, len);
+	gw_sbuf_put(out, "\r\n", 2);
 }
 
 static void put_fields(struct gw_sbuf *out, const struct gw_hlist *l)
@@ -236,7 +251,7 @@ int gw_build_request_head(struct gw_sbuf *out, struct gw_hlist *l, const struct 
 	if (f->chunked)
 		gw_sbuf_puts(out, "Transfer-Encoding: chunked\r\n");
 	else if (f->has_length)
-		gw_sbuf_printf(out, "Content-Length: %llu\r\n", (unsigned long long)f->content_length);
+		put_length(out, f->content_length);
 	if (f->upgrade) {
 		gw_sbuf_puts(out, "Connection: upgrade\r\nUpgrade: ");
 		gw_sbuf_put(out, f->upgrade->value, f->upgrade->value_len);
@@ -258,7 +273,9 @@ int gw_build_response_head(struct gw_sbuf *out, struct gw_hlist *l, const struct
 			     f->extra[i].value_len);
 	if (l->overflow)
 		return -E2BIG;
-	gw_sbuf_printf(out, "HTTP/1.1 %d ", f->status);
+	gw_sbuf_put(out, "HTTP/1.1 ", 9);
+	gw_sbuf_u64(out, (uint64_t)f->status);
+	gw_sbuf_put(out, " ", 1);
 	if (f->reason_len)
 		gw_sbuf_put(out, f->reason, f->reason_len);
 	else
@@ -268,7 +285,7 @@ int gw_build_response_head(struct gw_sbuf *out, struct gw_hlist *l, const struct
 	if (f->chunked)
 		gw_sbuf_puts(out, "Transfer-Encoding: chunked\r\n");
 	else if (f->has_length)
-		gw_sbuf_printf(out, "Content-Length: %llu\r\n", (unsigned long long)f->content_length);
+		put_length(out, f->content_length);
 	if (f->upgrade) {
 		gw_sbuf_puts(out, "Connection: upgrade\r\nUpgrade: ");
 		gw_sbuf_put(out, f->upgrade->value, f->upgrade->value_len);

@@ -25,6 +25,7 @@
 #include "gw/http1.h"
 #include "gw/metrics.h"
 #include "gw/router.h"
+#include "gw/tls.h"
 #include "gw/timer.h"
 #include "gw/uring.h"
 
@@ -37,6 +38,10 @@
 /* Request bodies up to this size are kept for retries and mirrors. */
 #define GW_REPLAY_MAX (64 * 1024)
 #define GW_MAX_LSOCKS 256
+/* Session-ticket key rotation period; a ticket stays valid up to twice as long. */
+#define GW_TLS_TICKET_PERIOD_S 3600
+/* Plaintext encrypted per send of a TLS connection (the rest waits in its output queue). */
+#define GW_TLS_SEND_CHUNK (64 * 1024)
 
 struct gwd_opts {
 	const char *state_dir;
@@ -74,6 +79,7 @@ struct gw_tpriv {
 					 * only while the table is the newest */
 	uint32_t *ids;			/* per table port: lsock id (0 = none), always valid */
 	const char **bind_errors;	/* per table port: why not bound */
+	struct gw_tls_ctx **tls;	/* per table port: TLS server context (HTTPS) or NULL */
 };
 
 enum gw_conn_kind {
@@ -125,6 +131,7 @@ struct gw_conn {
 	char *in;			/* unconsumed input [0, in_len) */
 	uint32_t in_len, in_cap;
 	uint32_t last_len;		/* parser resume point within in */
+	struct gw_tls_conn *tls;	/* client on an HTTPS port: TLS below the byte stream */
 	struct gw_timer timer;
 	struct gw_conn *pend_next;	/* worker lists; a connection may be on all three */
 	struct gw_conn *flush_next;
@@ -294,6 +301,8 @@ struct gwd {
 	uint64_t reloads_ok, reloads_failed;
 	uint64_t start_s;
 	struct gw_stat *noroute;	/* requests no rule matched (404) and bad requests */
+	struct gw_tls_tickets *tickets;	/* session-ticket keys of every HTTPS context */
+	uint64_t tickets_rotated_ms;
 };
 
 extern struct gwd gwd;
@@ -315,6 +324,8 @@ void gw_conn_timer_del(struct gw_conn *c);
 /** Shuts down our side once output is sent, then closes (lingering close). */
 void gw_conn_finish(struct gw_conn *c);
 void gw_table_unref(struct gw_rt_table *t);
+/** The scheme a client connection speaks: "https" over TLS, else "http". */
+const char *gw_conn_scheme(const struct gw_conn *c);
 uint64_t gw_rand(struct gw_worker *w);
 
 /* proxy.c */

@@ -313,6 +313,9 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 	up_put(x, x->head.p, x->head.len);
 	if (x->body.len)
 		up_put(x, x->body.p, x->body.len);
+	/* a client paused while no upstream could take its body continues now */
+	if (x->c && !x->req_done && (x->c->flags & CF_PAUSED))
+		gw_conn_resume(x->c);
 	if (x->rule->timeout_backend_ms)
 		set_timer(x, &x->t_attempt, x->rule->timeout_backend_ms);
 	else
@@ -493,9 +496,27 @@ static const struct gw_http1_header *find_header(const struct gw_http1_req *req,
 						 const char *name)
 {
 	for (size_t i = 0; i < req->nheaders; i++)
-		if (gw_http1_name_is(&req->headers[i], name))
+		if (gw_http1_name_is_fn(&req->headers[i], name))
 			return &req->headers[i];
 	return NULL;
+}
+
+/*
+ * x->extra_sb holds the values of the extra response fields (CORS,
+ * session). x->extra points into it, so it is allocated once at its full
+ * size and never grows: an append that would not fit is refused.
+ */
+#define GW_EXTRA_SB 8192
+
+static bool extra_room(struct gw_exch *x, size_t need)
+{
+	if (!x->extra_sb.cap) {
+		x->extra_sb.p = malloc(GW_EXTRA_SB);
+		if (!x->extra_sb.p)
+			return false;
+		x->extra_sb.cap = GW_EXTRA_SB;
+	}
+	return x->extra_sb.cap - x->extra_sb.len >= need;
 }
 
 /* CORS of a filter list: answers a preflight (true) or prepares response fields. */
@@ -508,20 +529,23 @@ static bool apply_cors(struct gw_exch *x, const struct gw_rt_cors *cors,
 	bool preflight = origin && acrm && req->method_len == 7 &&
 			 !memcmp(req->method, "OPTIONS", 7);
 	struct gw_rt_hdr h[6];
-	int n;
+	size_t need;
+	int n = 0;
 
 	if (!cors || !origin)
 		return false;
-	gw_sbuf_reset(&x->extra_sb);
-	/* reserve so the field values written into it never move */
-	gw_sbuf_put(&x->extra_sb, "", 0);
-	if (!x->extra_sb.cap) {
-		x->extra_sb.p = malloc(8192);
-		x->extra_sb.cap = x->extra_sb.p ? 8192 : 0;
-	}
-	n = gw_cors_headers(cors, preflight, origin->value, origin->value_len,
-			    acrm ? acrm->value : NULL, acrm ? acrm->value_len : 0,
-			    acrh ? acrh->value : NULL, acrh ? acrh->value_len : 0, &x->extra_sb, h);
+	need = origin->value_len + (acrm ? acrm->value_len : 0) + (acrh ? acrh->value_len : 0) +
+	       (cors->methods ? strlen(cors->methods) : 0) +
+	       (cors->headers ? strlen(cors->headers) : 0) +
+	       (cors->expose ? strlen(cors->expose) : 0) + 64;
+	if (extra_room(x, need))
+		n = gw_cors_headers(cors, preflight, origin->value, origin->value_len,
+				    acrm ? acrm->value : NULL, acrm ? acrm->value_len : 0,
+				    acrh ? acrh->value : NULL, acrh ? acrh->value_len : 0,
+				    &x->extra_sb, h);
+	else
+		pr_warn_ratelimited("CORS response fields of %s do not fit in %d bytes; omitted",
+				    x->rule->route, GW_EXTRA_SB);
 	if (preflight) {
 		/* a preflight is answered by the gateway, allowed or not (without headers then) */
 		local_reply(x, 200, NULL, h, n);
@@ -703,8 +727,9 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		struct gw_rt_hdr loc = { "Location", NULL, 8, 0 };
 
 		gw_sbuf_reset(&w->sb);
-		gw_redirect_location(&w->sb, f->redirect, x->m, "http", rq.host, rq.host_len,
-				     x->lst->port, rq.path, rq.path_len, rq.query, rq.query_len);
+		gw_redirect_location(&w->sb, f->redirect, x->m, gw_conn_scheme(c), rq.host,
+				     rq.host_len, x->lst->port, rq.path, rq.path_len, rq.query,
+				     rq.query_len);
 		if (w->sb.oom) {
 			error_reply(x, 500, "out of memory");
 			return;
@@ -750,7 +775,7 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		struct gw_rt_hdr loc = { "Location", NULL, 8, 0 };
 
 		gw_sbuf_reset(&x->extra_sb);
-		gw_redirect_location(&x->extra_sb, bf->redirect, x->m, "http", rq.host,
+		gw_redirect_location(&x->extra_sb, bf->redirect, x->m, gw_conn_scheme(c), rq.host,
 				     rq.host_len, x->lst->port, rq.path, rq.path_len, rq.query,
 				     rq.query_len);
 		loc.value = x->extra_sb.p;
@@ -794,7 +819,7 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		fr.host_len = (uint32_t)strlen(fr.host);
 	}
 	fr.client_ip = c->peer;
-	fr.proto = "http";
+	fr.proto = gw_conn_scheme(c);
 	fr.xff = gwd.o.xff;
 	fr.chunked = info.body == GW_BODY_CHUNKED;
 	fr.has_length = info.body == GW_BODY_LENGTH;
@@ -847,6 +872,11 @@ size_t gw_client_input(struct gw_conn *c, const char *data, size_t len)
 				/* pipelined requests wait their turn; stop reading past one head */
 				if (len - off > GW_HTTP1_MAX_HEAD)
 					gw_conn_pause(c);
+				return off;
+			}
+			if (!x->u && x->body.len + (len - off) > GW_REPLAY_MAX) {
+				/* no upstream yet (queued, or between attempts): wait for one */
+				gw_conn_pause(c);
 				return off;
 			}
 			off += client_body(x, data + off, len - off);
@@ -950,10 +980,8 @@ static void session_fields(struct gw_exch *x)
 	tok.issued_s = x->session_issued_s && x->pin == x->ep ? x->session_issued_s : now;
 	tok.last_s = now;
 	gw_session_encode(&tok, x->session_val, sizeof(x->session_val));
-	if (!x->extra_sb.cap) {
-		x->extra_sb.p = malloc(8192);
-		x->extra_sb.cap = x->extra_sb.p ? 8192 : 0;
-	}
+	if (!extra_room(x, strlen(x->session_name) + sizeof(x->session_val) + 64))
+		return;
 	off = x->extra_sb.len;
 	h = &x->extra[x->nextra];
 	if (x->session_header) {
@@ -969,9 +997,8 @@ static void session_fields(struct gw_exch *x)
 		h->name = "Set-Cookie";
 		h->name_len = 10;
 	}
-	if (x->extra_sb.oom || x->extra_sb.len > x->extra_sb.cap)
+	if (x->extra_sb.oom)
 		return;
-	/* extra_sb never reallocates past its first 8 KiB here: pointers stay valid */
 	h->value = x->extra_sb.p + off;
 	h->value_len = (uint32_t)(x->extra_sb.len - off);
 	x->nextra++;

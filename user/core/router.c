@@ -893,13 +893,20 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 
 		if (!l->valid)
 			continue;
-		if (l->proto == GW_PROTO_HTTPS || l->proto == GW_PROTO_TLS) {
-			if (add_unserved(b, l, "gwd does not terminate TLS yet (HTTPS and TLS "
-					 "listeners are not served)"))
+		bool tls = l->proto == GW_PROTO_HTTPS;
+
+		if (l->proto == GW_PROTO_TLS) {
+			if (add_unserved(b, l, "gwd does not serve TLS listeners (passthrough) yet"))
 				return -ENOMEM;
 			continue;
 		}
-		if (l->proto != GW_PROTO_HTTP)
+		if (tls && l->tls_mode && strcmp(l->tls_mode, "Terminate")) {
+			if (add_unserved(b, l, "an HTTPS listener must terminate TLS (tls.mode "
+					 "Terminate)"))
+				return -ENOMEM;
+			continue;
+		}
+		if (l->proto != GW_PROTO_HTTP && !tls)
 			continue;
 		rl = gw_arena_alloc(b->a, sizeof(*rl));
 		if (!rl || build_listener(b, l, rl))
@@ -909,7 +916,17 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 			struct gw_rt_port *p = port_get(b, gw->naddresses ? gw->addresses[k] : NULL,
 							l->port);
 
-			if (!p || port_add_listener(b, p, rl))
+			if (!p)
+				return -ENOMEM;
+			/* one socket speaks TLS or not: the first listener of a port decides */
+			if (p->nlisteners && p->tls != tls) {
+				if (add_unserved(b, l, tls ? "its port serves HTTP listeners"
+							   : "its port serves HTTPS listeners"))
+					return -ENOMEM;
+				break;
+			}
+			p->tls = tls;
+			if (port_add_listener(b, p, rl))
 				return -ENOMEM;
 		}
 	}

@@ -7,6 +7,13 @@
  * buffered input, sending, re-arming recv) is deferred to lists drained at
  * the end of the batch, so no handler ever re-enters another connection's
  * handler and several outputs of one turn leave in one send.
+ *
+ * TLS (client connections on HTTPS ports) sits below the byte stream the
+ * HTTP code sees: received ciphertext is fed to the connection's
+ * gw_tls_conn and the plaintext read from it goes where plaintext input
+ * goes; output is queued as plaintext in c->out and encrypted when it is
+ * sent, GW_TLS_SEND_CHUNK at a time, so c->out still measures what waits
+ * (backpressure) and sends come from the engine's pending ciphertext.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -104,6 +111,8 @@ static void conn_free(struct gw_conn *c)
 
 	gw_timer_del(&w->timers, &c->timer);
 	gw_oq_clear(&c->out);
+	/* only now: no send refers to its ciphertext any more */
+	gw_tls_conn_free(c->tls);
 	free(c->in);
 	w->slots[c->slot] = NULL;
 	w->free_slots[w->nfree++] = c->slot;
@@ -155,14 +164,69 @@ void gw_conn_flush(struct gw_conn *c)
 	c->w->flush = c;
 }
 
+const char *gw_conn_scheme(const struct gw_conn *c)
+{
+	return c && c->tls ? "https" : "http";
+}
+
+/* Output still to send: queued plaintext plus, over TLS, pending ciphertext. */
+static size_t conn_out_bytes(const struct gw_conn *c)
+{
+	return c->out.bytes + (c->tls ? gw_tls_out_bytes(c->tls) : 0);
+}
+
+/*
+ * Encrypts queued plaintext until max ciphertext bytes are pending. False
+ * when the TLS connection can no longer write (after a fatal error).
+ */
+static bool tls_encrypt(struct gw_conn *c, size_t max)
+{
+	struct iovec iov[8];
+
+	while (c->out.bytes && gw_tls_out_bytes(c->tls) < max) {
+		size_t room = max - gw_tls_out_bytes(c->tls), used = 0;
+		int n = gw_oq_iov(&c->out, iov, 8);
+
+		for (int i = 0; i < n && used < room; i++) {
+			size_t len = iov[i].iov_len < room - used ? iov[i].iov_len : room - used;
+			ssize_t r = gw_tls_write(c->tls, iov[i].iov_base, len);
+
+			if (r == -EAGAIN)
+				break;	/* handshake not done: the plaintext waits */
+			if (r < 0) {
+				pr_debug("Couldn't encrypt %zu bytes for %s: %s %s", len, c->peer,
+					 strerror((int)-r), gw_tls_conn_errmsg(c->tls));
+				return false;
+			}
+			used += len;
+		}
+		if (!used)
+			break;
+		gw_oq_consume(&c->out, used);
+	}
+	return true;
+}
+
 static void conn_send(struct gw_conn *c)
 {
 	struct io_uring_sqe *sqe;
 	int n;
 
-	if (c->flags & (CF_SENDING | CF_CONNECTING | CF_CLOSING) || !c->out.bytes)
+	if (c->flags & (CF_SENDING | CF_CONNECTING | CF_CLOSING))
 		return;
-	n = gw_oq_iov(&c->out, c->iov, 8);
+	if (c->tls) {
+		if (!tls_encrypt(c, GW_TLS_SEND_CHUNK)) {
+			gw_conn_close(c);
+			return;
+		}
+		n = gw_tls_pending_outv(c->tls, c->iov, 8);
+		if (!n)
+			return;
+	} else {
+		if (!c->out.bytes)
+			return;
+		n = gw_oq_iov(&c->out, c->iov, 8);
+	}
 	c->sending = 0;
 	for (int i = 0; i < n; i++)
 		c->sending += (uint32_t)c->iov[i].iov_len;
@@ -201,6 +265,14 @@ void gw_conn_close(struct gw_conn *c)
 
 	if (c->flags & CF_CLOSING)
 		return;
+	if (c->tls && !(c->flags & CF_SENDING) && !gw_tls_shutdown(c->tls)) {
+		/* best effort: close_notify (and what else is pending) if the socket takes it */
+		struct msghdr msg = { .msg_iov = c->iov };
+
+		msg.msg_iovlen = (size_t)gw_tls_pending_outv(c->tls, c->iov, 8);
+		if (msg.msg_iovlen)
+			(void)sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
 	if (c->flags & CF_POOLED)
 		gw_pool_remove(c);
 	c->flags |= CF_CLOSING;
@@ -291,7 +363,15 @@ void gw_conn_finish(struct gw_conn *c)
 {
 	if (c->flags & (CF_CLOSING | CF_LINGER))
 		return;
-	if (c->out.bytes && !(c->flags & (CF_SENDING | CF_CONNECTING))) {
+	if (c->tls) {
+		/* all of the response, then close_notify, before our FIN */
+		if (!tls_encrypt(c, SIZE_MAX)) {
+			gw_conn_close(c);
+			return;
+		}
+		gw_tls_shutdown(c->tls);
+	}
+	if (conn_out_bytes(c) && !(c->flags & (CF_SENDING | CF_CONNECTING))) {
 		/*
 		 * The last response of a closing connection goes out now, with
 		 * our FIN right behind it: then the client closes second and
@@ -301,16 +381,21 @@ void gw_conn_finish(struct gw_conn *c)
 		struct msghdr msg = { .msg_iov = c->iov };
 		ssize_t n;
 
-		msg.msg_iovlen = (size_t)gw_oq_iov(&c->out, c->iov, 8);
+		if (c->tls)
+			msg.msg_iovlen = (size_t)gw_tls_pending_outv(c->tls, c->iov, 8);
+		else
+			msg.msg_iovlen = (size_t)gw_oq_iov(&c->out, c->iov, 8);
 		n = sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n > 0) {
+		if (n > 0 && c->tls) {
+			gw_tls_consume_out(c->tls, (size_t)n);
+		} else if (n > 0) {
 			gw_oq_consume(&c->out, (size_t)n);
 		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			gw_conn_close(c);
 			return;
 		}
 	}
-	if (c->out.bytes || (c->flags & CF_SENDING)) {
+	if (conn_out_bytes(c) || (c->flags & CF_SENDING)) {
 		c->flags |= CF_CLOSE_AFTER;
 		return;
 	}
@@ -419,6 +504,66 @@ static void conn_input(struct gw_conn *c, const char *data, size_t len)
 		gw_conn_close(c);
 }
 
+static void conn_eof(struct gw_conn *c, int err)
+{
+	c->flags |= CF_EOF;
+	if (c->kind == CK_CLIENT)
+		gw_client_eof(c, err);
+	else
+		gw_up_eof(c, err);
+}
+
+/* Decrypts what the TLS connection holds and hands the plaintext on as input. */
+static void tls_pump(struct gw_conn *c)
+{
+	char buf[16384];
+
+	while (!(c->flags & (CF_CLOSING | CF_DISCARD | CF_EOF))) {
+		ssize_t n = gw_tls_read(c->tls, buf, sizeof(buf));
+
+		if (n > 0) {
+			conn_input(c, buf, (size_t)n);
+			continue;
+		}
+		if (n == -EAGAIN)
+			break;
+		if (n == 0 || n == -ECONNRESET) {
+			/* close_notify, or the transport ended: like a FIN */
+			conn_eof(c, 0);
+			break;
+		}
+		pr_debug("TLS connection from %s failed: %s: %s", c->peer,
+			 gw_tls_conn_err(c->tls) ? gw_tls_conn_err(c->tls) : strerror((int)-n),
+			 gw_tls_conn_errmsg(c->tls));
+		if (c->x) {
+			conn_eof(c, -ECONNRESET);
+		} else {
+			/* a handshake failure: its alert goes out, then our FIN */
+			c->flags |= CF_DISCARD;
+			gw_conn_finish(c);
+		}
+		break;
+	}
+	if (!(c->flags & CF_CLOSING) && gw_tls_out_bytes(c->tls))
+		gw_conn_flush(c);
+}
+
+static void tls_input(struct gw_conn *c, const char *data, size_t len)
+{
+	int err;
+
+	if (c->flags & CF_EOF)
+		return;
+	err = gw_tls_feed_in(c->tls, data, len);
+	if (err) {
+		pr_warn_ratelimited("Couldn't take %zu TLS bytes from %s: %s; closing it", len,
+				    c->peer, strerror(-err));
+		gw_conn_close(c);
+		return;
+	}
+	tls_pump(c);
+}
+
 static void handle_recv(struct gw_worker *w, struct io_uring_cqe *cqe)
 {
 	struct gw_conn *c = slot_conn(w, cqe->user_data);
@@ -432,31 +577,39 @@ static void handle_recv(struct gw_worker *w, struct io_uring_cqe *cqe)
 	if (cqe->flags & IORING_CQE_F_BUFFER) {
 		unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 
-		if (c && res > 0 && !(c->flags & (CF_CLOSING | CF_DISCARD)))
-			conn_input(c, gw_buf_addr(&w->r, bid), (size_t)res);
+		if (c && res > 0 && !(c->flags & (CF_CLOSING | CF_DISCARD))) {
+			if (c->tls)
+				tls_input(c, gw_buf_addr(&w->r, bid), (size_t)res);
+			else
+				conn_input(c, gw_buf_addr(&w->r, bid), (size_t)res);
+		}
 		/* the data was consumed or copied: the buffer goes back at once */
 		gw_buf_recycle(&w->r, bid);
 	}
 	if (!c)
 		return;
 	if (res == 0 && !(c->flags & CF_CLOSING)) {
-		c->flags |= CF_EOF;
-		if (c->flags & CF_LINGER)
+		if (c->flags & CF_LINGER) {
+			c->flags |= CF_EOF;
 			gw_conn_close(c);
-		else if (c->kind == CK_CLIENT)
-			gw_client_eof(c, 0);
-		else
-			gw_up_eof(c, 0);
+		} else if (c->tls && !(c->flags & CF_EOF)) {
+			/* records still buffered are read first; the engine then reports the end */
+			gw_tls_feed_eof(c->tls);
+			if (!(c->flags & CF_DISCARD))
+				tls_pump(c);
+			if (!(c->flags & (CF_EOF | CF_CLOSING)))
+				conn_eof(c, 0);
+		} else if (!c->tls) {
+			conn_eof(c, 0);
+		} else {
+			/* close_notify came first and was handled */
+		}
 	} else if (res < 0 && res != -ENOBUFS && res != -ECANCELED && !(c->flags & CF_CLOSING)) {
 		if (res == -EINVAL && w->r.recv_multishot) {
 			pr_info("io_uring: multishot recv unsupported; using single-shot recv");
 			w->r.recv_multishot = false;
-		} else {
-			c->flags |= CF_EOF;
-			if (c->kind == CK_CLIENT)
-				gw_client_eof(c, res);
-			else
-				gw_up_eof(c, res);
+		} else if (!(c->flags & CF_EOF)) {
+			conn_eof(c, res);
 		}
 	}
 	if (!(c->flags & (CF_RECV | CF_CLOSING | CF_PAUSED | CF_EOF)))
@@ -485,14 +638,17 @@ static void handle_send(struct gw_worker *w, struct io_uring_cqe *cqe)
 		conn_maybe_free(c);
 		return;
 	}
-	gw_oq_consume(&c->out, (size_t)cqe->res);
-	if (c->out.bytes)
+	if (c->tls)
+		gw_tls_consume_out(c->tls, (size_t)cqe->res);
+	else
+		gw_oq_consume(&c->out, (size_t)cqe->res);
+	if (conn_out_bytes(c))
 		conn_send(c);
 	if (c->kind == CK_CLIENT)
 		gw_client_sent(c);
 	else
 		gw_up_sent(c);
-	if (!c->out.bytes && !(c->flags & CF_SENDING) && (c->flags & CF_CLOSE_AFTER))
+	if (!conn_out_bytes(c) && !(c->flags & CF_SENDING) && (c->flags & CF_CLOSE_AFTER))
 		gw_conn_finish(c);
 	conn_maybe_free(c);
 }
@@ -536,12 +692,25 @@ static void acc_cancel(struct gw_worker *w, struct gw_acc *a)
 	a->wanted = false;
 }
 
+/* The TLS server context of a listening socket's port in the current table, or NULL. */
+static struct gw_tls_ctx *port_tls_ctx(struct gw_worker *w, uint32_t lsock)
+{
+	const struct gw_rt_table *t = w->tbl;
+	const struct gw_tpriv *p = t ? t->priv : NULL;
+
+	for (int i = 0; p && p->tls && i < t->nports; i++)
+		if (p->ids[i] == lsock)
+			return p->tls[i];
+	return NULL;
+}
+
 static void handle_accept(struct gw_worker *w, struct io_uring_cqe *cqe)
 {
 	struct gw_acc *a = find_acc(w, gw_ud_slot(cqe->user_data));
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	uint32_t limit = (uint32_t)((gwd.o.max_conns + gwd.nworkers - 1) / gwd.nworkers);
+	struct gw_tls_ctx *tctx;
 	struct gw_conn *c;
 	int fd = cqe->res, one = 1;
 
@@ -572,6 +741,17 @@ static void handle_accept(struct gw_worker *w, struct io_uring_cqe *cqe)
 		return;
 	}
 	c->lsock = a->ls->id;
+	tctx = port_tls_ctx(w, a->ls->id);
+	if (tctx) {
+		/* takes a reference: the context outlives a reload for this connection */
+		c->tls = gw_tls_conn_new(tctx, NULL, c);
+		if (!c->tls) {
+			pr_warn_ratelimited("Couldn't set up TLS for a connection on port %d: %s",
+					    a->ls->port, strerror(errno));
+			gw_conn_close(c);
+			return;
+		}
+	}
 	/* per connection, not per request: the peer address for X-Forwarded-For */
 	if (!getpeername(fd, (struct sockaddr *)&ss, &sl)) {
 		if (ss.ss_family == AF_INET6) {
@@ -651,6 +831,9 @@ void gw_table_unref(struct gw_rt_table *t)
 	if (t->priv) {
 		struct gw_tpriv *p = t->priv;
 
+		for (int i = 0; p->tls && i < t->nports; i++)
+			gw_tls_ctx_put(p->tls[i]);
+		free(p->tls);
 		free(p->lsocks);
 		free(p->ids);
 		free(p->bind_errors);
@@ -870,6 +1053,7 @@ static void *worker_main(void *arg)
 	gw_accesslog_flush(w, true);
 	gw_rt_match_data_free(w->md);
 	gw_oq_thread_cleanup();
+	gw_tls_thread_cleanup();
 	__atomic_store_n(&w->exited, true, __ATOMIC_RELEASE);
 	return NULL;
 }

@@ -314,7 +314,7 @@ int gw_http1_parse_response(const char *buf, size_t len, size_t last_len,
 	return (int)end;
 }
 
-bool gw_http1_name_is(const struct gw_http1_header *h, const char *lower)
+bool gw_http1_name_is_fn(const struct gw_http1_header *h, const char *lower)
 {
 	size_t n = strlen(lower);
 

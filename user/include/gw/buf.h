@@ -22,6 +22,8 @@ struct gw_sbuf {
 void gw_sbuf_put(struct gw_sbuf *b, const void *s, size_t n);
 void gw_sbuf_puts(struct gw_sbuf *b, const char *s);
 void gw_sbuf_printf(struct gw_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Appends v in decimal (no printf: this is on every proxied head). */
+void gw_sbuf_u64(struct gw_sbuf *b, uint64_t v);
 void gw_sbuf_reset(struct gw_sbuf *b);
 void gw_sbuf_free(struct gw_sbuf *b);
 

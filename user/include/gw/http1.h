@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <strings.h>
 #include <sys/types.h>
 
 #define GW_HTTP1_INCOMPLETE (-2)
@@ -153,7 +154,11 @@ ssize_t gw_http1_chunked_decode(struct gw_http1_chunked *d, const char *buf, siz
 /** RFC 9110 tchar. */
 extern const uint8_t gw_http1_tchar[256];
 /** ASCII case-insensitive equality of a field name with a NUL-terminated lowercase name. */
-bool gw_http1_name_is(const struct gw_http1_header *h, const char *lower);
+bool gw_http1_name_is_fn(const struct gw_http1_header *h, const char *lower);
+/* The same for a string literal (the "" make anything else a compile error). */
+#define gw_http1_name_is(h, lower)                                                            \
+	((h)->name_len == sizeof("" lower "") - 1 &&                                          \
+	 !strncasecmp((h)->name, "" lower "", sizeof("" lower "") - 1))
 /** True if the comma-separated list v[0..n) contains token (case-insensitive). */
 bool gw_http1_list_has(const char *v, size_t n, const char *token);
 /** Canonical reason phrase for a status code ("Unknown" if none). */

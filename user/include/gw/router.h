@@ -237,6 +237,7 @@ struct gw_rt_port {
 	struct gw_rt_listener *any;	/* listener without hostname */
 	struct gw_rt_listener **listeners;
 	int nlisteners;
+	bool tls;			/* HTTPS listeners (TLS mode Terminate) */
 };
 
 /** A listener gwd does not serve, and why (reported by status). */
