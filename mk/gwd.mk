@@ -24,7 +24,11 @@ $(LIBGWD): $(LIBGWD_OBJS)
 # (the top Makefile defines LIBCONFIG after including us: spell the path out)
 GWD_LIBCONFIG := $(OUTPUT)/libgwconfig.a
 
-$(GWD): $(OUTPUT)/user/core/main.o $(LIBGWD) $(OUTPUT)/loader/params.o $(GWD_LIBCONFIG)
+# HTTPS: the TLS engine (mk/tls.mk, also included after us: path spelled out)
+GWD_LIBTLS := $(OUTPUT)/libgwtls.a
+
+$(GWD): $(OUTPUT)/user/core/main.o $(LIBGWD) $(OUTPUT)/loader/params.o $(GWD_LIBTLS) \
+	$(GWD_LIBCONFIG)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(GWD_LIBS) -o $@
 
@@ -32,15 +36,16 @@ $(GWD): $(OUTPUT)/user/core/main.o $(LIBGWD) $(OUTPUT)/loader/params.o $(GWD_LIB
 # these pattern-specific variables add the daemon's headers and libraries.
 GWD_UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit/%,\
 	$(wildcard tests/unit/http1/*.c tests/unit/router/*.c tests/unit/core/*.c))
-$(GWD_UNIT_BINS): $(LIBGWD)
+$(GWD_UNIT_BINS): $(LIBGWD) $(GWD_LIBTLS)
 $(OUTPUT)/tests/unit/http1/% $(OUTPUT)/tests/unit/router/% $(OUTPUT)/tests/unit/core/%: \
 	ALL_CFLAGS += $(GWD_CFLAGS)
 $(OUTPUT)/tests/unit/http1/% $(OUTPUT)/tests/unit/router/% $(OUTPUT)/tests/unit/core/%: \
-	LDLIBS_CONFIG := $(LIBGWD) $(GWD_LIBCONFIG) $(GWD_LIBS)
+	LDLIBS_CONFIG := $(LIBGWD) $(GWD_LIBTLS) $(GWD_LIBCONFIG) $(GWD_LIBS)
 
 # Routing benchmark (ns per match at 10, 1000, 10000 routes); not a test.
-$(OUTPUT)/gw-bench-router: tools/bench/l7/router_bench.c $(LIBGWD) $(GWD_LIBCONFIG)
+$(OUTPUT)/gw-bench-router: tools/bench/l7/router_bench.c $(LIBGWD) $(GWD_LIBTLS) $(GWD_LIBCONFIG)
 	$(call msg,BENCH,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(GWD_CFLAGS) $< $(LIBGWD) $(GWD_LIBCONFIG) $(GWD_LIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(GWD_CFLAGS) $< $(LIBGWD) $(GWD_LIBTLS) $(GWD_LIBCONFIG) \
+		$(GWD_LIBS) -o $@
 
 -include $(GWD_OBJS:.o=.d)
