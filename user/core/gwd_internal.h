@@ -326,6 +326,11 @@ void gw_conn_finish(struct gw_conn *c);
 void gw_table_unref(struct gw_rt_table *t);
 /** The scheme a client connection speaks: "https" over TLS, else "http". */
 const char *gw_conn_scheme(const struct gw_conn *c);
+/**
+ * True when c is a TLS connection whose SNI chose another listener than
+ * lst, the one the request's Host selects (answer 421).
+ */
+bool gw_conn_misdirected(const struct gw_conn *c, const struct gw_rt_listener *lst);
 uint64_t gw_rand(struct gw_worker *w);
 
 /* proxy.c */

@@ -706,6 +706,11 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	/* routing */
 	port = conn_port(x->tbl, c->lsock);
 	x->lst = port ? gw_rt_listener_select(port, rq.host, rq.host_len) : NULL;
+	if (x->lst && gw_conn_misdirected(c, x->lst)) {
+		x->stat = gwd.noroute;
+		error_reply(x, 421, "the Host is not served by this connection's TLS listener");
+		return;
+	}
 	x->m = x->lst ? gw_rt_lookup(x->lst, &rq, w->md) : NULL;
 	if (!x->m) {
 		x->stat = gwd.noroute;

@@ -25,6 +25,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "loader/config/model.h"
 #include "gw/log.h"
 #include "gwd_internal.h"
 
@@ -167,6 +168,23 @@ void gw_conn_flush(struct gw_conn *c)
 const char *gw_conn_scheme(const struct gw_conn *c)
 {
 	return c && c->tls ? "https" : "http";
+}
+
+bool gw_conn_misdirected(const struct gw_conn *c, const struct gw_rt_listener *lst)
+{
+	const struct gw_tls_listener_info *li;
+	const struct gw_obj *o = lst->l->owner;
+	char owner[512];
+
+	if (!c->tls)
+		return false;
+	li = gw_tls_conn_listener(c->tls);
+	if (!li)
+		return true;
+	/* by name, as the engine spells the owner: the context may be older than the table */
+	snprintf(owner, sizeof(owner), "%s%s%s", o->ns ? o->ns : "", o->ns ? "/" : "",
+		 o->name);
+	return strcmp(li->name, lst->l->name) || strcmp(li->owner, owner);
 }
 
 /* Output still to send: queued plaintext plus, over TLS, pending ciphertext. */

@@ -1,0 +1,313 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
+#
+# gwd HTTPS termination end to end: certificates made with openssl(1) for
+# this run, put in kubernetes.io/tls Secrets, two HTTPS listeners on :443
+# (www.example.com with an RSA and an ECDSA certificate, *.example.com with
+# an RSA one), real curl --cacert and openssl s_client from the client
+# namespace. Sourced by run.sh.
+
+# gwd_setup, cfg_head, gw_load, route, gcurl and json_get come from there
+# shellcheck source=tests/netns/test-gwd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
+
+# shellcheck disable=SC2034 # read by run.sh
+ALL_TESTS="test_https_proxy test_https_sni_selection test_https_versions_and_keys
+	test_https_unknown_sni test_https_resumption test_https_reload_keeps_connection
+	test_https_unserved_listener"
+
+VIP=10.200.0.1
+
+# pki_make DIR: a CA and the server certificates the tests use.
+pki_make()
+{
+	local d=$1 name
+
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=xdpgw test CA" \
+		-keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null || fail "cannot make the CA"
+	cert_make "$d" www-rsa rsa www.example.com
+	cert_make "$d" www-ec ec www.example.com
+	cert_make "$d" wild rsa '*.example.com'
+	cert_make "$d" www-new ec www.example.com
+	for name in www-rsa www-ec wild www-new; do
+		[ -s "$d/$name.crt" ] || fail "certificate $name missing"
+	done
+}
+
+# cert_make DIR NAME rsa|ec CN: a server certificate for CN signed by DIR/ca.
+cert_make()
+{
+	local d=$1 name=$2 kind=$3 cn=$4
+
+	if [ "$kind" = ec ]; then
+		openssl ecparam -name prime256v1 -genkey -noout -out "$d/$name.key" 2>/dev/null
+	else
+		openssl genrsa -out "$d/$name.key" 2048 2>/dev/null
+	fi || fail "cannot make the key of $name"
+	openssl req -new -key "$d/$name.key" -subj "/O=$name/CN=$cn" -out "$d/$name.csr" \
+		2>/dev/null || fail "cannot make the request of $name"
+	printf 'subjectAltName=DNS:%s\n' "$cn" >"$d/$name.ext"
+	openssl x509 -req -in "$d/$name.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+		-CAcreateserial -days 2 -extfile "$d/$name.ext" -out "$d/$name.crt" 2>/dev/null ||
+		fail "cannot sign $name"
+}
+
+# secret NAME CERTNAME: a kubernetes.io/tls Secret in namespace demo.
+secret()
+{
+	cat <<EOF
+apiVersion: v1
+kind: Secret
+metadata: {name: $1, namespace: demo}
+type: kubernetes.io/tls
+data:
+  tls.crt: $(base64 -w0 "$PKI/$2.crt")
+  tls.key: $(base64 -w0 "$PKI/$2.key")
+---
+EOF
+}
+
+# tls_setup [WWW_CERTS]: backends, gwd, and the configuration with the HTTPS
+# listeners; WWW_CERTS are the Secrets of the www listener (default: the
+# RSA and the ECDSA one).
+tls_setup()
+{
+	PKI="$GW_RUN_DIR/pki"
+	skip_if_missing openssl jq
+	pki_make "$PKI"
+	gwd_setup 2
+	tls_load "${1:-www-rsa www-ec}"
+}
+
+tls_load()
+{
+	local www=$1 refs="" s opts=${2:-}
+
+	for s in $www; do
+		refs="$refs${refs:+, }{name: $s}"
+	done
+	[ -z "$opts" ] || opts=", options: {$opts}"
+	LISTENERS="    - {name: www, protocol: HTTPS, port: 443, hostname: www.example.com,
+       tls: {mode: Terminate, certificateRefs: [$refs]$opts},
+       allowedRoutes: {namespaces: {from: All}}}
+    - {name: wild, protocol: HTTPS, port: 443, hostname: '*.example.com',
+       tls: {certificateRefs: [{name: wild}]}, allowedRoutes: {namespaces: {from: All}}}"
+	{
+		cfg_head
+		for s in $www wild; do
+			secret "$s" "$s"
+		done
+		sroute www svc1
+		sroute wild svc2
+	} | gw_load
+}
+
+# sroute LISTENER SERVICE: an HTTPRoute attached to that listener of gw only.
+sroute()
+{
+	cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: $1, namespace: demo}
+spec:
+  parentRefs: [{name: gw, sectionName: $1}]
+  rules:
+  - backendRefs: [{name: $2, port: 80}]
+---
+EOF
+}
+
+# hcurl HOST PATH [curl args]: HTTPS from the client namespace, HOST resolved to the VIP.
+hcurl()
+{
+	local host=$1 path=$2
+
+	shift 2
+	ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --cacert "$PKI/ca.crt" \
+		--resolve "$host:443:$VIP" "$@" "https://$host$path"
+}
+
+# peer_cert SNI [s_client args]: the certificate gwd presents for SNI, as text.
+peer_cert()
+{
+	local sni=$1
+
+	shift
+	ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:443" -servername "$sni" \
+		-CAfile "$PKI/ca.crt" "$@" </dev/null 2>/dev/null |
+		openssl x509 -noout -subject -text 2>/dev/null
+}
+
+# subject_o TEXT: the O= of the subject line (which of our certificates it is).
+subject_o()
+{
+	sed -n 's/^subject=.*O *= *\([^,]*\),.*/\1/p' <<<"$1"
+}
+
+test_https_proxy()
+{
+	local out
+
+	tls_setup
+	out=$(hcurl www.example.com '/get?x=1') || fail "HTTPS request through gwd failed"
+	echo "$out"
+	assert_eq pod be1 "$(json_get "$out" .pod)"
+	assert_eq path "/get?x=1" "$(json_get "$out" .path)"
+	assert_eq "x-forwarded-proto" https "$(json_get "$out" '.headers["x-forwarded-proto"]')"
+	assert_eq "wildcard listener routes" be2 "$(json_get "$(hcurl a.example.com /w)" .pod)"
+	# a POST body through TLS, larger than one TLS record and one recv buffer
+	head -c 200000 /dev/zero | tr '\0' 'a' >"$GW_RUN_DIR/body"
+	out=$(hcurl www.example.com /post --data-binary "@$GW_RUN_DIR/body") ||
+		fail "HTTPS POST failed"
+	assert_eq "request body length" 200000 "$(json_get "$out" .body_len)"
+	# keep-alive: several requests, one TLS connection
+	out=$(hcurl www.example.com /k1 -v -o /dev/null --next --cacert "$PKI/ca.crt" \
+		--resolve "www.example.com:443:$VIP" -o /dev/null https://www.example.com/k2 2>&1)
+	grep -q "Re-using existing connection" <<<"$out" || fail "no keep-alive over TLS: $out"
+	# status reports both listeners bound and served
+	out=$(printf 'status\n' | ns_exec "$NS_GW" socat - "UNIX-CONNECT:$STATE/gwd.sock")
+	echo "$out"
+	grep -q "^bound Gateway/demo/gw/www \* 443" <<<"$out" || fail "www not bound: $out"
+	grep -q "^bound Gateway/demo/gw/wild \* 443" <<<"$out" || fail "wild not bound: $out"
+	! grep -q "^unserved" <<<"$out" || fail "a listener is not served: $out"
+}
+
+test_https_sni_selection()
+{
+	local c
+
+	tls_setup
+	c=$(peer_cert www.example.com)
+	assert_eq "exact hostname beats the wildcard" www.example.com \
+		"$(sed -n 's/^subject=.*CN *= *//p' <<<"$c")"
+	c=$(peer_cert a.example.com)
+	assert_eq "wildcard listener" wild "$(subject_o "$c")"
+	c=$(peer_cert deep.sub.example.com)
+	assert_eq "wildcard covers several labels" wild "$(subject_o "$c")"
+	# a request whose Host belongs to another listener than the SNI's: 421
+	assert_eq "misdirected request" 421 "$(hcurl a.example.com / -o /dev/null \
+		-w '%{http_code}' -H 'Host: www.example.com')"
+	assert_eq "Host of the SNI's listener" be2 \
+		"$(json_get "$(hcurl a.example.com / -H 'Host: c.example.com')" .pod)"
+	# and the certificate verifies for the name curl asks for
+	hcurl www.example.com / -o /dev/null || fail "curl does not accept www's certificate"
+	hcurl b.example.com / -o /dev/null || fail "curl does not accept the wildcard certificate"
+}
+
+test_https_versions_and_keys()
+{
+	local out c
+
+	tls_setup
+	out=$(hcurl www.example.com /v12 --tlsv1.2 --tls-max 1.2 -v 2>&1) ||
+		fail "TLS 1.2 failed: $out"
+	grep -q "SSL connection using TLSv1.2" <<<"$out" || fail "not TLS 1.2: $out"
+	grep -q '"path": *"/v12"' <<<"$out" || fail "no answer over TLS 1.2: $out"
+	out=$(hcurl www.example.com /v13 --tlsv1.3 -v 2>&1) || fail "TLS 1.3 failed: $out"
+	grep -q "SSL connection using TLSv1.3" <<<"$out" || fail "not TLS 1.3: $out"
+	# the client's signature algorithms pick the RSA or the ECDSA certificate
+	c=$(peer_cert www.example.com -sigalgs ECDSA+SHA256)
+	assert_eq "ECDSA certificate" www-ec "$(subject_o "$c")"
+	grep -q "id-ecPublicKey" <<<"$c" || fail "not an EC key: $c"
+	c=$(peer_cert www.example.com -sigalgs RSA-PSS+SHA256:RSA+SHA256)
+	assert_eq "RSA certificate" www-rsa "$(subject_o "$c")"
+	grep -q "rsaEncryption" <<<"$c" || fail "not an RSA key: $c"
+	c=$(peer_cert www.example.com -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256)
+	assert_eq "TLS 1.2 ECDSA" www-ec "$(subject_o "$c")"
+	c=$(peer_cert www.example.com -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256)
+	assert_eq "TLS 1.2 RSA" www-rsa "$(subject_o "$c")"
+	# TLS 1.1 is refused
+	if ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:443" \
+		-servername www.example.com -tls1_1 </dev/null >/dev/null 2>&1; then
+		fail "TLS 1.1 was accepted"
+	fi
+}
+
+test_https_unknown_sni()
+{
+	local out
+
+	tls_setup
+	if out=$(hcurl other.test / 2>&1); then
+		fail "a SNI no listener matches got an answer: $out"
+	fi
+	echo "$out"
+	out=$(ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:443" \
+		-servername other.test </dev/null 2>&1) && fail "handshake for other.test succeeded"
+	grep -qi "unrecognized name" <<<"$out" || fail "no unrecognized_name alert: $out"
+	# gwd is fine afterwards
+	hcurl www.example.com / -o /dev/null || fail "HTTPS broken after a refused handshake"
+}
+
+# resumed VERSION_FLAG: "Reused" when the second handshake resumed the first's session.
+resumed()
+{
+	local sess="$GW_RUN_DIR/sess$1"
+
+	rm -f "$sess"
+	# stdin stays open a moment so s_client reads the TLS 1.3 ticket
+	sleep 0.5 | ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:443" \
+		-servername www.example.com -CAfile "$PKI/ca.crt" "$1" -sess_out "$sess" \
+		>/dev/null 2>&1
+	[ -s "$sess" ] || fail "no session saved ($1)"
+	sleep 0.5 | ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:443" \
+		-servername www.example.com -CAfile "$PKI/ca.crt" "$1" -sess_in "$sess" 2>/dev/null |
+		grep -o '^Reused\|^New' | head -1
+}
+
+test_https_resumption()
+{
+	tls_setup
+	assert_eq "TLS 1.3 resumption" Reused "$(resumed -tls1_3)"
+	assert_eq "TLS 1.2 resumption" Reused "$(resumed -tls1_2)"
+}
+
+test_https_reload_keeps_connection()
+{
+	local out c
+
+	tls_setup
+	c=$(peer_cert www.example.com -sigalgs ECDSA+SHA256)
+	assert_eq "before the change" www-ec "$(subject_o "$c")"
+	# a keep-alive connection with a request in flight across the reload
+	ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 20 --cacert "$PKI/ca.crt" \
+		--resolve "www.example.com:443:$VIP" -v -o "$GW_RUN_DIR/r1" \
+		https://www.example.com/delay/2000 --next -o "$GW_RUN_DIR/r2" \
+		--cacert "$PKI/ca.crt" --resolve "www.example.com:443:$VIP" \
+		https://www.example.com/after >"$GW_RUN_DIR/keep.log" 2>&1 &
+	local cpid=$!
+	sleep 0.7
+	tls_load "www-rsa www-new"
+	c=$(peer_cert www.example.com -sigalgs ECDSA+SHA256)
+	assert_eq "the new certificate after the reload" www-new "$(subject_o "$c")"
+	wait "$cpid" || fail "the keep-alive connection failed across the reload: \
+$(cat "$GW_RUN_DIR/keep.log")"
+	out=$(cat "$GW_RUN_DIR/keep.log")
+	grep -q "Re-using existing connection" <<<"$out" || fail "connection not reused: $out"
+	assert_eq "in-flight request" /delay/2000 "$(json_get "$(cat "$GW_RUN_DIR/r1")" .path)"
+	assert_eq "next request on the old connection" /after \
+		"$(json_get "$(cat "$GW_RUN_DIR/r2")" .path)"
+	hcurl www.example.com / -o /dev/null || fail "new connections fail after the reload"
+}
+
+test_https_unserved_listener()
+{
+	local out
+
+	PKI="$GW_RUN_DIR/pki"
+	skip_if_missing openssl jq
+	pki_make "$PKI"
+	gwd_setup 2
+	# a cipher list OpenSSL rejects: the engine leaves www out and status says why
+	tls_load www-rsa "xdpgw.io/ciphers: NO-SUCH-CIPHER"
+	out=$(printf 'status\n' | ns_exec "$NS_GW" socat - "UNIX-CONNECT:$STATE/gwd.sock")
+	echo "$out"
+	grep -q "^unserved Gateway/demo/gw/www .*cipher" <<<"$out" || fail "www served: $out"
+	! grep -q "^unserved Gateway/demo/gw/wild " <<<"$out" || fail "wild not served: $out"
+	assert_eq "wild still serves" be2 "$(json_get "$(hcurl b.example.com /)" .pod)"
+	# www.example.com now gets the wildcard listener's certificate, but the
+	# Host still names the unserved listener: 421, never its routes
+	assert_eq "unserved listener" 421 \
+		"$(hcurl www.example.com / -o /dev/null -w '%{http_code}')"
+}
