@@ -93,6 +93,19 @@ static int apply(struct gw_dp_ctx *ctx, const struct gw_config *cfg,
 	scan(cfg, &any, &any_l4);
 	known = ctx->ifaces.n || gw_xdp_pins_exist(ctx->pin_dir) ||
 		gw_xdp_instance_attached(ctx->pin_dir);
+	/*
+	 * No objects at all is only ever a rollback to the state before the
+	 * first load (gwctl load refuses empty input): leave no trace.
+	 */
+	if (!cfg->nobjs) {
+		err = 0;
+		if (known && !(err = gw_xdp_pin_dir_prepare(ctx->pin_dir, &in.lock_fd)) &&
+		    !(err = gw_xdp_instance_open_pinned(&in, ctx->pin_dir))) {
+			err = gw_xdp_detach_all(&in);
+			err = err < 0 ? err : gw_xdp_unpin_all(&in);
+		}
+		goto out;
+	}
 	if (!known) {
 		err = 0;
 		if (any_l4) {

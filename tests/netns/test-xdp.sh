@@ -568,22 +568,41 @@ _digest()
 # previous state; the tier resolves it from the committed state file).
 test_rollback()
 {
-	local digest after stats
+	local digest after stats i
 
 	skip_if_missing socat jq bpftool curl
 	_xdp_topology 3
-	_load "$EXAMPLE"
-	digest=$(_digest)
-	[[ "$digest" =~ ^[0-9]+$ ]] || fail "cannot read the digest from gw_config: '$digest'"
 	# a gwd that rejects everything
+	mkdir -p "$STATE_DIR"
 	start_background - fakegwd socat "UNIX-LISTEN:$STATE_DIR/gwd.sock,fork" \
 		SYSTEM:'echo ERR injected failure'
 	for ((i = 0; i < 50; i++)); do
 		[ -S "$STATE_DIR/gwd.sock" ] && break
 		sleep 0.1
 	done
-	sed -e '/- name: echo-3$/,+2d' "$EXAMPLE" >"$GW_RUN_DIR/two.yaml"
+	[ -S "$STATE_DIR/gwd.sock" ] || fail "fake gwd did not start"
+	# the very first load fails: the tier goes back to nothing at all
 	# shellcheck disable=SC2046
+	if gwctl_gw load -f "$EXAMPLE" $(_ifaces) --pin-dir "$PIN_DIR" --state-dir "$STATE_DIR" \
+		-q 2>"$GW_RUN_DIR/err"; then
+		fail "load succeeded although gwd rejected it"
+	fi
+	grep -q 'rolling back' "$GW_RUN_DIR/err" || fail "no rollback: $(cat "$GW_RUN_DIR/err")"
+	assert_eq "XDP programs after a failed first load" 0 \
+		"$(ns_exec "$NS_GW" ip -d link show | grep -c 'prog/xdp')"
+	[ ! -e "$PIN_DIR/gw_config" ] || fail "pins left after a failed first load"
+	stop_background fakegwd
+	rm -f "$STATE_DIR/gwd.sock"
+	_load "$EXAMPLE"
+	digest=$(_digest)
+	[[ "$digest" =~ ^[0-9]+$ ]] || fail "cannot read the digest from gw_config: '$digest'"
+	start_background - fakegwd2 socat "UNIX-LISTEN:$STATE_DIR/gwd.sock,fork" \
+		SYSTEM:'echo ERR injected failure'
+	for ((i = 0; i < 50; i++)); do
+		[ -S "$STATE_DIR/gwd.sock" ] && break
+		sleep 0.1
+	done
+	sed -e '/- name: echo-3$/,+2d' "$EXAMPLE" >"$GW_RUN_DIR/two.yaml"
 	if gwctl_gw load -f "$GW_RUN_DIR/two.yaml" --pin-dir "$PIN_DIR" --state-dir "$STATE_DIR" \
 		-q 2>"$GW_RUN_DIR/err"; then
 		fail "load succeeded although gwd rejected it"
@@ -596,7 +615,7 @@ test_rollback()
 	assert_eq "serial: load, change, rollback" 3 "$(jq .serial <<<"$stats")"
 	assert_eq "be3 still a backend" 1 \
 		"$(jq '[.backends[] | select(.name == "10.200.3.2:8080")] | length' <<<"$stats")"
-	stop_background fakegwd
+	stop_background fakegwd2
 	_curl "$VIP4" >/dev/null || fail "traffic after the rollback"
 }
 
