@@ -10,7 +10,8 @@ ALL_TESTS="test_basic_proxy test_path_matches test_header_query_method test_prec
 	test_listener_isolation test_header_modifiers test_redirect test_url_rewrite
 	test_mirror test_cors test_weighted_split test_error_statuses test_timeouts
 	test_retry test_session_persistence test_http1_semantics test_websocket test_admin_and_log
-	test_reload_under_load test_gwd_restart_and_status test_sigterm_drain"
+	test_reload_under_load test_gwd_restart_and_status test_restart_l4_keeps_working
+	test_sigterm_drain"
 
 GWD="${GWD:-$REPO/.output/gwd}"
 
@@ -824,6 +825,62 @@ test_gwd_restart_and_status()
 		sleep 0.1
 	done
 	assert_eq "after restart" 200 "$(code two.example /)"
+}
+
+# gwd restarts while the XDP tier keeps load-balancing TCP: both tiers from
+# one `gwctl load` (examples/tcp.yaml plus an HTTPRoute on its HTTP listener).
+test_restart_l4_keeps_working()
+{
+	local xdp_pass="$REPO/.output/tests/bpf/xdp_pass.bpf.o" i ifs pod
+
+	skip_if_missing curl ethtool "$GWD"
+	[ -f "$xdp_pass" ] || skip "XDP tier not built: $xdp_pass"
+	topo_create 3
+	PIN="/sys/fs/bpf/gwt-$GW_RUN_ID"
+	trap 'ns_exec "$NS_GW" "$GWCTL" unload --pin-dir "$PIN" >/dev/null 2>&1; rm -rf "$PIN"; cleanup_tests $?' EXIT
+	# XDP redirects into the far ends' veths: they need an XDP program to take frames
+	check_run ns_exec "$NS_CLI" ip link set dev "$CLI_IF" xdpdrv obj "$xdp_pass" sec xdp
+	check_run ns_exec "$NS_GW" ip addr add "$VIP4/32" dev lo
+	ifs="--iface $GW_CLI_IF"
+	for ((i = 1; i <= 3; i++)); do
+		check_run ns_exec "${NS_BE[i]}" ip link set dev "$BE_IF" xdpdrv obj "$xdp_pass" sec xdp
+		start_echo "${NS_BE[i]}" "be$i" --namespace xdp --listen "[::]:8080"
+		ifs+=" --iface ${GW_BE_IF[i]}"
+	done
+	STATE="$GW_RUN_DIR/state"
+	mkdir -p "$STATE"
+	gwd_start
+	{ cat "$REPO/examples/tcp.yaml"; cat <<EOF
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web}
+spec:
+  parentRefs: [{name: l4, sectionName: http}]
+  rules: [{backendRefs: [{name: echo-1, port: 8080}]}]
+EOF
+	} >"$GW_RUN_DIR/both.yaml"
+	# shellcheck disable=SC2086
+	check_run ns_exec "$NS_GW" "$GWCTL" load -q -f "$GW_RUN_DIR/both.yaml" $ifs \
+		--pin-dir "$PIN" --state-dir "$STATE"
+	pod=$(json_get "$(gcurl "http://$VIP4/l7")" .pod)
+	assert_eq "HTTP through gwd on the Gateway address" be1 "$pod"
+	pod=$(json_get "$(gcurl "http://$VIP4:8080/l4")" .pod)
+	[[ "$pod" == be[123] ]] || fail "TCP through XDP failed: '$pod'"
+	stop_background gwd || fail "gwd had died"
+	assert_eq "HTTP is down with gwd" 000 "$(gcurl -o /dev/null -w '%{http_code}' "http://$VIP4/" 2>/dev/null)"
+	for i in 1 2 3 4 5 6; do
+		pod=$(json_get "$(gcurl "http://$VIP4:8080/l4-$i")" .pod)
+		[[ "$pod" == be[123] ]] || fail "TCP through XDP failed while gwd was down: '$pod'"
+	done
+	echo "  pass: TCP kept working through XDP while gwd was down"
+	gwd_start
+	for ((i = 0; i < 50; i++)); do
+		[ "$(gcurl -o /dev/null -w '%{http_code}' "http://$VIP4/" 2>/dev/null)" = 200 ] && break
+		sleep 0.1
+	done
+	pod=$(json_get "$(gcurl "http://$VIP4/back")" .pod)
+	assert_eq "HTTP again after the restart (persisted state)" be1 "$pod"
 }
 
 test_sigterm_drain()
