@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_https_proxy test_https_sni_selection test_https_versions_and_keys
 	test_https_unknown_sni test_https_resumption test_https_reload_keeps_connection
-	test_https_unserved_listener"
+	test_https_unserved_listener test_tls_passthrough"
 
 VIP=10.200.0.1
 
@@ -310,4 +310,136 @@ test_https_unserved_listener()
 	# Host still names the unserved listener: 421, never its routes
 	assert_eq "unserved listener" 421 \
 		"$(hcurl www.example.com / -o /dev/null -w '%{http_code}')"
+}
+
+# --- TLS passthrough (TLSRoute) -------------------------------------------------
+
+# pass_setup: backends be1 and be2 running openssl s_server -WWW on 8443 with
+# their own certificates (a.example.net, b.example.net), gwd with a TLS
+# listener in mode Passthrough on 443 and TLSRoutes a.example.net -> be1,
+# *.example.net -> be2.
+pass_setup()
+{
+	local i
+
+	PKI="$GW_RUN_DIR/pki"
+	skip_if_missing openssl curl "$GWD"
+	mkdir -p "$PKI"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=xdpgw test CA" \
+		-keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null || fail "cannot make the CA"
+	cert_make "$PKI" be1 ec a.example.net
+	cert_make "$PKI" be2 rsa '*.example.net'
+	topo_create 2
+	# s_server -WWW serves files of its working directory
+	mkdir -p "$GW_RUN_DIR/www"
+	head -c 3000000 /dev/urandom >"$GW_RUN_DIR/www/big"
+	for i in 1 2; do
+		start_background "${NS_BE[i]}" "tls$i" sh -c "cd '$GW_RUN_DIR/www' && exec openssl \
+s_server -accept 8443 -WWW -cert '$PKI/be$i.crt' -key '$PKI/be$i.key'"
+		wait_tcp "${NS_BE[i]}" "*" 8443 || fail "s_server of be$i is not listening"
+	done
+	STATE="$GW_RUN_DIR/state"
+	mkdir -p "$STATE"
+	gwd_start --verbose
+	{
+		cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: xdpgw}
+spec: {controllerName: xdpgw.io/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: demo}
+spec:
+  gatewayClassName: xdpgw
+  listeners:
+  - {name: pass, protocol: TLS, port: 443, tls: {mode: Passthrough},
+     allowedRoutes: {namespaces: {from: All}}}
+---
+EOF
+		for i in 1 2; do
+			cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: tls$i, namespace: demo}
+spec: {ports: [{name: tls, port: 443, targetPort: 8443}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: tls$i-a, namespace: demo, labels: {kubernetes.io/service-name: tls$i}}
+addressType: IPv4
+ports: [{name: tls, port: 8443, protocol: TCP}]
+endpoints: [{addresses: ["${BE4[i]}"], conditions: {ready: true}}]
+---
+EOF
+		done
+		cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: a, namespace: demo}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [a.example.net]
+  rules: [{backendRefs: [{name: tls1, port: 443}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: wild, namespace: demo}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: ['*.example.net']
+  rules: [{backendRefs: [{name: tls2, port: 443}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: split, namespace: demo}
+spec:
+  parentRefs: [{name: gw}]
+  hostnames: [split.example.net]
+  rules: [{backendRefs: [{name: tls1, port: 443, weight: 0}, {name: tls2, port: 443, weight: 3}]}]
+---
+EOF
+	} | gw_load
+}
+
+test_tls_passthrough()
+{
+	local c out
+
+	pass_setup
+	out=$(printf 'status\n' | ns_exec "$NS_GW" socat - "UNIX-CONNECT:$STATE/gwd.sock")
+	echo "$out"
+	grep -q "^bound Gateway/demo/gw/pass \* 443" <<<"$out" || fail "pass not bound: $out"
+	# the backend's own certificate reaches the client: TLS is not terminated
+	c=$(peer_cert a.example.net)
+	assert_eq "exact TLSRoute, backend be1's certificate" be1 "$(subject_o "$c")"
+	c=$(peer_cert z.example.net)
+	assert_eq "wildcard TLSRoute, backend be2's certificate" be2 "$(subject_o "$c")"
+	# weights: tls1 has weight 0, so every connection goes to be2
+	for _ in 1 2 3 4 5 6; do
+		c=$(peer_cert split.example.net)
+		assert_eq "weighted backendRefs" be2 "$(subject_o "$c")"
+	done
+	# real HTTPS end to end with the backend: a 3 MB file, verified by the client
+	out=$(hcurl a.example.net /big -o "$GW_RUN_DIR/got1" \
+		-w '%{http_code} %{ssl_verify_result}') || fail "curl through passthrough failed"
+	assert_eq "curl to be1 through passthrough" "200 0" "$out"
+	cmp -s "$GW_RUN_DIR/www/big" "$GW_RUN_DIR/got1" || fail "the file arrived damaged"
+	out=$(hcurl q.example.net /big --tlsv1.2 --tls-max 1.2 -o "$GW_RUN_DIR/got2" \
+		-w '%{http_code}') || fail "TLS 1.2 through passthrough failed"
+	assert_eq "TLS 1.2 to be2" 200 "$out"
+	cmp -s "$GW_RUN_DIR/www/big" "$GW_RUN_DIR/got2" || fail "the file arrived damaged (1.2)"
+	# no TLSRoute for the SNI, no SNI, not TLS at all: the connection is closed
+	if out=$(hcurl other.test / 2>&1); then
+		fail "a SNI without TLSRoute got through: $out"
+	fi
+	out=$(ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:443" -noservername \
+		</dev/null 2>&1) && fail "a ClientHello without SNI got through: $out"
+	out=$(printf 'GET / HTTP/1.1\r\nHost: a.example.net\r\n\r\n' |
+		ns_exec "$NS_CLI" timeout 10 socat -t 5 - "TCP:$VIP:443" 2>&1) || true
+	assert_eq "plain HTTP on a passthrough port gets nothing" "" "$out"
+	# gwd still routes afterwards
+	c=$(peer_cert a.example.net)
+	assert_eq "still routing" be1 "$(subject_o "$c")"
 }

@@ -101,6 +101,7 @@ enum gw_conn_kind {
 #define CF_POOLED 0x0800	/* upstream: idle in a pool */
 #define CF_RECV_CANCEL 0x1000	/* a cancel for the recv is in flight */
 #define CF_FLUSH 0x2000		/* on the worker's flush list */
+#define CF_PASS 0x4000		/* TLS passthrough: sniffing the ClientHello, then a tunnel */
 
 /* Timer kinds (gw_timer.kind) */
 enum {
@@ -132,6 +133,7 @@ struct gw_conn {
 	uint32_t in_len, in_cap;
 	uint32_t last_len;		/* parser resume point within in */
 	struct gw_tls_conn *tls;	/* client on an HTTPS port: TLS below the byte stream */
+	struct gw_conn *tun;		/* CF_PASS: the other end of the tunnel, or NULL */
 	struct gw_timer timer;
 	struct gw_conn *pend_next;	/* worker lists; a connection may be on all three */
 	struct gw_conn *flush_next;
@@ -345,6 +347,13 @@ void gw_exch_timer(struct gw_exch *x, int kind);
 void gw_exch_resume(struct gw_exch *x);
 void gw_conn_timer_fired(struct gw_conn *c, int kind);
 void gw_client_drain(struct gw_conn *c);
+
+/* passthrough.c (connections with CF_PASS) */
+size_t gw_pass_input(struct gw_conn *c, const char *data, size_t len);
+void gw_pass_sent(struct gw_conn *c);
+void gw_pass_eof(struct gw_conn *c, int err);
+void gw_pass_connected(struct gw_conn *u, int res);
+void gw_pass_timer(struct gw_conn *c, int kind);
 
 /* upstream.c */
 struct gw_ep_state *gw_ep(struct gw_worker *w, uint32_t id);

@@ -884,6 +884,53 @@ static int port_add_listener(struct build *b, struct gw_rt_port *p, struct gw_rt
 	return 0;
 }
 
+/* The TLSRoutes attached to a passthrough listener. */
+static int build_passthrough(struct build *b, const struct gw_listener *l, struct gw_rt_listener *o)
+{
+	int n = 0, rule;
+
+	o->l = l;
+	o->hostname = l->hostname;
+	o->port = l->port;
+	o->key = gw_arena_printf(b->a, "%s/%s/%s/%s", l->owner->ki->kind, l->owner->ns,
+				 l->owner->name, l->name);
+	if (!o->key)
+		return -ENOMEM;
+	for (const struct gw_attachment *at = l->attachments; at; at = at->next)
+		n += at->route->obj->ki->id == GW_K_TLSROUTE;
+	o->tlsroutes = ALLOC(b, n, struct gw_rt_tlsroute);
+	if (!o->tlsroutes)
+		return -ENOMEM;
+	for (const struct gw_attachment *at = l->attachments; at; at = at->next) {
+		const struct gw_route *r = at->route;
+		struct gw_rt_tlsroute *tr;
+		int nb = 0;
+
+		if (r->obj->ki->id != GW_K_TLSROUTE)
+			continue;
+		tr = &o->tlsroutes[o->ntlsroutes++];
+		tr->r = r;
+		tr->name = gw_arena_printf(b->a, "%s/%s", r->obj->ns, r->obj->name);
+		for (int i = 0; i < r->nrules; i++)
+			nb += r->rules[i].nbackends;
+		tr->backends = ALLOC(b, nb, struct gw_rt_backend);
+		if (!tr->name || !tr->backends)
+			return -ENOMEM;
+		for (rule = 0; rule < r->nrules; rule++) {
+			const struct gw_rule *ru = &r->rules[rule];
+
+			for (int k = 0; k < ru->nbackends; k++) {
+				struct gw_rt_backend *be = &tr->backends[tr->nbackends++];
+
+				if (build_backend(b, tr->name, rule, &ru->backends[k], be))
+					return -ENOMEM;
+				tr->total_weight += be->weight;
+			}
+		}
+	}
+	return 0;
+}
+
 static int build_gateway(struct build *b, const struct gw_gateway *gw)
 {
 	for (int i = 0; i < gw->nall; i++) {
@@ -894,9 +941,11 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 		if (!l->valid)
 			continue;
 		bool tls = l->proto == GW_PROTO_HTTPS;
+		bool pass = l->proto == GW_PROTO_TLS;
 
-		if (l->proto == GW_PROTO_TLS) {
-			if (add_unserved(b, l, "gwd does not serve TLS listeners (passthrough) yet"))
+		if (pass && l->tls_mode && strcmp(l->tls_mode, "Passthrough")) {
+			if (add_unserved(b, l, "gwd serves TLS listeners in mode Passthrough only "
+					 "(TLS termination for TLSRoute is not implemented)"))
 				return -ENOMEM;
 			continue;
 		}
@@ -906,26 +955,38 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 				return -ENOMEM;
 			continue;
 		}
-		if (l->proto != GW_PROTO_HTTP && !tls)
+		if (l->proto != GW_PROTO_HTTP && !tls && !pass)
 			continue;
 		rl = gw_arena_alloc(b->a, sizeof(*rl));
-		if (!rl || build_listener(b, l, rl))
+		if (!rl)
 			return -ENOMEM;
-		sort_listener(rl);
+		memset(rl, 0, sizeof(*rl));
+		if (pass) {
+			if (build_passthrough(b, l, rl))
+				return -ENOMEM;
+		} else {
+			if (build_listener(b, l, rl))
+				return -ENOMEM;
+			sort_listener(rl);
+		}
 		for (int k = 0; k < nb; k++) {
 			struct gw_rt_port *p = port_get(b, gw->naddresses ? gw->addresses[k] : NULL,
 							l->port);
 
 			if (!p)
 				return -ENOMEM;
-			/* one socket speaks TLS or not: the first listener of a port decides */
-			if (p->nlisteners && p->tls != tls) {
-				if (add_unserved(b, l, tls ? "its port serves HTTP listeners"
-							   : "its port serves HTTPS listeners"))
+			/* one socket speaks one protocol: the first listener of a port decides */
+			if (p->nlisteners && (p->tls != tls || p->passthrough != pass)) {
+				const char *why = p->passthrough ? "its port serves TLS listeners"
+						  : p->tls ? "its port serves HTTPS listeners"
+							   : "its port serves HTTP listeners";
+
+				if (add_unserved(b, l, why))
 					return -ENOMEM;
 				break;
 			}
 			p->tls = tls;
+			p->passthrough = pass;
 			if (port_add_listener(b, p, rl))
 				return -ENOMEM;
 		}

@@ -294,6 +294,14 @@ void gw_conn_close(struct gw_conn *c)
 	if (c->flags & CF_POOLED)
 		gw_pool_remove(c);
 	c->flags |= CF_CLOSING;
+	if (c->tun) {
+		/* the other end of a passthrough tunnel sends what it has, then its FIN */
+		struct gw_conn *t = c->tun;
+
+		t->tun = NULL;
+		c->tun = NULL;
+		gw_conn_finish(t);
+	}
 	gw_timer_del(&w->timers, &c->timer);
 	if (c->kind == CK_CLIENT) {
 		w->nclients--;
@@ -477,6 +485,8 @@ static bool in_append(struct gw_conn *c, const char *data, size_t len)
 
 static size_t dispatch_input(struct gw_conn *c, const char *data, size_t len)
 {
+	if (c->flags & CF_PASS)
+		return gw_pass_input(c, data, len);
 	return c->kind == CK_CLIENT ? gw_client_input(c, data, len) : gw_up_input(c, data, len);
 }
 
@@ -525,7 +535,9 @@ static void conn_input(struct gw_conn *c, const char *data, size_t len)
 static void conn_eof(struct gw_conn *c, int err)
 {
 	c->flags |= CF_EOF;
-	if (c->kind == CK_CLIENT)
+	if (c->flags & CF_PASS)
+		gw_pass_eof(c, err);
+	else if (c->kind == CK_CLIENT)
 		gw_client_eof(c, err);
 	else
 		gw_up_eof(c, err);
@@ -648,11 +660,7 @@ static void handle_send(struct gw_worker *w, struct io_uring_cqe *cqe)
 		return;
 	}
 	if (cqe->res < 0) {
-		c->flags |= CF_EOF;
-		if (c->kind == CK_CLIENT)
-			gw_client_eof(c, cqe->res);
-		else
-			gw_up_eof(c, cqe->res);
+		conn_eof(c, cqe->res);
 		conn_maybe_free(c);
 		return;
 	}
@@ -662,7 +670,9 @@ static void handle_send(struct gw_worker *w, struct io_uring_cqe *cqe)
 		gw_oq_consume(&c->out, (size_t)cqe->res);
 	if (conn_out_bytes(c))
 		conn_send(c);
-	if (c->kind == CK_CLIENT)
+	if (c->flags & CF_PASS)
+		gw_pass_sent(c);
+	else if (c->kind == CK_CLIENT)
 		gw_client_sent(c);
 	else
 		gw_up_sent(c);
@@ -679,7 +689,9 @@ static void handle_connect(struct gw_worker *w, struct io_uring_cqe *cqe)
 		return;
 	c->nops--;
 	c->flags &= ~CF_CONNECTING;
-	if (!(c->flags & CF_CLOSING))
+	if (!(c->flags & CF_CLOSING) && (c->flags & CF_PASS))
+		gw_pass_connected(c, cqe->res);
+	else if (!(c->flags & CF_CLOSING))
 		gw_up_connected(c, cqe->res);
 	conn_maybe_free(c);
 }
@@ -722,6 +734,17 @@ static struct gw_tls_ctx *port_tls_ctx(struct gw_worker *w, uint32_t lsock)
 	return NULL;
 }
 
+static bool port_passthrough(struct gw_worker *w, uint32_t lsock)
+{
+	const struct gw_rt_table *t = w->tbl;
+	const struct gw_tpriv *p = t ? t->priv : NULL;
+
+	for (int i = 0; p && i < t->nports; i++)
+		if (p->ids[i] == lsock)
+			return t->ports[i].passthrough;
+	return false;
+}
+
 static void handle_accept(struct gw_worker *w, struct io_uring_cqe *cqe)
 {
 	struct gw_acc *a = find_acc(w, gw_ud_slot(cqe->user_data));
@@ -759,6 +782,8 @@ static void handle_accept(struct gw_worker *w, struct io_uring_cqe *cqe)
 		return;
 	}
 	c->lsock = a->ls->id;
+	if (port_passthrough(w, a->ls->id))
+		c->flags |= CF_PASS;
 	tctx = port_tls_ctx(w, a->ls->id);
 	if (tctx) {
 		/* takes a reference: the context outlives a reload for this connection */
@@ -954,7 +979,9 @@ static void start_drain(struct gw_worker *w)
 	for (uint32_t i = 0; i < w->nslots; i++) {
 		struct gw_conn *c = w->slots[i];
 
-		if (c && c->kind == CK_CLIENT && !(c->flags & CF_CLOSING))
+		/* established passthrough tunnels run on until their peers end them */
+		if (c && c->kind == CK_CLIENT && !(c->flags & CF_CLOSING) &&
+		    !((c->flags & CF_PASS) && c->tun))
 			gw_client_drain(c);
 	}
 	gw_pool_close_all(w);
@@ -1005,6 +1032,8 @@ static void run_timers(struct gw_worker *w)
 		gw_timer_del(&w->timers, t);
 		if (t->kind >= T_EX_REQUEST)
 			gw_exch_timer(t->owner, t->kind);
+		else if (((struct gw_conn *)t->owner)->flags & CF_PASS)
+			gw_pass_timer(t->owner, t->kind);
 		else
 			gw_conn_timer_fired(t->owner, t->kind);
 	}

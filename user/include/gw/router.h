@@ -218,6 +218,15 @@ struct gw_rt_bucket {
 	struct gw_rt_list regex;
 };
 
+/** A TLSRoute of a passthrough listener: its backends (every rule's, flattened). */
+struct gw_rt_tlsroute {
+	const struct gw_route *r;
+	const char *name;		/* "ns/name" */
+	struct gw_rt_backend *backends;
+	int nbackends;
+	uint64_t total_weight;
+};
+
 struct gw_rt_listener {
 	const struct gw_listener *l;
 	const char *key;		/* "Gateway/ns/name/listener" as gwctl asks about it */
@@ -226,6 +235,8 @@ struct gw_rt_listener {
 	struct gw_strmap hosts;		/* exact route host -> bucket */
 	struct gw_strmap wild;		/* ".suffix" of a wildcard route host -> bucket */
 	struct gw_rt_bucket *any;	/* routes without hostnames, or NULL */
+	struct gw_rt_tlsroute *tlsroutes;	/* TLS passthrough listener: its TLSRoutes */
+	int ntlsroutes;
 };
 
 /** One socket address gwd binds: its listeners, by hostname. */
@@ -238,6 +249,7 @@ struct gw_rt_port {
 	struct gw_rt_listener **listeners;
 	int nlisteners;
 	bool tls;			/* HTTPS listeners (TLS mode Terminate) */
+	bool passthrough;		/* TLS listeners, mode Passthrough: routed by SNI */
 };
 
 /** A listener gwd does not serve, and why (reported by status). */

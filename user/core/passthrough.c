@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * TLS passthrough (TLSRoute on TLS listeners in mode Passthrough): the
+ * client's first bytes are kept, not consumed, until they hold a whole
+ * ClientHello (gw_tls_sniff_parse(), bounded by GW_TLS_SNIFF_MAX_BYTES and
+ * by the request head timeout); its SNI picks the listener of the port and
+ * then the TLSRoute (gw_tls_sniff_pick()), the route's weights a backend,
+ * and a new connection to one of its endpoints replays the kept bytes.
+ * From then on both connections are a tunnel: bytes flow both ways through
+ * the usual recv and send completions, with the same backpressure as
+ * proxied bodies. TLS is never terminated. Anything that does not route
+ * (not TLS, malformed, no listener or route for the SNI, no usable
+ * backend) closes the connection.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "loader/config/model.h"
+#include "gw/log.h"
+#include "gw/tls_sniff.h"
+#include "gwd_internal.h"
+
+static const struct gw_rt_port *pass_port(const struct gw_worker *w, uint32_t lsock)
+{
+	const struct gw_rt_table *t = w->tbl;
+	const struct gw_tpriv *p = t ? t->priv : NULL;
+
+	for (int i = 0; p && i < t->nports; i++)
+		if (p->ids[i] == lsock)
+			return &t->ports[i];
+	return NULL;
+}
+
+/* The listener of p for sni (hostname precedence), then its TLSRoute for sni. */
+static const struct gw_rt_tlsroute *pick_route(const struct gw_rt_port *p, const char *sni)
+{
+	const char *pats[64];
+	const struct gw_attachment *at;
+	const struct gw_rt_listener *l;
+	int n = p->nlisteners < 64 ? p->nlisteners : 64, i;
+
+	for (i = 0; i < n; i++)
+		pats[i] = p->listeners[i]->hostname;
+	i = gw_tls_sniff_best(pats, n, sni);
+	if (i < 0)
+		return NULL;
+	l = p->listeners[i];
+	at = gw_tls_sniff_pick(l->l, sni);
+	if (!at)
+		return NULL;
+	for (int k = 0; k < l->ntlsroutes; k++)
+		if (l->tlsroutes[k].r == at->route)
+			return &l->tlsroutes[k];
+	return NULL;
+}
+
+static const struct gw_rt_backend *pick_backend(struct gw_worker *w,
+						const struct gw_rt_tlsroute *tr)
+{
+	uint64_t x;
+
+	if (!tr->total_weight)
+		return NULL;
+	x = gw_rand(w) % tr->total_weight;
+	for (int i = 0; i < tr->nbackends; i++) {
+		if (x < tr->backends[i].weight)
+			return &tr->backends[i];
+		x -= tr->backends[i].weight;
+	}
+	return NULL;
+}
+
+/* An endpoint of be that is not ejected (else any), from a random start. */
+static const struct gw_rt_endpoint *pick_endpoint(struct gw_worker *w,
+						  const struct gw_rt_backend *be)
+{
+	uint32_t n = (uint32_t)be->neps, start = (uint32_t)gw_rand(w);
+
+	for (uint32_t k = 0; k < n; k++) {
+		const struct gw_rt_endpoint *e = &be->eps[(start + k) % n];
+		struct gw_ep_state *st = gw_ep(w, e->id);
+
+		if (!st || st->ejected_until_ms <= w->now_ms)
+			return e;
+	}
+	return n ? &be->eps[start % n] : NULL;
+}
+
+/* A new (never pooled) connection to ep, tied to client c. */
+static struct gw_conn *pass_connect(struct gw_conn *c, const struct gw_rt_endpoint *ep)
+{
+	struct gw_worker *w = c->w;
+	struct gw_ep_state *st = gw_ep(w, ep->id);
+	struct io_uring_sqe *sqe;
+	struct gw_conn *u;
+	int fd, one = 1;
+
+	fd = socket(ep->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		pr_warn_ratelimited("Couldn't create a socket to connect to %s: %s", ep->name,
+				    strerror(errno));
+		return NULL;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	u = gw_conn_new(w, CK_UPSTREAM, fd);
+	if (!u) {
+		close(fd);
+		return NULL;
+	}
+	u->ep = ep->id;
+	u->uses = 1;
+	if (st)
+		st->nconns++;
+	u->flags |= CF_CONNECTING | CF_PASS;
+	u->tun = c;
+	c->tun = u;
+	sqe = gw_get_sqe(&w->r);
+	/* the kernel copies the address when the SQE is submitted, this turn */
+	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&ep->sa, ep->salen);
+	io_uring_sqe_set_data64(sqe, gw_ud_encode(GW_OP_CONNECT, u->gen, u->slot));
+	u->nops++;
+	gw_conn_timer(u, T_UP_CONNECT, gwd.o.connect_timeout_ms);
+	GW_GAUGE_ADD(w->id, upstream_connects, 1);
+	return u;
+}
+
+/* The first bytes of a client: routes by the ClientHello, or closes. */
+static size_t sniff(struct gw_conn *c, const char *data, size_t len)
+{
+	struct gw_worker *w = c->w;
+	const struct gw_rt_tlsroute *tr;
+	const struct gw_rt_backend *be;
+	const struct gw_rt_endpoint *ep;
+	const struct gw_rt_port *p;
+	struct gw_tls_hello h;
+	const char *sni;
+	int r;
+
+	r = gw_tls_sniff_parse(data, len, &h);
+	if (r == GW_TLS_SNIFF_INCOMPLETE)
+		return 0;	/* kept in c->in until the rest arrives (or the timer fires) */
+	if (r < 0) {
+		pr_debug("TLS passthrough: %s from %s; closing it",
+			 r == GW_TLS_SNIFF_NOT_TLS ? "not TLS" : "malformed ClientHello", c->peer);
+		gw_conn_close(c);
+		return len;
+	}
+	sni = h.has_sni ? h.sni : NULL;
+	p = pass_port(w, c->lsock);
+	tr = p && p->passthrough ? pick_route(p, sni) : NULL;
+	if (!tr) {
+		pr_debug("TLS passthrough: no TLSRoute for SNI '%s' from %s; closing it",
+			 sni ? sni : "(none)", c->peer);
+		gw_conn_close(c);
+		return len;
+	}
+	be = pick_backend(w, tr);
+	if (!be || be->state != GW_BE_OK || !(ep = pick_endpoint(w, be))) {
+		pr_warn_ratelimited("TLSRoute %s: backend %s is not usable (%s); closing a "
+				    "connection for SNI '%s'", tr->name, be ? be->name : "(none)",
+				    !be ? "no backend with weight" : be->reason ? be->reason
+				    : "no ready endpoint", sni ? sni : "(none)");
+		gw_conn_close(c);
+		return len;
+	}
+	if (!pass_connect(c, ep)) {
+		gw_conn_close(c);
+		return len;
+	}
+	pr_debug("TLS passthrough: SNI '%s' from %s -> TLSRoute %s, %s", sni ? sni : "(none)",
+		 c->peer, tr->name, ep->name);
+	/* the hello stays in c->in; the client waits until the backend is connected */
+	gw_conn_timer_del(c);
+	gw_conn_pause(c);
+	return 0;
+}
+
+size_t gw_pass_input(struct gw_conn *c, const char *data, size_t len)
+{
+	struct gw_conn *t = c->tun;
+
+	if (!t) {
+		if (c->kind == CK_CLIENT && !(c->flags & CF_DISCARD))
+			return sniff(c, data, len);
+		return len;	/* the other side is gone: nothing to forward to */
+	}
+	if (t->flags & CF_CONNECTING)
+		return 0;	/* replayed once connected */
+	gw_conn_put(t, data, len);
+	if (t->out.bytes > GW_OQ_HIGH)
+		gw_conn_pause(c);
+	return len;
+}
+
+void gw_pass_sent(struct gw_conn *c)
+{
+	struct gw_conn *t = c->tun;
+
+	if (t && (t->flags & CF_PAUSED) && !(t->flags & CF_CONNECTING) &&
+	    c->out.bytes < GW_OQ_LOW && !(c->flags & CF_CONNECTING))
+		gw_conn_resume(t);
+}
+
+/* One side ended: the other gets what is queued for it, then our FIN. */
+void gw_pass_eof(struct gw_conn *c, int err)
+{
+	struct gw_conn *t = c->tun;
+
+	if (t) {
+		t->tun = NULL;
+		c->tun = NULL;
+		if (err)
+			gw_conn_close(t);
+		else
+			gw_conn_finish(t);
+	}
+	if (err)
+		gw_conn_close(c);
+	else
+		gw_conn_finish(c);
+}
+
+void gw_pass_connected(struct gw_conn *u, int res)
+{
+	struct gw_worker *w = u->w;
+	struct gw_conn *c = u->tun;
+
+	gw_conn_timer_del(u);
+	if (res < 0) {
+		gw_ep_connect_failed(w, u->ep, "TLS passthrough backend", res);
+		pr_warn_ratelimited("TLS passthrough: connect to a backend failed: %s; closing "
+				    "the client connection", strerror(-res));
+		if (c) {
+			c->tun = NULL;
+			u->tun = NULL;
+			gw_conn_close(c);
+		}
+		gw_conn_close(u);
+		return;
+	}
+	gw_ep_connect_ok(w, u->ep);
+	if (!c) {
+		gw_conn_close(u);
+		return;
+	}
+	gw_conn_arm_recv(u);
+	/* the kept ClientHello (and whatever followed) goes first */
+	gw_conn_resume(c);
+	gw_conn_pend(c);
+}
+
+void gw_pass_timer(struct gw_conn *c, int kind)
+{
+	if (kind == T_UP_CONNECT) {
+		gw_pass_connected(c, -ETIMEDOUT);
+		return;
+	}
+	if (kind == T_CONN_HEADER && !c->tun)
+		pr_debug("TLS passthrough: no complete ClientHello from %s in time; closing it",
+			 c->peer);
+	if (c->tun) {
+		c->tun->tun = NULL;
+		gw_conn_close(c->tun);
+		c->tun = NULL;
+	}
+	gw_conn_close(c);
+}
