@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_https_proxy test_https_sni_selection test_https_versions_and_keys
 	test_https_unknown_sni test_https_resumption test_https_reload_keeps_connection
-	test_https_unserved_listener test_tls_passthrough"
+	test_https_unserved_listener test_tls_passthrough test_http2"
 
 VIP=10.200.0.1
 
@@ -92,7 +92,8 @@ tls_load()
        tls: {mode: Terminate, certificateRefs: [$refs]$opts},
        allowedRoutes: {namespaces: {from: All}}}
     - {name: wild, protocol: HTTPS, port: 443, hostname: '*.example.com',
-       tls: {certificateRefs: [{name: wild}]}, allowedRoutes: {namespaces: {from: All}}}"
+       tls: {certificateRefs: [{name: wild}]}, allowedRoutes: {namespaces: {from: All}}}
+    - {name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}"
 	{
 		cfg_head
 		for s in $www wild; do
@@ -100,6 +101,7 @@ tls_load()
 		done
 		sroute www svc1
 		sroute wild svc2
+		sroute http svc1
 	} | gw_load
 }
 
@@ -442,4 +444,61 @@ test_tls_passthrough()
 	# gwd still routes afterwards
 	c=$(peer_cert a.example.net)
 	assert_eq "still routing" be1 "$(subject_o "$c")"
+}
+
+# --- HTTP/2 ---------------------------------------------------------------------
+
+test_http2()
+{
+	local out
+
+	skip_if_missing h2load nghttp
+	tls_setup
+	# ALPN h2 over TLS
+	out=$(hcurl www.example.com '/h2?q=1' --http2 -w '\n%{http_version}') ||
+		fail "HTTP/2 over TLS failed"
+	echo "$out"
+	assert_eq "negotiated" 2 "$(tail -1 <<<"$out")"
+	out=$(head -n -1 <<<"$out")
+	assert_eq "h2 pod" be1 "$(json_get "$out" .pod)"
+	assert_eq "h2 path" "/h2?q=1" "$(json_get "$out" .path)"
+	assert_eq "h2 host" www.example.com "$(json_get "$out" .host)"
+	assert_eq "h2 x-forwarded-proto" https "$(json_get "$out" '.headers["x-forwarded-proto"]')"
+	assert_eq "h2 wildcard listener" be2 "$(json_get "$(hcurl z.example.com / --http2)" .pod)"
+	assert_eq "h2 misdirected" 421 "$(hcurl a.example.com / --http2 -o /dev/null \
+		-w '%{http_code}' -H 'Host: www.example.com')"
+	assert_eq "h2 no route" 404 "$(hcurl www.example.com /x --http2 -o /dev/null \
+		-w '%{http_code}' -H 'Host: nope.other')"
+	# a request body
+	head -c 300000 /dev/zero | tr '\0' 'b' >"$GW_RUN_DIR/body"
+	out=$(hcurl www.example.com /post --http2 --data-binary "@$GW_RUN_DIR/body") ||
+		fail "HTTP/2 POST failed"
+	assert_eq "h2 body length" 300000 "$(json_get "$out" .body_len)"
+	assert_eq "h2 method" POST "$(json_get "$out" .method)"
+	# HTTP/1.1 still works on the same listener when the client offers only it
+	assert_eq "http/1.1 over TLS" 1.1 "$(hcurl www.example.com / --http1.1 -o /dev/null \
+		-w '%{http_version}')"
+	# h2c with prior knowledge on the HTTP listener
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --http2-prior-knowledge \
+		-H "Host: h.example.org" -w '\n%{http_version}' "http://$VIP/h2c") ||
+		fail "h2c failed"
+	assert_eq "h2c negotiated" 2 "$(tail -1 <<<"$out")"
+	assert_eq "h2c path" /h2c "$(json_get "$(head -n -1 <<<"$out")" .path)"
+	assert_eq "h2c x-forwarded-proto" http \
+		"$(json_get "$(head -n -1 <<<"$out")" '.headers["x-forwarded-proto"]')"
+	# many concurrent streams on few connections, every one answered
+	out=$(ns_exec "$NS_CLI" timeout 60 h2load -n 2000 -c 4 -m 20 \
+		--connect-to="$VIP:443" https://www.example.com/load 2>&1) ||
+		fail "h2load failed: $out"
+	echo "$out" | grep -E "requests:|status codes:"
+	grep -q "2000 succeeded, 0 failed, 0 errored" <<<"$out" || fail "h2load: $out"
+	grep -q "2000 2xx" <<<"$out" || fail "h2load statuses: $out"
+	out=$(ns_exec "$NS_CLI" timeout 60 h2load -n 1000 -c 2 -m 10 \
+		"http://$VIP/h2c-load" -H "host: h.example.org" 2>&1) || fail "h2load h2c: $out"
+	grep -q "1000 succeeded, 0 failed, 0 errored" <<<"$out" || fail "h2load h2c: $out"
+	# nghttp: several requests on one connection
+	out=$(ns_exec "$NS_CLI" timeout 20 nghttp -n -s "http://$VIP/a" "http://$VIP/b" \
+		-H "host: h.example.org" 2>&1) || fail "nghttp failed: $out"
+	echo "$out"
+	[ "$(grep -cE ' (200|2xx) ' <<<"$out")" -ge 2 ] || fail "nghttp: $out"
 }

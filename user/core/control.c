@@ -171,7 +171,7 @@ static struct gw_lsock *lsock_create(const char *addr, int port, char *err, size
 static struct gw_tls_ctx *port_tls_ctx(const struct gw_rt_port *pt, char *err, size_t errlen)
 {
 	const struct gw_listener *ls[GW_MAX_LSOCKS];
-	struct gw_tls_server_conf conf = { .alpn = GW_TLS_ALPN_HTTP1 };
+	struct gw_tls_server_conf conf = { .alpn = GW_TLS_ALPN_H2 | GW_TLS_ALPN_HTTP1 };
 	struct gw_tls_ctx *x;
 	char why[1024];
 	int n = 0;

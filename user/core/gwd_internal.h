@@ -102,6 +102,7 @@ enum gw_conn_kind {
 #define CF_RECV_CANCEL 0x1000	/* a cancel for the recv is in flight */
 #define CF_FLUSH 0x2000		/* on the worker's flush list */
 #define CF_PASS 0x4000		/* TLS passthrough: sniffing the ClientHello, then a tunnel */
+#define CF_VIRT 0x8000		/* an HTTP/2 stream's request: no socket (h2.c) */
 
 /* Timer kinds (gw_timer.kind) */
 enum {
@@ -134,6 +135,9 @@ struct gw_conn {
 	uint32_t last_len;		/* parser resume point within in */
 	struct gw_tls_conn *tls;	/* client on an HTTPS port: TLS below the byte stream */
 	struct gw_conn *tun;		/* CF_PASS: the other end of the tunnel, or NULL */
+	struct gw_h2 *h2;		/* client speaking HTTP/2, or NULL */
+	struct gw_h2_stream *h2s;	/* CF_VIRT: its stream, or NULL once gone */
+	struct gw_conn *h2parent;	/* CF_VIRT: the HTTP/2 connection */
 	struct gw_timer timer;
 	struct gw_conn *pend_next;	/* worker lists; a connection may be on all three */
 	struct gw_conn *flush_next;
@@ -319,6 +323,8 @@ void gw_conn_close(struct gw_conn *c);
 void gw_conn_pause(struct gw_conn *c);
 void gw_conn_resume(struct gw_conn *c);
 void gw_conn_pend(struct gw_conn *c);
+/** Input for c as if received (HTTP/2 streams feed their virtual connection). */
+void gw_conn_feed(struct gw_conn *c, const char *data, size_t len);
 /** Queues bytes to c and sends; false (and closes c) if memory runs out. */
 bool gw_conn_put(struct gw_conn *c, const void *p, size_t n);
 void gw_conn_timer(struct gw_conn *c, int kind, uint64_t ms);
@@ -347,6 +353,18 @@ void gw_exch_timer(struct gw_exch *x, int kind);
 void gw_exch_resume(struct gw_exch *x);
 void gw_conn_timer_fired(struct gw_conn *c, int kind);
 void gw_client_drain(struct gw_conn *c);
+
+/* h2.c: HTTP/2 client connections and their streams (CF_VIRT connections) */
+struct gw_h2;
+struct gw_h2_stream;
+int gw_h2_start(struct gw_conn *c);
+size_t gw_h2_input(struct gw_conn *c, const char *data, size_t len);
+void gw_h2_pull(struct gw_conn *c);
+void gw_h2_free(struct gw_conn *c);
+bool gw_h2_idle(const struct gw_conn *c);
+void gw_h2_stream_out(struct gw_conn *v);
+void gw_h2_stream_end(struct gw_conn *v);
+void gw_h2_stream_gone(struct gw_conn *v);
 
 /* passthrough.c (connections with CF_PASS) */
 size_t gw_pass_input(struct gw_conn *c, const char *data, size_t len);

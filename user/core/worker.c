@@ -133,7 +133,7 @@ void gw_conn_arm_recv(struct gw_conn *c)
 	struct gw_ring *r = &c->w->r;
 	struct io_uring_sqe *sqe;
 
-	if (c->flags & (CF_RECV | CF_CLOSING | CF_PAUSED | CF_EOF))
+	if (c->flags & (CF_RECV | CF_CLOSING | CF_PAUSED | CF_EOF | CF_VIRT))
 		return;
 	sqe = gw_get_sqe(r);
 	if (r->recv_multishot)
@@ -167,8 +167,11 @@ void gw_conn_flush(struct gw_conn *c)
 
 const char *gw_conn_scheme(const struct gw_conn *c)
 {
+	if (c && c->h2parent)
+		c = c->h2parent;
 	return c && c->tls ? "https" : "http";
 }
+
 
 bool gw_conn_misdirected(const struct gw_conn *c, const struct gw_rt_listener *lst)
 {
@@ -176,6 +179,8 @@ bool gw_conn_misdirected(const struct gw_conn *c, const struct gw_rt_listener *l
 	const struct gw_obj *o = lst->l->owner;
 	char owner[512];
 
+	if (c->h2parent)
+		c = c->h2parent;
 	if (!c->tls)
 		return false;
 	li = gw_tls_conn_listener(c->tls);
@@ -232,6 +237,17 @@ static void conn_send(struct gw_conn *c)
 
 	if (c->flags & (CF_SENDING | CF_CONNECTING | CF_CLOSING))
 		return;
+	if (c->flags & CF_VIRT) {
+		gw_h2_stream_out(c);
+		return;
+	}
+	if (c->h2) {
+		gw_h2_pull(c);
+		if ((c->flags & CF_CLOSE_AFTER) && !conn_out_bytes(c)) {
+			gw_conn_finish(c);
+			return;
+		}
+	}
 	if (c->tls) {
 		if (!tls_encrypt(c, GW_TLS_SEND_CHUNK)) {
 			gw_conn_close(c);
@@ -283,6 +299,18 @@ void gw_conn_close(struct gw_conn *c)
 
 	if (c->flags & CF_CLOSING)
 		return;
+	if (c->flags & CF_VIRT) {
+		/* no socket: the stream is reset if it did not end */
+		c->flags |= CF_CLOSING;
+		gw_timer_del(&w->timers, &c->timer);
+		w->nclients--;
+		GW_GAUGE_ADD(w->id, conns_active, (uint64_t)-1);
+		gw_h2_stream_gone(c);
+		conn_maybe_free(c);
+		return;
+	}
+	if (c->h2)
+		gw_h2_free(c);
 	if (c->tls && !(c->flags & CF_SENDING) && !gw_tls_shutdown(c->tls)) {
 		/* best effort: close_notify (and what else is pending) if the socket takes it */
 		struct msghdr msg = { .msg_iov = c->iov };
@@ -389,6 +417,10 @@ void gw_conn_finish(struct gw_conn *c)
 {
 	if (c->flags & (CF_CLOSING | CF_LINGER))
 		return;
+	if (c->flags & CF_VIRT) {
+		gw_h2_stream_end(c);
+		return;
+	}
 	if (c->tls) {
 		/* all of the response, then close_notify, before our FIN */
 		if (!tls_encrypt(c, SIZE_MAX)) {
@@ -485,8 +517,31 @@ static bool in_append(struct gw_conn *c, const char *data, size_t len)
 
 static size_t dispatch_input(struct gw_conn *c, const char *data, size_t len)
 {
+	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
 	if (c->flags & CF_PASS)
 		return gw_pass_input(c, data, len);
+	if (c->h2)
+		return gw_h2_input(c, data, len);
+	if (c->kind == CK_CLIENT && !(c->flags & CF_VIRT) && !c->x && !c->nreq) {
+		/* HTTP/2: chosen by ALPN, or prior knowledge (the connection preface) */
+		bool alpn = c->tls && gw_tls_conn_proto(c->tls) == GW_TLS_PROTO_H2;
+		size_t n = len < sizeof(preface) - 1 ? len : sizeof(preface) - 1;
+
+		if (!alpn && !memcmp(data, preface, n) && n < sizeof(preface) - 1)
+			return 0;	/* maybe the preface: wait for all of it */
+		if (alpn || !memcmp(data, preface, n)) {
+			int err = gw_h2_start(c);
+
+			if (err) {
+				pr_warn_ratelimited("Couldn't start an HTTP/2 session for %s: %s",
+						    c->peer, strerror(-err));
+				gw_conn_close(c);
+				return len;
+			}
+			return gw_h2_input(c, data, len);
+		}
+	}
 	return c->kind == CK_CLIENT ? gw_client_input(c, data, len) : gw_up_input(c, data, len);
 }
 
@@ -592,6 +647,11 @@ static void tls_input(struct gw_conn *c, const char *data, size_t len)
 		return;
 	}
 	tls_pump(c);
+}
+
+void gw_conn_feed(struct gw_conn *c, const char *data, size_t len)
+{
+	conn_input(c, data, len);
 }
 
 static void handle_recv(struct gw_worker *w, struct io_uring_cqe *cqe)
@@ -981,7 +1041,7 @@ static void start_drain(struct gw_worker *w)
 
 		/* established passthrough tunnels run on until their peers end them */
 		if (c && c->kind == CK_CLIENT && !(c->flags & CF_CLOSING) &&
-		    !((c->flags & CF_PASS) && c->tun))
+		    !((c->flags & CF_PASS) && c->tun) && gw_h2_idle(c))
 			gw_client_drain(c);
 	}
 	gw_pool_close_all(w);

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * HTTP/2 from clients (libnghttp2 server sessions): over TLS when ALPN chose
+ * h2, in cleartext when a connection starts with the HTTP/2 preface (prior
+ * knowledge). Each stream becomes a request on the HTTP/1.1 path, so
+ * routing, filters, retries, mirrors and the upstream side are the same code:
+ *
+ *   stream HEADERS + DATA -> a virtual client connection (CF_VIRT, no
+ *   socket) fed "METHOD path HTTP/1.0" with Host, the fields and a
+ *   Content-Length; the proxy answers it like any client; its output queue
+ *   is parsed back into a response head (HEADERS) and raw body bytes
+ *   (DATA, pulled by nghttp2 as flow control allows); the end of the
+ *   exchange (gw_conn_finish) ends the stream.
+ *
+ * HTTP/1.0 on the virtual connection makes the proxy send the body raw and
+ * close after it, so no HTTP/1.1 framing has to be undone. Request bodies
+ * are collected until END_STREAM (at most GW_H2_MAX_BODY), then handed over
+ * with their length. nghttp2 is only driven from the parent connection's
+ * input and send paths, so its callbacks never run inside another
+ * connection's handler.
+ */
+#include <errno.h>
+#include <nghttp2/nghttp2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gw/log.h"
+#include "gwd_internal.h"
+
+#define GW_H2_MAX_BODY (8u << 20)
+#define GW_H2_MAX_STREAMS 128
+
+struct gw_h2_stream {
+	struct gw_h2 *h;
+	int32_t id;
+	struct gw_conn *v;		/* the virtual client connection, once dispatched */
+	struct gw_sbuf head;		/* "name: value\r\n" of the request fields */
+	struct gw_sbuf body;
+	struct gw_sbuf rh;		/* response field names (lower-cased) and values */
+	char method[16];
+	char *path, *authority;
+	bool bad;			/* a field h2 forbids or too much: refused */
+	bool resp_started;		/* HEADERS submitted */
+	bool deferred;			/* the data source said "later" */
+	bool ended;			/* the response is complete on v */
+	struct gw_h2_stream *next, *prev;
+};
+
+struct gw_h2 {
+	nghttp2_session *s;
+	struct gw_conn *c;
+	struct gw_h2_stream *streams;
+};
+
+static void stream_free(struct gw_h2_stream *st)
+{
+	struct gw_h2 *h = st->h;
+
+	if (st->prev)
+		st->prev->next = st->next;
+	else
+		h->streams = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	gw_sbuf_free(&st->head);
+	gw_sbuf_free(&st->body);
+	gw_sbuf_free(&st->rh);
+	free(st->path);
+	free(st->authority);
+	free(st);
+}
+
+/* Detaches the virtual connection and tells the proxy the client is gone. */
+static void stream_drop_v(struct gw_h2_stream *st, bool reset)
+{
+	struct gw_conn *v = st->v;
+
+	if (!v)
+		return;
+	st->v = NULL;
+	v->h2s = NULL;
+	if (v->flags & CF_CLOSING)
+		return;
+	v->flags |= CF_EOF;
+	if (v->x && reset)
+		gw_client_eof(v, -ECONNRESET);
+	else
+		gw_conn_close(v);
+}
+
+static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *user)
+{
+	struct gw_h2 *h = user;
+	struct gw_h2_stream *st;
+
+	if (f->hd.type != NGHTTP2_HEADERS || f->headers.cat != NGHTTP2_HCAT_REQUEST)
+		return 0;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
+	st->h = h;
+	st->id = f->hd.stream_id;
+	st->next = h->streams;
+	if (h->streams)
+		h->streams->prev = st;
+	h->streams = st;
+	nghttp2_session_set_stream_user_data(s, st->id, st);
+	return 0;
+}
+
+static bool is_hop_field(const uint8_t *n, size_t len)
+{
+	static const char *const hop[] = { "connection", "keep-alive", "proxy-connection",
+					   "transfer-encoding", "upgrade", "te", "expect",
+					   "content-length", "host" };
+
+	for (size_t i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
+		if (strlen(hop[i]) == len && !memcmp(hop[i], n, len))
+			return true;
+	return false;
+}
+
+static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
+		     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+		     void *user)
+{
+	struct gw_h2_stream *st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+
+	(void)flags;
+	(void)user;
+	if (!st || f->hd.type != NGHTTP2_HEADERS)
+		return 0;
+	if (memchr(value, '\r', valuelen) || memchr(value, '\n', valuelen)) {
+		st->bad = true;
+		return 0;
+	}
+	if (namelen && name[0] == ':') {
+		if (namelen == 7 && !memcmp(name, ":method", 7) && valuelen < sizeof(st->method)) {
+			memcpy(st->method, value, valuelen);
+			st->method[valuelen] = '\0';
+		} else if (namelen == 5 && !memcmp(name, ":path", 5) && !st->path) {
+			st->path = strndup((const char *)value, valuelen);
+		} else if (namelen == 10 && !memcmp(name, ":authority", 10) && !st->authority) {
+			st->authority = strndup((const char *)value, valuelen);
+		}
+		return 0;
+	}
+	if (namelen == 4 && !memcmp(name, "host", 4) && !st->authority) {
+		st->authority = strndup((const char *)value, valuelen);
+		return 0;
+	}
+	if (namelen == 2 && !memcmp(name, "te", 2))
+		return 0;	/* "trailers" is all h2 allows; HTTP/1.1 upstreams get none */
+	if (is_hop_field(name, namelen))
+		return 0;
+	gw_sbuf_put(&st->head, name, namelen);
+	gw_sbuf_put(&st->head, ": ", 2);
+	gw_sbuf_put(&st->head, value, valuelen);
+	gw_sbuf_put(&st->head, "\r\n", 2);
+	return 0;
+}
+
+static int on_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
+		   size_t len, void *user)
+{
+	struct gw_h2_stream *st = nghttp2_session_get_stream_user_data(s, id);
+
+	(void)flags;
+	(void)user;
+	if (!st || st->v)
+		return 0;
+	if (st->body.len + len > GW_H2_MAX_BODY) {
+		st->bad = true;
+		return 0;
+	}
+	gw_sbuf_put(&st->body, data, len);
+	return 0;
+}
+
+/* The whole request is here: hand it to the HTTP/1.1 path on a virtual connection. */
+static void dispatch(struct gw_h2 *h, struct gw_h2_stream *st)
+{
+	struct gw_conn *c = h->c, *v;
+	struct gw_sbuf req = { 0 };
+
+	if (st->bad || !st->method[0] || !st->path || st->head.oom || st->body.oom) {
+		uint32_t code = st->bad ? NGHTTP2_REFUSED_STREAM : NGHTTP2_PROTOCOL_ERROR;
+
+		nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, st->id, code);
+		return;
+	}
+	v = gw_conn_new(c->w, CK_CLIENT, -1);
+	if (!v) {
+		nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_INTERNAL_ERROR);
+		return;
+	}
+	v->flags |= CF_VIRT;
+	v->lsock = c->lsock;
+	v->h2s = st;
+	v->h2parent = c;
+	memcpy(v->peer, c->peer, sizeof(v->peer));
+	st->v = v;
+	gw_sbuf_printf(&req, "%s %s HTTP/1.0\r\nHost: %s\r\n", st->method, st->path,
+		       st->authority ? st->authority : "");
+	gw_sbuf_put(&req, st->head.p, st->head.len);
+	if (st->body.len || (strcmp(st->method, "GET") && strcmp(st->method, "HEAD")))
+		gw_sbuf_printf(&req, "Content-Length: %zu\r\n", st->body.len);
+	gw_sbuf_put(&req, "\r\n", 2);
+	gw_sbuf_put(&req, st->body.p, st->body.len);
+	gw_sbuf_free(&st->body);
+	if (req.oom) {
+		gw_sbuf_free(&req);
+		stream_drop_v(st, true);
+		nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_INTERNAL_ERROR);
+		return;
+	}
+	c->nreq++;
+	gw_conn_feed(v, req.p, req.len);
+	gw_sbuf_free(&req);
+}
+
+static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
+{
+	struct gw_h2_stream *st;
+
+	if ((f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA) ||
+	    !(f->hd.flags & NGHTTP2_FLAG_END_STREAM))
+		return 0;
+	st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+	if (st && !st->v)
+		dispatch(user, st);
+	return 0;
+}
+
+static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t err, void *user)
+{
+	struct gw_h2_stream *st = nghttp2_session_get_stream_user_data(s, id);
+	struct gw_h2 *h = user;
+
+	if (!st)
+		return 0;
+	nghttp2_session_set_stream_user_data(s, id, NULL);
+	stream_drop_v(st, err != NGHTTP2_NO_ERROR || !st->ended);
+	stream_free(st);
+	if (!h->streams)
+		gw_conn_timer(h->c, T_CONN_IDLE, gwd.o.idle_timeout_ms);
+	return 0;
+}
+
+/* DATA for a stream: whatever the proxy queued on the virtual connection. */
+static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t length,
+			 uint32_t *data_flags, nghttp2_data_source *src, void *user)
+{
+	struct gw_h2_stream *st = src->ptr;
+	struct gw_conn *v = st->v;
+	struct iovec iov[8];
+	size_t n = 0;
+	int k;
+
+	(void)s;
+	(void)id;
+	(void)user;
+	if (!v) {
+		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
+		return 0;
+	}
+	k = gw_oq_iov(&v->out, iov, 8);
+	for (int i = 0; i < k && n < length; i++) {
+		size_t m = iov[i].iov_len < length - n ? iov[i].iov_len : length - n;
+
+		memcpy(buf + n, iov[i].iov_base, m);
+		n += m;
+	}
+	gw_oq_consume(&v->out, n);
+	if (!v->out.bytes && st->ended) {
+		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
+	} else if (!n) {
+		st->deferred = true;
+		return NGHTTP2_ERR_DEFERRED;
+	}
+	if (v->x)
+		gw_client_sent(v);	/* the upstream may have been paused on our backlog */
+	return (ssize_t)n;
+}
+
+/* Parses the response head the proxy queued on v and submits it as HEADERS. */
+static int submit_head(struct gw_h2_stream *st)
+{
+	struct gw_conn *v = st->v;
+	struct gw_http1_resp *resp = &v->w->resp;
+	nghttp2_data_provider prd = { .source.ptr = st, .read_callback = read_body };
+	nghttp2_nv nv[GW_HTTP1_MAX_HEADERS + 1];
+	struct iovec iov[8];
+	char status[12], *head;
+	size_t len = 0, off;
+	int k, r, n = 0;
+
+	k = gw_oq_iov(&v->out, iov, 8);
+	for (int i = 0; i < k; i++)
+		len += iov[i].iov_len;
+	head = malloc(len + 1);
+	if (!head)
+		return -ENOMEM;
+	for (int i = 0, o = 0; i < k; o += (int)iov[i].iov_len, i++)
+		memcpy(head + o, iov[i].iov_base, iov[i].iov_len);
+	r = gw_http1_parse_response(head, len, 0, resp);
+	if (r == GW_HTTP1_INCOMPLETE) {
+		free(head);
+		return 0;
+	}
+	if (r < 0 || resp->status < 200) {
+		free(head);
+		return -EPROTO;
+	}
+	snprintf(status, sizeof(status), "%03d", resp->status % 1000);
+	nv[n++] = (nghttp2_nv){ (uint8_t *)":status", (uint8_t *)status, 7, 3,
+				NGHTTP2_NV_FLAG_NONE };
+	/* names lower-cased into st->rh, reserved up front so pointers stay put */
+	gw_sbuf_reset(&st->rh);
+	gw_sbuf_put(&st->rh, head, (size_t)r);
+	if (st->rh.oom) {
+		free(head);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < resp->nheaders; i++) {
+		const struct gw_http1_header *hd = &resp->headers[i];
+		char *name = st->rh.p + (hd->name - head);
+
+		for (uint32_t j = 0; j < hd->name_len; j++)
+			name[j] = (char)(name[j] >= 'A' && name[j] <= 'Z' ? name[j] + 32 : name[j]);
+		/* connection-specific fields do not exist in HTTP/2 (RFC 9113 8.2.2) */
+		if (is_hop_field((uint8_t *)name, hd->name_len) &&
+		    !(hd->name_len == 14 && !memcmp(name, "content-length", 14)))
+			continue;
+		off = (size_t)(hd->value - head);
+		nv[n++] = (nghttp2_nv){ (uint8_t *)name, (uint8_t *)st->rh.p + off, hd->name_len,
+					hd->value_len, NGHTTP2_NV_FLAG_NONE };
+	}
+	free(head);
+	gw_oq_consume(&v->out, (size_t)r);
+	if (nghttp2_submit_response(st->h->s, st->id, nv, (size_t)n, &prd))
+		return -EPROTO;
+	st->resp_started = true;
+	return 0;
+}
+
+void gw_h2_stream_out(struct gw_conn *v)
+{
+	struct gw_h2_stream *st = v->h2s;
+	int err;
+
+	if (!st)
+		return;
+	if (!st->resp_started && v->out.bytes) {
+		err = submit_head(st);
+		if (err) {
+			pr_debug("HTTP/2 stream %d: response head not usable: %s", st->id,
+				 strerror(-err));
+			nghttp2_submit_rst_stream(st->h->s, NGHTTP2_FLAG_NONE, st->id,
+						  NGHTTP2_INTERNAL_ERROR);
+		}
+	}
+	if (st->resp_started && st->deferred && (v->out.bytes || st->ended)) {
+		st->deferred = false;
+		nghttp2_session_resume_data(st->h->s, st->id);
+	}
+	gw_conn_flush(st->h->c);
+}
+
+void gw_h2_stream_end(struct gw_conn *v)
+{
+	struct gw_h2_stream *st = v->h2s;
+
+	v->flags |= CF_DISCARD;
+	if (!st) {
+		gw_conn_close(v);
+		return;
+	}
+	st->ended = true;
+	gw_h2_stream_out(v);
+}
+
+int gw_h2_start(struct gw_conn *c)
+{
+	static const nghttp2_settings_entry set[] = {
+		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, GW_H2_MAX_STREAMS },
+		{ NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 1 << 20 },
+	};
+	nghttp2_session_callbacks *cb;
+	struct gw_h2 *h = calloc(1, sizeof(*h));
+	int rc;
+
+	if (!h)
+		return -ENOMEM;
+	if (nghttp2_session_callbacks_new(&cb)) {
+		free(h);
+		return -ENOMEM;
+	}
+	nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
+	nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
+	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
+	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
+	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+	rc = nghttp2_session_server_new(&h->s, cb, h);
+	nghttp2_session_callbacks_del(cb);
+	if (rc) {
+		free(h);
+		return -ENOMEM;
+	}
+	h->c = c;
+	c->h2 = h;
+	nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, set, sizeof(set) / sizeof(set[0]));
+	gw_conn_timer_del(c);
+	gw_conn_flush(c);
+	return 0;
+}
+
+size_t gw_h2_input(struct gw_conn *c, const char *data, size_t len)
+{
+	struct gw_h2 *h = c->h2;
+	ssize_t r = nghttp2_session_mem_recv(h->s, (const uint8_t *)data, len);
+
+	if (r < 0) {
+		pr_debug("HTTP/2 from %s: %s; closing the connection", c->peer,
+			 nghttp2_strerror((int)r));
+		c->flags |= CF_DISCARD;
+		gw_h2_pull(c);	/* GOAWAY first */
+		gw_conn_finish(c);
+		return len;
+	}
+	if (!h->streams)
+		gw_conn_timer(c, T_CONN_IDLE, gwd.o.idle_timeout_ms);
+	else
+		gw_conn_timer_del(c);
+	gw_conn_flush(c);
+	return len;
+}
+
+/* Frames nghttp2 has to send, into c's output queue; called by the send path. */
+void gw_h2_pull(struct gw_conn *c)
+{
+	struct gw_h2 *h = c->h2;
+
+	for (;;) {
+		const uint8_t *p;
+		ssize_t n = nghttp2_session_mem_send(h->s, &p);
+
+		if (n <= 0) {
+			if (n < 0)
+				pr_debug("HTTP/2 to %s: %s", c->peer, nghttp2_strerror((int)n));
+			break;
+		}
+		if (gw_oq_put(&c->out, p, (size_t)n)) {
+			pr_warn_ratelimited("Couldn't queue HTTP/2 frames for %s: out of memory",
+					    c->peer);
+			break;
+		}
+	}
+	if (!nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s) &&
+	    !(c->flags & CF_CLOSE_AFTER))
+		c->flags |= CF_CLOSE_AFTER;
+}
+
+/* The connection is closing: every stream's exchange ends. */
+void gw_h2_free(struct gw_conn *c)
+{
+	struct gw_h2 *h = c->h2;
+
+	if (!h)
+		return;
+	c->h2 = NULL;
+	while (h->streams) {
+		struct gw_h2_stream *st = h->streams;
+
+		stream_drop_v(st, true);
+		stream_free(st);
+	}
+	nghttp2_session_del(h->s);
+	free(h);
+}
+
+bool gw_h2_idle(const struct gw_conn *c)
+{
+	return !c->h2 || !c->h2->streams;
+}
+
+/* The virtual connection v goes away before its stream ended: reset the stream. */
+void gw_h2_stream_gone(struct gw_conn *v)
+{
+	struct gw_h2_stream *st = v->h2s;
+
+	if (!st)
+		return;
+	v->h2s = NULL;
+	st->v = NULL;
+	if (!st->ended)
+		nghttp2_submit_rst_stream(st->h->s, NGHTTP2_FLAG_NONE, st->id,
+					  NGHTTP2_INTERNAL_ERROR);
+	else if (st->deferred)
+		nghttp2_session_resume_data(st->h->s, st->id);
+	gw_conn_flush(st->h->c);
+}
