@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_https_proxy test_https_sni_selection test_https_versions_and_keys
 	test_https_unknown_sni test_https_resumption test_https_reload_keeps_connection
-	test_https_unserved_listener test_tls_passthrough test_http2"
+	test_https_unserved_listener test_tls_passthrough test_http2 test_http2_attacks"
 
 VIP=10.200.0.1
 
@@ -501,4 +501,46 @@ test_http2()
 		-H "host: h.example.org" 2>&1) || fail "nghttp failed: $out"
 	echo "$out"
 	[ "$(grep -cE ' (200|2xx) ' <<<"$out")" -ge 2 ] || fail "nghttp: $out"
+}
+
+# h2attack KIND: runs tests/netns/h2attack.py against the h2c listener.
+h2attack()
+{
+	ns_exec "$NS_CLI" timeout 40 python3 "$GW_NETNS_DIR/h2attack.py" "$VIP" 80 h.example.org "$1"
+}
+
+test_http2_attacks()
+{
+	local out n
+
+	skip_if_missing python3
+	tls_setup
+	# the attack client's frames are well-formed: a normal request gets its response
+	out=$(h2attack normal)
+	[[ "$out" =~ ^response ]] || fail "the attack client cannot make a request: $out"
+	grep -q "GET /ok" "$(bg_log be1)" || fail "the normal request did not reach be1"
+	# rapid reset (CVE-2023-44487): 5000 HEADERS + RST_STREAM pairs; GOAWAY long before the end
+	out=$(h2attack rapid-reset)
+	echo "rapid reset: $out"
+	[[ "$out" =~ ^goaway\ ([0-9]+)\ frames\ ([0-9]+) ]] || fail "rapid reset: no GOAWAY: $out"
+	n=$(grep -c "GET /rr" "$(bg_log be1)")
+	echo "requests that reached the backend: $n"
+	[ "$n" -lt 1000 ] || fail "rapid reset: $n of 5000 requests reached the backend"
+	# CONTINUATION flood: 10000 empty CONTINUATION frames after a HEADERS
+	out=$(h2attack continuation)
+	echo "continuation flood: $out"
+	[[ "$out" =~ ^goaway|^closed ]] || fail "continuation flood: still open: $out"
+	# HPACK bomb: 4 MB of fields decoded from a 5 kB header block
+	out=$(h2attack hpack-bomb)
+	echo "hpack bomb: $out"
+	[[ "$out" =~ ^goaway|^closed ]] || fail "hpack bomb: still open: $out"
+	# SETTINGS flood from a client that never reads its ACKs
+	out=$(h2attack settings-flood)
+	echo "settings flood: $out"
+	[[ "$out" =~ ^goaway|^closed ]] || fail "settings flood: connection still open: $out"
+	# gwd is unharmed
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --http2-prior-knowledge \
+		-H "Host: h.example.org" "http://$VIP/after") || fail "h2c broken after the attacks"
+	assert_eq "after the attacks" /after "$(json_get "$out" .path)"
+	assert_eq "gwd still running" 0 "$(bg_running gwd; echo $?)"
 }

@@ -360,6 +360,7 @@ struct gw_h2_stream;
 int gw_h2_start(struct gw_conn *c);
 size_t gw_h2_input(struct gw_conn *c, const char *data, size_t len);
 void gw_h2_pull(struct gw_conn *c);
+void gw_h2_sent(struct gw_conn *c);
 void gw_h2_free(struct gw_conn *c);
 bool gw_h2_idle(const struct gw_conn *c);
 void gw_h2_stream_out(struct gw_conn *v);

@@ -30,6 +30,22 @@
 
 #define GW_H2_MAX_BODY (8u << 20)
 #define GW_H2_MAX_STREAMS 128
+/*
+ * Defences (each answered with GOAWAY and the end of the connection):
+ * rapid reset (CVE-2023-44487): RST_STREAM from the client beyond a token
+ * bucket of GW_H2_RST_BURST, refilled GW_H2_RST_RATE per second;
+ * CONTINUATION floods: more than GW_H2_MAX_CONT CONTINUATION frames after
+ * one HEADERS; HPACK bombs: more than GW_H2_MAX_FIELDS decoded bytes (or
+ * GW_HTTP1_MAX_HEADERS fields) in one header block; settings and ping
+ * floods: more than GW_H2_MAX_ACKS queued ACKs; frames are only pulled
+ * from nghttp2 while the output queue is below GW_OQ_HIGH, so the ACKs of
+ * a client that does not read queue up there and hit that limit.
+ */
+#define GW_H2_RST_BURST 200
+#define GW_H2_RST_RATE 33
+#define GW_H2_MAX_CONT 8
+#define GW_H2_MAX_FIELDS (64 * 1024)
+#define GW_H2_MAX_ACKS 1000
 
 struct gw_h2_stream {
 	struct gw_h2 *h;
@@ -40,6 +56,8 @@ struct gw_h2_stream {
 	struct gw_sbuf rh;		/* response field names (lower-cased) and values */
 	char method[16];
 	char *path, *authority;
+	size_t field_bytes;		/* decoded request field bytes so far */
+	int nfields;
 	bool bad;			/* a field h2 forbids or too much: refused */
 	bool resp_started;		/* HEADERS submitted */
 	bool deferred;			/* the data source said "later" */
@@ -131,6 +149,12 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 	(void)user;
 	if (!st || f->hd.type != NGHTTP2_HEADERS)
 		return 0;
+	st->field_bytes += namelen + valuelen + 32;
+	if (st->field_bytes > GW_H2_MAX_FIELDS || ++st->nfields > GW_HTTP1_MAX_HEADERS) {
+		pr_debug("HTTP/2 stream %d: header block over %d bytes or %d fields; closing the "
+			 "connection", st->id, GW_H2_MAX_FIELDS, GW_HTTP1_MAX_HEADERS);
+		return NGHTTP2_ERR_CALLBACK_FAILURE;	/* GOAWAY, connection error */
+	}
 	if (memchr(value, '\r', valuelen) || memchr(value, '\n', valuelen)) {
 		st->bad = true;
 		return 0;
@@ -389,11 +413,21 @@ int gw_h2_start(struct gw_conn *c)
 	};
 	nghttp2_session_callbacks *cb;
 	struct gw_h2 *h = calloc(1, sizeof(*h));
+	nghttp2_option *opt;
 	int rc;
 
 	if (!h)
 		return -ENOMEM;
+	if (nghttp2_option_new(&opt)) {
+		free(h);
+		return -ENOMEM;
+	}
+	nghttp2_option_set_stream_reset_rate_limit(opt, GW_H2_RST_BURST, GW_H2_RST_RATE);
+	nghttp2_option_set_max_continuations(opt, GW_H2_MAX_CONT);
+	nghttp2_option_set_max_outbound_ack(opt, GW_H2_MAX_ACKS);
+	nghttp2_option_set_max_settings(opt, 32);
 	if (nghttp2_session_callbacks_new(&cb)) {
+		nghttp2_option_del(opt);
 		free(h);
 		return -ENOMEM;
 	}
@@ -402,8 +436,9 @@ int gw_h2_start(struct gw_conn *c)
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
-	rc = nghttp2_session_server_new(&h->s, cb, h);
+	rc = nghttp2_session_server_new2(&h->s, cb, h, opt);
 	nghttp2_session_callbacks_del(cb);
+	nghttp2_option_del(opt);
 	if (rc) {
 		free(h);
 		return -ENOMEM;
@@ -419,8 +454,9 @@ int gw_h2_start(struct gw_conn *c)
 size_t gw_h2_input(struct gw_conn *c, const char *data, size_t len)
 {
 	struct gw_h2 *h = c->h2;
-	ssize_t r = nghttp2_session_mem_recv(h->s, (const uint8_t *)data, len);
+	ssize_t r;
 
+	r = nghttp2_session_mem_recv(h->s, (const uint8_t *)data, len);
 	if (r < 0) {
 		pr_debug("HTTP/2 from %s: %s; closing the connection", c->peer,
 			 nghttp2_strerror((int)r));
@@ -442,7 +478,8 @@ void gw_h2_pull(struct gw_conn *c)
 {
 	struct gw_h2 *h = c->h2;
 
-	for (;;) {
+	/* beyond the high-water mark frames wait in nghttp2, which bounds its ACK queue */
+	while (c->out.bytes <= GW_OQ_HIGH) {
 		const uint8_t *p;
 		ssize_t n = nghttp2_session_mem_send(h->s, &p);
 
@@ -478,6 +515,12 @@ void gw_h2_free(struct gw_conn *c)
 	}
 	nghttp2_session_del(h->s);
 	free(h);
+}
+
+void gw_h2_sent(struct gw_conn *c)
+{
+	if (c->out.bytes < GW_OQ_LOW && nghttp2_session_want_write(c->h2->s))
+		gw_conn_flush(c);
 }
 
 bool gw_h2_idle(const struct gw_conn *c)

@@ -732,6 +732,8 @@ static void handle_send(struct gw_worker *w, struct io_uring_cqe *cqe)
 		conn_send(c);
 	if (c->flags & CF_PASS)
 		gw_pass_sent(c);
+	else if (c->h2)
+		gw_h2_sent(c);
 	else if (c->kind == CK_CLIENT)
 		gw_client_sent(c);
 	else
