@@ -1,0 +1,277 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# HTTPS and HTTP/2 benchmark: gwd vs nginx vs HAProxy terminating TLS
+# (ECDSA P-256 certificate, TLS 1.3) in front of one nginx backend, in the
+# netns topology of the tests, one run. Never a test: it prints a table.
+#
+#   sudo tools/bench/l7/tls-bench.sh [-w WORKERS] [-r ROUNDS] [-d SECONDS] [-c CONNS]
+#
+# Per proxy, ROUNDS interleaved rounds (medians reported):
+#   ka req/s     wrk over persistent HTTPS connections (HTTP/1.1)
+#   ka us/req    the proxy processes' CPU (utime+stime) per request in that run
+#   hs/s         wrk with "Connection: close": a full TLS handshake per request
+#   us/hs        the proxy's CPU per handshake (and request) in that run
+#   h2 req/s     h2load -c CONNS -m 10 over TLS (ALPN h2)
+# and ratios against nginx.
+set -u
+REPO=$(cd "$(dirname "$0")/../../.." && pwd)
+WORKERS=1
+ROUNDS=3
+DUR=5
+CONNS=64
+while getopts "w:r:d:c:h" o; do
+	case $o in
+	w) WORKERS=$OPTARG ;;
+	r) ROUNDS=$OPTARG ;;
+	d) DUR=$OPTARG ;;
+	c) CONNS=$OPTARG ;;
+	*) sed -n '4,17p' "$0"; exit 2 ;;
+	esac
+done
+for t in wrk h2load nginx haproxy openssl ip nsenter; do
+	command -v "$t" >/dev/null || { echo "tls-bench: missing $t" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "tls-bench: needs root (network namespaces)" >&2; exit 1; }
+[ -x "$REPO/.output/gwd" ] || { echo "tls-bench: build first (make)" >&2; exit 1; }
+
+# shellcheck source=tests/netns/lib.sh
+source "$REPO/tests/netns/lib.sh"
+gw_env_init
+topo_create 1
+_gw_sysctl "$NS_CLI" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
+W=$GW_RUN_DIR
+HZ=$(getconf CLK_TCK)
+BE=$BE4_1
+GWIP=$GW_CLI4
+NAME=bench.example.com
+
+# ---- certificate: ECDSA P-256 for $NAME ----
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+	-subj "/CN=$NAME" -addext "subjectAltName=DNS:$NAME" -keyout "$W/key.pem" \
+	-out "$W/crt.pem" 2>/dev/null ||
+	{ echo "tls-bench: cannot make a certificate" >&2; exit 1; }
+cat "$W/crt.pem" "$W/key.pem" >"$W/both.pem"
+
+# ---- backend: nginx, one worker, a small fixed body ----
+mkdir -p "$W/be"
+cat >"$W/be/nginx.conf" <<EOF
+user root;
+worker_processes 1;
+pid $W/be/nginx.pid;
+error_log $W/be/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    server {
+        listen 8080 reuseport backlog=4096;
+        location / { return 200 "hello from the backend\n"; }
+    }
+}
+EOF
+start_background "$NS_BE_1" backend nginx -c "$W/be/nginx.conf" -g 'daemon off;'
+wait_tcp "$NS_BE_1" "$BE" 8080 || { echo "backend did not start" >&2; exit 1; }
+
+start_gwd()
+{
+	mkdir -p "$W/state"
+	cat >"$W/gwd.yaml" <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: bench}
+spec: {controllerName: xdpgw.io/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: bench}
+spec:
+  gatewayClassName: bench
+  listeners: [{name: https, protocol: HTTPS, port: 8100, tls: {certificateRefs: [{name: crt}]}}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: crt, namespace: bench}
+type: kubernetes.io/tls
+data:
+  tls.crt: $(base64 -w0 "$W/crt.pem")
+  tls.key: $(base64 -w0 "$W/key.pem")
+---
+apiVersion: v1
+kind: Service
+metadata: {name: be, namespace: bench}
+spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: be-a, namespace: bench, labels: {kubernetes.io/service-name: be}}
+addressType: IPv4
+ports: [{name: http, port: 8080, protocol: TCP}]
+endpoints: [{addresses: ["$BE"]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: bench}
+spec:
+  parentRefs: [{name: gw}]
+  rules: [{backendRefs: [{name: be, port: 80}]}]
+EOF
+	"$REPO/.output/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" >/dev/null 2>&1 ||
+		{ echo "gwctl load failed" >&2; exit 1; }
+	start_background "$NS_GW" gwd "$REPO/.output/gwd" --state-dir "$W/state" --workers "$1" \
+		--admin off
+	wait_tcp "$NS_GW" "*" 8100
+	PROXY_PIDS=$(bg_pid gwd)
+}
+
+start_nginx()
+{
+	mkdir -p "$W/nginx"
+	cat >"$W/nginx/nginx.conf" <<EOF
+user root;
+worker_processes $1;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log warn;
+events { worker_connections 16384; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    upstream be { server $BE:8080; keepalive 256; keepalive_requests 1000000; }
+    server {
+        listen 8101 ssl http2 reuseport backlog=4096;
+        ssl_certificate $W/crt.pem;
+        ssl_certificate_key $W/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location / {
+            proxy_pass http://be;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        }
+    }
+}
+EOF
+	start_background "$NS_GW" nginx nginx -c "$W/nginx/nginx.conf" -g 'daemon off;'
+	wait_tcp "$NS_GW" "*" 8101
+	sleep 0.3
+	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
+}
+
+start_haproxy()
+{
+	mkdir -p "$W/haproxy"
+	cat >"$W/haproxy/haproxy.cfg" <<EOF
+global
+    nbthread $1
+    maxconn 8000
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    option forwardfor
+    http-reuse always
+frontend fe
+    bind $GWIP:8102 ssl crt $W/both.pem alpn h2,http/1.1
+    default_backend be
+backend be
+    server s1 $BE:8080
+EOF
+	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
+	wait_tcp "$NS_GW" "$GWIP" 8102
+	PROXY_PIDS=$(bg_pid haproxy)
+}
+
+cpu_ticks()
+{
+	local sum=0 p f
+
+	for p in $PROXY_PIDS; do
+		[ -r "/proc/$p/stat" ] || continue
+		f=$(cat "/proc/$p/stat")
+		f=${f##*) }
+		# shellcheck disable=SC2086
+		set -- $f
+		sum=$((sum + ${12} + ${13}))
+	done
+	echo "$sum"
+}
+
+# wrk_run PORT [wrk args]: "req/s requests cpu_us_per_request"
+wrk_run()
+{
+	local port=$1 out t0 t1 rps n
+
+	shift
+	t0=$(cpu_ticks)
+	out=$(ns_exec "$NS_CLI" wrk -t2 -c"$CONNS" -d"${DUR}s" "$@" \
+		-H "Host: $NAME" "https://$GWIP:$port/" 2>&1)
+	t1=$(cpu_ticks)
+	grep -q 'Non-2xx\|Socket errors' <<<"$out" &&
+		echo "tls-bench: port $port: $(grep 'Non-2xx\|Socket errors' <<<"$out")" >&2
+	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+	n=$(awk '/requests in/ { print $1 }' <<<"$out")
+	awk -v r="${rps:-0}" -v n="${n:-0}" -v d=$((t1 - t0)) -v hz="$HZ" \
+		'BEGIN { printf "%s %s %.1f\n", r, n, (n > 0 ? d * 1e6 / hz / n : 0) }'
+}
+
+h2_run()
+{
+	local port=$1 out
+
+	out=$(ns_exec "$NS_CLI" timeout $((DUR + 30)) h2load -c"$CONNS" -m10 -t2 -D"$DUR" \
+		--connect-to="$GWIP:$port" "https://$NAME:$port/" 2>&1)
+	echo "    h2load: $(grep -E '^requests:' <<<"$out")," \
+		"$(grep -E '^status codes:' <<<"$out")" >&2
+	awk '/^finished in/ { gsub(",", "", $4); print $4 }' <<<"$out" | grep . || echo 0
+}
+
+measure()
+{
+	local name=$1 port=$2 ka hs h2
+
+	read -r -a ka <<<"$(wrk_run "$port")"
+	read -r -a hs <<<"$(wrk_run "$port" -H 'Connection: close')"
+	h2=$(h2_run "$port")
+	echo "$name ${ka[0]} ${ka[2]} ${hs[0]} ${hs[2]} $h2" >>"$W/results"
+	echo "  $name: keep-alive ${ka[0]} req/s (${ka[2]} us/req), handshakes ${hs[0]}/s" \
+		"(${hs[2]} us/hs), h2 $h2 req/s" >&2
+}
+
+: >"$W/results"
+echo "tls-bench: $(nproc) CPUs, $WORKERS worker(s), $ROUNDS rounds x ${DUR}s, $CONNS conns" >&2
+for r in $(seq 1 "$ROUNDS"); do
+	echo "round $r" >&2
+	start_gwd "$WORKERS"
+	measure gwd 8100
+	stop_background gwd >/dev/null
+	start_nginx "$WORKERS"
+	measure nginx 8101
+	stop_background nginx >/dev/null
+	start_haproxy "$WORKERS"
+	measure haproxy 8102
+	stop_background haproxy >/dev/null
+done
+
+awk '
+function median(arr, n,    i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
+	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
+}
+{ k = $1; n[k]++; for (f = 2; f <= 6; f++) v[k, f, n[k]] = $f }
+END {
+	split("gwd nginx haproxy", order, " ")
+	printf "%-8s %10s %10s %10s %10s %10s\n", "proxy", "ka req/s", "us/req", "hs/s", "us/hs", "h2 req/s"
+	for (o = 1; o <= 3; o++) {
+		k = order[o]
+		for (f = 2; f <= 6; f++) { for (i = 1; i <= n[k]; i++) a[i] = v[k, f, i] + 0; m[k, f] = median(a, n[k]) }
+		printf "%-8s %10.0f %10.1f %10.0f %10.1f %10.0f\n", k, m[k, 2], m[k, 3], m[k, 4], m[k, 5], m[k, 6]
+	}
+	print ""
+	printf "%-12s %10s %10s %10s %10s %10s\n", "ratio", "ka req/s", "us/req", "hs/s", "us/hs", "h2 req/s"
+	for (o = 1; o <= 3; o += 2) {
+		k = order[o]
+		printf "%-12s %9.2fx %9.2fx %9.2fx %9.2fx %9.2fx\n", k "/nginx", m[k, 2] / m["nginx", 2], m[k, 3] / m["nginx", 3], m[k, 4] / m["nginx", 4], m[k, 5] / m["nginx", 5], (m["nginx", 6] ? m[k, 6] / m["nginx", 6] : 0)
+	}
+}' "$W/results"
