@@ -49,3 +49,13 @@ $(OUTPUT)/gw-bench-router: tools/bench/l7/router_bench.c $(LIBGWD) $(GWD_LIBTLS)
 		$(GWD_LIBS) -o $@
 
 -include $(GWD_OBJS:.o=.d)
+
+# gwd with ASan+UBSan, for running the netns tests against it:
+#   make .output/gwd-asan && sudo GWD=.output/gwd-asan tests/netns/run.sh gwd
+GWD_ASAN_SRCS := user/core/main.c $(filter-out user/core/main.c,$(GWD_SRCS)) loader/params.c \
+	$(wildcard loader/config/*.c) $(wildcard user/tls/*.c) user/common/tls_sniff.c
+$(OUTPUT)/gwd-asan: $(GWD_ASAN_SRCS) $(wildcard user/include/gw/*.h user/core/*.h user/tls/*.h)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -Iloader -Iuser/include \
+		-fsanitize=address,undefined -fno-omit-frame-pointer \
+		$(filter %.c,$^) $(GWD_LIBS) -o $@
