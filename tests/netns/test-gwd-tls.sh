@@ -14,7 +14,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_https_proxy test_https_sni_selection test_https_versions_and_keys
 	test_https_unknown_sni test_https_resumption test_https_reload_keeps_connection
-	test_https_unserved_listener test_tls_passthrough test_http2 test_http2_attacks"
+	test_https_unserved_listener test_tls_passthrough test_http2 test_http2_attacks
+	test_http2_drain"
 
 VIP=10.200.0.1
 
@@ -543,4 +544,36 @@ test_http2_attacks()
 		-H "Host: h.example.org" "http://$VIP/after") || fail "h2c broken after the attacks"
 	assert_eq "after the attacks" /after "$(json_get "$out" .path)"
 	assert_eq "gwd still running" 0 "$(bg_running gwd; echo $?)"
+}
+
+test_http2_drain()
+{
+	local pidc pidn i
+
+	skip_if_missing nghttp
+	tls_setup
+	# a stream in flight on an HTTP/2 connection finishes although gwd is told to stop
+	hcurl www.example.com /delay/1500 --http2 -o "$GW_RUN_DIR/slow.out" \
+		-w '%{http_code} %{http_version}' >"$GW_RUN_DIR/slow.code" &
+	pidc=$!
+	# and one over h2c, whose frames nghttp shows: a GOAWAY must come before the end
+	ns_exec "$NS_CLI" timeout 20 nghttp -v -H "host: h.example.org" "http://$VIP/delay/1500" \
+		>"$GW_RUN_DIR/nghttp.log" 2>&1 &
+	pidn=$!
+	sleep 0.5
+	kill -TERM "$(bg_pid gwd)"
+	wait "$pidc" || fail "the HTTP/2 request in flight failed during the drain"
+	wait "$pidn" || fail "nghttp failed during the drain: $(cat "$GW_RUN_DIR/nghttp.log")"
+	grep -A1 "recv GOAWAY frame" "$GW_RUN_DIR/nghttp.log" | grep -q "error_code=NO_ERROR" ||
+		fail "no GOAWAY on the draining h2c connection: $(cat "$GW_RUN_DIR/nghttp.log")"
+	grep -q '"path":"/delay/1500"' "$GW_RUN_DIR/nghttp.log" ||
+		fail "the h2c stream did not complete: $(cat "$GW_RUN_DIR/nghttp.log")"
+	assert_eq "in-flight HTTP/2 stream completed" "200 2" "$(cat "$GW_RUN_DIR/slow.code")"
+	assert_eq "its response" /delay/1500 "$(json_get "$(cat "$GW_RUN_DIR/slow.out")" .path)"
+	for ((i = 0; i < 50; i++)); do
+		bg_running gwd || break
+		sleep 0.1
+	done
+	bg_running gwd && fail "gwd did not exit after draining its HTTP/2 connection"
+	grep -q "gwd stopped" "$(bg_log gwd)" || fail "no clean stop in the log"
 }

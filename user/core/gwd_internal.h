@@ -363,6 +363,7 @@ void gw_h2_pull(struct gw_conn *c);
 void gw_h2_sent(struct gw_conn *c);
 void gw_h2_free(struct gw_conn *c);
 bool gw_h2_idle(const struct gw_conn *c);
+void gw_h2_drain(struct gw_conn *c);
 void gw_h2_stream_out(struct gw_conn *v);
 void gw_h2_stream_end(struct gw_conn *v);
 void gw_h2_stream_gone(struct gw_conn *v);

@@ -523,6 +523,18 @@ void gw_h2_sent(struct gw_conn *c)
 		gw_conn_flush(c);
 }
 
+/* Draining: GOAWAY now; the streams already begun finish, then the connection ends. */
+void gw_h2_drain(struct gw_conn *c)
+{
+	nghttp2_session *s = c->h2->s;
+
+	if (nghttp2_submit_goaway(s, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(s),
+				  NGHTTP2_NO_ERROR, NULL, 0))
+		pr_warn_ratelimited("Couldn't queue a GOAWAY for %s; it ends at the drain timeout",
+				    c->peer);
+	gw_conn_flush(c);
+}
+
 bool gw_h2_idle(const struct gw_conn *c)
 {
 	return !c->h2 || !c->h2->streams;

@@ -1041,9 +1041,14 @@ static void start_drain(struct gw_worker *w)
 	for (uint32_t i = 0; i < w->nslots; i++) {
 		struct gw_conn *c = w->slots[i];
 
+		if (!c || c->kind != CK_CLIENT || (c->flags & CF_CLOSING))
+			continue;
 		/* established passthrough tunnels run on until their peers end them */
-		if (c && c->kind == CK_CLIENT && !(c->flags & CF_CLOSING) &&
-		    !((c->flags & CF_PASS) && c->tun) && gw_h2_idle(c))
+		if ((c->flags & CF_PASS) && c->tun)
+			continue;
+		if (!gw_h2_idle(c))
+			gw_h2_drain(c);	/* busy HTTP/2: GOAWAY, its streams finish */
+		else
 			gw_client_drain(c);
 	}
 	gw_pool_close_all(w);
