@@ -12,7 +12,7 @@
 #   ka us/req    the proxy processes' CPU (utime+stime) per request in that run
 #   hs/s         wrk with "Connection: close": a full TLS handshake per request
 #   us/hs        the proxy's CPU per handshake (and request) in that run
-#   h2 req/s     h2load -c CONNS -m 10 over TLS (ALPN h2)
+#   h2 req/s     h2load -c CONNS -m 10 -n SECONDS*20000 over TLS (ALPN h2)
 # and ratios against nginx.
 set -u
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -220,7 +220,8 @@ h2_run()
 {
 	local port=$1 out
 
-	out=$(ns_exec "$NS_CLI" timeout $((DUR + 30)) h2load -c"$CONNS" -m10 -t2 -D"$DUR" \
+	# a fixed count (-n), not a duration: h2load -D was seen to stall at its end
+	out=$(ns_exec "$NS_CLI" timeout $((DUR + 30)) h2load -c"$CONNS" -m10 -t2 -n$((DUR * 20000)) \
 		--connect-to="$GWIP:$port" "https://$NAME:$port/" 2>&1)
 	echo "    h2load: $(grep -E '^requests:' <<<"$out")," \
 		"$(grep -E '^status codes:' <<<"$out")" >&2
