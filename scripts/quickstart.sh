@@ -55,3 +55,8 @@ echo
 echo '== curl --header "Host: www.example.com" http://127.0.0.1/get'
 curl -sS --max-time 5 --header "Host: www.example.com" http://127.0.0.1/get
 echo
+echo
+echo "The quickstart ran in a private network namespace with state in $WORK;"
+echo "both are removed as it exits, so there is nothing to clean up. On a node"
+echo "you loaded for real: 'sudo gwctl unload' detaches XDP and removes its pins,"
+echo "stop gwd (SIGTERM drains it), and remove the state directory (/var/lib/xdpgw)."
