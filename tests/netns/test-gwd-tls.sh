@@ -487,6 +487,18 @@ test_http2()
 	assert_eq "h2c path" /h2c "$(json_get "$(head -n -1 <<<"$out")" .path)"
 	assert_eq "h2c x-forwarded-proto" http \
 		"$(json_get "$(head -n -1 <<<"$out")" '.headers["x-forwarded-proto"]')"
+	# h2c by upgrade: curl --http2 on http:// sends "Upgrade: h2c"; 101, then HTTP/2
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --http2 -v \
+		-H "Host: h.example.org" "http://$VIP/up?x=1" 2>&1) || fail "h2c upgrade failed: $out"
+	grep -q "HTTP/1.1 101" <<<"$out" || fail "no 101 for the h2c upgrade: $out"
+	grep -q "< HTTP/2 200" <<<"$out" || fail "no HTTP/2 response after the upgrade: $out"
+	grep -q '"path":"/up?x=1"' <<<"$out" || fail "the upgraded request was not proxied: $out"
+	# an upgrade with a body stays HTTP/1.1 (allowed by RFC 7540; gwd declines)
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --http2 -d x=1 \
+		-H "Host: h.example.org" -w '\n%{http_version}' "http://$VIP/up2") ||
+		fail "POST with an h2c upgrade offer failed"
+	assert_eq "declined upgrade" 1.1 "$(tail -1 <<<"$out")"
+	assert_eq "declined upgrade body" 3 "$(json_get "$(head -n -1 <<<"$out")" .body_len)"
 	# many concurrent streams on few connections, every one answered
 	out=$(ns_exec "$NS_CLI" timeout 60 h2load -n 2000 -c 4 -m 20 \
 		--connect-to="$VIP:443" https://www.example.com/load 2>&1) ||

@@ -358,6 +358,7 @@ void gw_client_drain(struct gw_conn *c);
 struct gw_h2;
 struct gw_h2_stream;
 int gw_h2_start(struct gw_conn *c);
+ssize_t gw_h2_upgrade(struct gw_conn *c, const char *data, size_t len);
 size_t gw_h2_input(struct gw_conn *c, const char *data, size_t len);
 void gw_h2_pull(struct gw_conn *c);
 void gw_h2_sent(struct gw_conn *c);

@@ -523,6 +523,131 @@ void gw_h2_sent(struct gw_conn *c)
 		gw_conn_flush(c);
 }
 
+/* base64url (RFC 4648 section 5, padding optional) into out; length or -1. */
+static ssize_t b64url_decode(const char *s, size_t n, uint8_t *out, size_t cap)
+{
+	uint32_t acc = 0;
+	size_t o = 0;
+	int bits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		int v;
+
+		if (ch >= 'A' && ch <= 'Z')
+			v = ch - 'A';
+		else if (ch >= 'a' && ch <= 'z')
+			v = ch - 'a' + 26;
+		else if (ch >= '0' && ch <= '9')
+			v = ch - '0' + 52;
+		else if (ch == '-' || ch == '+')
+			v = 62;
+		else if (ch == '_' || ch == '/')
+			v = 63;
+		else if (ch == '=')
+			break;
+		else
+			return -1;
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == cap)
+				return -1;
+			out[o++] = (uint8_t)(acc >> bits);
+		}
+	}
+	return (ssize_t)o;
+}
+
+static const struct gw_http1_header *req_field(const struct gw_http1_req *rq, const char *lower)
+{
+	for (size_t i = 0; i < rq->nheaders; i++)
+		if (gw_http1_name_is_fn(&rq->headers[i], lower))
+			return &rq->headers[i];
+	return NULL;
+}
+
+/*
+ * An HTTP/1.1 request asking for "Upgrade: h2c" (RFC 7540 section 3.2) on
+ * a cleartext connection: answers 101, starts the session with the
+ * request as stream 1 and returns the head's length. -1 when the request
+ * is not such an upgrade (or is incomplete, or has a body): the HTTP/1.1
+ * path handles it then, ignoring the Upgrade.
+ */
+ssize_t gw_h2_upgrade(struct gw_conn *c, const char *data, size_t len)
+{
+	static const char resp[] = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+				   "Upgrade: h2c\r\n\r\n";
+	struct gw_http1_req *rq = &c->w->req;
+	const struct gw_http1_header *up, *hs, *host;
+	struct gw_h2_stream *st;
+	uint8_t settings[256];
+	ssize_t slen;
+	int r, err;
+
+	if (c->tls || len < 16 || memcmp(data + len - 4, "\r\n\r\n", 4) ||
+	    !memmem(data, len, "2-Settings", 10))
+		return -1;	/* cheap checks first: most requests stop here */
+	r = gw_http1_parse_request(data, len, 0, rq);
+	if (r <= 0 || (size_t)r != len || rq->minor != 1)
+		return -1;
+	up = req_field(rq, "upgrade");
+	hs = req_field(rq, "http2-settings");
+	if (!up || !hs || up->value_len != 3 || strncasecmp(up->value, "h2c", 3) ||
+	    req_field(rq, "content-length") || req_field(rq, "transfer-encoding") ||
+	    rq->method_len >= sizeof(st->method))
+		return -1;
+	slen = b64url_decode(hs->value, hs->value_len, settings, sizeof(settings));
+	if (slen < 0)
+		return -1;
+	host = req_field(rq, "host");
+	err = gw_h2_start(c);
+	if (err) {
+		pr_warn_ratelimited("Couldn't start an HTTP/2 session for %s: %s", c->peer,
+				    strerror(-err));
+		return -1;
+	}
+	/* the 101 goes out before the session's SETTINGS, which gw_h2_pull queues later */
+	gw_oq_put(&c->out, resp, sizeof(resp) - 1);
+	st = calloc(1, sizeof(*st));
+	if (!st || nghttp2_session_upgrade2(c->h2->s, settings, (size_t)slen,
+					    rq->method_len == 4 && !memcmp(rq->method, "HEAD", 4),
+					    st)) {
+		free(st);
+		pr_debug("HTTP/2 upgrade from %s refused: bad HTTP2-Settings", c->peer);
+		gw_h2_free(c);
+		gw_oq_clear(&c->out);
+		return -1;
+	}
+	st->h = c->h2;
+	st->id = 1;
+	st->next = c->h2->streams;
+	c->h2->streams = st;
+	memcpy(st->method, rq->method, rq->method_len);
+	st->path = strndup(rq->target, rq->target_len);
+	st->authority = host ? strndup(host->value, host->value_len) : NULL;
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		const struct gw_http1_header *f = &rq->headers[i];
+		char name[64];
+
+		if (f->name_len >= sizeof(name) || gw_http1_name_is(f, "http2-settings"))
+			continue;
+		for (uint32_t k = 0; k < f->name_len; k++)
+			name[k] = (char)(f->name[k] >= 'A' && f->name[k] <= 'Z' ? f->name[k] + 32
+										 : f->name[k]);
+		if (is_hop_field((const uint8_t *)name, f->name_len))
+			continue;
+		gw_sbuf_put(&st->head, f->name, f->name_len);
+		gw_sbuf_put(&st->head, ": ", 2);
+		gw_sbuf_put(&st->head, f->value, f->value_len);
+		gw_sbuf_put(&st->head, "\r\n", 2);
+	}
+	dispatch(c->h2, st);
+	gw_conn_flush(c);
+	return r;
+}
+
 /* Draining: GOAWAY now; the streams already begun finish, then the connection ends. */
 void gw_h2_drain(struct gw_conn *c)
 {

@@ -541,6 +541,16 @@ static size_t dispatch_input(struct gw_conn *c, const char *data, size_t len)
 			}
 			return gw_h2_input(c, data, len);
 		}
+		if (!c->tls) {
+			ssize_t used = gw_h2_upgrade(c, data, len);
+
+			if (used >= 0) {
+				/* what follows (the client preface) is HTTP/2 */
+				if ((size_t)used < len)
+					gw_conn_pend(c);
+				return (size_t)used;
+			}
+		}
 	}
 	return c->kind == CK_CLIENT ? gw_client_input(c, data, len) : gw_up_input(c, data, len);
 }
