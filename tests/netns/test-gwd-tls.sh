@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 ALL_TESTS="test_https_proxy test_https_sni_selection test_https_versions_and_keys
 	test_https_unknown_sni test_https_resumption test_https_reload_keeps_connection
 	test_https_unserved_listener test_tls_passthrough test_http2 test_http2_attacks
-	test_http2_drain"
+	test_http2_drain test_tls_terminate"
 
 VIP=10.200.0.1
 
@@ -588,4 +588,65 @@ test_http2_drain()
 	done
 	bg_running gwd && fail "gwd did not exit after draining its HTTP/2 connection"
 	grep -q "gwd stopped" "$(bg_log gwd)" || fail "no clean stop in the log"
+}
+
+# TLS listener in mode Terminate: gwd does the handshake, TLSRoutes get the bytes.
+test_tls_terminate()
+{
+	local out c
+
+	PKI="$GW_RUN_DIR/pki"
+	skip_if_missing openssl jq
+	pki_make "$PKI"
+	gwd_setup 2
+	LISTENERS="    - {name: term, protocol: TLS, port: 8443, hostname: '*.example.com',
+       tls: {mode: Terminate, certificateRefs: [{name: wild}]},
+       allowedRoutes: {namespaces: {from: All}, kinds: [{kind: TLSRoute}]}}"
+	{
+		cfg_head
+		secret wild wild
+		cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: t1, namespace: demo}
+spec:
+  parentRefs: [{name: gw, sectionName: term}]
+  hostnames: [t1.example.com]
+  rules: [{backendRefs: [{name: svc1, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: t2, namespace: demo}
+spec:
+  parentRefs: [{name: gw, sectionName: term}]
+  hostnames: ['*.example.com']
+  rules: [{backendRefs: [{name: svc2, port: 80}]}]
+---
+EOF
+	} | gw_load
+	out=$(printf 'status\n' | ns_exec "$NS_GW" socat - "UNIX-CONNECT:$STATE/gwd.sock")
+	echo "$out"
+	grep -q "^bound Gateway/demo/gw/term \* 8443" <<<"$out" || fail "term not bound: $out"
+	# gwd presents the listener's certificate (not the backend's: it has none)
+	c=$(ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:8443" \
+		-servername t1.example.com -CAfile "$PKI/ca.crt" </dev/null 2>/dev/null |
+		openssl x509 -noout -subject)
+	assert_eq "listener certificate" wild "$(subject_o "$c")"
+	# the decrypted bytes reach the TLSRoute's backend unchanged: gw-echo answers
+	# the HTTP it receives, with no X-Forwarded-* (gwd did not parse HTTP)
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --cacert "$PKI/ca.crt" \
+		--resolve "t1.example.com:8443:$VIP" https://t1.example.com:8443/tt) ||
+		fail "curl through a TLS-terminate listener failed"
+	assert_eq "exact TLSRoute" be1 "$(json_get "$out" .pod)"
+	assert_eq "path" /tt "$(json_get "$out" .path)"
+	assert_eq "no X-Forwarded-Proto: TCP, not HTTP" null \
+		"$(json_get "$out" '.headers["x-forwarded-proto"]')"
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --cacert "$PKI/ca.crt" \
+		--resolve "z.example.com:8443:$VIP" https://z.example.com:8443/zz) ||
+		fail "curl to the wildcard TLSRoute failed"
+	assert_eq "wildcard TLSRoute" be2 "$(json_get "$out" .pod)"
+	# no ALPN is negotiated on a TLS listener
+	out=$(ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:8443" \
+		-servername t1.example.com -alpn h2,http/1.1 </dev/null 2>&1)
+	grep -q "No ALPN negotiated" <<<"$out" || fail "ALPN negotiated on a TLS listener: $out"
 }

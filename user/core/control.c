@@ -184,6 +184,8 @@ static struct gw_tls_ctx *port_tls_ctx(const struct gw_rt_port *pt, char *err, s
 		gwd.tickets_rotated_ms = gw_now_ms();
 	}
 	conf.tickets = gwd.tickets;
+	if (pt->tcp)
+		conf.alpn = 0;	/* TLSRoute: no HTTP; ALPN only from xdpgw.io/alpn */
 	for (int k = 0; k < pt->nlisteners && n < GW_MAX_LSOCKS; k++)
 		ls[n++] = pt->listeners[k]->l;
 	x = gw_tls_ctx_new_server(ls, n, &conf, why, sizeof(why));

@@ -375,6 +375,8 @@ void gw_pass_sent(struct gw_conn *c);
 void gw_pass_eof(struct gw_conn *c, int err);
 void gw_pass_connected(struct gw_conn *u, int res);
 void gw_pass_timer(struct gw_conn *c, int kind);
+/* TLS listeners in mode Terminate: route when the handshake completes */
+extern const struct gw_tls_conn_cbs gw_pass_tls_cbs;
 
 /* upstream.c */
 struct gw_ep_state *gw_ep(struct gw_worker *w, uint32_t id);

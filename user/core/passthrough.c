@@ -129,16 +129,49 @@ static struct gw_conn *pass_connect(struct gw_conn *c, const struct gw_rt_endpoi
 	return u;
 }
 
-/* The first bytes of a client: routes by the ClientHello, or closes. */
-static size_t sniff(struct gw_conn *c, const char *data, size_t len)
+/* Picks the TLSRoute for sni and connects to a backend; false (c closed) when none. */
+static bool route(struct gw_conn *c, const char *sni)
 {
 	struct gw_worker *w = c->w;
 	const struct gw_rt_tlsroute *tr;
 	const struct gw_rt_backend *be;
 	const struct gw_rt_endpoint *ep;
 	const struct gw_rt_port *p;
+
+	p = pass_port(w, c->lsock);
+	tr = p && (p->passthrough || p->tcp) ? pick_route(p, sni) : NULL;
+	if (!tr) {
+		pr_debug("TLS passthrough: no TLSRoute for SNI '%s' from %s; closing it",
+			 sni ? sni : "(none)", c->peer);
+		gw_conn_close(c);
+		return false;
+	}
+	be = pick_backend(w, tr);
+	if (!be || be->state != GW_BE_OK || !(ep = pick_endpoint(w, be))) {
+		pr_warn_ratelimited("TLSRoute %s: backend %s is not usable (%s); closing a "
+				    "connection for SNI '%s'", tr->name, be ? be->name : "(none)",
+				    !be ? "no backend with weight" : be->reason ? be->reason
+				    : "no ready endpoint", sni ? sni : "(none)");
+		gw_conn_close(c);
+		return false;
+	}
+	if (!pass_connect(c, ep)) {
+		gw_conn_close(c);
+		return false;
+	}
+	pr_debug("TLS %s: SNI '%s' from %s -> TLSRoute %s, %s",
+		 c->tls ? "terminated" : "passthrough", sni ? sni : "(none)", c->peer, tr->name,
+		 ep->name);
+	/* input stays in c->in; the client waits until the backend is connected */
+	gw_conn_timer_del(c);
+	gw_conn_pause(c);
+	return true;
+}
+
+/* The first bytes of a client: routes by the ClientHello, or closes. */
+static size_t sniff(struct gw_conn *c, const char *data, size_t len)
+{
 	struct gw_tls_hello h;
-	const char *sni;
 	int r;
 
 	r = gw_tls_sniff_parse(data, len, &h);
@@ -150,42 +183,28 @@ static size_t sniff(struct gw_conn *c, const char *data, size_t len)
 		gw_conn_close(c);
 		return len;
 	}
-	sni = h.has_sni ? h.sni : NULL;
-	p = pass_port(w, c->lsock);
-	tr = p && p->passthrough ? pick_route(p, sni) : NULL;
-	if (!tr) {
-		pr_debug("TLS passthrough: no TLSRoute for SNI '%s' from %s; closing it",
-			 sni ? sni : "(none)", c->peer);
-		gw_conn_close(c);
-		return len;
-	}
-	be = pick_backend(w, tr);
-	if (!be || be->state != GW_BE_OK || !(ep = pick_endpoint(w, be))) {
-		pr_warn_ratelimited("TLSRoute %s: backend %s is not usable (%s); closing a "
-				    "connection for SNI '%s'", tr->name, be ? be->name : "(none)",
-				    !be ? "no backend with weight" : be->reason ? be->reason
-				    : "no ready endpoint", sni ? sni : "(none)");
-		gw_conn_close(c);
-		return len;
-	}
-	if (!pass_connect(c, ep)) {
-		gw_conn_close(c);
-		return len;
-	}
-	pr_debug("TLS passthrough: SNI '%s' from %s -> TLSRoute %s, %s", sni ? sni : "(none)",
-		 c->peer, tr->name, ep->name);
-	/* the hello stays in c->in; the client waits until the backend is connected */
-	gw_conn_timer_del(c);
-	gw_conn_pause(c);
-	return 0;
+	return route(c, h.has_sni ? h.sni : NULL) ? 0 : len;
 }
+
+/* TLS terminated by gwd (mode Terminate): the handshake's SNI routes. */
+static void pass_handshake(struct gw_tls_conn *t, void *user, const char *err)
+{
+	struct gw_conn *c = user;
+
+	(void)t;
+	if (err || (c->flags & CF_CLOSING) || c->tun)
+		return;	/* a failed handshake is handled by the read that reports it */
+	route(c, gw_tls_conn_sni(c->tls));
+}
+
+const struct gw_tls_conn_cbs gw_pass_tls_cbs = { .on_handshake = pass_handshake };
 
 size_t gw_pass_input(struct gw_conn *c, const char *data, size_t len)
 {
 	struct gw_conn *t = c->tun;
 
 	if (!t) {
-		if (c->kind == CK_CLIENT && !(c->flags & CF_DISCARD))
+		if (c->kind == CK_CLIENT && !c->tls && !(c->flags & CF_DISCARD))
 			return sniff(c, data, len);
 		return len;	/* the other side is gone: nothing to forward to */
 	}

@@ -942,26 +942,24 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 			continue;
 		bool tls = l->proto == GW_PROTO_HTTPS;
 		bool pass = l->proto == GW_PROTO_TLS;
+		/* TLS listener in mode Terminate: TLSRoutes get the decrypted stream */
+		bool term = pass && l->tls_mode && !strcmp(l->tls_mode, "Terminate");
 
-		if (pass && l->tls_mode && strcmp(l->tls_mode, "Passthrough")) {
-			if (add_unserved(b, l, "gwd serves TLS listeners in mode Passthrough only "
-					 "(TLS termination for TLSRoute is not implemented)"))
-				return -ENOMEM;
-			continue;
-		}
+		if (term)
+			pass = false;
 		if (tls && l->tls_mode && strcmp(l->tls_mode, "Terminate")) {
 			if (add_unserved(b, l, "an HTTPS listener must terminate TLS (tls.mode "
 					 "Terminate)"))
 				return -ENOMEM;
 			continue;
 		}
-		if (l->proto != GW_PROTO_HTTP && !tls && !pass)
+		if (l->proto != GW_PROTO_HTTP && !tls && !pass && !term)
 			continue;
 		rl = gw_arena_alloc(b->a, sizeof(*rl));
 		if (!rl)
 			return -ENOMEM;
 		memset(rl, 0, sizeof(*rl));
-		if (pass) {
+		if (pass || term) {
 			if (build_passthrough(b, l, rl))
 				return -ENOMEM;
 		} else {
@@ -976,8 +974,10 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 			if (!p)
 				return -ENOMEM;
 			/* one socket speaks one protocol: the first listener of a port decides */
-			if (p->nlisteners && (p->tls != tls || p->passthrough != pass)) {
-				const char *why = p->passthrough ? "its port serves TLS listeners"
+			if (p->nlisteners && (p->tls != (tls || term) || p->passthrough != pass ||
+					      p->tcp != term)) {
+				const char *why = p->passthrough ? "its port serves TLS passthrough"
+						  : p->tcp ? "its port serves TLS listeners"
 						  : p->tls ? "its port serves HTTPS listeners"
 							   : "its port serves HTTP listeners";
 
@@ -985,8 +985,9 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 					return -ENOMEM;
 				break;
 			}
-			p->tls = tls;
+			p->tls = tls || term;
 			p->passthrough = pass;
+			p->tcp = term;
 			if (port_add_listener(b, p, rl))
 				return -ENOMEM;
 		}

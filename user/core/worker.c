@@ -813,7 +813,7 @@ static bool port_passthrough(struct gw_worker *w, uint32_t lsock)
 
 	for (int i = 0; p && i < t->nports; i++)
 		if (p->ids[i] == lsock)
-			return t->ports[i].passthrough;
+			return t->ports[i].passthrough || t->ports[i].tcp;
 	return false;
 }
 
@@ -859,7 +859,7 @@ static void handle_accept(struct gw_worker *w, struct io_uring_cqe *cqe)
 	tctx = port_tls_ctx(w, a->ls->id);
 	if (tctx) {
 		/* takes a reference: the context outlives a reload for this connection */
-		c->tls = gw_tls_conn_new(tctx, NULL, c);
+		c->tls = gw_tls_conn_new(tctx, (c->flags & CF_PASS) ? &gw_pass_tls_cbs : NULL, c);
 		if (!c->tls) {
 			pr_warn_ratelimited("Couldn't set up TLS for a connection on port %d: %s",
 					    a->ls->port, strerror(errno));

@@ -250,6 +250,7 @@ struct gw_rt_port {
 	int nlisteners;
 	bool tls;			/* HTTPS listeners (TLS mode Terminate) */
 	bool passthrough;		/* TLS listeners, mode Passthrough: routed by SNI */
+	bool tcp;			/* TLS listeners, mode Terminate (TLSRoute) */
 };
 
 /** A listener gwd does not serve, and why (reported by status). */
