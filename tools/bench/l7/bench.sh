@@ -45,6 +45,8 @@ topo_create 1
 # TIME_WAIT ports, or the later runs starve on ephemeral ports
 _gw_sysctl "$NS_CLI" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
 W=$GW_RUN_DIR
+# a private copy: a rebuild during the run must not change what is measured
+cp "$REPO/.output/gwd" "$REPO/.output/gwctl" "$W/" || exit 1
 HZ=$(getconf CLK_TCK)
 BE=$BE4_1
 GWIP=$GW_CLI4
@@ -110,11 +112,11 @@ start_gwd()
 {
 	mkdir -p "$W/state"
 	write_gwd_cfg
-	"$REPO/.output/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" >/dev/null 2>&1 ||
+	"$W/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" >/dev/null 2>&1 ||
 		{ echo "gwctl load failed" >&2; exit 1; }
-	start_background "$NS_GW" gwd "$REPO/.output/gwd" --state-dir "$W/state" --workers "$1" \
+	start_background "$NS_GW" gwd "$W/gwd" --state-dir "$W/state" --workers "$1" \
 		--admin off
-	wait_tcp "$NS_GW" "$GWIP" 8000
+	wait_tcp "$NS_GW" "$GWIP" 8000 || { tail -20 "$(bg_log gwd)" >&2; }
 	PROXY_PIDS=$(bg_pid gwd)
 }
 

@@ -26,6 +26,8 @@ gw_env_init
 topo_create 1
 _gw_sysctl "$NS_CLI" "net.ipv4.ip_local_port_range=1024 65000"
 W=$GW_RUN_DIR
+# a private copy: a rebuild during the run must not change what is measured
+cp "$REPO/.output/gwd" "$REPO/.output/gwctl" "$W/" || exit 1
 BE=$BE4_1
 GWIP=$GW_CLI4
 
@@ -125,8 +127,8 @@ kind: HTTPRoute
 metadata: {name: web, namespace: bench}
 spec: {parentRefs: [{name: gw}], rules: [{backendRefs: [{name: be, port: 80}]}]}
 EOF
-"$REPO/.output/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" >/dev/null 2>&1
-start_background "$NS_GW" gwd "$REPO/.output/gwd" --state-dir "$W/state" --workers "$WORKERS" \
+"$W/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" >/dev/null 2>&1
+start_background "$NS_GW" gwd "$W/gwd" --state-dir "$W/state" --workers "$WORKERS" \
 	--admin off --max-conns $((N + 1000))
 wait_tcp "$NS_GW" "$GWIP" 8000
 measure gwd 8000 "$N" "$(bg_pid gwd)"
