@@ -10,7 +10,9 @@ PKGS=(
 	liburing-dev libssl-dev libnghttp2-dev libpcre2-dev libyaml-dev libcap-dev
 	libelf-dev zlib1g-dev pkg-config
 	# tests
-	libcmocka-dev iproute2 iputils-ping ethtool socat jq curl tcpdump
+	libcmocka-dev iproute2 iputils-ping ethtool socat jq curl tcpdump python3
+	# a newer clang: tests/bpf checks verifier acceptance with both
+	clang-16
 	# clients and peers for integration tests and benchmarks
 	nghttp2-client wrk iperf3 nginx-light haproxy nftables openssl
 )
