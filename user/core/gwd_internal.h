@@ -383,6 +383,9 @@ struct gw_ep_state *gw_ep(struct gw_worker *w, uint32_t id);
 const struct gw_rt_endpoint *gw_pick_endpoint(struct gw_worker *w, struct gw_exch *x,
 					      const struct gw_rt_backend *be);
 /** A pooled or new connection to ep; NULL with *busy set when ep is at its limit. */
+/** A new upstream connection to ep, connect submitted (CF_CONNECTING | flags); NULL on failure. */
+struct gw_conn *gw_up_connect(struct gw_worker *w, const struct gw_rt_endpoint *ep,
+			      unsigned flags);
 struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, bool *reused,
 			  bool *busy);
 void gw_ep_wait(struct gw_worker *w, struct gw_exch *x, uint32_t id);

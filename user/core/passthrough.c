@@ -94,38 +94,12 @@ static const struct gw_rt_endpoint *pick_endpoint(struct gw_worker *w,
 /* A new (never pooled) connection to ep, tied to client c. */
 static struct gw_conn *pass_connect(struct gw_conn *c, const struct gw_rt_endpoint *ep)
 {
-	struct gw_worker *w = c->w;
-	struct gw_ep_state *st = gw_ep(w, ep->id);
-	struct io_uring_sqe *sqe;
-	struct gw_conn *u;
-	int fd, one = 1;
+	struct gw_conn *u = gw_up_connect(c->w, ep, CF_PASS);
 
-	fd = socket(ep->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		pr_warn_ratelimited("Couldn't create a socket to connect to %s: %s", ep->name,
-				    strerror(errno));
+	if (!u)
 		return NULL;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	u = gw_conn_new(w, CK_UPSTREAM, fd);
-	if (!u) {
-		close(fd);
-		return NULL;
-	}
-	u->ep = ep->id;
-	u->uses = 1;
-	if (st)
-		st->nconns++;
-	u->flags |= CF_CONNECTING | CF_PASS;
 	u->tun = c;
 	c->tun = u;
-	sqe = gw_get_sqe(&w->r);
-	/* the kernel copies the address when the SQE is submitted, this turn */
-	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&ep->sa, ep->salen);
-	io_uring_sqe_set_data64(sqe, gw_ud_encode(GW_OP_CONNECT, u->gen, u->slot));
-	u->nops++;
-	gw_conn_timer(u, T_UP_CONNECT, gwd.o.connect_timeout_ms);
-	GW_GAUGE_ADD(w->id, upstream_connects, 1);
 	return u;
 }
 

@@ -124,9 +124,7 @@ struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, 
 			  bool *busy)
 {
 	struct gw_ep_state *st = gw_ep(w, ep->id);
-	struct io_uring_sqe *sqe;
 	struct gw_conn *u;
-	int fd, one = 1;
 
 	*reused = false;
 	*busy = false;
@@ -147,6 +145,17 @@ struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, 
 		*busy = true;
 		return NULL;
 	}
+	return gw_up_connect(w, ep, 0);
+}
+
+struct gw_conn *gw_up_connect(struct gw_worker *w, const struct gw_rt_endpoint *ep,
+			      unsigned flags)
+{
+	struct gw_ep_state *st = gw_ep(w, ep->id);
+	struct io_uring_sqe *sqe;
+	struct gw_conn *u;
+	int fd, one = 1;
+
 	fd = socket(ep->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		pr_warn_ratelimited("Couldn't create a socket to connect to %s: %s", ep->name,
@@ -163,8 +172,9 @@ struct gw_conn *gw_up_get(struct gw_worker *w, const struct gw_rt_endpoint *ep, 
 	u->uses = 1;
 	if (st)
 		st->nconns++;
-	u->flags |= CF_CONNECTING;
+	u->flags |= CF_CONNECTING | flags;
 	sqe = gw_get_sqe(&w->r);
+	/* the kernel copies the address when the SQE is submitted, this turn */
 	io_uring_prep_connect(sqe, fd, (const struct sockaddr *)&ep->sa, ep->salen);
 	io_uring_sqe_set_data64(sqe, gw_ud_encode(GW_OP_CONNECT, u->gen, u->slot));
 	u->nops++;
