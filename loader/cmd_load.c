@@ -240,6 +240,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	dpctx.verbose = lc->common.verbose;
 	gw_config_init(&cfg, lc->common.controller);
 	gw_config_init(&prev, lc->common.controller);
+	cfg.unserved_kinds = GW_UNSERVED_KINDS;
 	if (argc) {
 		fprintf(stderr, "gwctl load: unexpected argument '%s'; files are given with -f\n",
 			argv[0]);

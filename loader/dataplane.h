@@ -19,6 +19,13 @@
 
 #define GW_PIN_DIR_DEFAULT "/sys/fs/bpf/xdpgw"
 
+/*
+ * Route kinds the data planes of this build do not serve, left out of
+ * listeners' supportedKinds so such routes are never reported Accepted:
+ * GRPCRoute needs HTTP/2 to backends, which gwd does not have yet.
+ */
+#define GW_UNSERVED_KINDS (1u << GW_K_GRPCROUTE)
+
 /** What the command line says about where and how to program. */
 struct gw_dp_ctx {
 	const char *state_dir;

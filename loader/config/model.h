@@ -262,6 +262,13 @@ struct gw_config {
 	bool trusted;			/* input is our own state file: keep status */
 	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */
 	const struct gw_dataplane *dataplane;
+	/*
+	 * Route kinds no data plane of this build serves (bit per enum
+	 * gw_kind): they are left out of supportedKinds, so such routes are not
+	 * accepted, as "supportedKinds MUST represent the kinds supported by an
+	 * implementation" requires. 0 (all served) unless the caller knows.
+	 */
+	unsigned unserved_kinds;
 	bool resolved;
 };
 

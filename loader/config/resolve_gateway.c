@@ -49,36 +49,45 @@ static bool kind_in(const struct gw_rgk *set, int n, const char *group, const ch
 	return false;
 }
 
-/* Route kinds each protocol can carry (Gateway API "supportedKinds"). */
-static int protocol_kinds(const struct gw_listener *l, struct gw_rgk *out)
+/* Route kinds each protocol can carry (Gateway API "supportedKinds"), less unserved ones. */
+static int protocol_kinds(const struct gw_config *cfg, const struct gw_listener *l,
+			  struct gw_rgk *out)
 {
-	int n = 0;
+	struct gw_rgk all[8];
+	int n = 0, k = 0;
 
 	switch (l->proto) {
 	case GW_PROTO_HTTP:
 	case GW_PROTO_HTTPS:
-		out[n++] = (struct gw_rgk){ GW_GROUP, "HTTPRoute" };
-		out[n++] = (struct gw_rgk){ GW_GROUP, "GRPCRoute" };
+		all[n++] = (struct gw_rgk){ GW_GROUP, "HTTPRoute" };
+		all[n++] = (struct gw_rgk){ GW_GROUP, "GRPCRoute" };
 		break;
 	case GW_PROTO_TLS:
-		out[n++] = (struct gw_rgk){ GW_GROUP, "TLSRoute" };
+		all[n++] = (struct gw_rgk){ GW_GROUP, "TLSRoute" };
 		break;
 	case GW_PROTO_TCP:
-		out[n++] = (struct gw_rgk){ GW_GROUP, "TCPRoute" };
+		all[n++] = (struct gw_rgk){ GW_GROUP, "TCPRoute" };
 		break;
 	case GW_PROTO_UDP:
-		out[n++] = (struct gw_rgk){ GW_GROUP, "UDPRoute" };
+		all[n++] = (struct gw_rgk){ GW_GROUP, "UDPRoute" };
 		break;
 	default:
 		break;
 	}
+	for (int i = 0; i < n; i++) {
+		const struct gw_kind_info *ki = gw_kind_lookup(all[i].group, all[i].kind);
+
+		if (!ki || !(cfg->unserved_kinds & (1u << ki->id)))
+			out[k++] = all[i];
+	}
+	n = k;
 	return n;
 }
 
-static void resolve_kinds(struct gw_listener *l, const char **bad)
+static void resolve_kinds(const struct gw_config *cfg, struct gw_listener *l, const char **bad)
 {
 	struct gw_rgk possible[8];
-	int np = protocol_kinds(l, possible);
+	int np = protocol_kinds(cfg, l, possible);
 
 	*bad = NULL;
 	if (!gw_ylen(l->kinds)) {
@@ -207,7 +216,7 @@ static int validate_listener(struct gw_config *cfg, struct gw_listener *l)
 					    "HTTP, HTTPS, TLS, TCP and UDP", l->protocol));
 		l->valid = false;
 	}
-	resolve_kinds(l, &bad_kind);
+	resolve_kinds(cfg, l, &bad_kind);
 	if (bad_kind) {
 		rr = "InvalidRouteKinds";
 		rr_msg = gw_arena_printf(a, "route kind %s is not supported on a %s listener",

@@ -544,6 +544,31 @@ static void test_http_grpc_hostname_conflict(void **s)
 	fx_free(c);
 }
 
+static void test_unserved_kinds_not_supported(void **s)
+{
+	const char *y = FX_CLASS GW("g", L_HTTP
+		"  - name: rpc\n    protocol: HTTP\n    port: 81\n"
+		"    allowedRoutes: {kinds: [{kind: GRPCRoute}]}\n")
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\n"
+		"metadata: {name: rpc, namespace: infra}\nspec: {parentRefs: [{name: g}]}\n---\n";
+	struct gw_config *c = fx_load(y);
+	struct gw_yval *kinds;
+
+	(void)s;
+	c->unserved_kinds = 1u << GW_K_GRPCROUTE;
+	assert_int_equal(gw_config_stamp(c, NULL, "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(gw_config_resolve(c, NULL), 0);
+	kinds = gw_yget(gw_yget(gw_config_find(c, GW_K_GATEWAY, "infra", "g")->status,
+				"listeners")->items[0], "supportedKinds");
+	assert_int_equal(gw_ylen(kinds), 1);
+	assert_string_equal(gw_ygetstr(kinds->items[0], "kind", ""), "HTTPRoute");
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "listeners/rpc", "ResolvedRefs", "False",
+		    "InvalidRouteKinds");
+	assert_cond(c, GW_K_GRPCROUTE, "infra", "rpc", "parents/g", "Accepted", "False",
+		    "NotAllowedByListeners");
+	fx_free(c);
+}
+
 /* ---- backendRefs ------------------------------------------------------ */
 
 static void test_backend_not_found(void **s)
@@ -827,6 +852,7 @@ int main(void)
 		cmocka_unit_test(test_route_no_matching_parent),
 		cmocka_unit_test(test_route_missing_gateway_no_status),
 		cmocka_unit_test(test_http_grpc_hostname_conflict),
+		cmocka_unit_test(test_unserved_kinds_not_supported),
 		cmocka_unit_test(test_backend_not_found),
 		cmocka_unit_test(test_backend_invalid_kind),
 		cmocka_unit_test(test_backend_cross_namespace_grant),
