@@ -39,6 +39,8 @@ done
 
 # shellcheck source=tests/netns/lib.sh
 source "$REPO/tests/netns/lib.sh"
+# shellcheck source=tools/bench/l7/peers.sh
+source "$REPO/tools/bench/l7/peers.sh"
 gw_env_init
 topo_create 1
 # thousands of new connections a second from one client: let it reuse
@@ -120,77 +122,6 @@ start_gwd()
 	PROXY_PIDS=$(bg_pid gwd)
 }
 
-start_nginx()
-{
-	mkdir -p "$W/nginx"
-	cat >"$W/nginx/nginx.conf" <<EOF
-user root;
-worker_processes $1;
-pid $W/nginx/nginx.pid;
-error_log $W/nginx/error.log warn;
-events { worker_connections 16384; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    upstream be { server $BE:8080; keepalive 256; keepalive_requests 1000000; }
-    server {
-        listen 8001 reuseport backlog=4096;
-        location / {
-            proxy_pass http://be;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-        }
-    }
-}
-EOF
-	start_background "$NS_GW" nginx nginx -c "$W/nginx/nginx.conf" -g 'daemon off;'
-	wait_tcp "$NS_GW" "$GWIP" 8001
-	sleep 0.3
-	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
-}
-
-start_haproxy()
-{
-	mkdir -p "$W/haproxy"
-	cat >"$W/haproxy/haproxy.cfg" <<EOF
-global
-    nbthread $1
-    maxconn 8000
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-    option forwardfor
-    http-reuse always
-frontend fe
-    bind $GWIP:8002
-    default_backend be
-backend be
-    server s1 $BE:8080
-EOF
-	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
-	wait_tcp "$NS_GW" "$GWIP" 8002
-	PROXY_PIDS=$(bg_pid haproxy)
-}
-
-cpu_ticks()
-{
-	local sum=0 p f
-
-	for p in $PROXY_PIDS; do
-		[ -r "/proc/$p/stat" ] || continue
-		f=$(cat "/proc/$p/stat")
-		f=${f##*) }
-		# shellcheck disable=SC2086
-		set -- $f
-		sum=$((sum + ${12} + ${13}))
-	done
-	echo "$sum"
-}
-
 # run_wrk PORT [extra wrk args]: prints "rps p50_ms p99_ms requests"
 run_wrk()
 {
@@ -248,10 +179,10 @@ for w in $WORKERS; do
 		start_gwd "$w"
 		measure gwd "$w" 8000
 		stop_background gwd >/dev/null
-		start_nginx "$w"
+		start_nginx "$w" 8001 "$GWIP"
 		measure nginx "$w" 8001
 		stop_background nginx >/dev/null
-		start_haproxy "$w"
+		start_haproxy "$w" 8002
 		measure haproxy "$w" 8002
 		stop_background haproxy >/dev/null
 	done

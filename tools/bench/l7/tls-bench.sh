@@ -37,6 +37,8 @@ done
 
 # shellcheck source=tests/netns/lib.sh
 source "$REPO/tests/netns/lib.sh"
+# shellcheck source=tools/bench/l7/peers.sh
+source "$REPO/tools/bench/l7/peers.sh"
 gw_env_init
 topo_create 1
 _gw_sysctl "$NS_CLI" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
@@ -124,80 +126,6 @@ EOF
 	PROXY_PIDS=$(bg_pid gwd)
 }
 
-start_nginx()
-{
-	mkdir -p "$W/nginx"
-	cat >"$W/nginx/nginx.conf" <<EOF
-user root;
-worker_processes $1;
-pid $W/nginx/nginx.pid;
-error_log $W/nginx/error.log warn;
-events { worker_connections 16384; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    upstream be { server $BE:8080; keepalive 256; keepalive_requests 1000000; }
-    server {
-        listen 8101 ssl http2 reuseport backlog=4096;
-        ssl_certificate $W/crt.pem;
-        ssl_certificate_key $W/key.pem;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        location / {
-            proxy_pass http://be;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-        }
-    }
-}
-EOF
-	start_background "$NS_GW" nginx nginx -c "$W/nginx/nginx.conf" -g 'daemon off;'
-	wait_tcp "$NS_GW" "*" 8101
-	sleep 0.3
-	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
-}
-
-start_haproxy()
-{
-	mkdir -p "$W/haproxy"
-	cat >"$W/haproxy/haproxy.cfg" <<EOF
-global
-    nbthread $1
-    maxconn 8000
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-    option forwardfor
-    http-reuse always
-frontend fe
-    bind $GWIP:8102 ssl crt $W/both.pem alpn h2,http/1.1
-    default_backend be
-backend be
-    server s1 $BE:8080
-EOF
-	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
-	wait_tcp "$NS_GW" "$GWIP" 8102
-	PROXY_PIDS=$(bg_pid haproxy)
-}
-
-cpu_ticks()
-{
-	local sum=0 p f
-
-	for p in $PROXY_PIDS; do
-		[ -r "/proc/$p/stat" ] || continue
-		f=$(cat "/proc/$p/stat")
-		f=${f##*) }
-		# shellcheck disable=SC2086
-		set -- $f
-		sum=$((sum + ${12} + ${13}))
-	done
-	echo "$sum"
-}
-
 # wrk_run PORT [wrk args]: "req/s requests cpu_us_per_request"
 wrk_run()
 {
@@ -247,10 +175,10 @@ for r in $(seq 1 "$ROUNDS"); do
 	start_gwd "$WORKERS"
 	measure gwd 8100
 	stop_background gwd >/dev/null
-	start_nginx "$WORKERS"
+	start_nginx "$WORKERS" 8101 "*" tls
 	measure nginx 8101
 	stop_background nginx >/dev/null
-	start_haproxy "$WORKERS"
+	start_haproxy "$WORKERS" 8102 "ssl crt $W/both.pem alpn h2,http/1.1"
 	measure haproxy 8102
 	stop_background haproxy >/dev/null
 done
