@@ -54,12 +54,14 @@ struct gw_h2_stream {
 	struct gw_sbuf head;		/* "name: value\r\n" of the request fields */
 	struct gw_sbuf body;
 	struct gw_sbuf rh;		/* response field names (lower-cased) and values */
+	struct gw_sbuf trailers;	/* the response's trailer section, HTTP/1.1 syntax */
 	char method[16];
 	char *path, *authority;
 	size_t field_bytes;		/* decoded request field bytes so far */
 	int nfields;
 	bool bad;			/* a field h2 forbids or too much: refused */
 	bool resp_started;		/* HEADERS submitted */
+	bool nobody;			/* ... with END_STREAM: the response has no body */
 	bool deferred;			/* the data source said "later" */
 	bool ended;			/* the response is complete on v */
 	struct gw_h2_stream *next, *prev;
@@ -84,6 +86,7 @@ static void stream_free(struct gw_h2_stream *st)
 	gw_sbuf_free(&st->head);
 	gw_sbuf_free(&st->body);
 	gw_sbuf_free(&st->rh);
+	gw_sbuf_free(&st->trailers);
 	free(st->path);
 	free(st->authority);
 	free(st);
@@ -265,11 +268,47 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t err, void *u
 	if (!st)
 		return 0;
 	nghttp2_session_set_stream_user_data(s, id, NULL);
-	stream_drop_v(st, err != NGHTTP2_NO_ERROR || !st->ended);
+	stream_drop_v(st, err != NGHTTP2_NO_ERROR || !(st->ended || st->nobody));
 	stream_free(st);
 	if (!h->streams)
 		gw_conn_timer(h->c, T_CONN_IDLE, gwd.o.idle_timeout_ms);
 	return 0;
+}
+
+/*
+ * Submits the trailer section (HTTP/1.1 field lines, as the proxy kept
+ * them) as the stream's trailing HEADERS (RFC 9113 8.1): names
+ * lower-cased, connection-specific fields dropped. False if there is none
+ * to send (or it cannot be): the DATA then ends the stream.
+ */
+static bool submit_trailers(struct gw_h2_stream *st)
+{
+	nghttp2_nv nv[64];
+	char *p = st->trailers.p, *end = p + st->trailers.len;
+	size_t n = 0;
+
+	while (p < end && n < sizeof(nv) / sizeof(nv[0])) {
+		char *eol = memchr(p, '\n', (size_t)(end - p)), *colon, *v, *ve;
+
+		if (!eol || eol == p || (eol == p + 1 && *p == '\r'))
+			break;	/* the final empty line */
+		ve = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
+		colon = memchr(p, ':', (size_t)(ve - p));
+		if (!colon)
+			break;	/* the decoder validated every line: cannot happen */
+		for (char *q = p; q < colon; q++)
+			*q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+		v = colon + 1;
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		if (!is_hop_field((uint8_t *)p, (size_t)(colon - p)))
+			nv[n++] = (nghttp2_nv){ (uint8_t *)p, (uint8_t *)v, (size_t)(colon - p),
+						(size_t)(ve - v), NGHTTP2_NV_FLAG_NONE };
+		p = eol + 1;
+	}
+	return n && !nghttp2_submit_trailer(st->h->s, st->id, nv, n);
 }
 
 /* DATA for a stream: whatever the proxy queued on the virtual connection. */
@@ -287,6 +326,8 @@ static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 	(void)user;
 	if (!v) {
 		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
+		if (st->ended && st->trailers.len && submit_trailers(st))
+			*data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
 		return 0;
 	}
 	k = gw_oq_iov(&v->out, iov, 8);
@@ -299,6 +340,8 @@ static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 	gw_oq_consume(&v->out, n);
 	if (!v->out.bytes && st->ended) {
 		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
+		if (st->trailers.len && submit_trailers(st))
+			*data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
 	} else if (!n) {
 		st->deferred = true;
 		return NGHTTP2_ERR_DEFERRED;
@@ -314,6 +357,7 @@ static int submit_head(struct gw_h2_stream *st)
 	struct gw_conn *v = st->v;
 	struct gw_http1_resp *resp = &v->w->resp;
 	nghttp2_data_provider prd = { .source.ptr = st, .read_callback = read_body };
+	struct gw_http1_info info;
 	nghttp2_nv nv[GW_HTTP1_MAX_HEADERS + 1];
 	struct iovec iov[8];
 	char status[12], *head;
@@ -337,6 +381,10 @@ static int submit_head(struct gw_h2_stream *st)
 		free(head);
 		return -EPROTO;
 	}
+	/* no body (HEAD, 204, 304, Content-Length: 0, gRPC trailers-only): END_STREAM on HEADERS */
+	st->nobody = !gw_http1_response_info(resp, !strcmp(st->method, "HEAD"), &info) &&
+		     (info.body == GW_BODY_NONE ||
+		      (info.body == GW_BODY_LENGTH && !info.content_length));
 	snprintf(status, sizeof(status), "%03d", resp->status % 1000);
 	nv[n++] = (nghttp2_nv){ (uint8_t *)":status", (uint8_t *)status, 7, 3,
 				NGHTTP2_NV_FLAG_NONE };
@@ -363,7 +411,7 @@ static int submit_head(struct gw_h2_stream *st)
 	}
 	free(head);
 	gw_oq_consume(&v->out, (size_t)r);
-	if (nghttp2_submit_response(st->h->s, st->id, nv, (size_t)n, &prd))
+	if (nghttp2_submit_response(st->h->s, st->id, nv, (size_t)n, st->nobody ? NULL : &prd))
 		return -EPROTO;
 	st->resp_started = true;
 	return 0;
@@ -680,4 +728,16 @@ void gw_h2_stream_gone(struct gw_conn *v)
 	else if (st->deferred)
 		nghttp2_session_resume_data(st->h->s, st->id);
 	gw_conn_flush(st->h->c);
+}
+
+void gw_h2_stream_trailers(struct gw_conn *v, const char *p, size_t n)
+{
+	struct gw_h2_stream *st = v->h2s;
+
+	if (!st)
+		return;
+	gw_sbuf_reset(&st->trailers);
+	gw_sbuf_put(&st->trailers, p, n);
+	if (st->trailers.oom)
+		gw_sbuf_free(&st->trailers);	/* sent without: the stream still ends */
 }
