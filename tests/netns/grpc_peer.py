@@ -11,8 +11,9 @@ Messages are raw bytes: requests are UTF-8 text, responses JSON.
         */ClientStream  client streaming: {"pod", "count", "joined"}
         */Bidi          bidirectional: one reply {"pod", "echo"} per request
         */Fail          aborts with NOT_FOUND, details "no such thing"
-      Every call gets trailing metadata x-trailer: NAME; a request with
-      metadata x-sleep-ms sleeps that long first.
+      Every call gets trailing metadata x-trailer: NAME and a line
+      "call METHOD" on stdout; a request with metadata x-sleep-ms sleeps
+      that long first.
   grpc_peer.py client --target HOST:PORT [--authority A] [--tls CA] \
           --method /svc/M [--kind unary|sstream|cstream|bidi] [--data S]... \
           [--meta k=v]... [--timeout S]
@@ -48,6 +49,7 @@ class Handler(grpc.GenericRpcHandler):
         method = details.method
         kind = method.rsplit("/", 1)[-1]
         name = self.name
+        print("call %s" % method, flush=True)
 
         def unary(req, ctx):
             _sleep(ctx)

@@ -7,13 +7,15 @@
 # on what the client got (replies, status codes, initial and trailing
 # metadata) and on what the server saw. Sourced by run.sh.
 
-# gwd_setup, cfg_head, gw_load come from there
-# shellcheck source=tests/netns/test-gwd.sh
-source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
+# gwd_setup, cfg_head, gw_load come from test-gwd.sh (which it sources),
+# pki_make and secret from test-gwd-tls.sh
+# shellcheck source=tests/netns/test-gwd-tls.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_grpc_calls test_grpc_matching test_grpc_filters_and_weights
-	test_grpc_backend_errors test_h2c_backend_for_httproute"
+	test_grpc_mirror test_grpc_over_tls test_grpc_backend_errors
+	test_h2c_backend_for_httproute"
 
 PY3=/usr/bin/python3
 GRPC_PEER="$REPO/tests/netns/grpc_peer.py"
@@ -220,6 +222,57 @@ test_grpc_filters_and_weights()
 	done
 	_gw_msg "weights 1:1 over 40 calls: be1 $n1, be2 $n2"
 	[ "$n1" -ge 8 ] && [ "$n2" -ge 8 ] || fail "1:1 split came out $n1:$n2"
+}
+
+# RequestMirror: every call also reaches the mirror backend, whose answer is ignored.
+test_grpc_mirror()
+{
+	local i
+
+	grpc_setup 2
+	{ cfg_head; grpc_services; groute m "  hostnames: [grpc.example.com]
+  rules:
+  - filters:
+    - type: RequestMirror
+      requestMirror: {backendRef: {name: gsvc2, port: 9000}}
+    backendRefs: [{name: gsvc1, port: 9000}]"; } | gw_load
+
+	for ((i = 0; i < 5; i++)); do
+		expect "$(gpod /test.Echo/Unary)" be1 "the client gets the primary's answer"
+	done
+	expect "$(jq -r .code <<<"$(gcall /test.Echo/Fail)")" NOT_FOUND \
+		"the primary's status, not the mirror's"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(grep -c 'call /test.Echo/Unary' "$(bg_log grpc2)")" -ge 5 ] && break
+		sleep 0.05
+	done
+	expect "$(grep -c 'call /test.Echo/Unary' "$(bg_log grpc2)")" 5 \
+		"the mirror backend saw every call"
+}
+
+# gRPC over TLS: ALPN h2 on an HTTPS listener, the client verifies the certificate.
+test_grpc_over_tls()
+{
+	local out
+
+	PKI="$GW_RUN_DIR/pki"
+	grpc_setup 1
+	pki_make "$PKI"
+	LISTENERS="    - {name: www, protocol: HTTPS, port: 443, hostname: www.example.com,
+       tls: {certificateRefs: [{name: www-ec}]}, allowedRoutes: {namespaces: {from: All}}}"
+	{ cfg_head; grpc_services; secret www-ec www-ec; groute t "  rules:
+  - backendRefs: [{name: gsvc1, port: 9000}]"; } | gw_load
+
+	out=$(ns_exec "$NS_CLI" "$PY3" "$GRPC_PEER" client --target 10.200.0.1:443 \
+		--authority www.example.com --tls "$PKI/ca.crt" --method /test.Echo/ServerStream \
+		--kind sstream --data 3) || fail "gRPC client over TLS failed"
+	expect "$(jq -r '[.replies[].i] | join(",")' <<<"$out")" 0,1,2 "server streaming over TLS"
+	expect "$(jq -r '.trailing["x-trailer"]' <<<"$out")" be1 "trailers over TLS"
+	out=$(ns_exec "$NS_CLI" "$PY3" "$GRPC_PEER" client --target 10.200.0.1:443 \
+		--authority www.example.com --tls "$PKI/ca.crt" --method /test.Echo/Unary) ||
+		fail "gRPC client over TLS failed"
+	expect "$(jq -r '.replies[0].metadata["x-forwarded-proto"]' <<<"$out")" https \
+		"X-Forwarded-Proto https"
 }
 
 test_grpc_backend_errors()
