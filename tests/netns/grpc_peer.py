@@ -15,12 +15,13 @@ Messages are raw bytes: requests are UTF-8 text, responses JSON.
       "call METHOD" on stdout; a request with metadata x-sleep-ms sleeps
       that long first.
   grpc_peer.py client --target HOST:PORT [--authority A] [--tls CA] \
-          --method /svc/M [--kind unary|sstream|cstream|bidi] [--data S]... \
+          --method /svc/M [--kind unary|sstream|cstream|bidi|pingpong] [--data S]... \
           [--meta k=v]... [--timeout S]
       Prints one JSON line: {"code", "details", "replies", "initial", "trailing"}.
 """
 import argparse
 import json
+import queue
 import sys
 import time
 from concurrent import futures
@@ -126,9 +127,24 @@ def call(a):
             rep, c = ch.stream_unary(a.method).with_call(iter(data), metadata=meta,
                                                           timeout=a.timeout)
             replies = [rep]
-        else:
+        elif a.kind == "bidi":
             c = ch.stream_stream(a.method)(iter(data), metadata=meta, timeout=a.timeout)
             replies = list(c)
+        else:
+            # ping-pong: each message only after the reply to the previous one,
+            # which needs the request body to stream through the gateway
+            got = queue.Queue()
+
+            def requests():
+                for d in data:
+                    yield d
+                    got.get(timeout=a.timeout)
+
+            c = ch.stream_stream(a.method)(requests(), metadata=meta, timeout=a.timeout)
+            replies = []
+            for r in c:
+                replies.append(r)
+                got.put(r)
         out["replies"] = [json.loads(r) for r in replies]
         out["initial"] = dict(c.initial_metadata() or ())
         out["trailing"] = dict(c.trailing_metadata() or ())
@@ -151,7 +167,7 @@ def main():
     c.add_argument("--authority")
     c.add_argument("--tls")
     c.add_argument("--method", required=True)
-    c.add_argument("--kind", default="unary", choices=["unary", "sstream", "cstream", "bidi"])
+    c.add_argument("--kind", default="unary", choices=["unary", "sstream", "cstream", "bidi", "pingpong"])
     c.add_argument("--data", action="append")
     c.add_argument("--meta", action="append", default=[])
     c.add_argument("--timeout", type=float, default=10)

@@ -136,6 +136,11 @@ test_grpc_calls()
 	expect "$(jq -r '[.replies[].echo] | join(",")' <<<"$out")" x,y \
 		"bidirectional streaming"
 
+	# each message waits for the previous reply: the request body must stream
+	out=$(gcall /test.Echo/Bidi --kind pingpong --data p1 --data p2 --data p3 --timeout 5)
+	expect "$(jq -r '.code, ([.replies[].echo] | join(","))' <<<"$out" | paste -sd/)" \
+		OK/p1,p2,p3 "bidirectional ping-pong (streamed request body)"
+
 	out=$(gcall /test.Echo/Fail)
 	expect "$(jq -r '.code, .details' <<<"$out" | paste -sd/)" \
 		"NOT_FOUND/no such thing" "the backend's gRPC status and message pass through"

@@ -374,6 +374,8 @@ void gw_h2_drain(struct gw_conn *c);
 void gw_h2_stream_out(struct gw_conn *v);
 void gw_h2_stream_end(struct gw_conn *v);
 void gw_h2_stream_gone(struct gw_conn *v);
+/** v is no longer paused: its stream's flow-control window opens again. */
+void gw_h2_stream_resumed(struct gw_conn *v);
 /** The response's trailer section ("name: value\r\n"... "\r\n") for v's stream. */
 void gw_h2_stream_trailers(struct gw_conn *v, const char *p, size_t n);
 

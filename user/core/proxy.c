@@ -718,7 +718,8 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	c->x = x;
 	ct = find_header(req, "content-type");
 	x->grpc = ct && ct->value_len >= 16 && !strncasecmp(ct->value, "application/grpc", 16);
-	x->client_minor = (uint8_t)req->minor;
+	/* an HTTP/2 stream takes the response raw, as an HTTP/1.0 client would (h2.c) */
+	x->client_minor = c->flags & CF_VIRT ? 0 : (uint8_t)req->minor;
 	x->client_keepalive = info.keepalive;
 	x->head_req = req->method_len == 4 && !memcmp(req->method, "HEAD", 4);
 	x->expect_continue = info.expect_continue;

@@ -375,6 +375,8 @@ void gw_conn_resume(struct gw_conn *c)
 	if (!(c->flags & CF_PAUSED) || (c->flags & CF_CLOSING))
 		return;
 	c->flags &= ~CF_PAUSED;
+	if (c->flags & CF_VIRT)
+		gw_h2_stream_resumed(c);
 	/* with the cancel still in flight, the final recv completion re-arms */
 	if (!(c->flags & CF_RECV))
 		gw_conn_arm_recv(c);
