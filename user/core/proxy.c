@@ -25,10 +25,10 @@
 #include "gwd_internal.h"
 
 enum fail_kind {
-	FAIL_CONNECT,		/* could not connect: 503 */
-	FAIL_STALE,		/* reused connection closed before any response byte: 502 */
-	FAIL_RESET,		/* connection lost or response malformed: 502 */
-	FAIL_TIMEOUT,		/* backendRequest timeout or upstream silence: 504 */
+	FAIL_CONNECT = GW_UPF_CONNECT,	/* could not connect: 503 */
+	FAIL_STALE = GW_UPF_STALE,	/* reused connection closed before any response byte: 502 */
+	FAIL_RESET = GW_UPF_RESET,	/* connection lost or response malformed: 502 */
+	FAIL_TIMEOUT = GW_UPF_TIMEOUT,	/* backendRequest timeout or upstream silence: 504 */
 };
 
 static void start_attempt(struct gw_exch *x);
@@ -310,7 +310,7 @@ static void up_put(struct gw_exch *x, const void *p, size_t n)
 {
 	if (!x->u)
 		return;
-	if (x->u->h2up)
+	if (x->u->flags & CF_VIRT)
 		gw_h2up_write(x->u, p, n);
 	else
 		gw_conn_put(x->u, p, n);
@@ -319,7 +319,7 @@ static void up_put(struct gw_exch *x, const void *p, size_t n)
 /* What the upstream has yet to take: above GW_OQ_HIGH the client pauses. */
 static size_t up_backlog(const struct gw_conn *u)
 {
-	return u->out.bytes + (u->h2up ? gw_h2up_backlog(u) : 0);
+	return u->flags & CF_VIRT ? gw_h2up_backlog(u) : u->out.bytes;
 }
 
 /* One attempt on endpoint ep: a pooled or new connection, or a place in its queue. */
@@ -331,16 +331,11 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 	bool reused, busy, seen = false;
 
 	x->ep = ep;
-	u = gw_up_get(w, ep, &reused, &busy);
-	/* an endpoint may serve HTTP/1.1 and h2c backends: never mix their connections */
-	while (u && reused && !u->h2up != (x->be->proto != GW_BE_H2C)) {
-		gw_conn_close(u);
+	/* h2c backends: a stream of an HTTP/2 session (h2_up.c), else a pooled connection */
+	if (x->be->proto == GW_BE_H2C)
+		u = gw_h2up_open(w, ep, &busy);
+	else
 		u = gw_up_get(w, ep, &reused, &busy);
-	}
-	if (u && !reused && x->be->proto == GW_BE_H2C && gw_h2up_start(u)) {
-		gw_conn_close(u);
-		u = NULL;
-	}
 	if (!u && busy) {
 		if (x->mirror) {
 			/* mirrors are best effort: never queued behind real traffic */
@@ -1174,8 +1169,8 @@ static void response_done(struct gw_exch *x, bool extra)
 	bool reuse;
 
 	x->resp_done = true;
-	if (u && u->h2up)
-		reuse = !extra && x->req_done && gw_h2up_reusable(u);
+	if (u && (u->flags & CF_VIRT))
+		reuse = false;	/* an HTTP/2 stream: closing it ends the stream */
 	else
 		reuse = u && !extra && x->up_keepalive && x->req_done && !u->out.bytes &&
 			!u->in_len && !(u->flags & (CF_SENDING | CF_EOF | CF_CLOSING));
@@ -1409,10 +1404,34 @@ void gw_up_sent(struct gw_conn *u)
 {
 	struct gw_exch *x = u->x;
 
+	if (u->h2up) {
+		gw_h2up_sent(u);
+		return;
+	}
 	if (x && x->c && (x->c->flags & CF_PAUSED) && up_backlog(u) < GW_OQ_LOW && !x->req_done)
 		gw_conn_resume(x->c);
 	if (x && x->tunnel && x->c && (x->c->flags & CF_PAUSED) && u->out.bytes < GW_OQ_LOW)
 		gw_conn_resume(x->c);
+}
+
+void gw_up_stream_failed(struct gw_conn *u, int kind, const char *why)
+{
+	struct gw_exch *x = u->x;
+
+	if (!x) {
+		gw_conn_close(u);
+		return;
+	}
+	if (!x->resp_head_seen) {
+		attempt_failed(x, (enum fail_kind)kind, why);
+		return;
+	}
+	if (x->mirror) {
+		close_up(x);
+		exch_free(x);
+		return;
+	}
+	abort_client(x, why);
 }
 
 void gw_up_connected(struct gw_conn *u, int res)
