@@ -157,11 +157,12 @@ static int print_objects(struct gw_config *cfg, const char *fmt)
 				    : gw_yemit_yaml(stdout, list);
 }
 
-static void print_diags(const struct gw_config *cfg, bool verbose)
+/* Prints diagnostics from index first on (resolution adds warnings after parsing). */
+static void print_diags(const struct gw_config *cfg, size_t first, bool verbose)
 {
 	char buf[2048];
 
-	for (size_t i = 0; i < cfg->diags.n; i++) {
+	for (size_t i = first; i < cfg->diags.n; i++) {
 		const struct gw_diag *g = &cfg->diags.v[i];
 
 		if (g->level == GW_DIAG_NOTICE && !verbose)
@@ -230,6 +231,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	struct gw_dp_ctx dpctx = { 0 };
 	struct gw_dataplane dp = { 0 };
 	int lock = -1, err, ret = 1;
+	size_t ndiags;
 
 	(void)argv;
 	snprintf(sockpath, sizeof(sockpath), "%s/gwd.sock", dir);
@@ -263,7 +265,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 			goto out;
 		}
 	}
-	print_diags(&cfg, lc->common.verbose);
+	print_diags(&cfg, 0, lc->common.verbose);
 	if (cfg.diags.nerrors) {
 		fprintf(stderr, "gwctl load: %zu error%s; nothing was applied\n", cfg.diags.nerrors,
 			cfg.diags.nerrors == 1 ? "" : "s");
@@ -299,8 +301,15 @@ static int run_load(void *vcfg, int argc, char **argv)
 		goto out;
 	}
 	cfg.now = gw_now_rfc3339(now, sizeof(now));
+	ndiags = cfg.diags.n;
 	if ((err = gw_config_stamp(&cfg, &prev, now)) || (err = gw_config_resolve(&cfg, &prev))) {
 		fprintf(stderr, "gwctl load: %s\n", strerror(-err));
+		goto out;
+	}
+	print_diags(&cfg, ndiags, lc->common.verbose);
+	if (cfg.diags.nerrors) {
+		fprintf(stderr, "gwctl load: %zu error%s; nothing was applied\n", cfg.diags.nerrors,
+			cfg.diags.nerrors == 1 ? "" : "s");
 		goto out;
 	}
 	if (lc->dry_run) {

@@ -161,6 +161,11 @@ struct gw_rule {
 	int nbackends;
 	struct gw_backend *mirrors;	/* RequestMirror filter targets */
 	int nmirrors;
+	/*
+	 * Why no data plane implements this rule ("path: problem"), or NULL.
+	 * Such a rule is dropped: data planes build nothing for it (GEP-1364).
+	 */
+	const char *invalid;
 };
 
 struct gw_parent {

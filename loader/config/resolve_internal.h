@@ -19,6 +19,9 @@ void gw_finish_gateways(struct gw_config *cfg);
 /* resolve_route.c */
 int gw_resolve_routes(struct gw_config *cfg);
 
+/* route_rules.c: marks rules no data plane implements, sets PartiallyInvalid / Accepted */
+int gw_check_route_rules(struct gw_config *cfg, struct gw_route *r);
+
 /* resolve_backend.c */
 bool gw_refgrant_allows(struct gw_config *cfg, const char *from_group, const char *from_kind,
 			const char *from_ns, const char *to_group, const char *to_kind,
