@@ -15,6 +15,7 @@
 
 #include "config/state.h"
 #include "dataplane.h"
+#include "gw/tls.h"
 #include "gwctl.h"
 
 #define GW_STAGED_FILE "config.staged.yaml"
@@ -243,6 +244,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	gw_config_init(&cfg, lc->common.controller);
 	gw_config_init(&prev, lc->common.controller);
 	cfg.unserved_kinds = GW_UNSERVED_KINDS;
+	cfg.tls_options_check = gw_tls_options_check;
 	if (argc) {
 		fprintf(stderr, "gwctl load: unexpected argument '%s'; files are given with -f\n",
 			argv[0]);

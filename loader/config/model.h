@@ -274,6 +274,13 @@ struct gw_config {
 	 * implementation" requires. 0 (all served) unless the caller knows.
 	 */
 	unsigned unserved_kinds;
+	/*
+	 * Checks a listener's tls.options the way the TLS engine applies them
+	 * (gw_tls_options_check() of user/tls, which this library does not
+	 * link): 0, or nonzero with err saying why. NULL: not checked here.
+	 */
+	int (*tls_options_check)(const struct gw_yval *options, bool http, char *err,
+				 size_t errlen);
 	bool resolved;
 };
 

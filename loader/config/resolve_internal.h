@@ -16,6 +16,9 @@ int gw_resolve_classes(struct gw_config *cfg);
 int gw_resolve_gateways(struct gw_config *cfg);
 void gw_finish_gateways(struct gw_config *cfg);
 
+/* listener_tls_options.c: Accepted False / UnsupportedValue for options xdpgw cannot apply */
+void gw_check_listener_tls_options(struct gw_config *cfg, struct gw_listener *l);
+
 /* resolve_route.c */
 int gw_resolve_routes(struct gw_config *cfg);
 
