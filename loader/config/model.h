@@ -301,7 +301,8 @@ int gw_config_add_file(struct gw_config *cfg, const char *path);
  * Carries server-set metadata over from the previously accepted config
  * (creationTimestamp, uid, generation bumped only when spec changed) and
  * fills it in for new objects, as the API server does. prev may be NULL.
- * now is an RFC 3339 timestamp.
+ * now is an RFC 3339 timestamp. Updates the API server would refuse
+ * (immutable fields, immutable.h) are added to cfg->diags as errors.
  */
 int gw_config_stamp(struct gw_config *cfg, const struct gw_config *prev, const char *now);
 

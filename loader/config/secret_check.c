@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The API server's type-specific Secret checks (ValidateSecret in
+ * k8s.io/kubernetes pkg/apis/core/validation): the keys each well-known
+ * type requires. stringData counts, since the API server merges it into
+ * data before validating.
+ */
+#include <string.h>
+
+#include "secret_check.h"
+
+static bool has_key(const struct gw_yval *secret, const char *key)
+{
+	return gw_yget(gw_yget(secret, "data"), key) || gw_yget(gw_yget(secret, "stringData"), key);
+}
+
+static int require(struct gw_sctx *c, const struct gw_yval *secret, const char *type,
+		   const char *key)
+{
+	if (has_key(secret, key))
+		return 0;
+	gw_schema_error(c, gw_yget(secret, "type"), NULL, "data[%s]: Required value: a Secret of "
+			"type %s must have the key %s in data or stringData", key, type, key);
+	return 1;
+}
+
+int gw_secret_check(struct gw_sctx *c, const struct gw_yval *secret)
+{
+	const char *type = gw_ygetstr(secret, "type", "Opaque");
+	const struct gw_yval *ann = gw_yget(gw_yget(secret, "metadata"), "annotations");
+	int nerr = 0;
+
+	if (!strcmp(type, "kubernetes.io/tls")) {
+		nerr += require(c, secret, type, "tls.crt");
+		nerr += require(c, secret, type, "tls.key");
+	} else if (!strcmp(type, "kubernetes.io/basic-auth")) {
+		/* "username or password might be empty, but the field must be present" */
+		if (!has_key(secret, "username") && !has_key(secret, "password")) {
+			gw_schema_error(c, gw_yget(secret, "type"), NULL,
+					"data[username]: Required value: a Secret of type %s must "
+					"have the key username or password", type);
+			nerr++;
+		}
+	} else if (!strcmp(type, "kubernetes.io/ssh-auth")) {
+		nerr += require(c, secret, type, "ssh-privatekey");
+	} else if (!strcmp(type, "kubernetes.io/dockercfg")) {
+		nerr += require(c, secret, type, ".dockercfg");
+	} else if (!strcmp(type, "kubernetes.io/dockerconfigjson")) {
+		nerr += require(c, secret, type, ".dockerconfigjson");
+	} else if (!strcmp(type, "kubernetes.io/service-account-token") &&
+		   !*gw_ygetstr(ann, "kubernetes.io/service-account.name", "")) {
+		gw_schema_error(c, gw_yget(secret, "type"), NULL,
+				"metadata.annotations[kubernetes.io/service-account.name]: Required "
+				"value: a Secret of type %s names its ServiceAccount", type);
+		nerr++;
+	}
+	return nerr;
+}
