@@ -20,6 +20,11 @@
  * Invalid means: a value in unsupported[] below, or a RegularExpression
  * match PCRE2 does not compile (GEP-4359 leaves failure modes of regexes
  * to implementations; gwd would otherwise refuse the whole reload).
+ *
+ * Backends are not rules: a backendRef to a Service port whose appProtocol
+ * gwd cannot speak (unsupported_app_protocols[]) gets ResolvedRefs False /
+ * UnsupportedProtocol, as GEP-1911 requires, and its share of requests the
+ * 500 of an invalid backendRef.
  */
 #include <errno.h>
 #include <string.h>
@@ -38,6 +43,48 @@ static const struct {
 } unsupported[] = {
 	{ GW_K_HTTPROUTE, "ExternalAuth", "gwd has no external authorization client yet" },
 };
+
+/*
+ * Service appProtocols (GEP-1911) the resolver knows but no data plane of
+ * this build speaks to a backend of the route kind. Remove an entry when
+ * its protocol lands (HTTP/2 upstreams; TLS to backends).
+ */
+static const struct {
+	enum gw_kind kind;
+	const char *app_protocol;
+	const char *why;
+} unsupported_app_protocols[] = {
+	{ GW_K_HTTPROUTE, "kubernetes.io/h2c", "gwd speaks HTTP/1.1 to backends" },
+	{ GW_K_HTTPROUTE, "h2c", "gwd speaks HTTP/1.1 to backends" },
+	{ GW_K_HTTPROUTE, "http2", "gwd speaks HTTP/1.1 to backends" },
+	{ GW_K_HTTPROUTE, "grpc", "gwd speaks HTTP/1.1 to backends" },
+	{ GW_K_HTTPROUTE, "https", "gwd connects to backends in plaintext" },
+	{ GW_K_HTTPROUTE, "HTTPS", "gwd connects to backends in plaintext" },
+	{ GW_K_HTTPROUTE, "kubernetes.io/wss", "gwd connects to backends in plaintext" },
+};
+
+static void check_app_protocol(struct gw_config *cfg, struct gw_route *r, struct gw_backend *b)
+{
+	if (b->reason || !b->app_protocol)
+		return;
+	for (size_t i = 0;
+	     i < sizeof(unsupported_app_protocols) / sizeof(unsupported_app_protocols[0]); i++) {
+		if (unsupported_app_protocols[i].kind != r->obj->ki->id ||
+		    strcmp(unsupported_app_protocols[i].app_protocol, b->app_protocol))
+			continue;
+		b->reason = "UnsupportedProtocol";
+		b->message = gw_arena_printf(&cfg->arena, "Service %s/%s port %d has appProtocol "
+					     "%s, which xdpgw does not speak yet: %s", b->ns,
+					     b->name, b->port, b->app_protocol,
+					     unsupported_app_protocols[i].why);
+		b->neps = 0;
+		if (!r->rr_reason) {
+			r->rr_reason = b->reason;
+			r->rr_message = b->message;
+		}
+		return;
+	}
+}
 
 struct rule_check {
 	struct gw_config *cfg;
@@ -155,6 +202,10 @@ int gw_check_route_rules(struct gw_config *cfg, struct gw_route *r)
 		const struct gw_yval *brefs = gw_yget(rule, "backendRefs");
 		const char *at = gw_arena_printf(&cfg->arena, "spec.rules[%d]", c.rule);
 
+		for (int b = 0; b < r->rules[c.rule].nbackends; b++)
+			check_app_protocol(cfg, r, &r->rules[c.rule].backends[b]);
+		for (int b = 0; b < r->rules[c.rule].nmirrors; b++)
+			check_app_protocol(cfg, r, &r->rules[c.rule].mirrors[b]);
 		check_matches(&c, gw_yget(rule, "matches"), at);
 		check_filters(&c, gw_yget(rule, "filters"), at);
 		for (size_t b = 0; b < gw_ylen(brefs); b++)

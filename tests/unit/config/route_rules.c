@@ -6,7 +6,8 @@
  * UnsupportedValue (message "Dropped Rule...") when other rules remain, and
  * Accepted False / UnsupportedValue when none does (shared_types.go
  * RouteConditionPartiallyInvalid, HTTPRouteFilter.Type). Each drop is a
- * warning with file, line and field path.
+ * warning with file, line and field path. A backend appProtocol gwd does
+ * not speak is ResolvedRefs False / UnsupportedProtocol (GEP-1911).
  */
 #include <string.h>
 
@@ -154,6 +155,50 @@ static void test_grpc_method_regex_checked(void **s)
 	fx_free(c);
 }
 
+/* GEP-1911: an appProtocol no data plane speaks is ResolvedRefs False / UnsupportedProtocol. */
+static void test_unsupported_app_protocol(void **s)
+{
+	struct gw_config *c = fx_resolve(
+		FX_CLASS
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+		"metadata: {name: g, namespace: default}\n"
+		"spec:\n  gatewayClassName: gc\n  listeners:\n"
+		"  - {name: http, protocol: HTTP, port: 80}\n---\n"
+		"apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: default}\n"
+		"spec: {ports: [{name: http, port: 80, appProtocol: kubernetes.io/ws}, "
+		"{name: h2c, port: 81, appProtocol: kubernetes.io/h2c}, "
+		"{name: tls, port: 443, appProtocol: https}]}\n---\n"
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+		"metadata: {name: ws, namespace: default}\n"
+		"spec:\n  parentRefs: [{name: g}]\n  rules:\n"
+		"  - backendRefs: [{name: s, port: 80}]\n---\n"
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+		"metadata: {name: h2, namespace: default}\n"
+		"spec:\n  parentRefs: [{name: g}]\n  rules:\n"
+		"  - backendRefs: [{name: s, port: 80}, {name: s, port: 81}]\n---\n"
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+		"metadata: {name: tls, namespace: default}\n"
+		"spec:\n  parentRefs: [{name: g}]\n  rules:\n"
+		"  - backendRefs: [{name: s, port: 443}]\n---\n");
+	struct gw_route *h2 = gw_config_find(c, GW_K_HTTPROUTE, "default", "h2")->u.route;
+
+	(void)s;
+	/* WebSocket over HTTP/1.1 is spoken */
+	assert_cond(c, GW_K_HTTPROUTE, "default", "ws", "parents/g", "ResolvedRefs", "True",
+		    "ResolvedRefs");
+	assert_cond(c, GW_K_HTTPROUTE, "default", "h2", "parents/g", "ResolvedRefs", "False",
+		    "UnsupportedProtocol");
+	/* the route stays Accepted: only that backendRef's share is answered 500 */
+	assert_cond(c, GW_K_HTTPROUTE, "default", "h2", "parents/g", "Accepted", "True",
+		    "Accepted");
+	assert_null(h2->rules[0].backends[0].reason);
+	assert_string_equal(h2->rules[0].backends[1].reason, "UnsupportedProtocol");
+	assert_non_null(strstr(h2->rules[0].backends[1].message, "kubernetes.io/h2c"));
+	assert_cond(c, GW_K_HTTPROUTE, "default", "tls", "parents/g", "ResolvedRefs", "False",
+		    "UnsupportedProtocol");
+	fx_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_unsupported_filter_type_dropped),
 		cmocka_unit_test(test_not_accepted_route_keeps_its_reason),
 		cmocka_unit_test(test_grpc_method_regex_checked),
+		cmocka_unit_test(test_unsupported_app_protocol),
 	};
 
 	return cmocka_run_group_tests_name("config/route_rules", tests, NULL, NULL);
