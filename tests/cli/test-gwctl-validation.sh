@@ -109,27 +109,19 @@ tls_options_listener_not_accepted() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 		-subj /CN=example.com -keyout "$WORK/k.pem" -out "$WORK/c.pem" 2>/dev/null || return 1
 	crt=$(base64 -w0 "$WORK/c.pem"); key=$(base64 -w0 "$WORK/k.pem")
-	cat >"$WORK/t.yaml" <<-Y
-	apiVersion: gateway.networking.k8s.io/v1
-	kind: GatewayClass
-	metadata: {name: gc}
-	spec: {controllerName: xdpgw.io/gateway-controller}
-	---
-	apiVersion: gateway.networking.k8s.io/v1
-	kind: Gateway
-	metadata: {name: g, namespace: default}
-	spec:
-	  gatewayClassName: gc
-	  listeners:
-	  - {name: bad, protocol: HTTPS, port: 443, hostname: a.example.com, tls: {certificateRefs: [{name: c}], options: {xdpgw.io/groups: "no-such-group"}}}
-	  - {name: good, protocol: HTTPS, port: 443, hostname: b.example.com, tls: {certificateRefs: [{name: c}], options: {xdpgw.io/groups: "X25519"}}}
-	---
-	apiVersion: v1
-	kind: Secret
-	metadata: {name: c, namespace: default}
-	type: kubernetes.io/tls
-	data: {tls.crt: $crt, tls.key: $key}
-	Y
+	{
+		route_manifest </dev/null | head -n 11	# class, Gateway g up to its listeners
+		cat <<-Y
+		  - {name: bad, protocol: HTTPS, port: 443, hostname: a.example.com, tls: {certificateRefs: [{name: c}], options: {xdpgw.io/groups: "no-such-group"}}}
+		  - {name: good, protocol: HTTPS, port: 443, hostname: b.example.com, tls: {certificateRefs: [{name: c}], options: {xdpgw.io/groups: "X25519"}}}
+		---
+		apiVersion: v1
+		kind: Secret
+		metadata: {name: c, namespace: default}
+		type: kubernetes.io/tls
+		data: {tls.crt: $crt, tls.key: $key}
+		Y
+	} >"$WORK/t.yaml"
 	"$GWCTL" load -q -f "$WORK/t.yaml" --state-dir "$WORK/s4" 2>"$WORK/err" ||
 		{ cat "$WORK/err" >&2; return 1; }
 	"$GWCTL" get gateway g -o json --state-dir "$WORK/s4" >"$WORK/g.json" || return 1
