@@ -101,6 +101,10 @@ static void drop(struct rule_check *c, const struct gw_yval *at, const char *pat
 	const char *file = at && at->file ? at->file : o->file;
 	unsigned line = at && at->line ? at->line : o->line;
 
+	if (!path || !why) {
+		c->err = -ENOMEM;
+		return;
+	}
 	if (!ru->invalid && !(ru->invalid = gw_arena_printf(&c->cfg->arena, "%s: %s", path, why)))
 		c->err = -ENOMEM;
 	gw_diag_add(&c->cfg->diags, GW_DIAG_WARN, file, line, o->ki->kind, o->ns, o->name, path,

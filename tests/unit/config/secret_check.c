@@ -2,8 +2,10 @@
 /*
  * Type-specific Secret keys (loader/config/secret_check.c, the API
  * server's ValidateSecret): a Secret missing the keys its type requires is
- * a load error naming file, line, object and key; stringData counts.
+ * a load error naming file, line, object and key; stringData counts; so
+ * does the 1 MiB size limit.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/fixture.h"
@@ -60,11 +62,37 @@ static void test_other_types(void **s)
 	expect_ok(SECRET("example.com/custom", ""));
 }
 
+/* MaxSecretSize: 1 MiB of data, counting stringData and decoded data. */
+static void test_size_limit(void **s)
+{
+	size_t max = 1024 * 1024;
+	char *big = malloc(max + 2);
+	struct gw_config *c;
+
+	(void)s;
+	assert_non_null(big);
+	memset(big, 'a', max + 1);
+	big[max + 1] = '\0';
+	c = fx_load(fx_printf(SECRET("Opaque", "stringData: {k: %s}\n"), big));
+	assert_true(fx_has_diag(c, "Secret default/s", "data", "Too long: must have at most "
+				"1048576 bytes (has 1048577)", NULL));
+	fx_free(c);
+	big[max] = '\0';
+	expect_ok(fx_printf(SECRET("Opaque", "stringData: {k: %s}\n"), big));
+	/* data counts decoded: "YWFh" is 3 bytes, so 1 MiB - 2 of stringData plus it is over */
+	big[max - 2] = '\0';
+	c = fx_load(fx_printf(SECRET("Opaque", "data: {d: YWFh}\nstringData: {k: %s}\n"), big));
+	assert_true(fx_has_diag(c, "Too long", "(has 1048577)", NULL));
+	fx_free(c);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tls_needs_cert_and_key),
 		cmocka_unit_test(test_other_types),
+		cmocka_unit_test(test_size_limit),
 	};
 
 	return cmocka_run_group_tests_name("config/secret_check", tests, NULL, NULL);
