@@ -161,6 +161,11 @@ struct gw_rule {
 	int nbackends;
 	struct gw_backend *mirrors;	/* RequestMirror filter targets */
 	int nmirrors;
+	/*
+	 * Why no data plane implements this rule ("path: problem"), or NULL.
+	 * Such a rule is dropped: data planes build nothing for it (GEP-1364).
+	 */
+	const char *invalid;
 };
 
 struct gw_parent {
@@ -269,6 +274,13 @@ struct gw_config {
 	 * implementation" requires. 0 (all served) unless the caller knows.
 	 */
 	unsigned unserved_kinds;
+	/*
+	 * Checks a listener's tls.options the way the TLS engine applies them
+	 * (gw_tls_options_check() of user/tls, which this library does not
+	 * link): 0, or nonzero with err saying why. NULL: not checked here.
+	 */
+	int (*tls_options_check)(const struct gw_yval *options, bool http, char *err,
+				 size_t errlen);
 	bool resolved;
 };
 
@@ -289,7 +301,8 @@ int gw_config_add_file(struct gw_config *cfg, const char *path);
  * Carries server-set metadata over from the previously accepted config
  * (creationTimestamp, uid, generation bumped only when spec changed) and
  * fills it in for new objects, as the API server does. prev may be NULL.
- * now is an RFC 3339 timestamp.
+ * now is an RFC 3339 timestamp. Updates the API server would refuse
+ * (immutable fields, immutable.h) are added to cfg->diags as errors.
  */
 int gw_config_stamp(struct gw_config *cfg, const struct gw_config *prev, const char *now);
 

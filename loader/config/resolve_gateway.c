@@ -232,6 +232,7 @@ static int validate_listener(struct gw_config *cfg, struct gw_listener *l)
 			rr = cr;
 			rr_msg = cm;
 		}
+		gw_check_listener_tls_options(cfg, l);
 	}
 	if (rr)
 		gw_cond_set(&l->conds, "ResolvedRefs", "False", rr, rr_msg);
