@@ -16,6 +16,11 @@ int gw_resolve_classes(struct gw_config *cfg);
 int gw_resolve_gateways(struct gw_config *cfg);
 void gw_finish_gateways(struct gw_config *cfg);
 
+/* resolve_frontend_tls.c */
+int gw_resolve_client_validation(struct gw_config *cfg, struct gw_listener *l,
+				 const char **reason, const char **msg);
+void gw_frontend_tls_gateway_conds(struct gw_config *cfg, struct gw_gateway *gw);
+
 /* resolve_route.c */
 int gw_resolve_routes(struct gw_config *cfg);
 
