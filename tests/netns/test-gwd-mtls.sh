@@ -90,7 +90,7 @@ as()
 
 test_mtls_modes_and_per_port()
 {
-	local out
+	local out hash
 
 	skip_if_missing openssl jq
 	mtls_pki
@@ -98,8 +98,18 @@ test_mtls_modes_and_per_port()
 	mtls_load "$PKI/good"
 	# 443, AllowValidOnly: a certificate from the client CA is served ...
 	# shellcheck disable=SC2046 # as prints separate arguments
-	out=$(mcurl 443 /get $(as alice)) || fail "alice refused on 443"
+	out=$(mcurl 443 /get $(as alice) -H "X-Forwarded-Client-Cert: Hash=forged") ||
+		fail "alice refused on 443"
 	assert_eq "alice on 443" be1 "$(json_get "$out" .pod)"
+	# the backend learns who it was; what the client sent under that name is gone
+	hash=$(openssl x509 -in "$PKI/good/alice.crt" -outform DER | sha256sum | cut -d' ' -f1)
+	assert_eq "x-forwarded-client-cert" "Hash=$hash;Subject=\"CN=alice.client.test,O=alice\"" \
+		"$(json_get "$out" '.headers["x-forwarded-client-cert"]')"
+	# shellcheck disable=SC2046
+	out=$(mcurl 443 /h2 $(as alice) --http2 -w '%{http_version}') || fail "HTTP/2 with alice"
+	assert_eq "HTTP/2 stream" "Hash=$hash;Subject=\"CN=alice.client.test,O=alice\"" \
+		"$(json_get "${out%2}" '.headers["x-forwarded-client-cert"]')"
+	assert_eq "over HTTP/2" 2 "${out: -1}"
 	# ... none, or one from another CA, fails the handshake
 	out=$(mcurl 443 /get 2>&1) && fail "no certificate accepted on 443: $out"
 	echo "no certificate: $out"
@@ -108,12 +118,22 @@ test_mtls_modes_and_per_port()
 	out=$(mcurl 443 /get $(as mallory) 2>&1) && fail "mallory accepted on 443: $out"
 	echo "other CA: $out"
 	grep -qi "unknown ca" <<<"$out" || fail "no unknown_ca alert for the other CA: $out"
-	# 8443, perPort AllowInsecureFallback: all three are served
-	assert_eq "no certificate on 8443" be2 "$(json_get "$(mcurl 8443 /get)" .pod)"
+	# 8443, perPort AllowInsecureFallback: all three are served, and only a
+	# verified certificate is described to the backend
+	out=$(mcurl 8443 /get -H "X-Forwarded-Client-Cert: Hash=forged")
+	assert_eq "no certificate on 8443" be2 "$(json_get "$out" .pod)"
+	assert_eq "no certificate, no header" null \
+		"$(json_get "$out" '.headers["x-forwarded-client-cert"]')"
 	# shellcheck disable=SC2046
-	assert_eq "other CA on 8443" be2 "$(json_get "$(mcurl 8443 /get $(as mallory))" .pod)"
+	out=$(mcurl 8443 /get $(as mallory))
+	assert_eq "other CA on 8443" be2 "$(json_get "$out" .pod)"
+	assert_eq "unverified, no header" null \
+		"$(json_get "$out" '.headers["x-forwarded-client-cert"]')"
 	# shellcheck disable=SC2046
-	assert_eq "alice on 8443" be2 "$(json_get "$(mcurl 8443 /get $(as alice))" .pod)"
+	out=$(mcurl 8443 /get $(as alice))
+	assert_eq "alice on 8443" be2 "$(json_get "$out" .pod)"
+	assert_eq "verified on 8443" "Hash=$hash;Subject=\"CN=alice.client.test,O=alice\"" \
+		"$(json_get "$out" '.headers["x-forwarded-client-cert"]')"
 }
 
 test_mtls_ca_change_on_reload()

@@ -134,6 +134,10 @@ int gw_tls_conn_peer_cert(const struct gw_tls_conn *c, char *subject, size_t sub
 		ERR_clear_error();
 		return -ENOMEM;
 	}
+	if ((size_t)BIO_pending(b) >= sublen) {
+		BIO_free(b);
+		return -E2BIG;
+	}
 	n = BIO_read(b, subject, (int)sublen - 1);
 	subject[n > 0 ? n : 0] = '\0';
 	BIO_free(b);

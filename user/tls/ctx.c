@@ -487,6 +487,7 @@ static int load_listener(struct gw_tls_ctx *x, struct gw_tls_lst *l, const struc
 	int ret = 0;
 
 	l->verify_mode = gw_tls_client_auth_mode(gl->client_validation);
+	l->info.verifies_clients = gl->client_validation != NULL;
 	if (!terminates(gl)) {
 		snprintf(err, sizeof(err), "not a TLS listener in mode Terminate");
 	} else if (!gl->valid) {

@@ -117,6 +117,8 @@ struct gw_tls_listener_info {
 	const char *hostname;	/* NULL = any */
 	/* NULL when the listener is served; else why not (certificate, option) */
 	const char *error;
+	/* asks for client certificates (Gateway spec.tls.frontend validation) */
+	bool verifies_clients;
 };
 
 /**
@@ -288,9 +290,10 @@ const char *gw_tls_conn_cipher(const struct gw_tls_conn *c);
  */
 bool gw_tls_conn_peer_verified(const struct gw_tls_conn *c);
 /**
- * The peer's certificate, verified or not: its subject (RFC 2253, cut to
- * sublen) and the SHA-256 of its DER as 64 hex digits. -ENOENT when the
- * peer sent none (or before the handshake completed), -ENOMEM.
+ * The peer's certificate, verified or not: its subject (RFC 2253) and the
+ * SHA-256 of its DER as 64 hex digits. -ENOENT when the peer sent none (or
+ * before the handshake completed), -E2BIG when the subject does not fit in
+ * sublen, -ENOMEM.
  */
 int gw_tls_conn_peer_cert(const struct gw_tls_conn *c, char *subject, size_t sublen,
 			  char hash_hex[65]);
