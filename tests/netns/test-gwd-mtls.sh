@@ -7,7 +7,7 @@
 # loaded with gwctl; real curl --cert/--key from the client namespace to
 # gw-echo backends. Sourced by run.sh.
 
-# gwd_setup, cfg_head, gw_load, json_get, cert_make, secret and sroute come from there
+# gwd_setup, cfg_head, gw_load, json_get, cert_make, secret, sroute and hcurl come from there
 # shellcheck source=tests/netns/test-gwd-tls.sh
 source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 
@@ -69,14 +69,13 @@ EOF
 	} | gw_load
 }
 
-# mcurl PORT PATH [curl args]: HTTPS to www.example.com:PORT from the client namespace.
+# mcurl PORT PATH [curl args]: HTTPS to www.example.com:PORT (hcurl, test-gwd-tls.sh).
 mcurl()
 {
-	local port=$1 path=$2
+	local port=$1
 
-	shift 2
-	ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --cacert "$PKI/ca.crt" \
-		--resolve "www.example.com:$port:$VIP" "$@" "https://www.example.com:$port$path"
+	shift
+	hcurl "www.example.com:$port" "$@"
 }
 
 # as NAME: curl arguments presenting client certificate NAME (alice or mallory).

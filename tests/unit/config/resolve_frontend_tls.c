@@ -136,7 +136,7 @@ static void test_bad_ca_content_and_kind(void **s)
 	fx_free(c);
 }
 
-static void test_some_refs_invalid_listener_keeps_valid_ones(void **s)
+static void test_some_refs_invalid_listener_accepted(void **s)
 {
 	struct gw_config *c = load(MTLS_GW("{default: {validation: {caCertificateRefs: ["
 					   CA_REF("ca") ", " CA_REF("nope") "]}}}"), "");
@@ -146,7 +146,10 @@ static void test_some_refs_invalid_listener_keeps_valid_ones(void **s)
 		    "InvalidCACertificateRef");
 	assert_cond(c, GW_K_GATEWAY, "infra", "g", "listeners/https", "Accepted", "True",
 		    "Accepted");
+	/* the valid CA is in the model; ResolvedRefs False keeps it unprogrammed here */
 	assert_non_null(listener(c, 0)->client_validation);
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "listeners/https", "Programmed", "False",
+		    "Invalid");
 	fx_free(c);
 }
 
@@ -190,7 +193,7 @@ int main(void)
 		cmocka_unit_test(test_per_port_overrides_default),
 		cmocka_unit_test(test_all_refs_invalid_listener_not_accepted),
 		cmocka_unit_test(test_bad_ca_content_and_kind),
-		cmocka_unit_test(test_some_refs_invalid_listener_keeps_valid_ones),
+		cmocka_unit_test(test_some_refs_invalid_listener_accepted),
 		cmocka_unit_test(test_cross_namespace_ca_needs_grant),
 		cmocka_unit_test(test_frontend_needs_default),
 	};
