@@ -138,6 +138,11 @@ int gw_resolve_client_validation(struct gw_config *cfg, struct gw_listener *l,
 			return -ENOMEM;
 	}
 	cv->ca_len = strlen(cv->ca_pem);
+	if (!cv->ca_len && !*reason) {
+		/* unreachable through the schema (MinItems=1), kept so msg is always set */
+		*reason = "InvalidCACertificateRef";
+		*msg = gw_arena_printf(a, "%s.validation has no caCertificateRefs", where);
+	}
 	if (!cv->ca_len) {
 		/*
 		 * "If ALL CACertificateRefs are invalid, the implementation MUST
