@@ -79,8 +79,7 @@ static int accept_any(int preverify_ok, X509_STORE_CTX *sctx)
 
 void gw_tls_client_auth_apply(SSL *s, int verify_mode)
 {
-	SSL_set_verify(s, verify_mode,
-		       verify_mode == SSL_VERIFY_PEER ? accept_any : NULL);
+	SSL_set_verify(s, verify_mode, verify_mode == SSL_VERIFY_PEER ? accept_any : NULL);
 }
 
 bool gw_tls_client_auth_failed(struct gw_tls_conn *c, unsigned long first)

@@ -176,6 +176,33 @@ static void test_cross_namespace_ca_needs_grant(void **s)
 	fx_free(c);
 }
 
+/* A ListenerSet's HTTPS listener on 8443 gets its parent Gateway's perPort entry. */
+static void test_listenerset_listener_uses_parent_frontend(void **s)
+{
+	struct gw_config *c = load(
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+		"metadata: {name: g, namespace: infra}\n"
+		"spec:\n  gatewayClassName: gc\n  allowedListeners: {namespaces: {from: Same}}\n"
+		"  tls: {frontend: {default: {validation: {caCertificateRefs: [" CA_REF("ca") "]}},"
+		" perPort: [{port: 8443, tls: {validation: {caCertificateRefs: [" CA_REF("ca") "],"
+		" mode: AllowInsecureFallback}}}]}}\n"
+		"  listeners:\n  - {name: http, protocol: HTTP, port: 80}\n---\n"
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\n"
+		"metadata: {name: ls, namespace: infra}\n"
+		"spec:\n  parentRef: {name: g}\n  listeners:\n"
+		"  - {name: alt, protocol: HTTPS, port: 8443, tls: {certificateRefs: [{name: cert}]}}\n"
+		"---\n", "");
+	struct gw_listenerset *ls = gw_config_find(c, GW_K_LISTENERSET, "infra", "ls")->u.ls;
+
+	(void)s;
+	assert_non_null(ls->parent);
+	assert_non_null(ls->listeners[0].client_validation);
+	assert_true(ls->listeners[0].client_validation->insecure_fallback);
+	assert_cond(c, GW_K_LISTENERSET, "infra", "ls", "listeners/alt", "ResolvedRefs", "True",
+		    "ResolvedRefs");
+	fx_free(c);
+}
+
 static void test_frontend_needs_default(void **s)
 {
 	/* FrontendTLSConfig.Default is +required: a schema error, nothing is resolved */
@@ -195,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_bad_ca_content_and_kind),
 		cmocka_unit_test(test_some_refs_invalid_listener_accepted),
 		cmocka_unit_test(test_cross_namespace_ca_needs_grant),
+		cmocka_unit_test(test_listenerset_listener_uses_parent_frontend),
 		cmocka_unit_test(test_frontend_needs_default),
 	};
 
