@@ -121,14 +121,16 @@ spec:
 EOF
 }
 
-# hcurl HOST PATH [curl args]: HTTPS from the client namespace, HOST resolved to the VIP.
+# hcurl HOST[:PORT] PATH [curl args]: HTTPS from the client namespace, HOST
+# resolved to the VIP, PORT 443 by default.
 hcurl()
 {
-	local host=$1 path=$2
+	local host=${1%:*} port=443 authority=$1 path=$2
 
+	[[ $1 != *:* ]] || port=${1##*:}
 	shift 2
 	ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --cacert "$PKI/ca.crt" \
-		--resolve "$host:443:$VIP" "$@" "https://$host$path"
+		--resolve "$host:$port:$VIP" "$@" "https://$authority$path"
 }
 
 # peer_cert SNI [s_client args]: the certificate gwd presents for SNI, as text.

@@ -23,6 +23,7 @@
 
 #include "gw/log.h"
 #include "gwd_internal.h"
+#include "xfcc.h"
 
 enum fail_kind {
 	FAIL_CONNECT = GW_UPF_CONNECT,	/* could not connect: 503 */
@@ -691,6 +692,8 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	const struct gw_rt_endpoint *pin = NULL;
 	const struct gw_http1_header *ct;
 	struct gw_fwd_req fr = { 0 };
+	char xfcc[GW_XFCC_MAX];
+	int xfcc_len;
 	struct gw_exch *x;
 	const char *tgt = req->target, *host, *q;
 	uint32_t tlen = req->target_len, hlen;
@@ -896,6 +899,10 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	fr.client_ip = c->peer;
 	fr.proto = gw_conn_scheme(c);
 	fr.xff = gwd.o.xff;
+	xfcc_len = gw_xfcc_value(c, xfcc, sizeof(xfcc));
+	fr.xfcc_replace = xfcc_len >= 0;
+	fr.xfcc = xfcc;
+	fr.xfcc_len = xfcc_len > 0 ? (uint32_t)xfcc_len : 0;
 	fr.chunked = info.body == GW_BODY_CHUNKED;
 	fr.has_length = info.body == GW_BODY_LENGTH;
 	fr.content_length = info.content_length;
