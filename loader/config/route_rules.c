@@ -47,17 +47,13 @@ static const struct {
 /*
  * Service appProtocols (GEP-1911) the resolver knows but no data plane of
  * this build speaks to a backend of the route kind. Remove an entry when
- * its protocol lands (HTTP/2 upstreams; TLS to backends).
+ * its protocol lands (TLS to backends; HTTP/2 to backends has).
  */
 static const struct {
 	enum gw_kind kind;
 	const char *app_protocol;
 	const char *why;
 } unsupported_app_protocols[] = {
-	{ GW_K_HTTPROUTE, "kubernetes.io/h2c", "gwd speaks HTTP/1.1 to backends" },
-	{ GW_K_HTTPROUTE, "h2c", "gwd speaks HTTP/1.1 to backends" },
-	{ GW_K_HTTPROUTE, "http2", "gwd speaks HTTP/1.1 to backends" },
-	{ GW_K_HTTPROUTE, "grpc", "gwd speaks HTTP/1.1 to backends" },
 	{ GW_K_HTTPROUTE, "https", "gwd connects to backends in plaintext" },
 	{ GW_K_HTTPROUTE, "HTTPS", "gwd connects to backends in plaintext" },
 	{ GW_K_HTTPROUTE, "kubernetes.io/wss", "gwd connects to backends in plaintext" },

@@ -186,16 +186,16 @@ static void test_unsupported_app_protocol(void **s)
 	/* WebSocket over HTTP/1.1 is spoken */
 	assert_cond(c, GW_K_HTTPROUTE, "default", "ws", "parents/g", "ResolvedRefs", "True",
 		    "ResolvedRefs");
-	assert_cond(c, GW_K_HTTPROUTE, "default", "h2", "parents/g", "ResolvedRefs", "False",
-		    "UnsupportedProtocol");
-	/* the route stays Accepted: only that backendRef's share is answered 500 */
-	assert_cond(c, GW_K_HTTPROUTE, "default", "h2", "parents/g", "Accepted", "True",
-		    "Accepted");
+	/* and HTTP/2 with prior knowledge (kubernetes.io/h2c) */
+	assert_cond(c, GW_K_HTTPROUTE, "default", "h2", "parents/g", "ResolvedRefs", "True",
+		    "ResolvedRefs");
 	assert_null(h2->rules[0].backends[0].reason);
-	assert_string_equal(h2->rules[0].backends[1].reason, "UnsupportedProtocol");
-	assert_non_null(strstr(h2->rules[0].backends[1].message, "kubernetes.io/h2c"));
+	assert_null(h2->rules[0].backends[1].reason);
 	assert_cond(c, GW_K_HTTPROUTE, "default", "tls", "parents/g", "ResolvedRefs", "False",
 		    "UnsupportedProtocol");
+	/* the route stays Accepted: only that backendRef's share is answered 500 */
+	assert_cond(c, GW_K_HTTPROUTE, "default", "tls", "parents/g", "Accepted", "True",
+		    "Accepted");
 	fx_free(c);
 }
 
