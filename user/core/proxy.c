@@ -1348,6 +1348,14 @@ size_t gw_up_http1_input(struct gw_conn *u, const char *data, size_t len)
 				}
 				if (w->resp.status == 100 && x->expect_continue && !x->mirror)
 					client_put(x, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+				/*
+				 * Other interim responses (103 Early Hints...) go to HTTP/1.1
+				 * clients as they came (RFC 9110 15.2: a proxy MUST forward
+				 * them unless it generated the request's Expect itself).
+				 */
+				else if (w->resp.status != 100 && x->client_minor == 1 &&
+					 !x->mirror && !x->head_sent)
+					client_put(x, data + off - r, (size_t)r);
 				continue;
 			}
 			if (!response_head(x, &w->resp))
