@@ -198,8 +198,6 @@ int gw_check_route_rules(struct gw_config *cfg, struct gw_route *r)
 {
 	struct rule_check c = { .cfg = cfg, .r = r };
 	const struct gw_yval *rules = gw_yget(r->obj->spec, "rules");
-	const char *list;
-	int ndropped;
 
 	for (c.rule = 0; c.rule < r->nrules && c.rule < (int)gw_ylen(rules); c.rule++) {
 		const struct gw_yval *rule = rules->items[c.rule];
@@ -216,8 +214,14 @@ int gw_check_route_rules(struct gw_config *cfg, struct gw_route *r)
 			check_filters(&c, gw_yget(brefs->items[b], "filters"),
 				      gw_arena_printf(&cfg->arena, "%s.backendRefs[%zu]", at, b));
 	}
-	if (c.err)
-		return c.err;
+	return c.err;
+}
+
+int gw_route_rules_status(struct gw_config *cfg, struct gw_route *r)
+{
+	const char *list;
+	int ndropped;
+
 	list = dropped_list(cfg, r, &ndropped);
 	if (!list)
 		return -ENOMEM;

@@ -155,6 +155,30 @@ static void test_grpc_method_regex_checked(void **s)
 	fx_free(c);
 }
 
+/*
+ * PartiallyInvalid is judged after attachment is final: a route that loses
+ * its listener to an older GRPCRoute with an intersecting hostname is not
+ * Accepted there, so it gets no PartiallyInvalid.
+ */
+static void test_lost_listener_no_partially_invalid(void **s)
+{
+	struct gw_config *c = fx_resolve(GATEWAY
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\n"
+		"metadata: {name: rpc, namespace: default, creationTimestamp: '2025-01-01T00:00:00Z'}\n"
+		"spec: {parentRefs: [{name: g}], hostnames: [a.example.com]}\n---\n"
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+		"metadata: {name: r, namespace: default, creationTimestamp: '2025-02-01T00:00:00Z'}\n"
+		"spec:\n  parentRefs: [{name: g}]\n  hostnames: [a.example.com]\n  rules:\n"
+		RULE("{path: {type: RegularExpression, value: \"(\"}}") GOOD "---\n");
+
+	(void)s;
+	assert_cond(c, GW_K_HTTPROUTE, "default", "r", "parents/g", "Accepted", "False",
+		    "NotAllowedByListeners");
+	assert_null(fx_cond(c, GW_K_HTTPROUTE, "default", "r", "parents/g", "PartiallyInvalid"));
+	assert_non_null(route(c)->rules[0].invalid);
+	fx_free(c);
+}
+
 /* GEP-1911: an appProtocol no data plane speaks is ResolvedRefs False / UnsupportedProtocol. */
 static void test_unsupported_app_protocol(void **s)
 {
@@ -209,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_not_accepted_route_keeps_its_reason),
 		cmocka_unit_test(test_grpc_method_regex_checked),
 		cmocka_unit_test(test_unsupported_app_protocol),
+		cmocka_unit_test(test_lost_listener_no_partially_invalid),
 	};
 
 	return cmocka_run_group_tests_name("config/route_rules", tests, NULL, NULL);
