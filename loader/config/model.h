@@ -67,6 +67,17 @@ struct gw_cert {
 	size_t cert_len, key_len;
 };
 
+/**
+ * Client certificate validation of an HTTPS listener: the Gateway's
+ * spec.tls.frontend entry for the listener's port (perPort), else its
+ * default, with the CA bundles of the references that resolved.
+ */
+struct gw_client_validation {
+	bool insecure_fallback;		/* mode AllowInsecureFallback, else AllowValidOnly */
+	const char *ca_pem;		/* ca.crt of every valid reference, concatenated */
+	size_t ca_len;
+};
+
 struct gw_attachment;
 
 struct gw_listener {
@@ -91,6 +102,8 @@ struct gw_listener {
 	bool valid;			/* Accepted and not Conflicted: routes may attach */
 	struct gw_cert *certs;
 	int ncerts;
+	/* HTTPS: client certificates to ask for and verify, or NULL for none */
+	struct gw_client_validation *client_validation;
 	int attached_routes;
 	struct gw_attachment *attachments;	/* routes attached here, in attach order */
 	struct gw_attachment *attachments_tail;
