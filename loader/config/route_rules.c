@@ -47,20 +47,19 @@ static const struct {
 /*
  * Service appProtocols (GEP-1911) the resolver knows but no data plane of
  * this build speaks to a backend of the route kind. Remove an entry when
- * its protocol lands (HTTP/2 upstreams; TLS to backends).
+ * its protocol lands (TLS to backends: BackendTLSPolicy applied by gwd).
+ * HTTP/2 (kubernetes.io/h2c, h2c, grpc, http2) has landed: user/core/h2_up.c.
  */
 static const struct {
 	enum gw_kind kind;
 	const char *app_protocol;
 	const char *why;
 } unsupported_app_protocols[] = {
-	{ GW_K_HTTPROUTE, "kubernetes.io/h2c", "gwd speaks HTTP/1.1 to backends" },
-	{ GW_K_HTTPROUTE, "h2c", "gwd speaks HTTP/1.1 to backends" },
-	{ GW_K_HTTPROUTE, "http2", "gwd speaks HTTP/1.1 to backends" },
-	{ GW_K_HTTPROUTE, "grpc", "gwd speaks HTTP/1.1 to backends" },
 	{ GW_K_HTTPROUTE, "https", "gwd connects to backends in plaintext" },
 	{ GW_K_HTTPROUTE, "HTTPS", "gwd connects to backends in plaintext" },
 	{ GW_K_HTTPROUTE, "kubernetes.io/wss", "gwd connects to backends in plaintext" },
+	{ GW_K_GRPCROUTE, "https", "gwd connects to backends in plaintext" },
+	{ GW_K_GRPCROUTE, "HTTPS", "gwd connects to backends in plaintext" },
 };
 
 static void check_app_protocol(struct gw_config *cfg, struct gw_route *r, struct gw_backend *b)

@@ -7,7 +7,7 @@
  * Accepted False / UnsupportedValue when none does (shared_types.go
  * RouteConditionPartiallyInvalid, HTTPRouteFilter.Type). Each drop is a
  * warning with file, line and field path. A backend appProtocol gwd does
- * not speak is ResolvedRefs False / UnsupportedProtocol (GEP-1911).
+ * not speak (TLS ones) is ResolvedRefs False / UnsupportedProtocol (GEP-1911).
  */
 #include <string.h>
 
@@ -203,23 +203,24 @@ static void test_unsupported_app_protocol(void **s)
 		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
 		"metadata: {name: tls, namespace: default}\n"
 		"spec:\n  parentRefs: [{name: g}]\n  rules:\n"
-		"  - backendRefs: [{name: s, port: 443}]\n---\n");
-	struct gw_route *h2 = gw_config_find(c, GW_K_HTTPROUTE, "default", "h2")->u.route;
+		"  - backendRefs: [{name: s, port: 80}, {name: s, port: 443}]\n---\n");
+	struct gw_route *tls = gw_config_find(c, GW_K_HTTPROUTE, "default", "tls")->u.route;
 
 	(void)s;
-	/* WebSocket over HTTP/1.1 is spoken */
+	/* WebSocket over HTTP/1.1 and HTTP/2 with prior knowledge are spoken */
 	assert_cond(c, GW_K_HTTPROUTE, "default", "ws", "parents/g", "ResolvedRefs", "True",
 		    "ResolvedRefs");
-	assert_cond(c, GW_K_HTTPROUTE, "default", "h2", "parents/g", "ResolvedRefs", "False",
-		    "UnsupportedProtocol");
-	/* the route stays Accepted: only that backendRef's share is answered 500 */
-	assert_cond(c, GW_K_HTTPROUTE, "default", "h2", "parents/g", "Accepted", "True",
-		    "Accepted");
-	assert_null(h2->rules[0].backends[0].reason);
-	assert_string_equal(h2->rules[0].backends[1].reason, "UnsupportedProtocol");
-	assert_non_null(strstr(h2->rules[0].backends[1].message, "kubernetes.io/h2c"));
+	assert_cond(c, GW_K_HTTPROUTE, "default", "h2", "parents/g", "ResolvedRefs", "True",
+		    "ResolvedRefs");
+	/* TLS to backends is not: plaintext to an https port would never work */
 	assert_cond(c, GW_K_HTTPROUTE, "default", "tls", "parents/g", "ResolvedRefs", "False",
 		    "UnsupportedProtocol");
+	/* the route stays Accepted: only that backendRef's share is answered 500 */
+	assert_cond(c, GW_K_HTTPROUTE, "default", "tls", "parents/g", "Accepted", "True",
+		    "Accepted");
+	assert_null(tls->rules[0].backends[0].reason);
+	assert_string_equal(tls->rules[0].backends[1].reason, "UnsupportedProtocol");
+	assert_non_null(strstr(tls->rules[0].backends[1].message, "appProtocol https"));
 	fx_free(c);
 }
 
