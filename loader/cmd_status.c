@@ -17,11 +17,14 @@
 struct status_cfg {
 	struct gw_common_cfg common;
 	const char *pin_dir;
+	const char *gwd_socket;
 };
 
 static const struct gw_opt status_opts[] = {
 	GW_OPT("pin-dir", 0, GW_OPT_STR, struct status_cfg, pin_dir, "DIR", NULL,
 	       "bpffs directory of the XDP tier (default /sys/fs/bpf/xdpgw)"),
+	GW_OPT("gwd-socket", 0, GW_OPT_STR, struct status_cfg, gwd_socket, "PATH", NULL,
+	       "gwd control socket (default STATE_DIR/gwd.sock)"),
 	GW_COMMON_OPTS(struct status_cfg),
 	GW_OPT_END,
 };
@@ -73,6 +76,30 @@ static const char *summary(const struct gw_yval *conds, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The stored status says what was true at the last load; gwd may have
+ * stopped or lost a listener since. For listeners gwd serves and the status
+ * calls Programmed, ask gwd now and say so when it disagrees.
+ */
+static void live_check(struct gw_dp_ctx *dp, const struct gw_obj *gw, const char *listener,
+		       const char *proto, const struct gw_yval *conds)
+{
+	char key[512];
+	const char *why;
+	bool programmed = false;
+
+	if (strcmp(proto, "HTTP") && strcmp(proto, "HTTPS") && strcmp(proto, "TLS"))
+		return;
+	for (size_t i = 0; i < gw_ylen(conds); i++)
+		programmed |= !strcmp(gw_ygetstr(conds->items[i], "type", ""), "Programmed") &&
+			      !strcmp(gw_ygetstr(conds->items[i], "status", ""), "True");
+	if (!programmed)
+		return;
+	snprintf(key, sizeof(key), "Gateway/%s/%s/%s", gw->ns, gw->name, listener);
+	if (!gw_gwd_live_listener(dp, key, &why))
+		printf("    ! not served now, though Programmed at the last load: %s\n", why);
+}
+
 static void print_routes_for(const struct gw_config *cfg, const struct gw_obj *gw,
 			     const char *listener)
 {
@@ -109,7 +136,9 @@ static int run_status(void *vcfg, int argc, char **argv)
 	struct status_cfg *sc = vcfg;
 	const char *dir = gw_state_dir(&sc->common);
 	struct gw_config cfg;
-	char path[4096], buf[256];
+	struct gw_dp_ctx dp = { 0 };
+	const char *gen;
+	char path[4096], sock[4096], buf[256];
 	int lock, err, ret = 1;
 
 	(void)argv;
@@ -135,6 +164,13 @@ static int run_status(void *vcfg, int argc, char **argv)
 			strerror(-err));
 		goto out;
 	}
+	snprintf(sock, sizeof(sock), "%s/gwd.sock", dir);
+	dp.gwd_socket = sc->gwd_socket ? sc->gwd_socket : sock;
+	gen = gw_gwd_generation(&dp);
+	if (gen)
+		printf("gwd: running, route table generation %s\n", gen);
+	else
+		printf("gwd: not running (%s)\n", dp.gwd_socket);
 	for (size_t i = 0; i < cfg.nby_kind[GW_K_GATEWAYCLASS]; i++) {
 		const struct gw_obj *o = cfg.by_kind[GW_K_GATEWAYCLASS][i];
 
@@ -178,6 +214,8 @@ static int run_status(void *vcfg, int argc, char **argv)
 			       gw_ygetint(le, "attachedRoutes", 0) == 1 ? "" : "s",
 			       summary(gw_yget(le, "conditions"), buf, sizeof(buf)));
 			print_problems("    ", gw_yget(le, "conditions"));
+			live_check(&dp, o, name, gw_ygetstr(spec_l, "protocol", ""),
+				   gw_yget(le, "conditions"));
 			print_routes_for(&cfg, o, name);
 		}
 	}

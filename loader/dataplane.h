@@ -60,4 +60,13 @@ struct gw_dp_ops {
 extern const struct gw_dp_ops gw_dp_xdp __attribute__((weak));
 extern const struct gw_dp_ops gw_dp_gwd __attribute__((weak));
 
+/*
+ * gwd's live view, for gwctl status: true when gwd binds the listener
+ * "OwnerKind/ns/owner/listener" now, else *msg says why (gwd not running,
+ * bind failure, unserved). gwd is asked once per ctx.
+ */
+bool gw_gwd_live_listener(struct gw_dp_ctx *ctx, const char *key, const char **msg);
+/** The route table generation gwd serves, or NULL when it is not running. */
+const char *gw_gwd_generation(struct gw_dp_ctx *ctx);
+
 #endif

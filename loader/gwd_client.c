@@ -191,12 +191,11 @@ static void listener_key(const struct gw_listener *l, char *buf, size_t len)
 		 l->owner->name, l->name);
 }
 
-static bool gwd_listener_programmed(struct gw_dp_ctx *ctx, const struct gw_listener *l,
-				    const char **msg)
+bool gw_gwd_live_listener(struct gw_dp_ctx *ctx, const char *key, const char **msg)
 {
 	static __thread char why[512];
 	struct gwd_state *st = state(ctx);
-	char key[512];
+	size_t klen = strlen(key);
 	bool bound = false;
 	const char *failed = NULL;
 
@@ -220,10 +219,8 @@ static bool gwd_listener_programmed(struct gw_dp_ctx *ctx, const struct gw_liste
 		*msg = "gwd is not running";
 		return false;
 	}
-	listener_key(l, key, sizeof(key));
 	for (char *line = st->status; line && *line;) {
 		char *nl = strchr(line, '\n');
-		size_t klen = strlen(key);
 		const char *rest = NULL;
 
 		if (!strncmp(line, "bound ", 6))
@@ -246,6 +243,29 @@ static bool gwd_listener_programmed(struct gw_dp_ctx *ctx, const struct gw_liste
 		return true;
 	*msg = failed ? failed : "gwd does not serve this listener";
 	return false;
+}
+
+const char *gw_gwd_generation(struct gw_dp_ctx *ctx)
+{
+	static __thread char gen[64];
+	struct gwd_state *st = state(ctx);
+	const char *msg, *g;
+
+	if (!st->asked)
+		(void)gw_gwd_live_listener(ctx, "", &msg);
+	if (!st->running || !st->status || !(g = strstr(st->status, "generation ")))
+		return NULL;
+	snprintf(gen, sizeof(gen), "%.*s", (int)strcspn(g + 11, "\n"), g + 11);
+	return gen;
+}
+
+static bool gwd_listener_programmed(struct gw_dp_ctx *ctx, const struct gw_listener *l,
+				    const char **msg)
+{
+	char key[512];
+
+	listener_key(l, key, sizeof(key));
+	return gw_gwd_live_listener(ctx, key, msg);
 }
 
 static bool gwd_owns_listener(const struct gw_listener *l)

@@ -877,8 +877,15 @@ test_gwd_restart_and_status()
 	echo "$st"
 	grep -q 'listener http HTTP/80: 1 route; Accepted Programmed' <<<"$st" ||
 		fail "listener not Programmed while gwd serves it"
+	grep -q '^gwd: running, route table generation' <<<"$st" || fail "gwd not reported: $st"
 	stop_background gwd || fail "gwd had died"
 	assert_eq "down" 000 "$(code h / 2>/dev/null)"
+	# the stored status is as of the last load: status asks gwd itself too
+	st=$(ns_exec "$NS_GW" "$GWCTL" status --state-dir "$STATE")
+	echo "$st"
+	grep -q '^gwd: not running' <<<"$st" || fail "gwd still reported running: $st"
+	grep -q 'not served now, though Programmed at the last load: gwd is not running' \
+		<<<"$st" || fail "the listener still looks served: $st"
 	# loading while gwd is down: persisted, and status says why it is not programmed
 	{ cfg_head; route web "  rules:
   - backendRefs: [{name: svc1, port: 80}]"; route two "  hostnames: [two.example]
