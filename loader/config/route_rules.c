@@ -27,6 +27,7 @@
  * 500 of an invalid backendRef.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "regex_check.h"
@@ -92,13 +93,24 @@ struct rule_check {
 	int err;	/* -ENOMEM */
 };
 
-static void drop(struct rule_check *c, const struct gw_yval *at, const char *path,
+/*
+ * Where a value sits in the rule: a format taking the rule index and up to
+ * two more indices, spelled out only when the rule is dropped (10,000
+ * routes are checked for free when nothing is wrong).
+ */
+struct place {
+	const char *fmt;
+	size_t i, j;
+};
+
+static void drop(struct rule_check *c, const struct gw_yval *at, struct place where,
 		 const char *why)
 {
 	struct gw_rule *ru = &c->r->rules[c->rule];
 	const struct gw_obj *o = c->r->obj;
 	const char *file = at && at->file ? at->file : o->file;
 	unsigned line = at && at->line ? at->line : o->line;
+	const char *path = gw_arena_printf(&c->cfg->arena, where.fmt, c->rule, where.i, where.j);
 
 	if (!path || !why) {
 		c->err = -ENOMEM;
@@ -111,17 +123,23 @@ static void drop(struct rule_check *c, const struct gw_yval *at, const char *pat
 		    "no rule is left)", why, c->rule);
 }
 
-static void check_filters(struct rule_check *c, const struct gw_yval *filters, const char *at)
+#define RULE_FILTER "spec.rules[%d].filters[%zu].type"
+#define BACKEND_FILTER "spec.rules[%d].backendRefs[%zu].filters[%zu].type"
+#define NO_BACKEND SIZE_MAX
+
+/* filters of the rule (backend NO_BACKEND) or of its backendRefs[backend] */
+static void check_filters(struct rule_check *c, const struct gw_yval *filters, size_t backend)
 {
 	for (size_t f = 0; f < gw_ylen(filters); f++) {
 		const char *type = gw_ygetstr(filters->items[f], "type", "");
+		struct place where = backend == NO_BACKEND ? (struct place){ RULE_FILTER, f }
+							   : (struct place){ BACKEND_FILTER, backend, f };
 
 		for (size_t u = 0; u < sizeof(unsupported) / sizeof(unsupported[0]); u++) {
 			if (unsupported[u].kind != c->r->obj->ki->id ||
 			    strcmp(unsupported[u].filter_type, type))
 				continue;
-			drop(c, gw_yget(filters->items[f], "type"),
-			     gw_arena_printf(&c->cfg->arena, "%s.filters[%zu].type", at, f),
+			drop(c, gw_yget(filters->items[f], "type"), where,
 			     gw_arena_printf(&c->cfg->arena, "filter type %s is not supported: %s",
 					     type, unsupported[u].why));
 		}
@@ -130,7 +148,7 @@ static void check_filters(struct rule_check *c, const struct gw_yval *filters, c
 
 /* value (a string under key in m) when m's type is RegularExpression */
 static void check_regex(struct rule_check *c, const struct gw_yval *m, const char *key,
-			const char *at)
+			struct place where)
 {
 	const struct gw_yval *v = gw_yget(m, key);
 	char err[256];
@@ -142,38 +160,37 @@ static void check_regex(struct rule_check *c, const struct gw_yval *m, const cha
 	if (ret == -ENOMEM)
 		c->err = ret;
 	else if (ret)
-		drop(c, v, gw_arena_printf(&c->cfg->arena, "%s.%s", at, key),
-		     gw_arena_printf(&c->cfg->arena, "%s", err));
+		drop(c, v, where, gw_arena_printf(&c->cfg->arena, "%s", err));
 }
 
-static void check_list(struct rule_check *c, const struct gw_yval *list, const char *key,
-		       const char *at, const char *list_name)
+static void check_list(struct rule_check *c, const struct gw_yval *list, const char *fmt,
+		       size_t match)
 {
 	for (size_t i = 0; i < gw_ylen(list); i++)
-		check_regex(c, list->items[i], key,
-			    gw_arena_printf(&c->cfg->arena, "%s.%s[%zu]", at, list_name, i));
+		check_regex(c, list->items[i], "value", (struct place){ fmt, match, i });
 }
 
-static void check_matches(struct rule_check *c, const struct gw_yval *matches, const char *at)
+static void check_matches(struct rule_check *c, const struct gw_yval *matches)
 {
 	bool grpc = c->r->obj->ki->id == GW_K_GRPCROUTE;
 
 	for (size_t i = 0; i < gw_ylen(matches); i++) {
 		const struct gw_yval *m = matches->items[i];
-		const char *mat = gw_arena_printf(&c->cfg->arena, "%s.matches[%zu]", at, i);
 
 		if (grpc) {
 			/* GRPCMethodMatch: service and method are each a pattern */
-			const char *meth = gw_arena_printf(&c->cfg->arena, "%s.method", mat);
-
-			check_regex(c, gw_yget(m, "method"), "service", meth);
-			check_regex(c, gw_yget(m, "method"), "method", meth);
+			check_regex(c, gw_yget(m, "method"), "service",
+				    (struct place){ "spec.rules[%d].matches[%zu].method.service", i });
+			check_regex(c, gw_yget(m, "method"), "method",
+				    (struct place){ "spec.rules[%d].matches[%zu].method.method", i });
 		} else {
 			check_regex(c, gw_yget(m, "path"), "value",
-				    gw_arena_printf(&c->cfg->arena, "%s.path", mat));
-			check_list(c, gw_yget(m, "queryParams"), "value", mat, "queryParams");
+				    (struct place){ "spec.rules[%d].matches[%zu].path.value", i });
+			check_list(c, gw_yget(m, "queryParams"),
+				   "spec.rules[%d].matches[%zu].queryParams[%zu].value", i);
 		}
-		check_list(c, gw_yget(m, "headers"), "value", mat, "headers");
+		check_list(c, gw_yget(m, "headers"), "spec.rules[%d].matches[%zu].headers[%zu].value",
+			   i);
 	}
 }
 
@@ -201,17 +218,15 @@ int gw_check_route_rules(struct gw_config *cfg, struct gw_route *r)
 	for (c.rule = 0; c.rule < r->nrules && c.rule < (int)gw_ylen(rules); c.rule++) {
 		const struct gw_yval *rule = rules->items[c.rule];
 		const struct gw_yval *brefs = gw_yget(rule, "backendRefs");
-		const char *at = gw_arena_printf(&cfg->arena, "spec.rules[%d]", c.rule);
 
 		for (int b = 0; b < r->rules[c.rule].nbackends; b++)
 			check_app_protocol(cfg, r, &r->rules[c.rule].backends[b]);
 		for (int b = 0; b < r->rules[c.rule].nmirrors; b++)
 			check_app_protocol(cfg, r, &r->rules[c.rule].mirrors[b]);
-		check_matches(&c, gw_yget(rule, "matches"), at);
-		check_filters(&c, gw_yget(rule, "filters"), at);
+		check_matches(&c, gw_yget(rule, "matches"));
+		check_filters(&c, gw_yget(rule, "filters"), NO_BACKEND);
 		for (size_t b = 0; b < gw_ylen(brefs); b++)
-			check_filters(&c, gw_yget(brefs->items[b], "filters"),
-				      gw_arena_printf(&cfg->arena, "%s.backendRefs[%zu]", at, b));
+			check_filters(&c, gw_yget(brefs->items[b], "filters"), b);
 	}
 	return c.err;
 }
