@@ -8,11 +8,9 @@
  * against the status).
  *
  * Not listed yet, and why:
- * - GRPCRoute, BackendTLSPolicy (BackendTLSPolicy*), frontend mTLS
- *   (GatewayFrontendClientCertificateValidation*) and HTTPRouteExternalAuth*:
- *   being implemented now; whoever lands one adds its names here.
- * - HTTPRouteBackendProtocolH2C, GatewayBackendClientCertificate: gwd
- *   speaks HTTP/1.1 in plaintext to backends.
+ * - BackendTLSPolicy (BackendTLSPolicy*), GatewayBackendClientCertificate
+ *   and HTTPRouteExternalAuth*: being implemented now; whoever lands one
+ *   adds its names here.
  * - GatewayStaticAddresses, GatewayAddressEmpty, GatewayInfrastructurePropagation,
  *   HTTPRouteDestinationPortMatching, TLSRouteModeMixed, the ListenerSet
  *   feature and session persistence: not implemented, or no test here shows
@@ -21,7 +19,11 @@
 #include "features.h"
 
 const char *const gw_supported_features[] = {
+	"GRPCRoute",
+	"GRPCRouteNamedRouteRule",
 	"Gateway",
+	"GatewayFrontendClientCertificateValidation",
+	"GatewayFrontendClientCertificateValidationInsecureFallback",
 	"GatewayHTTPListenerIsolation",
 	"GatewayHTTPSListenerDetectMisdirectedRequests",
 	"GatewayPort8080",
@@ -29,6 +31,7 @@ const char *const gw_supported_features[] = {
 	"HTTPRoute303RedirectStatusCode",
 	"HTTPRoute307RedirectStatusCode",
 	"HTTPRoute308RedirectStatusCode",
+	"HTTPRouteBackendProtocolH2C",
 	"HTTPRouteBackendProtocolWebSocket",
 	"HTTPRouteBackendRequestHeaderModification",
 	"HTTPRouteBackendTimeout",

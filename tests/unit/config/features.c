@@ -44,7 +44,7 @@ static void test_features_are_spec_names(void **s)
 		"HTTPRoute303RedirectStatusCode", "HTTPRoute307RedirectStatusCode",
 		"HTTPRoute308RedirectStatusCode", "HTTPRouteRetry", "ReferenceGrant", "TLSRoute",
 		"TLSRouteModeTerminate", "TLSRouteModeMixed", "TCPRoute", "UDPRoute", "GRPCRoute",
-		"BackendTLSPolicy", NULL,
+		"GRPCRouteNamedRouteRule", "BackendTLSPolicy", NULL,
 	};
 
 	(void)s;
