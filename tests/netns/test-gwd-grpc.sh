@@ -44,20 +44,7 @@ grpc_services()
 	local i
 
 	for ((i = 1; i <= NUM_BE; i++)); do
-		cat <<YAML
-apiVersion: v1
-kind: Service
-metadata: {name: gsvc$i, namespace: demo}
-spec: {ports: [{name: grpc, port: 9000, targetPort: 9000, appProtocol: kubernetes.io/h2c}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: gsvc$i-a, namespace: demo, labels: {kubernetes.io/service-name: gsvc$i}}
-addressType: IPv4
-ports: [{name: grpc, port: 9000, protocol: TCP}]
-endpoints: [{addresses: ["${BE4[i]}"], conditions: {ready: true}}]
----
-YAML
+		service_yaml "gsvc$i" grpc 9000 9000 "${BE4[i]}" kubernetes.io/h2c
 	done
 }
 

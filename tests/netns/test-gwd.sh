@@ -81,21 +81,28 @@ ${LISTENERS:-$def}
 ---
 EOF
 	for ((i = 1; i <= NUM_BE; i++)); do
-		cat <<EOF
+		service_yaml "svc$i" http 80 8080 "${BE4[i]}"
+	done
+}
+
+# service_yaml NAME PORTNAME PORT TARGETPORT ADDRESS [APPPROTOCOL]: a Service
+# in namespace demo and its EndpointSlice with one ready endpoint.
+service_yaml()
+{
+	cat <<EOF
 apiVersion: v1
 kind: Service
-metadata: {name: svc$i, namespace: demo}
-spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+metadata: {name: $1, namespace: demo}
+spec: {ports: [{name: $2, port: $3, targetPort: $4${6:+, appProtocol: $6}}]}
 ---
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
-metadata: {name: svc$i-a, namespace: demo, labels: {kubernetes.io/service-name: svc$i}}
+metadata: {name: $1-a, namespace: demo, labels: {kubernetes.io/service-name: $1}}
 addressType: IPv4
-ports: [{name: http, port: 8080, protocol: TCP}]
-endpoints: [{addresses: ["${BE4[i]}"], conditions: {ready: true}}]
+ports: [{name: $2, port: $4, protocol: TCP}]
+endpoints: [{addresses: ["$5"], conditions: {ready: true}}]
 ---
 EOF
-	done
 }
 
 # route NAME SPEC: an HTTPRoute in namespace demo attached to gw; SPEC is the
@@ -652,20 +659,7 @@ while True:
 EOF
 	start_background "${NS_BE[1]}" rawbe python3 "$GW_RUN_DIR/rawbe.py"
 	wait_tcp "${NS_BE[1]}" "${BE4[1]}" 8081 || fail "raw backend did not start"
-	{ cfg_head; cat <<EOF
-apiVersion: v1
-kind: Service
-metadata: {name: raw, namespace: demo}
-spec: {ports: [{name: http, port: 81, targetPort: 8081}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: raw-a, namespace: demo, labels: {kubernetes.io/service-name: raw}}
-addressType: IPv4
-ports: [{name: http, port: 8081, protocol: TCP}]
-endpoints: [{addresses: ["${BE4[1]}"], conditions: {ready: true}}]
----
-EOF
+	{ cfg_head; service_yaml raw http 81 8081 "${BE4[1]}"
 	route raw "  rules:
   - backendRefs: [{name: raw, port: 81}]"; } | gw_load
 	out=$(ns_exec "$NS_CLI" python3 - <<'EOF'

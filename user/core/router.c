@@ -830,6 +830,20 @@ static int build_listener(struct build *b, const struct gw_listener *l, struct g
 	return 0;
 }
 
+/* The last tie-breakers of both route kinds: oldest route, namespace/name, rule, match. */
+static int cmp_age_name_order(const struct gw_rt_match *a, const struct gw_rt_match *b)
+{
+	int c;
+
+	if ((c = strcmp(a->rule->created, b->rule->created)))
+		return c;
+	if ((c = strcmp(a->rule->route, b->rule->route)))
+		return c;
+	if (a->rule->index != b->rule->index)
+		return a->rule->index < b->rule->index ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
 /*
  * Precedence within one candidate list (HTTPRouteRule.matches): longest
  * path value, method, header matches, query matches, oldest route,
@@ -839,7 +853,6 @@ static int cmp_match(const void *pa, const void *pb)
 {
 	const struct gw_rt_match *a = *(const struct gw_rt_match *const *)pa;
 	const struct gw_rt_match *b = *(const struct gw_rt_match *const *)pb;
-	int c;
 
 	if (a->written_len != b->written_len)
 		return a->written_len > b->written_len ? -1 : 1;
@@ -849,13 +862,7 @@ static int cmp_match(const void *pa, const void *pb)
 		return a->nheaders > b->nheaders ? -1 : 1;
 	if (a->nqueries != b->nqueries)
 		return a->nqueries > b->nqueries ? -1 : 1;
-	if ((c = strcmp(a->rule->created, b->rule->created)))
-		return c;
-	if ((c = strcmp(a->rule->route, b->rule->route)))
-		return c;
-	if (a->rule->index != b->rule->index)
-		return a->rule->index < b->rule->index ? -1 : 1;
-	return a->index < b->index ? -1 : a->index > b->index;
+	return cmp_age_name_order(a, b);
 }
 
 /*
@@ -867,7 +874,6 @@ static int cmp_grpc_match(const void *pa, const void *pb)
 {
 	const struct gw_rt_match *a = *(const struct gw_rt_match *const *)pa;
 	const struct gw_rt_match *b = *(const struct gw_rt_match *const *)pb;
-	int c;
 
 	if (a->svc_len != b->svc_len)
 		return a->svc_len > b->svc_len ? -1 : 1;
@@ -875,13 +881,7 @@ static int cmp_grpc_match(const void *pa, const void *pb)
 		return a->meth_len > b->meth_len ? -1 : 1;
 	if (a->nheaders != b->nheaders)
 		return a->nheaders > b->nheaders ? -1 : 1;
-	if ((c = strcmp(a->rule->created, b->rule->created)))
-		return c;
-	if ((c = strcmp(a->rule->route, b->rule->route)))
-		return c;
-	if (a->rule->index != b->rule->index)
-		return a->rule->index < b->rule->index ? -1 : 1;
-	return a->index < b->index ? -1 : a->index > b->index;
+	return cmp_age_name_order(a, b);
 }
 
 static void sort_list(struct gw_rt_list *l)
