@@ -139,7 +139,7 @@ struct gw_endpoint {
 	const char *target;		/* targetRef "ns/name" of the pod, or NULL */
 };
 
-/** A backendRef (route rule backend or mirror filter target), resolved. */
+/** A backendRef (route rule backend, mirror or ExternalAuth filter target), resolved. */
 struct gw_backend {
 	struct gw_yval *node;
 	const char *group, *kind, *ns, *name;
@@ -161,6 +161,8 @@ struct gw_rule {
 	int nbackends;
 	struct gw_backend *mirrors;	/* RequestMirror filter targets */
 	int nmirrors;
+	struct gw_backend *extauths;	/* ExternalAuth filter backendRefs */
+	int nextauths;
 };
 
 struct gw_parent {
