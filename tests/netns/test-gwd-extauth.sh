@@ -3,10 +3,11 @@
 #
 # gwd's HTTPRoute ExternalAuth filter (protocol HTTP) end to end: a real
 # authorization service (tests/netns/extauth_server.py, python3) in backend
-# namespace 2, gw-echo as the application in backend namespace 1, curl from
-# the client namespace over HTTP/1.1 and HTTP/2 (prior knowledge). Asserts
-# on what the client got, on what the authorization service saw (its JSON
-# lines) and on what the application saw (gw-echo's JSON). Sourced by run.sh.
+# namespace 2 (Service svc2), gw-echo as the application in backend
+# namespace 1 (Service svc1), curl from the client namespace over HTTP/1.1
+# and HTTP/2 (prior knowledge). Asserts on what the client got, on what the
+# authorization service saw (its JSON lines) and on what the application saw
+# (gw-echo's JSON). Sourced by run.sh.
 
 # gwd_setup, cfg_head, gw_load, route, gcurl and json_get come from there
 # shellcheck source=tests/netns/test-gwd.sh
@@ -17,33 +18,15 @@ ALL_TESTS="test_extauth_http test_extauth_forward_body test_extauth_fail_closed"
 
 AUTH_PY="$(dirname "${BASH_SOURCE[0]}")/extauth_server.py"
 
-# extauth_setup: gw-echo be1, the authorization service on be2:9000 (Service
-# demo/auth port 9000), gwd.
+# extauth_setup: gw-echo be1 (Service svc1) is the application; the
+# authorization service replaces gw-echo be2, so Service svc2 port 80 is it.
 extauth_setup()
 {
 	skip_if_missing python3 jq
 	gwd_setup 2
-	start_background "${NS_BE[2]}" auth python3 -u "$AUTH_PY" 9000
-	wait_tcp "${NS_BE[2]}" "${BE4[2]}" 9000 || fail "the authorization service did not start"
-}
-
-# The Service of the authorization service, after cfg_head.
-auth_service()
-{
-	cat <<EOF
-apiVersion: v1
-kind: Service
-metadata: {name: auth, namespace: demo}
-spec: {ports: [{name: http, port: 9000}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: auth-a, namespace: demo, labels: {kubernetes.io/service-name: auth}}
-addressType: IPv4
-ports: [{name: http, port: 9000, protocol: TCP}]
-endpoints: [{addresses: ["${BE4[2]}"], conditions: {ready: true}}]
----
-EOF
+	stop_background be2
+	start_background "${NS_BE[2]}" auth python3 -u "$AUTH_PY" 8080
+	wait_tcp "${NS_BE[2]}" "${BE4[2]}" 8080 || fail "the authorization service did not start"
 }
 
 # auth_seen N: the Nth request the authorization service received (JSON), 1 = first.
@@ -62,13 +45,13 @@ test_extauth_http()
 	local out seen hdrs body
 
 	extauth_setup
-	{ cfg_head; auth_service; route web "  rules:
+	{ cfg_head; route web "  rules:
   - matches: [{path: {value: /api}}]
     filters:
     - type: ExternalAuth
       externalAuth:
         protocol: HTTP
-        backendRef: {name: auth, port: 9000}
+        backendRef: {name: svc2, port: 80}
         http: {path: /check, allowedHeaders: [X-Tenant], allowedResponseHeaders: [x-auth-user]}
     backendRefs: [{name: svc1, port: 80}]"; } | gw_load
 
@@ -119,7 +102,7 @@ test_extauth_http()
 		--connect-to "h:80:10.200.0.1:80") || fail "HTTP/2 denied request failed"
 	assert_eq "h2 401" "HTTP/2 401" "$(awk 'NR==1{print $1" "$2}' "$hdrs")"
 	assert_eq "h2 denial body" "denied by the auth service" "$body"
-	# keep-alive to the authorization service: five requests, one connection
+	# each client request asked the authorization service exactly once
 	assert_eq "requests the auth service saw" 5 "$(auth_count)"
 }
 
@@ -128,12 +111,12 @@ test_extauth_forward_body()
 	local out seen
 
 	extauth_setup
-	{ cfg_head; auth_service; route web "  rules:
+	{ cfg_head; route web "  rules:
   - filters:
     - type: ExternalAuth
       externalAuth:
         protocol: HTTP
-        backendRef: {name: auth, port: 9000}
+        backendRef: {name: svc2, port: 80}
         http: {}
         forwardBody: {maxSize: 16}
     backendRefs: [{name: svc1, port: 80}]"; } | gw_load
@@ -169,24 +152,38 @@ test_extauth_forward_body()
 test_extauth_fail_closed()
 {
 	extauth_setup
-	{ cfg_head; auth_service; route web "  rules:
+	{ cfg_head; route web "  rules:
   - matches: [{path: {value: /api}}]
     filters:
     - type: ExternalAuth
-      externalAuth: {protocol: HTTP, backendRef: {name: auth, port: 9000}, http: {}}
+      externalAuth: {protocol: HTTP, backendRef: {name: svc2, port: 80}, http: {}}
     backendRefs: [{name: svc1, port: 80}]
   - matches: [{path: {value: /missing}}]
     filters:
     - type: ExternalAuth
       externalAuth: {protocol: HTTP, backendRef: {name: nosuch, port: 9000}, http: {}}
     backendRefs: [{name: svc1, port: 80}]
+  - matches: [{path: {value: /slow}}]
+    filters:
+    - type: ExternalAuth
+      externalAuth: {protocol: HTTP, backendRef: {name: svc2, port: 80}, http: {}}
+    backendRefs: [{name: svc1, port: 80}]
+    timeouts: {request: 300ms}
   - matches: [{path: {value: /grpc}}]
     filters:
     - type: ExternalAuth
-      externalAuth: {protocol: GRPC, backendRef: {name: auth, port: 9000}, grpc: {}}
+      externalAuth: {protocol: GRPC, backendRef: {name: svc2, port: 80}, grpc: {}}
     backendRefs: [{name: svc1, port: 80}]"; } | gw_load
 
 	assert_eq "service up: allowed" 200 "$(code h /api/a -H "Authorization: Bearer good")"
+	# timeouts.request ends the request while the authorization service is
+	# still thinking: 504, the sub-request is dropped, its late 200 goes nowhere
+	assert_eq "request timeout during the authorization" 504 \
+		"$(code h /slow -H "Authorization: Bearer slow")"
+	sleep 1
+	grep -q 'GET /slow' "$(bg_log be1)" && fail "a timed-out request reached the backend"
+	assert_eq "still serving after dropped sub-requests" 200 \
+		"$(code h /api/b -H "Authorization: Bearer good")"
 	stop_background auth
 	# connection refused: fail closed, the backend never sees the request
 	assert_eq "service down: 503" 503 "$(code h /api/down -H "Authorization: Bearer good")"
@@ -194,7 +191,7 @@ test_extauth_fail_closed()
 		-w '%{http_code}' -H "Authorization: Bearer good" "http://h/api/down2" \
 		--connect-to "h:80:10.200.0.1:80")"
 	grep -q 'GET /api/down' "$(bg_log be1)" && fail "the backend got a request nobody authorized"
-	grep -q 'authorization service demo/auth:9000.*fail closed' "$(bg_log gwd)" ||
+	grep -q 'authorization service demo/svc2:80.*fail closed' "$(bg_log gwd)" ||
 		fail "no log line naming the authorization service"
 	# an unresolved backendRef: ResolvedRefs False, requests 500
 	assert_eq "unresolved auth backendRef: 500" 500 "$(code h /missing -H "Authorization: Bearer good")"
