@@ -55,6 +55,12 @@ test_extauth_http()
         http: {path: /check, allowedHeaders: [X-Tenant], allowedResponseHeaders: [x-auth-user]}
     backendRefs: [{name: svc1, port: 80}]"; } | gw_load
 
+	# the admin endpoint shows the filter and its authorization service
+	out=$(ns_exec "$NS_GW" curl -sS -m 5 http://127.0.0.1:9901/config) || fail "admin /config"
+	assert_eq "admin: filter" ExternalAuth "$(json_get "$out" '.rules[0].filters[0]')"
+	assert_eq "admin: service" "demo/svc2:80 ok ${BE4[2]}:8080" "$(json_get "$out" \
+		'.rules[0].externalAuth | "\(.name) \(.state) \(.endpoints[0])"')"
+
 	# allowed: the backend sees the field the authorization service added
 	out=$(gcurl -H "Host: h" -H "Authorization: Bearer good" -H "X-Tenant: t1" \
 		-H "X-Secret: s" "$URL/api/items?q=1") || fail "allowed request failed"
