@@ -53,7 +53,9 @@ test_extauth_http()
         protocol: HTTP
         backendRef: {name: svc2, port: 80}
         http: {path: /check, allowedHeaders: [X-Tenant], allowedResponseHeaders: [x-auth-user]}
-    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+    backendRefs: [{name: svc1, port: 80}]
+  - matches: [{path: {value: /plain}}]
+    backendRefs: [{name: svc2, port: 80}]"; } | gw_load
 
 	# the admin endpoint shows the filter and its authorization service
 	out=$(ns_exec "$NS_GW" curl -sS -m 5 http://127.0.0.1:9901/config) || fail "admin /config"
@@ -110,6 +112,9 @@ test_extauth_http()
 	assert_eq "h2 denial body" "denied by the auth service" "$body"
 	# each client request asked the authorization service exactly once
 	assert_eq "requests the auth service saw" 5 "$(auth_count)"
+	# its empty 200 (Content-Length: 0) as a plain backend ends without waiting
+	assert_eq "empty 200 from a backend, at once" 200 \
+		"$(code h /plain -m 2 -H "Authorization: Bearer good")"
 }
 
 test_extauth_forward_body()
@@ -169,6 +174,13 @@ test_extauth_fail_closed()
     - type: ExternalAuth
       externalAuth: {protocol: HTTP, backendRef: {name: nosuch, port: 9000}, http: {}}
     backendRefs: [{name: svc1, port: 80}]
+  - matches: [{path: {value: /backend-filter}}]
+    backendRefs:
+    - name: svc1
+      port: 80
+      filters:
+      - type: ExternalAuth
+        externalAuth: {protocol: HTTP, backendRef: {name: svc2, port: 80}, http: {}}
   - matches: [{path: {value: /slow}}]
     filters:
     - type: ExternalAuth
@@ -182,6 +194,10 @@ test_extauth_fail_closed()
     backendRefs: [{name: svc1, port: 80}]"; } | gw_load
 
 	assert_eq "service up: allowed" 200 "$(code h /api/a -H "Authorization: Bearer good")"
+	# a backendRef's ExternalAuth filter asks too
+	assert_eq "backendRef filter: allowed" 200 \
+		"$(code h /backend-filter -H "Authorization: Bearer good")"
+	assert_eq "backendRef filter: denied" 401 "$(code h /backend-filter)"
 	# timeouts.request ends the request while the authorization service is
 	# still thinking: 504, the sub-request is dropped, its late 200 goes nowhere
 	assert_eq "request timeout during the authorization" 504 \
