@@ -150,12 +150,18 @@ test_extauth_forward_body()
 	seen=$(auth_seen 2)
 	assert_eq "auth got the chunked body decoded" abcdefgh "$(json_get "$seen" .body)"
 	assert_eq "auth chunked Content-Length" 8 "$(json_get "$seen" '.headers["content-length"]')"
+	# Expect: 100-continue: gwd asks for the body itself (curl would wait 5 s)
+	out=$(gcurl -m 3 --expect100-timeout 5 -H "Host: h" -H "Authorization: Bearer good" \
+		-H "Expect: 100-continue" -d "0123456789" "$URL/expect") ||
+		fail "Expect: 100-continue with forwardBody stalled"
+	assert_eq "body after 100-continue" 10 "$(json_get "$out" .body_len)"
+	assert_eq "auth got it" 0123456789 "$(json_get "$(auth_seen 3)" .body)"
 	# over forwardBody.maxSize: 413, and neither the service nor the backend is asked
 	assert_eq "body over maxSize" 413 \
 		"$(code h /big -H "Authorization: Bearer good" -d "0123456789abcdefX")"
 	assert_eq "chunked body over maxSize" 413 "$(printf '0123456789abcdefX' | code h /big \
 		-H "Authorization: Bearer good" -H "Transfer-Encoding: chunked" --data-binary @-)"
-	assert_eq "the service was not asked about bodies over maxSize" 2 "$(auth_count)"
+	assert_eq "the service was not asked about bodies over maxSize" 3 "$(auth_count)"
 	grep -q 'POST /big' "$(bg_log be1)" && fail "a body over maxSize reached the backend"
 	return 0
 }

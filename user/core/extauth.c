@@ -171,6 +171,12 @@ bool gw_extauth_begin(struct gw_exch *x, const struct gw_http1_req *req,
 		gw_exch_error(x, 413, "request body over the ExternalAuth forwardBody.maxSize");
 		return true;
 	}
+	if (a->want_body && x->expect_continue) {
+		/* the authorization service needs the body first: ask the client for
+		 * it now (RFC 9110 10.1.1); the backend's own 100 is then not relayed */
+		x->expect_continue = false;
+		gw_conn_put(x->c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	}
 	if (!a->want_body)
 		ask(a);
 	return true;
