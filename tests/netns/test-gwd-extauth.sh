@@ -130,6 +130,15 @@ test_extauth_forward_body()
         backendRef: {name: svc2, port: 80}
         http: {}
         forwardBody: {maxSize: 16}
+    backendRefs: [{name: svc1, port: 80}]
+  - matches: [{path: {value: /large}}]
+    filters:
+    - type: ExternalAuth
+      externalAuth:
+        protocol: HTTP
+        backendRef: {name: svc2, port: 80}
+        http: {}
+        forwardBody: {maxSize: 200000}
     backendRefs: [{name: svc1, port: 80}]"; } | gw_load
 
 	out=$(gcurl -H "Host: h" -H "Authorization: Bearer good" -d "hello=world" "$URL/up") ||
@@ -163,6 +172,18 @@ test_extauth_forward_body()
 		-H "Authorization: Bearer good" -H "Transfer-Encoding: chunked" --data-binary @-)"
 	assert_eq "the service was not asked about bodies over maxSize" 3 "$(auth_count)"
 	grep -q 'POST /big' "$(bg_log be1)" && fail "a body over maxSize reached the backend"
+	# a maxSize beyond the 64 KiB gwd holds for retries is held in full
+	head -c 150000 /dev/zero | tr '\0' a >"$GW_RUN_DIR/large"
+	out=$(gcurl -H "Host: h" -H "Authorization: Bearer good" \
+		--data-binary @"$GW_RUN_DIR/large" "$URL/large/x") || fail "150000-byte POST failed"
+	assert_eq "large body to the backend" 150000 "$(json_get "$out" .body_len)"
+	assert_eq "large body to the auth service" 150000 "$(json_get "$(auth_seen 4)" '.body | length')"
+	head -c 200001 /dev/zero | tr '\0' a >"$GW_RUN_DIR/large"
+	assert_eq "large body over maxSize" 413 "$(code h /large/y -H "Authorization: Bearer good" \
+		--data-binary @"$GW_RUN_DIR/large")"
+	assert_eq "large chunked body over maxSize" 413 "$(code h /large/z \
+		-H "Authorization: Bearer good" -H "Transfer-Encoding: chunked" \
+		--data-binary @"$GW_RUN_DIR/large")"
 	return 0
 }
 

@@ -18,9 +18,9 @@
  *   no answer    fail closed: 503 (no endpoint, connect failure, timeout,
  *                reset, malformed answer), 500 for an unresolved backendRef.
  *
- * forwardBody.maxSize: the decoded body is held (at most GW_REPLAY_MAX,
- * which also holds it for the backend) and sent with its exact
- * Content-Length; a larger body gets 413 ("Bodies over that size must be
+ * forwardBody.maxSize: the decoded body is held (at most
+ * GW_EXTAUTH_BODY_MAX; proxy.c holds the body for the backend as long) and
+ * sent with its exact Content-Length; a larger body gets 413 ("Bodies over that size must be
  * rejected with a 4xx series error ... and fail processing of the filter").
  * A rule filter and a backendRef filter both ask, rule first.
  */
@@ -162,9 +162,8 @@ bool gw_extauth_begin(struct gw_exch *x, const struct gw_http1_req *req,
 			return true;
 		}
 	}
-	/* the held body shares the replay copy's limit (the client pauses there) */
-	if (a->body_max > GW_REPLAY_MAX)
-		a->body_max = GW_REPLAY_MAX;
+	if (a->body_max > GW_EXTAUTH_BODY_MAX)
+		a->body_max = GW_EXTAUTH_BODY_MAX;
 	a->chunked = x->req_body == GW_BODY_CHUNKED;
 	a->want_body = a->body_max && !x->req_done;
 	if (a->want_body && x->req_body == GW_BODY_LENGTH && x->req_left > a->body_max) {
@@ -226,6 +225,14 @@ void gw_extauth_request_done(struct gw_exch *x)
 		a->want_body = false;
 		ask(a);
 	}
+}
+
+size_t gw_extauth_hold(const struct gw_exch *x)
+{
+	const struct gw_extauth_call *a = x->auth;
+
+	/* x->body holds the body as framed for the backend: room for chunk framing */
+	return a && a->want_body ? (size_t)a->body_max + a->body_max / 4 + 4096 : 0;
 }
 
 void gw_extauth_held(struct gw_exch *x)

@@ -387,6 +387,8 @@ bool gw_extauth_begin(struct gw_exch *x, const struct gw_http1_req *req,
 bool gw_extauth_body(struct gw_exch *x, const void *p, size_t n);
 /** The client's request is complete (forwardBody: the authorization request goes now). */
 void gw_extauth_request_done(struct gw_exch *x);
+/** Request body bytes x may hold while forwardBody waits for them (0: none beyond the default). */
+size_t gw_extauth_hold(const struct gw_exch *x);
 /** The client paused because the held body is full: 413 when forwardBody waits for it. */
 void gw_extauth_held(struct gw_exch *x);
 /** The authorization service's answer (a sub-request's head, body, end or failure). */

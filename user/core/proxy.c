@@ -410,6 +410,14 @@ static void request_done(struct gw_exch *x)
 		spawn_mirrors(x, x->be->filters);
 }
 
+/* Request body x->body may hold: GW_REPLAY_MAX, or more while ExternalAuth forwardBody waits. */
+static size_t hold_max(const struct gw_exch *x)
+{
+	size_t h = x->auth ? gw_extauth_hold(x) : 0;
+
+	return h > GW_REPLAY_MAX ? h : GW_REPLAY_MAX;
+}
+
 /* Body bytes to the upstream: kept for replay while small enough. */
 static bool req_put(struct gw_exch *x, const void *p, size_t n)
 {
@@ -417,7 +425,7 @@ static bool req_put(struct gw_exch *x, const void *p, size_t n)
 		return false;
 	x->bytes_in += n;
 	if (!x->body_overflow) {
-		if (x->body.len + n > GW_REPLAY_MAX) {
+		if (x->body.len + n > hold_max(x)) {
 			x->body_overflow = true;
 			gw_sbuf_free(&x->body);
 		} else {
@@ -954,7 +962,7 @@ size_t gw_client_input(struct gw_conn *c, const char *data, size_t len)
 					gw_conn_pause(c);
 				return off;
 			}
-			if (!x->u && x->body.len + (len - off) > GW_REPLAY_MAX) {
+			if (!x->u && x->body.len + (len - off) > hold_max(x)) {
 				/* no upstream yet (queued, or between attempts): wait for one */
 				gw_conn_pause(c);
 				if (x->auth)

@@ -21,6 +21,8 @@
 
 /* The most of a denial's body relayed to the client; a longer one fails closed. */
 #define GW_EXTAUTH_DENY_BODY_MAX (64 * 1024)
+/* The largest forwardBody.maxSize gwd honours (a larger one acts as this). */
+#define GW_EXTAUTH_BODY_MAX (1024 * 1024)
 
 /**
  * Whether a client request field goes to the authorization service:
