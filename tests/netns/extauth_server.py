@@ -8,7 +8,7 @@ Allows requests whose Authorization is "Bearer good" (200, with
 "X-Auth-User: alice" and "X-Auth-Request-Path: <path it saw>", fields the
 backend must receive), answers "Bearer forbidden" with 403 and any other
 request with 401 + WWW-Authenticate, each with a body the client must get;
-"Bearer slow" is allowed after 1 s.
+"Bearer slow" is allowed after 1 s, "Bearer quiet" with no fields.
 Every request it receives is printed as one JSON line on stdout (method,
 path, headers lowercased, body), so tests assert on what gwd sent it.
 """
@@ -36,7 +36,9 @@ class Handler(BaseHTTPRequestHandler):
         if auth == "Bearer slow":
             time.sleep(1)
             auth = "Bearer good"
-        if auth == "Bearer good":
+        if auth == "Bearer quiet":
+            self.reply(200, b"", [])
+        elif auth == "Bearer good":
             self.reply(200, b"", [("X-Auth-User", "alice"),
                                   ("X-Auth-Request-Path", self.path)])
         elif auth == "Bearer forbidden":

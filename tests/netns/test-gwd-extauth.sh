@@ -115,6 +115,14 @@ test_extauth_http()
 	# its empty 200 (Content-Length: 0) as a plain backend ends without waiting
 	assert_eq "empty 200 from a backend, at once" 200 \
 		"$(code h /plain -m 2 -H "Authorization: Bearer good")"
+	# an allowedResponseHeaders name is the service's: a client cannot forge it
+	out=$(gcurl -H "Host: h" -H "Authorization: Bearer good" -H "X-Auth-User: mallory" \
+		"$URL/api/forged") || fail "forged request failed"
+	assert_eq "forged field replaced" alice "$(json_get "$out" '.headers["x-auth-user"]')"
+	out=$(gcurl -H "Host: h" -H "Authorization: Bearer quiet" -H "X-Auth-User: mallory" \
+		"$URL/api/forged") || fail "forged request failed"
+	assert_eq "forged field dropped when the answer has none" null \
+		"$(json_get "$out" '.headers["x-auth-user"]')"
 }
 
 test_extauth_forward_body()

@@ -332,8 +332,14 @@ void gw_extauth_response_done(struct gw_exch *sub)
 		gw_exch_reply(x, a->status, a->hdrs, a->nhdrs, a->deny_body.p, a->deny_body.len);
 		return;
 	}
-	if (a->nhdrs) {
-		if (gw_extauth_merge_head(&merged, x->head.p, x->head.len, a->hdrs, a->nhdrs)) {
+	/*
+	 * The names in allowedResponseHeaders belong to the authorization
+	 * service: what the client sent under them never reaches the backend,
+	 * even when the answer leaves one out (so a client cannot forge them).
+	 */
+	if (a->nhdrs || a->e[a->cur]->nresp_hdrs) {
+		if (gw_extauth_merge_head(&merged, x->head.p, x->head.len, a->hdrs, a->nhdrs,
+					  a->e[a->cur]->resp_hdrs, a->e[a->cur]->nresp_hdrs)) {
 			gw_sbuf_free(&merged);
 			gw_exch_error(x, 500, "cannot add the authorization fields to the request");
 			return;

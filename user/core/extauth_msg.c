@@ -85,7 +85,8 @@ bool gw_extauth_copies_field(const struct gw_rt_extauth *e, const char *name, ui
 }
 
 int gw_extauth_merge_head(struct gw_sbuf *out, const char *head, size_t len,
-			  const struct gw_rt_hdr *set, int nset)
+			  const struct gw_rt_hdr *set, int nset, const struct gw_rt_hdr *drop,
+			  int ndrop)
 {
 	const char *p = head, *end = head + len, *eol;
 
@@ -100,7 +101,8 @@ int gw_extauth_merge_head(struct gw_sbuf *out, const char *head, size_t len,
 		colon = memchr(p, ':', (size_t)(eol - p));
 		if (!colon)
 			return -EINVAL;
-		if (!listed(set, nset, p, (uint32_t)(colon - p)))
+		if (!listed(set, nset, p, (uint32_t)(colon - p)) &&
+		    !listed(drop, ndrop, p, (uint32_t)(colon - p)))
 			gw_sbuf_put(out, p, (size_t)(eol - p) + 2);
 	}
 	for (int i = 0; i < nset; i++) {

@@ -56,12 +56,14 @@ void gw_extauth_request_end(struct gw_sbuf *out, size_t body_len);
 bool gw_extauth_copies_field(const struct gw_rt_extauth *e, const char *name, uint32_t len);
 
 /**
- * A request head (as gw_build_request_head wrote it) with the fields of set
- * in place of every field of the same name (case-insensitive); the other
- * fields keep their order, set is appended at the end. Returns 0, or
- * -ENOMEM (out->oom) or -EINVAL when head is not a complete head.
+ * A request head (as gw_build_request_head wrote it) without the fields
+ * named in drop (names only) or in set, with the fields of set appended at
+ * the end (names compare case-insensitively; the other fields keep their
+ * order). Returns 0, or -ENOMEM (out->oom) or -EINVAL when head is not a
+ * complete head.
  */
 int gw_extauth_merge_head(struct gw_sbuf *out, const char *head, size_t len,
-			  const struct gw_rt_hdr *set, int nset);
+			  const struct gw_rt_hdr *set, int nset, const struct gw_rt_hdr *drop,
+			  int ndrop);
 
 #endif
