@@ -110,6 +110,13 @@ test_extauth_http()
 		--connect-to "h:80:10.200.0.1:80") || fail "HTTP/2 denied request failed"
 	assert_eq "h2 401" "HTTP/2 401" "$(awk 'NR==1{print $1" "$2}' "$hdrs")"
 	assert_eq "h2 denial body" "denied by the auth service" "$body"
+	# denials are the rule's outcomes, not the backend's
+	out=$(ns_exec "$NS_GW" curl -sS -m 5 http://127.0.0.1:9901/metrics) || fail "admin /metrics"
+	assert_eq "denials counted before a backend" 3 "$(sed -n \
+		's/^gwd_requests_total{route="demo\/web",rule="0",backend="",code_class="4xx"} //p' \
+		<<<"$out")"
+	grep -q 'backend="demo/svc1:80",code_class="4xx"' <<<"$out" &&
+		fail "denials counted as the backend's"
 	# each client request asked the authorization service exactly once
 	assert_eq "requests the auth service saw" 5 "$(auth_count)"
 	# its empty 200 (Content-Length: 0) as a plain backend ends without waiting

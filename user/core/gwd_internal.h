@@ -365,10 +365,13 @@ struct gw_exch *gw_exch_sub_new(struct gw_exch *x, const struct gw_rt_backend *b
 void gw_exch_sub_start(struct gw_exch *sub);
 /** Frees a sub-request, closing its upstream connection if it still has one. */
 void gw_exch_sub_free(struct gw_exch *sub);
-/** Answers x with a local response (fields and body as given, no Content-Type added); frees x. */
+/**
+ * Answers x with a local response (fields and body as given, no Content-Type
+ * added), counted as decided before a backend (the rule's stats); frees x.
+ */
 void gw_exch_reply(struct gw_exch *x, int status, const struct gw_rt_hdr *extra, int nextra,
 		   const char *body, size_t body_len);
-/** Answers x with status and a text body; frees x. */
+/** Answers x with status and a text body, counted like gw_exch_reply; frees x. */
 void gw_exch_error(struct gw_exch *x, int status, const char *why);
 /** The authorization passed: x goes on to its first attempt. */
 void gw_exch_authorized(struct gw_exch *x);

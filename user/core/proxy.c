@@ -916,14 +916,17 @@ void gw_exch_sub_free(struct gw_exch *sub)
 	exch_free(sub);
 }
 
+/* extauth.c answers before any backend is asked: counted as the rule's, not the backend's */
 void gw_exch_reply(struct gw_exch *x, int status, const struct gw_rt_hdr *extra, int nextra,
 		   const char *body, size_t body_len)
 {
+	x->stat = x->rule->stat_nobackend;
 	local_reply_n(x, status, body, body_len, NULL, extra, nextra);
 }
 
 void gw_exch_error(struct gw_exch *x, int status, const char *why)
 {
+	x->stat = x->rule->stat_nobackend;
 	error_reply(x, status, why);
 }
 
