@@ -123,6 +123,40 @@ static void build_backend(struct gw_obj *route, struct gw_yval *ref, struct gw_b
 	b->weight = (int)gw_ygetint(ref, "weight", 1);
 }
 
+/*
+ * The backendRefs inside filters of one kind (path names the reference,
+ * e.g. "requestMirror.backendRef"): the rule's filters first, then each
+ * backendRef's, in order. The router walks the same order.
+ */
+static int build_filter_refs(struct gw_obj *route, struct gw_arena *a, struct gw_yval *rule,
+			     const char *path, struct gw_backend **out, int *n)
+{
+	struct gw_yval *brs = gw_yget(rule, "backendRefs");
+	struct gw_yval *lists[1 + 16];
+	int nlists = 0, cap = 0;
+
+	lists[nlists++] = gw_yget(rule, "filters");
+	for (size_t b = 0; b < gw_ylen(brs) && nlists < (int)(sizeof(lists) / sizeof(lists[0]));
+	     b++)
+		lists[nlists++] = gw_yget(brs->items[b], "filters");
+	for (int l = 0; l < nlists; l++)
+		for (size_t f = 0; f < gw_ylen(lists[l]); f++)
+			cap += gw_ypath(lists[l]->items[f], path) != NULL;
+	*n = 0;
+	*out = ALLOC(a, cap, struct gw_backend);
+	if (!*out)
+		return -ENOMEM;
+	for (int l = 0; l < nlists; l++) {
+		for (size_t f = 0; f < gw_ylen(lists[l]); f++) {
+			struct gw_yval *ref = gw_ypath(lists[l]->items[f], path);
+
+			if (ref)
+				build_backend(route, ref, &(*out)[(*n)++]);
+		}
+	}
+	return 0;
+}
+
 static int build_route(struct gw_config *cfg, struct gw_obj *o)
 {
 	struct gw_arena *a = &cfg->arena;
@@ -160,47 +194,21 @@ static int build_route(struct gw_config *cfg, struct gw_obj *o)
 	for (int i = 0; i < r->nrules; i++) {
 		struct gw_yval *rule = rules->items[i];
 		struct gw_yval *brs = gw_yget(rule, "backendRefs");
-		struct gw_yval *filters = gw_yget(rule, "filters");
 		struct gw_rule *ru = &r->rules[i];
-		int nm = 0;
 
 		ru->node = rule;
 		ru->name = gw_ygetstr(rule, "name", NULL);
 		ru->nbackends = (int)gw_ylen(brs);
 		ru->backends = ALLOC(a, ru->nbackends, struct gw_backend);
-		/* mirrors: rule filters and backendRef filters */
-		for (size_t f = 0; f < gw_ylen(filters); f++)
-			if (gw_yget(filters->items[f], "requestMirror"))
-				nm++;
-		for (int b = 0; b < ru->nbackends; b++) {
-			struct gw_yval *bf = gw_yget(brs->items[b], "filters");
-
-			for (size_t f = 0; f < gw_ylen(bf); f++)
-				if (gw_yget(bf->items[f], "requestMirror"))
-					nm++;
-		}
-		ru->mirrors = ALLOC(a, nm, struct gw_backend);
-		if (!ru->backends || !ru->mirrors)
+		if (!ru->backends)
 			return -ENOMEM;
 		for (int b = 0; b < ru->nbackends; b++)
 			build_backend(o, brs->items[b], &ru->backends[b]);
-		for (size_t f = 0; f < gw_ylen(filters); f++) {
-			struct gw_yval *m = gw_ypath(filters->items[f], "requestMirror.backendRef");
-
-			if (m)
-				build_backend(o, m, &ru->mirrors[ru->nmirrors++]);
-		}
-		for (int b = 0; b < ru->nbackends; b++) {
-			struct gw_yval *bf = gw_yget(brs->items[b], "filters");
-
-			for (size_t f = 0; f < gw_ylen(bf); f++) {
-				struct gw_yval *m =
-					gw_ypath(bf->items[f], "requestMirror.backendRef");
-
-				if (m)
-					build_backend(o, m, &ru->mirrors[ru->nmirrors++]);
-			}
-		}
+		if (build_filter_refs(o, a, rule, "requestMirror.backendRef", &ru->mirrors,
+				      &ru->nmirrors) ||
+		    build_filter_refs(o, a, rule, "externalAuth.backendRef", &ru->extauths,
+				      &ru->nextauths))
+			return -ENOMEM;
 	}
 	return 0;
 }

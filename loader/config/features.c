@@ -8,9 +8,11 @@
  * against the status).
  *
  * Not listed yet, and why:
- * - BackendTLSPolicy (BackendTLSPolicy*), GatewayBackendClientCertificate
- *   and HTTPRouteExternalAuth*: being implemented now; whoever lands one
- *   adds its names here.
+ * - BackendTLSPolicy (BackendTLSPolicy*), GatewayBackendClientCertificate:
+ *   being implemented now; whoever lands one adds its names here.
+ * - HTTPRouteExternalAuthGRPC (no ext_authz gRPC client) and
+ *   HTTPRouteExternalAuthForwardBody (gwd answers 413 over maxSize where
+ *   the field's comment says truncate).
  * - GatewayStaticAddresses, GatewayAddressEmpty, GatewayInfrastructurePropagation,
  *   HTTPRouteDestinationPortMatching, TLSRouteModeMixed, the ListenerSet
  *   feature and session persistence: not implemented, or no test here shows
@@ -36,6 +38,8 @@ const char *const gw_supported_features[] = {
 	"HTTPRouteBackendRequestHeaderModification",
 	"HTTPRouteBackendTimeout",
 	"HTTPRouteCORS",
+	"HTTPRouteExternalAuth",
+	"HTTPRouteExternalAuthHTTP",
 	"HTTPRouteHostRewrite",
 	"HTTPRouteMethodMatching",
 	"HTTPRouteNamedRouteRule",

@@ -152,7 +152,7 @@ struct gw_endpoint {
 	const char *target;		/* targetRef "ns/name" of the pod, or NULL */
 };
 
-/** A backendRef (route rule backend or mirror filter target), resolved. */
+/** A backendRef (route rule backend, mirror or ExternalAuth filter target), resolved. */
 struct gw_backend {
 	struct gw_yval *node;
 	const char *group, *kind, *ns, *name;
@@ -181,6 +181,8 @@ struct gw_rule {
 	 * TLSRoute/TCPRoute/UDPRoute compilers need not look.
 	 */
 	const char *invalid;
+	struct gw_backend *extauths;	/* ExternalAuth filter backendRefs */
+	int nextauths;
 };
 
 struct gw_parent {

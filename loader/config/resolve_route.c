@@ -197,9 +197,17 @@ static void resolve_refs(struct gw_config *cfg, struct gw_route *r)
 			gw_resolve_backend(cfg, r, &ru->backends[b]);
 		for (int b = 0; b < ru->nmirrors; b++)
 			gw_resolve_backend(cfg, r, &ru->mirrors[b]);
-		for (int b = 0; b < ru->nbackends + ru->nmirrors && !r->rr_reason; b++) {
-			struct gw_backend *be = b < ru->nbackends ? &ru->backends[b]
-								  : &ru->mirrors[b - ru->nbackends];
+		/* ExternalAuth backendRefs follow BackendObjectReference's rules (Service,
+		 * ReferenceGrant across namespaces), like every other backendRef */
+		for (int b = 0; b < ru->nextauths; b++)
+			gw_resolve_backend(cfg, r, &ru->extauths[b]);
+		for (int b = 0; b < ru->nbackends + ru->nmirrors + ru->nextauths && !r->rr_reason;
+		     b++) {
+			struct gw_backend *be =
+				b < ru->nbackends ? &ru->backends[b]
+				: b < ru->nbackends + ru->nmirrors
+					? &ru->mirrors[b - ru->nbackends]
+					: &ru->extauths[b - ru->nbackends - ru->nmirrors];
 
 			if (be->reason) {
 				r->rr_reason = be->reason;

@@ -40,9 +40,12 @@
 static const struct {
 	enum gw_kind kind;
 	const char *filter_type;	/* HTTPRouteFilter / GRPCRouteFilter type */
+	const char *conf;		/* the field holding the filter's config, */
+	const char *key, *value;	/* ... unsupported only when key has value */
 	const char *why;
 } unsupported[] = {
-	{ GW_K_HTTPROUTE, "ExternalAuth", "gwd has no external authorization client yet" },
+	{ GW_K_HTTPROUTE, "ExternalAuth", "externalAuth", "protocol", "GRPC",
+	  "gwd asks authorization services over HTTP only (no ext_authz gRPC client)" },
 };
 
 /*
@@ -136,12 +139,23 @@ static void check_filters(struct rule_check *c, const struct gw_yval *filters, s
 							   : (struct place){ BACKEND_FILTER, backend, f };
 
 		for (size_t u = 0; u < sizeof(unsupported) / sizeof(unsupported[0]); u++) {
+			const struct gw_yval *conf;
+
 			if (unsupported[u].kind != c->r->obj->ki->id ||
 			    strcmp(unsupported[u].filter_type, type))
 				continue;
+			conf = unsupported[u].conf ? gw_yget(filters->items[f], unsupported[u].conf)
+						   : NULL;
+			if (unsupported[u].key &&
+			    strcmp(gw_ygetstr(conf, unsupported[u].key, ""), unsupported[u].value))
+				continue;
 			drop(c, gw_yget(filters->items[f], "type"), where,
-			     gw_arena_printf(&c->cfg->arena, "filter type %s is not supported: %s",
-					     type, unsupported[u].why));
+			     unsupported[u].key
+				     ? gw_arena_printf(&c->cfg->arena, "filter %s with %s %s is not "
+						       "supported: %s", type, unsupported[u].key,
+						       unsupported[u].value, unsupported[u].why)
+				     : gw_arena_printf(&c->cfg->arena, "filter type %s is not "
+						       "supported: %s", type, unsupported[u].why));
 		}
 	}
 }

@@ -93,12 +93,12 @@ unsupported_filter_dropped() {
 	  - matches: [{path: {type: PathPrefix, value: /private}}]
 	    filters:
 	    - type: ExternalAuth
-	      externalAuth: {protocol: HTTP, http: {}, backendRef: {name: s, port: 80}}
+	      externalAuth: {protocol: GRPC, grpc: {}, backendRef: {name: s, port: 80}}
 	    backendRefs: [{name: s, port: 80}]
 	Y
 	"$GWCTL" load --dry-run -o json -f "$WORK/f.yaml" --state-dir "$WORK/s3" \
 		>"$WORK/o.json" 2>"$WORK/err" || return 1
-	grep -q 'f.yaml:29: warning: HTTPRoute default/r: spec.rules\[1\].filters\[0\].type: filter type ExternalAuth is not supported' "$WORK/err" ||
+	grep -q 'f.yaml:29: warning: HTTPRoute default/r: spec.rules\[1\].filters\[0\].type: filter ExternalAuth with protocol GRPC is not supported' "$WORK/err" ||
 		fail "no warning: $(cat "$WORK/err")" || return 1
 	[ "$(cond "$WORK/o.json" PartiallyInvalid)" = "True UnsupportedValue" ]
 }

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 #
 # Load-time validation seen from a client: a route with a rule the loader
-# drops (a pattern PCRE2 rejects, an ExternalAuth filter) still loads into
+# drops (a pattern PCRE2 rejects, an ExternalAuth filter with protocol GRPC) still loads into
 # the running gwd, its other rules serve real curl requests, and the
 # dropped rules match nothing. Sourced by run.sh.
 
@@ -28,7 +28,7 @@ test_dropped_rules_served_around()
   - matches: [{path: {type: Exact, value: /private}}]
     filters:
     - type: ExternalAuth
-      externalAuth: {protocol: HTTP, http: {}, backendRef: {name: svc1, port: 80}}
+      externalAuth: {protocol: GRPC, grpc: {}, backendRef: {name: svc1, port: 80}}
     backendRefs: [{name: svc1, port: 80}]"; } | gw_load
 	assert_eq "the valid rule serves" be2 "$(pod h /api/x)"
 	assert_eq "the bad pattern's path goes to the valid rule" be2 "$(pod h '/api/(v1')"

@@ -130,6 +130,7 @@ static void dump_filters(FILE *f, const struct gw_rt_filters *fl)
 	F(fl->rewrite, "URLRewrite");
 	F(fl->cors, "CORS");
 	F(fl->nmirrors, "RequestMirror");
+	F(fl->extauth, "ExternalAuth");
 	F(fl->unsupported, "unsupported (500)");
 #undef F
 	fputc(']', f);
@@ -198,6 +199,10 @@ static void config_dump(FILE *f)
 				r->session.header ? "Header" : "Cookie");
 			jstr(f, r->session.name);
 			fputc('}', f);
+		}
+		if (r->filters.extauth) {
+			fputs(",\"externalAuth\":", f);
+			dump_backend(f, &r->filters.extauth->be);
 		}
 		fputs(",\"backends\":[", f);
 		for (int b = 0; b < r->nbackends; b++) {

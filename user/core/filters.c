@@ -309,6 +309,14 @@ void gw_build_local_response(struct gw_sbuf *out, int status, bool close,
 {
 	size_t blen = body ? strlen(body) : 0;
 
+	gw_build_local_response_n(out, status, close, extra, nextra, body, blen,
+				  blen ? "text/plain; charset=utf-8" : NULL, head_request);
+}
+
+void gw_build_local_response_n(struct gw_sbuf *out, int status, bool close,
+			       const struct gw_rt_hdr *extra, int nextra, const char *body,
+			       size_t blen, const char *ctype, bool head_request)
+{
 	gw_sbuf_printf(out, "HTTP/1.1 %d %s\r\n", status, gw_http1_reason(status));
 	for (int i = 0; i < nextra; i++) {
 		gw_sbuf_put(out, extra[i].name, extra[i].name_len);
@@ -316,8 +324,8 @@ void gw_build_local_response(struct gw_sbuf *out, int status, bool close,
 		gw_sbuf_put(out, extra[i].value, extra[i].value_len);
 		gw_sbuf_put(out, "\r\n", 2);
 	}
-	if (blen)
-		gw_sbuf_puts(out, "Content-Type: text/plain; charset=utf-8\r\n");
+	if (ctype)
+		gw_sbuf_printf(out, "Content-Type: %s\r\n", ctype);
 	gw_sbuf_printf(out, "Content-Length: %zu\r\n", blen);
 	if (close)
 		gw_sbuf_puts(out, "Connection: close\r\n");

@@ -219,6 +219,11 @@ struct gw_exch {
 	struct gw_exch *wait_prev, *wait_next;
 	bool waiting;
 
+	/* ExternalAuth (extauth.c): the authorization pending before the first
+	 * attempt, or for a sub-request (auth_sub) the one it answers */
+	struct gw_extauth_call *auth;
+	bool auth_sub;
+
 	/* log */
 	uint64_t start_ns;
 	uint64_t bytes_in, bytes_out;
@@ -369,6 +374,49 @@ void gw_exch_timer(struct gw_exch *x, int kind);
 void gw_exch_resume(struct gw_exch *x);
 void gw_conn_timer_fired(struct gw_conn *c, int kind);
 void gw_client_drain(struct gw_conn *c);
+
+/* proxy.c, for extauth.c: sub-requests and the waiting exchange's outcomes */
+/** An exchange without a client asking be, for x (its head and body are the caller's to fill). */
+struct gw_exch *gw_exch_sub_new(struct gw_exch *x, const struct gw_rt_backend *be);
+void gw_exch_sub_start(struct gw_exch *sub);
+/** Frees a sub-request, closing its upstream connection if it still has one. */
+void gw_exch_sub_free(struct gw_exch *sub);
+/**
+ * Answers x with a local response (fields and body as given, no Content-Type
+ * added), counted as decided before a backend (the rule's stats); frees x.
+ */
+void gw_exch_reply(struct gw_exch *x, int status, const struct gw_rt_hdr *extra, int nextra,
+		   const char *body, size_t body_len);
+/** Answers x with status and a text body, counted like gw_exch_reply; frees x. */
+void gw_exch_error(struct gw_exch *x, int status, const char *why);
+/** The authorization passed: x goes on to its first attempt. */
+void gw_exch_authorized(struct gw_exch *x);
+
+/* extauth.c: the ExternalAuth filter, protocol HTTP */
+struct gw_extauth_call;
+/**
+ * Starts the authorization of x (rule filter, then backendRef filter; NULL
+ * = none) before its first attempt. False when there is none: go on. True
+ * when x waits for the authorization service or was answered.
+ */
+bool gw_extauth_begin(struct gw_exch *x, const struct gw_http1_req *req,
+		      const struct gw_rt_request *rq, const char *host, uint32_t host_len,
+		      const struct gw_rt_extauth *rule_e, const struct gw_rt_extauth *be_e);
+/** Client body bytes as framed for the backend; false when x was answered (413). */
+bool gw_extauth_body(struct gw_exch *x, const void *p, size_t n);
+/** The client's request is complete (forwardBody: the authorization request goes now). */
+void gw_extauth_request_done(struct gw_exch *x);
+/** Request body bytes x may hold while forwardBody waits for them (0: none beyond the default). */
+size_t gw_extauth_hold(const struct gw_exch *x);
+/** The client paused because the held body is full: 413 when forwardBody waits for it. */
+void gw_extauth_held(struct gw_exch *x);
+/** The authorization service's answer (a sub-request's head, body, end or failure). */
+bool gw_extauth_response(struct gw_exch *sub, const struct gw_http1_resp *resp);
+void gw_extauth_response_body(struct gw_exch *sub, const char *p, size_t n);
+void gw_extauth_response_done(struct gw_exch *sub);
+void gw_extauth_failed(struct gw_exch *sub, const char *why);
+/** Drops x's pending authorization (x is being freed). */
+void gw_extauth_free(struct gw_exch *x);
 
 /* h2.c: HTTP/2 client connections and their streams (CF_VIRT connections) */
 struct gw_h2;

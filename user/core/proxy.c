@@ -78,6 +78,8 @@ static void exch_free(struct gw_exch *x)
 {
 	struct gw_worker *w = x->w;
 
+	if (x->auth && !x->auth_sub)
+		gw_extauth_free(x);
 	gw_ep_unwait(w, x);
 	gw_timer_del(&w->timers, &x->t_req);
 	gw_timer_del(&w->timers, &x->t_attempt);
@@ -183,7 +185,8 @@ static void abort_client(struct gw_exch *x, const char *why)
 
 /* logged: the status metrics and the access log record (a gRPC error goes out as 200). */
 static void local_reply_as(struct gw_exch *x, int status, int logged, const char *body,
-			   const struct gw_rt_hdr *extra, int nextra)
+			   size_t blen, const char *ctype, const struct gw_rt_hdr *extra,
+			   int nextra)
 {
 	struct gw_worker *w = x->w;
 	bool close;
@@ -194,7 +197,8 @@ static void local_reply_as(struct gw_exch *x, int status, int logged, const char
 		x->client_keepalive = false;
 	close = !x->client_keepalive || w->draining;
 	gw_sbuf_reset(&w->sb);
-	gw_build_local_response(&w->sb, status, close, extra, nextra, body, x->head_req);
+	gw_build_local_response_n(&w->sb, status, close, extra, nextra, body, blen, ctype,
+				  x->head_req);
 	if (w->sb.oom) {
 		abort_client(x, "out of memory building a response");
 		return;
@@ -210,7 +214,17 @@ static void local_reply_as(struct gw_exch *x, int status, int logged, const char
 static void local_reply(struct gw_exch *x, int status, const char *body,
 			const struct gw_rt_hdr *extra, int nextra)
 {
-	local_reply_as(x, status, status, body, extra, nextra);
+	size_t blen = body ? strlen(body) : 0;
+
+	local_reply_as(x, status, status, body, blen, blen ? "text/plain; charset=utf-8" : NULL,
+		       extra, nextra);
+}
+
+/* A reply of blen bytes of body (any bytes) with its own content type, or none. */
+static void local_reply_n(struct gw_exch *x, int status, const char *body, size_t blen,
+			  const char *ctype, const struct gw_rt_hdr *extra, int nextra)
+{
+	local_reply_as(x, status, status, body, blen, ctype, extra, nextra);
 }
 
 /*
@@ -247,7 +261,7 @@ static void error_reply(struct gw_exch *x, int status, const char *why)
 		};
 
 		h[1].value_len = (uint32_t)snprintf(code, sizeof(code), "%d", gs);
-		local_reply_as(x, 200, status, NULL, h, 3);
+		local_reply_as(x, 200, status, NULL, 0, NULL, h, 3);
 		return;
 	}
 	snprintf(body, sizeof(body), "%s\n", why);
@@ -258,7 +272,7 @@ static void error_reply(struct gw_exch *x, int status, const char *why)
 
 static bool replayable(const struct gw_exch *x)
 {
-	return x->c && !x->head_sent && !x->body_overflow;
+	return (x->c || x->auth_sub) && !x->head_sent && !x->body_overflow;
 }
 
 static void attempt_failed(struct gw_exch *x, enum fail_kind kind, const char *why)
@@ -300,7 +314,9 @@ static void attempt_failed(struct gw_exch *x, enum fail_kind kind, const char *w
 	}
 	if (kind == FAIL_TIMEOUT)
 		GW_GAUGE_ADD(x->w->id, timeouts, 1);
-	if (x->head_sent)
+	if (x->auth_sub)
+		gw_extauth_failed(x, why);
+	else if (x->head_sent)
 		abort_client(x, why);
 	else
 		error_reply(x, status[kind], why);
@@ -390,6 +406,10 @@ static void start_attempt(struct gw_exch *x)
 			exch_free(x);
 			return;
 		}
+		if (x->auth_sub) {
+			gw_extauth_failed(x, "no healthy endpoint");
+			return;
+		}
 		error_reply(x, 503, "no healthy endpoint");
 		return;
 	}
@@ -441,17 +461,32 @@ static void spawn_mirrors(struct gw_exch *x, const struct gw_rt_filters *f)
 static void request_done(struct gw_exch *x)
 {
 	x->req_done = true;
+	if (x->auth) {
+		/* the authorization service decides first; mirrors follow it */
+		gw_extauth_request_done(x);
+		return;
+	}
 	spawn_mirrors(x, &x->rule->filters);
 	if (x->be)
 		spawn_mirrors(x, x->be->filters);
 }
 
+/* Request body x->body may hold: GW_REPLAY_MAX, or more while ExternalAuth forwardBody waits. */
+static size_t hold_max(const struct gw_exch *x)
+{
+	size_t h = x->auth ? gw_extauth_hold(x) : 0;
+
+	return h > GW_REPLAY_MAX ? h : GW_REPLAY_MAX;
+}
+
 /* Body bytes to the upstream: kept for replay while small enough. */
 static bool req_put(struct gw_exch *x, const void *p, size_t n)
 {
+	if (x->auth && !gw_extauth_body(x, p, n))
+		return false;
 	x->bytes_in += n;
 	if (!x->body_overflow) {
-		if (x->body.len + n > GW_REPLAY_MAX) {
+		if (x->body.len + n > hold_max(x)) {
 			x->body_overflow = true;
 			gw_sbuf_free(&x->body);
 		} else {
@@ -925,6 +960,59 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		set_timer(x, &x->t_req, x->rule->timeout_request_ms);
 	if (x->rule->retry.enabled)
 		x->retries_left = x->rule->retry.attempts;
+	if (gw_extauth_begin(x, req, &rq, host, hlen, f->extauth, bf ? bf->extauth : NULL))
+		return;
+	start_attempt(x);
+	if (c->x == x && x->req_done)
+		request_done(x);
+}
+
+/* ---- for extauth.c ----------------------------------------------------------- */
+
+struct gw_exch *gw_exch_sub_new(struct gw_exch *x, const struct gw_rt_backend *be)
+{
+	struct gw_exch *sub = exch_new(x->w, x->tbl);
+
+	if (!sub)
+		return NULL;
+	sub->auth_sub = true;
+	sub->rule = x->rule;
+	sub->be = be;
+	sub->req_done = true;
+	sub->head_req = x->head_req;
+	sub->failovers_left = 2;
+	return sub;
+}
+
+void gw_exch_sub_start(struct gw_exch *sub)
+{
+	start_attempt(sub);
+}
+
+void gw_exch_sub_free(struct gw_exch *sub)
+{
+	close_up(sub);
+	exch_free(sub);
+}
+
+/* extauth.c answers before any backend is asked: counted as the rule's, not the backend's */
+void gw_exch_reply(struct gw_exch *x, int status, const struct gw_rt_hdr *extra, int nextra,
+		   const char *body, size_t body_len)
+{
+	x->stat = x->rule->stat_nobackend;
+	local_reply_n(x, status, body, body_len, NULL, extra, nextra);
+}
+
+void gw_exch_error(struct gw_exch *x, int status, const char *why)
+{
+	x->stat = x->rule->stat_nobackend;
+	error_reply(x, status, why);
+}
+
+void gw_exch_authorized(struct gw_exch *x)
+{
+	struct gw_conn *c = x->c;
+
 	start_attempt(x);
 	if (c->x == x && x->req_done)
 		request_done(x);
@@ -956,9 +1044,11 @@ size_t gw_client_input(struct gw_conn *c, const char *data, size_t len)
 					gw_conn_pause(c);
 				return off;
 			}
-			if (!x->u && x->body.len + (len - off) > GW_REPLAY_MAX) {
+			if (!x->u && x->body.len + (len - off) > hold_max(x)) {
 				/* no upstream yet (queued, or between attempts): wait for one */
 				gw_conn_pause(c);
+				if (x->auth)
+					gw_extauth_held(x);
 				return off;
 			}
 			off += client_body(x, data + off, len - off);
@@ -1031,6 +1121,10 @@ void gw_client_drain(struct gw_conn *c)
 
 static void client_put(struct gw_exch *x, const void *p, size_t n)
 {
+	if (x->auth_sub) {
+		gw_extauth_response_body(x, p, n);
+		return;
+	}
 	if (x->mirror)
 		return;
 	x->bytes_out += n;
@@ -1117,6 +1211,8 @@ static bool response_head(struct gw_exch *x, const struct gw_http1_resp *resp)
 	x->resp_body = info.body;
 	x->resp_left = info.content_length;
 	x->up_keepalive = info.keepalive;
+	if (x->auth_sub)
+		return gw_extauth_response(x, resp);
 	if (x->mirror)
 		return true;
 	if (retry_status(x, resp->status)) {
@@ -1185,6 +1281,10 @@ static void response_done(struct gw_exch *x, bool extra)
 		gw_pool_put(u);
 	else if (u)
 		gw_conn_close(u);
+	if (x->auth_sub) {
+		gw_extauth_response_done(x);
+		return;
+	}
 	if (x->mirror) {
 		exch_free(x);
 		return;
@@ -1261,6 +1361,9 @@ static size_t up_body(struct gw_exch *x, const char *data, size_t len)
 				if (x->mirror) {
 					close_up(x);
 					exch_free(x);
+				} else if (x->auth_sub) {
+					close_up(x);
+					gw_extauth_failed(x, "bad chunked response body");
 				} else {
 					abort_client(x, "bad chunked response body");
 				}
@@ -1360,7 +1463,9 @@ size_t gw_up_http1_input(struct gw_conn *u, const char *data, size_t len)
 			}
 			if (!response_head(x, &w->resp))
 				return len;
-			if (x->resp_body == GW_BODY_NONE) {
+			/* "Content-Length: 0" ends the response here too */
+			if (x->resp_body == GW_BODY_NONE ||
+			    (x->resp_body == GW_BODY_LENGTH && !x->resp_left)) {
 				response_done(x, off < len);
 				return len;
 			}
@@ -1410,6 +1515,11 @@ void gw_up_eof(struct gw_conn *u, int err)
 	if (x->mirror) {
 		close_up(x);
 		exch_free(x);
+		return;
+	}
+	if (x->auth_sub) {
+		close_up(x);
+		gw_extauth_failed(x, "closed mid-response");
 		return;
 	}
 	abort_client(x, "backend closed mid-response");

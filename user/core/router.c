@@ -405,13 +405,43 @@ static const struct gw_rt_cors *build_cors(struct build *b, const struct gw_yval
 	return c;
 }
 
+/* ExternalAuth with protocol HTTP; the backendRef was resolved by the config layer. */
+static const struct gw_rt_extauth *build_extauth(struct build *b, const struct gw_yval *v,
+						 const struct gw_backend *be, const char *route,
+						 int rule)
+{
+	struct gw_rt_extauth *e = ALLOC(b, 1, struct gw_rt_extauth);
+	const struct gw_yval *http = gw_yget(v, "http");
+	const struct gw_yval *req = gw_yget(http, "allowedHeaders");
+	const struct gw_yval *resp = gw_yget(http, "allowedResponseHeaders");
+
+	if (!e)
+		return NULL;
+	e->req_hdrs = ALLOC(b, gw_ylen(req), struct gw_rt_hdr);
+	e->resp_hdrs = ALLOC(b, gw_ylen(resp), struct gw_rt_hdr);
+	if (!e->req_hdrs || !e->resp_hdrs || build_backend(b, route, rule, be, &e->be))
+		return NULL;
+	e->path = gw_ygetstr(http, "path", "");
+	e->path_len = (uint32_t)strlen(e->path);
+	for (size_t i = 0; i < gw_ylen(req); i++)
+		e->req_hdrs[e->nreq_hdrs++] = (struct gw_rt_hdr){
+			req->items[i]->str, "", (uint32_t)strlen(req->items[i]->str), 0 };
+	for (size_t i = 0; i < gw_ylen(resp); i++)
+		e->resp_hdrs[e->nresp_hdrs++] = (struct gw_rt_hdr){
+			resp->items[i]->str, "", (uint32_t)strlen(resp->items[i]->str), 0 };
+	e->body_max = (uint32_t)gw_ygetint(gw_yget(v, "forwardBody"), "maxSize", 0);
+	return e;
+}
+
 /*
- * Filters of a rule or a backendRef. Mirror targets were resolved by the
- * config layer in one list per rule (rule filters first, then each
- * backendRef's, in order); *mirror walks that list in the same order.
+ * Filters of a rule or a backendRef. Mirror and ExternalAuth targets were
+ * resolved by the config layer in one list each per rule (rule filters
+ * first, then each backendRef's, in order); *mirror and *extauth walk those
+ * lists in the same order.
  */
 static int build_filters(struct build *b, const struct gw_yval *filters, const struct gw_rule *ru,
-			 int *mirror, const char *route, int rule, struct gw_rt_filters *f)
+			 int *mirror, int *extauth, const char *route, int rule,
+			 struct gw_rt_filters *f)
 {
 	int nm = 0;
 
@@ -474,9 +504,19 @@ static int build_filters(struct build *b, const struct gw_yval *filters, const s
 				return -ENOMEM;
 		} else if (!strcmp(type, "ExtensionRef")) {
 			f->unsupported = "ExtensionRef filters are not implemented by xdpgw";
-		} else if (!strcmp(type, "ExternalAuth")) {
-			/* the spec says fail closed when the auth service cannot be asked */
-			f->unsupported = "ExternalAuth filters are not implemented by gwd";
+		} else if ((x = gw_yget(fl, "externalAuth"))) {
+			if (*extauth >= ru->nextauths)
+				return build_error(b, "HTTPRoute %s rules[%d]: ExternalAuth targets "
+						   "out of step with the resolved config", route, rule);
+			if (strcmp(gw_ygetstr(x, "protocol", ""), "HTTP")) {
+				/* never skipped: requests on this rule fail closed */
+				f->unsupported = "ExternalAuth protocol GRPC is not implemented by "
+						 "gwd (no HTTP/2 upstreams, no ext_authz protobuf)";
+				(*extauth)++;
+			} else if (!(f->extauth = build_extauth(b, x, &ru->extauths[(*extauth)++],
+								 route, rule))) {
+				return -ENOMEM;
+			}
 		}
 	}
 	return 0;
@@ -494,7 +534,7 @@ static int build_rule(struct build *b, const struct gw_route *r, int ri, struct 
 {
 	const struct gw_rule *ru = &r->rules[ri];
 	const struct gw_yval *node = ru->node, *x;
-	int mirror = 0;
+	int mirror = 0, extauth = 0;
 
 	o->route = gw_arena_printf(b->a, "%s/%s", r->obj->ns, r->obj->name);
 	if (!o->route)
@@ -504,7 +544,8 @@ static int build_rule(struct build *b, const struct gw_route *r, int ri, struct 
 	o->grpc = b->grpc;
 	o->index = ri;
 	o->idx = b->t->nrules;
-	if (build_filters(b, gw_yget(node, "filters"), ru, &mirror, o->route, ri, &o->filters))
+	if (build_filters(b, gw_yget(node, "filters"), ru, &mirror, &extauth, o->route, ri,
+			  &o->filters))
 		return -ENOMEM;
 	o->nbackends = ru->nbackends;
 	o->backends = ALLOC(b, ru->nbackends, struct gw_rt_backend);
@@ -520,7 +561,7 @@ static int build_rule(struct build *b, const struct gw_route *r, int ri, struct 
 		if (gw_ylen(bf)) {
 			struct gw_rt_filters *f = ALLOC(b, 1, struct gw_rt_filters);
 
-			if (!f || build_filters(b, bf, ru, &mirror, o->route, ri, f))
+			if (!f || build_filters(b, bf, ru, &mirror, &extauth, o->route, ri, f))
 				return -ENOMEM;
 			be->filters = f;
 		}

@@ -634,6 +634,46 @@ static void test_backend_cross_namespace_grant(void **s)
 	fx_free(c);
 }
 
+/*
+ * HTTPExternalAuthFilter.BackendRef is a BackendObjectReference: the same
+ * rules as every backendRef (Service, existing port, ReferenceGrant across
+ * namespaces), reported in the route's ResolvedRefs.
+ */
+#define EXTAUTH(ns, name, port)                                                              \
+	"  rules:\n  - filters:\n    - type: ExternalAuth\n      externalAuth:\n"                \
+	"        protocol: HTTP\n        http: {}\n"                                            \
+	"        backendRef: {name: " name ", namespace: " ns ", port: " #port "}\n"
+
+static void test_extauth_backend_refs(void **s)
+{
+	const char *base = FX_CLASS GW("g", L_HTTP) SVC("infra", "local", 9000)
+		SVC("data", "auth", 9000)
+		ROUTE("infra", "same", "{name: g}", EXTAUTH("infra", "local", 9000))
+		ROUTE("infra", "missing", "{name: g}", EXTAUTH("infra", "nosuch", 9000))
+		ROUTE("infra", "noport", "{name: g}", EXTAUTH("infra", "local", 9999))
+		ROUTE("infra", "cross", "{name: g}", EXTAUTH("data", "auth", 9000));
+	struct gw_config *c = fx_resolve(base);
+
+	(void)s;
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "same", "parents/g", "ResolvedRefs", "True",
+		    "ResolvedRefs");
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "missing", "parents/g", "ResolvedRefs", "False",
+		    "BackendNotFound");
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "noport", "parents/g", "ResolvedRefs", "False",
+		    "BackendNotFound");
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "cross", "parents/g", "ResolvedRefs", "False",
+		    "RefNotPermitted");
+	fx_free(c);
+	c = fx_resolve(fx_printf("%s"
+		"apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\n"
+		"metadata: {name: g1, namespace: data}\n"
+		"spec:\n  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: infra}]\n"
+		"  to: [{group: '', kind: Service, name: auth}]\n---\n", base));
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "cross", "parents/g", "ResolvedRefs", "True",
+		    "ResolvedRefs");
+	fx_free(c);
+}
+
 static void test_backend_unsupported_protocol(void **s)
 {
 	struct gw_config *c = fx_resolve(FX_CLASS GW("g", L_HTTP)
@@ -857,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_backend_invalid_kind),
 		cmocka_unit_test(test_backend_cross_namespace_grant),
 		cmocka_unit_test(test_backend_unsupported_protocol),
+		cmocka_unit_test(test_extauth_backend_refs),
 		cmocka_unit_test(test_extension_ref_filter_unresolved),
 		cmocka_unit_test(test_endpoints_ready_and_port_mapping),
 		cmocka_unit_test(test_hostname_intersection),

@@ -103,12 +103,12 @@ static void test_unsupported_filter_type_dropped(void **s)
 	struct gw_config *c = fx_resolve(GATEWAY ROUTE("{name: g}", GOOD
 		"  - filters:\n"
 		"    - type: ExternalAuth\n"
-		"      externalAuth: {protocol: HTTP, http: {}, backendRef: {name: s, port: 80}}\n"
+		"      externalAuth: {protocol: GRPC, grpc: {}, backendRef: {name: s, port: 80}}\n"
 		"    backendRefs: [{name: s, port: 80}]\n"
 		"  - backendRefs:\n"
 		"    - name: s\n      port: 80\n      filters:\n"
 		"      - type: ExternalAuth\n"
-		"        externalAuth: {protocol: HTTP, http: {}, backendRef: {name: s, port: 80}}\n"));
+		"        externalAuth: {protocol: GRPC, grpc: {}, backendRef: {name: s, port: 80}}\n"));
 
 	(void)s;
 	assert_cond(c, GW_K_HTTPROUTE, "default", "r", "parents/g", "PartiallyInvalid", "True",

@@ -26,7 +26,7 @@
 		 "    backendRefs: [{name: be, port: 8080}]\n"                                \
 		 "  - matches: [{path: {type: Exact, value: /secret}}]\n"                     \
 		 "    filters:\n    - type: ExternalAuth\n"                                   \
-		 "      externalAuth: {protocol: HTTP, http: {}, backendRef: {name: be, port: 8080}}\n" \
+		 "      externalAuth: {protocol: GRPC, grpc: {}, backendRef: {name: be, port: 8080}}\n" \
 		 "    backendRefs: [{name: be, port: 8080}]\n---\n"
 
 static const char *route_of(const struct gw_rt_table *t, void *md, const char *path)

@@ -6,8 +6,8 @@
  * query count, oldest route, namespace/name, rule order; route hostname
  * specificity (HTTPRouteSpec.hostnames); listener hostname precedence and
  * isolation; header, query, method and regex matches; table contents
- * (weights, invalid and empty backends, filters, timeouts, retry);
- * GRPCRouteRule.matches precedence and backend protocols.
+ * (weights, invalid and empty backends, filters, ExternalAuth, timeouts,
+ * retry); GRPCRouteRule.matches precedence and backend protocols.
  */
 #include <string.h>
 
@@ -444,6 +444,53 @@ static void test_backend_proto(void **s)
 	done();
 }
 
+/*
+ * ExternalAuth (HTTPExternalAuthFilter): protocol HTTP becomes the rule's or
+ * backendRef's extauth with its resolved service; GRPC is not implemented,
+ * so the rule answers 500 (never skipped); an unresolved backendRef stays
+ * in the table as invalid (500 at request time).
+ */
+static void test_external_auth(void **s)
+{
+	const struct gw_rt_extauth *e, *be;
+
+	(void)s;
+	tbl = build(GWY(L80) SVC("be") SVC("auth")
+		    ROUTE("default", "r", T0, "  rules:\n"
+			  "  - filters:\n    - type: ExternalAuth\n      externalAuth:\n"
+			  "        protocol: HTTP\n        backendRef: {name: auth, port: 8080}\n"
+			  "        http: {path: /check, allowedHeaders: [X-A, X-B],"
+			  " allowedResponseHeaders: [X-User]}\n"
+			  "        forwardBody: {maxSize: 512}\n"
+			  "    backendRefs:\n    - name: be\n      port: 8080\n      filters:\n"
+			  "      - type: ExternalAuth\n        externalAuth: {protocol: HTTP, http: {},"
+			  " backendRef: {name: nosuch, port: 8080}}\n"
+			  "  - filters:\n    - type: ExternalAuth\n      externalAuth: {protocol: GRPC,"
+			  " grpc: {}, backendRef: {name: auth, port: 8080}}\n"
+			  "    backendRefs: [{name: be, port: 8080}]\n"));
+	e = tbl->rules[0]->filters.extauth;
+	assert_non_null(e);
+	assert_null(tbl->rules[0]->filters.unsupported);
+	assert_string_equal(e->be.name, "default/auth:8080");
+	assert_int_equal(e->be.state, GW_BE_OK);
+	assert_int_equal(e->be.neps, 2);
+	assert_string_equal(e->path, "/check");
+	assert_int_equal(e->nreq_hdrs, 2);
+	assert_string_equal(e->req_hdrs[1].name, "X-B");
+	assert_int_equal(e->nresp_hdrs, 1);
+	assert_string_equal(e->resp_hdrs[0].name, "X-User");
+	assert_int_equal(e->body_max, 512);
+	be = tbl->rules[0]->backends[0].filters->extauth;
+	assert_non_null(be);
+	assert_string_equal(be->be.name, "default/nosuch:8080");
+	assert_int_equal(be->be.state, GW_BE_INVALID);
+	assert_string_equal(be->path, "");
+	assert_int_equal(be->body_max, 0);
+	assert_null(tbl->rules[1]->filters.extauth);
+	assert_non_null(tbl->rules[1]->filters.unsupported);
+	done();
+}
+
 static void test_many_routes_index(void **s)
 {
 	static char yaml[2 << 20];
@@ -521,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_extension_ref_unsupported),
 		cmocka_unit_test(test_grpc_precedence),
 		cmocka_unit_test(test_backend_proto),
+		cmocka_unit_test(test_external_auth),
 		cmocka_unit_test(test_many_routes_index),
 		cmocka_unit_test(test_normalize),
 	};

@@ -116,6 +116,10 @@ int gw_build_response_head(struct gw_sbuf *out, struct gw_hlist *l, const struct
 void gw_build_local_response(struct gw_sbuf *out, int status, bool close,
 			     const struct gw_rt_hdr *extra, int nextra, const char *body,
 			     bool head_request);
+/** The same with a body of body_len bytes and, when ctype is not NULL, that Content-Type. */
+void gw_build_local_response_n(struct gw_sbuf *out, int status, bool close,
+			       const struct gw_rt_hdr *extra, int nextra, const char *body,
+			       size_t body_len, const char *ctype, bool head_request);
 
 /**
  * The path after a ReplaceFullPath / ReplacePrefixMatch modifier, for a

@@ -145,6 +145,22 @@ struct gw_rt_cors {
 	long long max_age;
 };
 
+/**
+ * ExternalAuth filter with protocol HTTP (HTTPExternalAuthFilter,
+ * HTTPAuthConfig, ForwardBodyConfig): the authorization service and what
+ * travels to it and back. Header names are compared case-insensitively.
+ */
+struct gw_rt_extauth {
+	struct gw_rt_backend be;	/* backendRef: the authorization service */
+	const char *path;		/* http.path, prepended to the request path; "" = none */
+	uint32_t path_len;
+	struct gw_rt_hdr *req_hdrs;	/* http.allowedHeaders (names only) */
+	int nreq_hdrs;
+	struct gw_rt_hdr *resp_hdrs;	/* http.allowedResponseHeaders; none = every field */
+	int nresp_hdrs;
+	uint32_t body_max;		/* forwardBody.maxSize; 0 = the body is not forwarded */
+};
+
 struct gw_rt_filters {
 	const struct gw_rt_hdrmod *req_hdr;
 	const struct gw_rt_hdrmod *resp_hdr;
@@ -153,7 +169,8 @@ struct gw_rt_filters {
 	const struct gw_rt_cors *cors;
 	struct gw_rt_mirror *mirrors;
 	int nmirrors;
-	/* a filter xdpgw cannot apply (ExtensionRef, ExternalAuth): answer 500, never skip it */
+	const struct gw_rt_extauth *extauth;	/* ExternalAuth (HTTP), or NULL */
+	/* a filter xdpgw cannot apply (ExtensionRef, ExternalAuth GRPC): answer 500, never skip it */
 	const char *unsupported;
 };
 
