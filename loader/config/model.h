@@ -158,6 +158,8 @@ struct gw_backend {
 	int neps;
 	/* the BackendTLSPolicy that applies to the Service port (reach it over TLS), or NULL */
 	struct gw_obj *tls_policy;
+	/* with tls_policy: the client certificate of the route's Gateway (tls.backend), or NULL */
+	const struct gw_cert *tls_client_cert;
 };
 
 struct gw_rule {

@@ -105,7 +105,20 @@ static const char *port_name(const struct gw_obj *svc, int port)
 	return NULL;
 }
 
-static void apply_to(const struct target *ts, size_t n, struct gw_backend *b)
+/*
+ * A route attached to several Gateways has one backend per backendRef: it
+ * presents the client certificate of its first Gateway that has one.
+ */
+static const struct gw_cert *route_client_cert(const struct gw_route *r)
+{
+	for (int p = 0; p < r->nparents; p++)
+		if (r->parents[p].gw && r->parents[p].ours && r->parents[p].gw->client_cert)
+			return r->parents[p].gw->client_cert;
+	return NULL;
+}
+
+static void apply_to(const struct target *ts, size_t n, const struct gw_route *r,
+		     struct gw_backend *b)
 {
 	const char *pn;
 
@@ -115,6 +128,8 @@ static void apply_to(const struct target *ts, size_t n, struct gw_backend *b)
 	b->tls_policy = pn && *pn ? winner(ts, n, b->svc, pn) : NULL;
 	if (!b->tls_policy)
 		b->tls_policy = winner(ts, n, b->svc, "");
+	if (b->tls_policy)
+		b->tls_client_cert = route_client_cert(r);
 }
 
 int gw_resolve_policy_targets(struct gw_config *cfg)
@@ -144,9 +159,9 @@ int gw_resolve_policy_targets(struct gw_config *cfg)
 
 			for (int ru = 0; ru < r->nrules; ru++) {
 				for (int b = 0; b < r->rules[ru].nbackends; b++)
-					apply_to(ts, n, &r->rules[ru].backends[b]);
+					apply_to(ts, n, r, &r->rules[ru].backends[b]);
 				for (int m = 0; m < r->rules[ru].nmirrors; m++)
-					apply_to(ts, n, &r->rules[ru].mirrors[m]);
+					apply_to(ts, n, r, &r->rules[ru].mirrors[m]);
 			}
 		}
 	}

@@ -349,6 +349,8 @@ size_t gw_up_input(struct gw_conn *u, const char *data, size_t len);
 void gw_up_eof(struct gw_conn *u, int err);
 void gw_up_sent(struct gw_conn *u);
 void gw_up_connected(struct gw_conn *u, int res);
+/** The TLS handshake of u failed (why: for the log): like a failed connect, answered 502. */
+void gw_up_tls_failed(struct gw_conn *u, const char *why);
 void gw_exch_timer(struct gw_exch *x, int kind);
 void gw_exch_resume(struct gw_exch *x);
 void gw_conn_timer_fired(struct gw_conn *c, int kind);
@@ -398,6 +400,12 @@ void gw_pool_remove(struct gw_conn *u);
 void gw_pool_close_all(struct gw_worker *w);
 void gw_ep_connect_failed(struct gw_worker *w, uint32_t id, const char *name, int err);
 void gw_ep_connect_ok(struct gw_worker *w, uint32_t id);
+
+/* upstream_tls.c: BackendTLSPolicy, TLS below the upstream byte stream */
+/** u (not connected yet) will speak TLS with client context ctx; 0 or -ENOMEM. */
+int gw_up_tls_attach(struct gw_conn *u, struct gw_tls_ctx *ctx);
+/** TCP connect of a TLS upstream completed: the handshake starts; gw_up_connected() follows it. */
+void gw_up_tls_connected(struct gw_conn *u, int res);
 
 /* accesslog.c */
 int gw_accesslog_open(const char *path);

@@ -763,6 +763,8 @@ static void handle_connect(struct gw_worker *w, struct io_uring_cqe *cqe)
 	c->flags &= ~CF_CONNECTING;
 	if (!(c->flags & CF_CLOSING) && (c->flags & CF_PASS))
 		gw_pass_connected(c, cqe->res);
+	else if (!(c->flags & CF_CLOSING) && c->tls)
+		gw_up_tls_connected(c, cqe->res);
 	else if (!(c->flags & CF_CLOSING))
 		gw_up_connected(c, cqe->res);
 	conn_maybe_free(c);
