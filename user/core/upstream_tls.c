@@ -46,7 +46,10 @@ static const struct gw_tls_conn_cbs up_tls_cbs = { .on_handshake = on_handshake 
 int gw_up_tls_attach(struct gw_conn *u, struct gw_tls_ctx *ctx)
 {
 	u->tls = gw_tls_conn_new(ctx, &up_tls_cbs, u);
-	return u->tls ? 0 : -ENOMEM;
+	if (!u->tls)
+		return -ENOMEM;
+	/* what the upstream side speaks, whatever the policy's xdpgw.io/alpn offers */
+	return gw_tls_conn_offer_alpn(u->tls, GW_TLS_ALPN_HTTP1);
 }
 
 void gw_up_tls_connected(struct gw_conn *u, int res)
