@@ -14,10 +14,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 
 # shellcheck disable=SC2034 # read by run.sh
-ALL_TESTS="test_backend_tls_reencrypt test_backend_tls_verify_and_reload"
+ALL_TESTS="test_backend_tls_reencrypt test_backend_tls_resumption
+	test_backend_tls_verify_and_reload"
 
-# btls_setup: two CAs, the backend's and the Gateway's client certificate,
-# nginx on BE1:8443, gwd with one worker (one pool, so reuse is countable).
+# btls_setup [gwd options]: two CAs, the backend's and the Gateway's client
+# certificate, nginx on BE1:8443, gwd with one worker (one pool, so reuse is
+# countable).
 btls_setup()
 {
 	local d
@@ -48,7 +50,7 @@ http {
     uwsgi_temp_path $d/uwsgi;
     scgi_temp_path $d/scgi;
     log_format tls '\$connection \$connection_requests \$ssl_protocol \$ssl_server_name '
-                   '\$ssl_alpn_protocol \$ssl_client_verify';
+                   '\$ssl_alpn_protocol \$ssl_client_verify \$ssl_session_reused';
     access_log $NGINX_LOG tls;
     keepalive_requests 1000;
     server {
@@ -69,7 +71,7 @@ EOF
 	wait_tcp "${NS_BE[1]}" "*" 8443 || fail "nginx is not listening: $(cat "$d/error.log")"
 	STATE="$GW_RUN_DIR/state"
 	mkdir -p "$STATE"
-	gwd_start --workers 1
+	gwd_start --workers 1 "$@"
 }
 
 # btls_load HOSTNAME CA_FILE [GATEWAY_EXTRA]: Service "secure" (port https 443 ->
@@ -147,6 +149,20 @@ test_backend_tls_reencrypt()
 	assert_eq "requests on that connection" 5 "$(awk 'END { print $2 }' "$NGINX_LOG")"
 	assert_eq "gwd's backend TLS handshakes" 1 "$(metric upstream_tls_handshakes_total)"
 	assert_eq "gwd's failed backend TLS handshakes" 0 "$(metric upstream_tls_errors_total)"
+}
+
+# A new backend connection resumes the session of the previous one (TLS 1.3 ticket).
+test_backend_tls_resumption()
+{
+	btls_setup --pool-idle-timeout 1
+	btls_load be.example.net "$PKI/ca.crt"
+	assert_eq "first request" 200 "$(code any.example.com /)"
+	sleep 1.5	# the pooled connection times out
+	assert_eq "second request" 200 "$(code any.example.com /)"
+	assert_eq "backend connections" 2 "$(awk '{ print $1 }' "$NGINX_LOG" | sort -u | wc -l)"
+	assert_eq "sessions nginx saw reused" ". r" "$(awk '{ printf("%s%s", (NR > 1 ? " " : ""), $7) }' \
+		"$NGINX_LOG")"
+	assert_eq "gwd's resumed handshakes" 1 "$(metric upstream_tls_resumed_total)"
 }
 
 test_backend_tls_verify_and_reload()
