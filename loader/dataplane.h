@@ -21,10 +21,10 @@
 
 /*
  * Route kinds the data planes of this build do not serve, left out of
- * listeners' supportedKinds so such routes are never reported Accepted:
- * GRPCRoute needs HTTP/2 to backends, which gwd does not have yet.
+ * listeners' supportedKinds so such routes are never reported Accepted
+ * (none today: gwd serves GRPCRoute since it speaks HTTP/2 to backends).
  */
-#define GW_UNSERVED_KINDS (1u << GW_K_GRPCROUTE)
+#define GW_UNSERVED_KINDS 0u
 
 /** What the command line says about where and how to program. */
 struct gw_dp_ctx {

@@ -11,6 +11,8 @@ PKGS=(
 	libelf-dev zlib1g-dev pkg-config
 	# tests
 	libcmocka-dev iproute2 iputils-ping ethtool socat jq curl tcpdump python3
+	# gRPC clients and servers of tests/netns/test-gwd-grpc.sh (Debian's, in /usr/bin/python3)
+	python3-grpcio
 	# a newer clang: tests/bpf checks verifier acceptance with both
 	clang-16
 	# clients and peers for integration tests and benchmarks

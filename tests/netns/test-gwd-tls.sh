@@ -476,6 +476,16 @@ test_http2()
 		fail "HTTP/2 POST failed"
 	assert_eq "h2 body length" 300000 "$(json_get "$out" .body_len)"
 	assert_eq "h2 method" POST "$(json_get "$out" .method)"
+	# bodies stream to the backend with flow control, whatever their size:
+	# 24 MiB with a content-length, 2 MiB from stdin without one (chunked upstream)
+	head -c 25165824 /dev/zero >"$GW_RUN_DIR/big-body"
+	out=$(hcurl www.example.com /big --http2 --data-binary "@$GW_RUN_DIR/big-body") ||
+		fail "HTTP/2 24 MiB POST failed"
+	assert_eq "h2 24 MiB body" 25165824 "$(json_get "$out" .body_len)"
+	out=$(head -c 2097152 /dev/zero | hcurl www.example.com /stdin --http2 -T -) ||
+		fail "HTTP/2 PUT without a length failed"
+	assert_eq "h2 body without content-length" 2097152 "$(json_get "$out" .body_len)"
+	assert_eq "h2 PUT" PUT "$(json_get "$out" .method)"
 	# HTTP/1.1 still works on the same listener when the client offers only it
 	assert_eq "http/1.1 over TLS" 1.1 "$(hcurl www.example.com / --http1.1 -o /dev/null \
 		-w '%{http_version}')"

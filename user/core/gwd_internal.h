@@ -137,6 +137,7 @@ struct gw_conn {
 	struct gw_conn *tun;		/* CF_PASS: the other end of the tunnel, or NULL */
 	struct gw_h2 *h2;		/* client speaking HTTP/2, or NULL */
 	struct gw_h2_stream *h2s;	/* CF_VIRT: its stream, or NULL once gone */
+	struct gw_h2up *h2up;		/* upstream speaking HTTP/2 (h2_up.c), or NULL */
 	struct gw_conn *h2parent;	/* CF_VIRT: the HTTP/2 connection */
 	struct gw_timer timer;
 	struct gw_conn *pend_next;	/* worker lists; a connection may be on all three */
@@ -171,6 +172,7 @@ struct gw_exch {
 	enum gw_http1_body req_body;
 	uint64_t req_left;
 	struct gw_http1_chunked req_ck;
+	struct gw_sbuf req_trailers;	/* trailer section of a chunked request body */
 	bool req_done;
 	bool req_chunked_out;
 	bool head_req;
@@ -178,6 +180,7 @@ struct gw_exch {
 	bool upgrade;
 	bool tunnel;
 	bool client_keepalive;
+	bool grpc;			/* content-type application/grpc: errors as gRPC status */
 	uint8_t client_minor;
 
 	/* response */
@@ -191,6 +194,7 @@ struct gw_exch {
 	enum gw_http1_body resp_body;
 	uint64_t resp_left;
 	struct gw_http1_chunked resp_ck;
+	struct gw_sbuf trailers;	/* trailer section of a chunked body, while it arrives */
 	int status;
 	const struct gw_rt_hdrmod *resp_mods[2];
 	struct gw_sbuf extra_sb;
@@ -346,6 +350,8 @@ size_t gw_client_input(struct gw_conn *c, const char *data, size_t len);
 void gw_client_eof(struct gw_conn *c, int err);
 void gw_client_sent(struct gw_conn *c);
 size_t gw_up_input(struct gw_conn *u, const char *data, size_t len);
+/** The HTTP/1.1 response path (h2_up.c feeds it what it translated). */
+size_t gw_up_http1_input(struct gw_conn *u, const char *data, size_t len);
 void gw_up_eof(struct gw_conn *u, int err);
 void gw_up_sent(struct gw_conn *u);
 void gw_up_connected(struct gw_conn *u, int res);
@@ -370,6 +376,30 @@ void gw_h2_drain(struct gw_conn *c);
 void gw_h2_stream_out(struct gw_conn *v);
 void gw_h2_stream_end(struct gw_conn *v);
 void gw_h2_stream_gone(struct gw_conn *v);
+/** v is no longer paused: its stream's flow-control window opens again. */
+void gw_h2_stream_resumed(struct gw_conn *v);
+/** The response's trailer section ("name: value\r\n"... "\r\n") for v's stream. */
+void gw_h2_stream_trailers(struct gw_conn *v, const char *p, size_t n);
+
+/*
+ * h2_up.c: HTTP/2 to backends (GW_BE_H2C). The proxy writes an HTTP/1.1
+ * request to the connection and reads an HTTP/1.1 response from it, as for
+ * any backend; the adapter turns the one into an HTTP/2 stream and the
+ * other back (trailers as a chunked trailer section), one stream at a time
+ * per connection, so pooling, retries and timeouts stay the proxy's.
+ */
+struct gw_h2up;
+/** Starts an HTTP/2 client session on a new upstream connection (preface queued). */
+int gw_h2up_start(struct gw_conn *u);
+void gw_h2up_free(struct gw_conn *u);
+/** HTTP/1.1 request bytes from the proxy (head, then body). */
+void gw_h2up_write(struct gw_conn *u, const char *p, size_t n);
+/** Bytes from the backend; the translated response goes to gw_up_http1_input. */
+size_t gw_h2up_input(struct gw_conn *u, const char *data, size_t len);
+/** Request bytes accepted but not yet handed to the socket (backpressure). */
+size_t gw_h2up_backlog(const struct gw_conn *u);
+/** True when the connection can carry another request (stream done, no GOAWAY). */
+bool gw_h2up_reusable(const struct gw_conn *u);
 
 /* passthrough.c (connections with CF_PASS) */
 size_t gw_pass_input(struct gw_conn *c, const char *data, size_t len);

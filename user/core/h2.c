@@ -5,19 +5,24 @@
  * knowledge). Each stream becomes a request on the HTTP/1.1 path, so
  * routing, filters, retries, mirrors and the upstream side are the same code:
  *
- *   stream HEADERS + DATA -> a virtual client connection (CF_VIRT, no
- *   socket) fed "METHOD path HTTP/1.0" with Host, the fields and a
- *   Content-Length; the proxy answers it like any client; its output queue
- *   is parsed back into a response head (HEADERS) and raw body bytes
- *   (DATA, pulled by nghttp2 as flow control allows); the end of the
- *   exchange (gw_conn_finish) ends the stream.
+ *   stream HEADERS -> a virtual client connection (CF_VIRT, no socket)
+ *   fed "METHOD path HTTP/1.1" with Host, Connection: close and the
+ *   fields, framed by the client's content-length or else chunked; DATA
+ *   follows as it arrives (as chunks), END_STREAM ends the body (with the
+ *   request's trailers as the trailer section); the proxy answers it like
+ *   any client; its output queue is parsed back into a response head
+ *   (HEADERS) and raw body bytes (DATA, pulled by nghttp2 as flow control
+ *   allows); response trailers come separately (gw_h2_stream_trailers);
+ *   the end of the exchange (gw_conn_finish) ends the stream.
  *
- * HTTP/1.0 on the virtual connection makes the proxy send the body raw and
- * close after it, so no HTTP/1.1 framing has to be undone. Request bodies
- * are collected until END_STREAM (at most GW_H2_MAX_BODY), then handed over
- * with their length. nghttp2 is only driven from the parent connection's
- * input and send paths, so its callbacks never run inside another
- * connection's handler.
+ * The proxy answers a virtual connection as an HTTP/1.0 client (raw body,
+ * close after it), so no HTTP/1.1 framing has to be undone. Request bodies
+ * stream: the stream's flow-control window is only given back
+ * (nghttp2_session_consume) while the virtual connection is not paused by
+ * the proxy's backpressure, so at most a window (GW_H2_WINDOW) waits in its
+ * input. nghttp2 is only driven from the parent connection's input and
+ * send paths, so its callbacks never run inside another connection's
+ * handler.
  */
 #include <errno.h>
 #include <nghttp2/nghttp2.h>
@@ -28,8 +33,8 @@
 #include "gw/log.h"
 #include "gwd_internal.h"
 
-#define GW_H2_MAX_BODY (8u << 20)
 #define GW_H2_MAX_STREAMS 128
+#define GW_H2_WINDOW (1 << 20)
 /*
  * Defences (each answered with GOAWAY and the end of the connection):
  * rapid reset (CVE-2023-44487): RST_STREAM from the client beyond a token
@@ -52,14 +57,20 @@ struct gw_h2_stream {
 	int32_t id;
 	struct gw_conn *v;		/* the virtual client connection, once dispatched */
 	struct gw_sbuf head;		/* "name: value\r\n" of the request fields */
-	struct gw_sbuf body;
+	struct gw_sbuf req_trailers;	/* the same for the request's trailers */
+	uint64_t clen;			/* the request's content-length, if has_clen */
+	bool has_clen;
+	bool chunked;			/* the request body is fed chunked */
+	size_t unacked;			/* DATA bytes not yet given back to the window */
 	struct gw_sbuf rh;		/* response field names (lower-cased) and values */
+	struct gw_sbuf trailers;	/* the response's trailer section, HTTP/1.1 syntax */
 	char method[16];
 	char *path, *authority;
 	size_t field_bytes;		/* decoded request field bytes so far */
 	int nfields;
 	bool bad;			/* a field h2 forbids or too much: refused */
 	bool resp_started;		/* HEADERS submitted */
+	bool nobody;			/* ... with END_STREAM: the response has no body */
 	bool deferred;			/* the data source said "later" */
 	bool ended;			/* the response is complete on v */
 	struct gw_h2_stream *next, *prev;
@@ -82,8 +93,9 @@ static void stream_free(struct gw_h2_stream *st)
 	if (st->next)
 		st->next->prev = st->prev;
 	gw_sbuf_free(&st->head);
-	gw_sbuf_free(&st->body);
+	gw_sbuf_free(&st->req_trailers);
 	gw_sbuf_free(&st->rh);
+	gw_sbuf_free(&st->trailers);
 	free(st->path);
 	free(st->authority);
 	free(st);
@@ -144,6 +156,7 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 		     void *user)
 {
 	struct gw_h2_stream *st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+	struct gw_sbuf *out;
 
 	(void)flags;
 	(void)user;
@@ -174,41 +187,69 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 		st->authority = strndup((const char *)value, valuelen);
 		return 0;
 	}
+	if (namelen == 14 && !memcmp(name, "content-length", 14) && !st->v) {
+		/* nghttp2 checked it is a number that the DATA will match */
+		st->has_clen = true;
+		st->clen = strtoull((const char *)value, NULL, 10);
+		return 0;
+	}
 	if (namelen == 2 && !memcmp(name, "te", 2))
 		return 0;	/* "trailers" is all h2 allows; HTTP/1.1 upstreams get none */
 	if (is_hop_field(name, namelen))
 		return 0;
-	gw_sbuf_put(&st->head, name, namelen);
-	gw_sbuf_put(&st->head, ": ", 2);
-	gw_sbuf_put(&st->head, value, valuelen);
-	gw_sbuf_put(&st->head, "\r\n", 2);
+	/* after the request was dispatched, fields are its trailers */
+	out = st->v ? &st->req_trailers : &st->head;
+	gw_sbuf_put(out, name, namelen);
+	gw_sbuf_put(out, ": ", 2);
+	gw_sbuf_put(out, value, valuelen);
+	gw_sbuf_put(out, "\r\n", 2);
 	return 0;
+}
+
+/* Gives n bytes of stream st back to the flow-control windows (the proxy took them). */
+static void stream_ack(struct gw_h2 *h, int32_t id, size_t n)
+{
+	if (n && nghttp2_session_consume(h->s, id, n))
+		pr_debug("HTTP/2 stream %d: cannot return %zu bytes to its window", id, n);
 }
 
 static int on_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
 		   size_t len, void *user)
 {
 	struct gw_h2_stream *st = nghttp2_session_get_stream_user_data(s, id);
+	struct gw_h2 *h = user;
+	struct gw_conn *v = st ? st->v : NULL;
+	char hex[24];
 
 	(void)flags;
-	(void)user;
-	if (!st || st->v)
-		return 0;
-	if (st->body.len + len > GW_H2_MAX_BODY) {
-		st->bad = true;
+	if (!v || (v->flags & (CF_CLOSING | CF_DISCARD))) {
+		stream_ack(h, id, len);	/* nobody reads it: keep the connection window open */
 		return 0;
 	}
-	gw_sbuf_put(&st->body, data, len);
+	if (st->chunked) {
+		gw_conn_feed(v, hex, (size_t)snprintf(hex, sizeof(hex), "%zx\r\n", len));
+		if (st->v == v)
+			gw_conn_feed(v, (const char *)data, len);
+		if (st->v == v)
+			gw_conn_feed(v, "\r\n", 2);
+	} else {
+		gw_conn_feed(v, (const char *)data, len);
+	}
+	/* the proxy paused v on backpressure: the window stays closed until it resumes */
+	if (st->v == v && (v->flags & CF_PAUSED))
+		st->unacked += len;
+	else
+		stream_ack(h, id, len);
 	return 0;
 }
 
-/* The whole request is here: hand it to the HTTP/1.1 path on a virtual connection. */
-static void dispatch(struct gw_h2 *h, struct gw_h2_stream *st)
+/* The request head is here: hand it to the HTTP/1.1 path on a virtual connection. */
+static void dispatch(struct gw_h2 *h, struct gw_h2_stream *st, bool end_stream)
 {
 	struct gw_conn *c = h->c, *v;
 	struct gw_sbuf req = { 0 };
 
-	if (st->bad || !st->method[0] || !st->path || st->head.oom || st->body.oom) {
+	if (st->bad || !st->method[0] || !st->path || st->head.oom) {
 		uint32_t code = st->bad ? NGHTTP2_REFUSED_STREAM : NGHTTP2_PROTOCOL_ERROR;
 
 		nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, st->id, code);
@@ -225,14 +266,18 @@ static void dispatch(struct gw_h2 *h, struct gw_h2_stream *st)
 	v->h2parent = c;
 	memcpy(v->peer, c->peer, sizeof(v->peer));
 	st->v = v;
-	gw_sbuf_printf(&req, "%s %s HTTP/1.0\r\nHost: %s\r\n", st->method, st->path,
-		       st->authority ? st->authority : "");
+	gw_sbuf_printf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n", st->method,
+		       st->path, st->authority ? st->authority : "");
 	gw_sbuf_put(&req, st->head.p, st->head.len);
-	if (st->body.len || (strcmp(st->method, "GET") && strcmp(st->method, "HEAD")))
-		gw_sbuf_printf(&req, "Content-Length: %zu\r\n", st->body.len);
+	if (st->has_clen)
+		gw_sbuf_printf(&req, "Content-Length: %llu\r\n", (unsigned long long)st->clen);
+	else if (!end_stream)
+		gw_sbuf_puts(&req, "Transfer-Encoding: chunked\r\n");
+	else if (strcmp(st->method, "GET") && strcmp(st->method, "HEAD"))
+		gw_sbuf_puts(&req, "Content-Length: 0\r\n");
 	gw_sbuf_put(&req, "\r\n", 2);
-	gw_sbuf_put(&req, st->body.p, st->body.len);
-	gw_sbuf_free(&st->body);
+	st->chunked = !st->has_clen && !end_stream;
+	gw_sbuf_free(&st->head);
 	if (req.oom) {
 		gw_sbuf_free(&req);
 		stream_drop_v(st, true);
@@ -244,16 +289,36 @@ static void dispatch(struct gw_h2 *h, struct gw_h2_stream *st)
 	gw_sbuf_free(&req);
 }
 
+/* END_STREAM after the head: the last chunk and the request's trailers. */
+static void request_end(struct gw_h2_stream *st)
+{
+	struct gw_conn *v = st->v;
+
+	if (!v || !st->chunked || (v->flags & (CF_CLOSING | CF_DISCARD)))
+		return;
+	st->chunked = false;
+	gw_conn_feed(v, "0\r\n", 3);
+	if (st->v == v && st->req_trailers.len && !st->req_trailers.oom)
+		gw_conn_feed(v, st->req_trailers.p, st->req_trailers.len);
+	if (st->v == v)
+		gw_conn_feed(v, "\r\n", 2);
+	gw_sbuf_free(&st->req_trailers);
+}
+
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
 {
 	struct gw_h2_stream *st;
+	bool end = f->hd.flags & NGHTTP2_FLAG_END_STREAM;
 
-	if ((f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA) ||
-	    !(f->hd.flags & NGHTTP2_FLAG_END_STREAM))
+	if (f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA)
 		return 0;
 	st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
-	if (st && !st->v)
-		dispatch(user, st);
+	if (!st)
+		return 0;
+	if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_REQUEST && !st->v)
+		dispatch(user, st, end);
+	else if (end)
+		request_end(st);
 	return 0;
 }
 
@@ -265,11 +330,47 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t err, void *u
 	if (!st)
 		return 0;
 	nghttp2_session_set_stream_user_data(s, id, NULL);
-	stream_drop_v(st, err != NGHTTP2_NO_ERROR || !st->ended);
+	stream_drop_v(st, err != NGHTTP2_NO_ERROR || !(st->ended || st->nobody));
 	stream_free(st);
 	if (!h->streams)
 		gw_conn_timer(h->c, T_CONN_IDLE, gwd.o.idle_timeout_ms);
 	return 0;
+}
+
+/*
+ * Submits the trailer section (HTTP/1.1 field lines, as the proxy kept
+ * them) as the stream's trailing HEADERS (RFC 9113 8.1): names
+ * lower-cased, connection-specific fields dropped. False if there is none
+ * to send (or it cannot be): the DATA then ends the stream.
+ */
+static bool submit_trailers(struct gw_h2_stream *st)
+{
+	nghttp2_nv nv[64];
+	char *p = st->trailers.p, *end = p + st->trailers.len;
+	size_t n = 0;
+
+	while (p < end && n < sizeof(nv) / sizeof(nv[0])) {
+		char *eol = memchr(p, '\n', (size_t)(end - p)), *colon, *v, *ve;
+
+		if (!eol || eol == p || (eol == p + 1 && *p == '\r'))
+			break;	/* the final empty line */
+		ve = eol > p && eol[-1] == '\r' ? eol - 1 : eol;
+		colon = memchr(p, ':', (size_t)(ve - p));
+		if (!colon)
+			break;	/* the decoder validated every line: cannot happen */
+		for (char *q = p; q < colon; q++)
+			*q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+		v = colon + 1;
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		if (!is_hop_field((uint8_t *)p, (size_t)(colon - p)))
+			nv[n++] = (nghttp2_nv){ (uint8_t *)p, (uint8_t *)v, (size_t)(colon - p),
+						(size_t)(ve - v), NGHTTP2_NV_FLAG_NONE };
+		p = eol + 1;
+	}
+	return n && !nghttp2_submit_trailer(st->h->s, st->id, nv, n);
 }
 
 /* DATA for a stream: whatever the proxy queued on the virtual connection. */
@@ -287,6 +388,8 @@ static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 	(void)user;
 	if (!v) {
 		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
+		if (st->ended && st->trailers.len && submit_trailers(st))
+			*data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
 		return 0;
 	}
 	k = gw_oq_iov(&v->out, iov, 8);
@@ -299,6 +402,8 @@ static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 	gw_oq_consume(&v->out, n);
 	if (!v->out.bytes && st->ended) {
 		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
+		if (st->trailers.len && submit_trailers(st))
+			*data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
 	} else if (!n) {
 		st->deferred = true;
 		return NGHTTP2_ERR_DEFERRED;
@@ -314,6 +419,7 @@ static int submit_head(struct gw_h2_stream *st)
 	struct gw_conn *v = st->v;
 	struct gw_http1_resp *resp = &v->w->resp;
 	nghttp2_data_provider prd = { .source.ptr = st, .read_callback = read_body };
+	struct gw_http1_info info;
 	nghttp2_nv nv[GW_HTTP1_MAX_HEADERS + 1];
 	struct iovec iov[8];
 	char status[12], *head;
@@ -337,6 +443,10 @@ static int submit_head(struct gw_h2_stream *st)
 		free(head);
 		return -EPROTO;
 	}
+	/* no body (HEAD, 204, 304, Content-Length: 0, gRPC trailers-only): END_STREAM on HEADERS */
+	st->nobody = !gw_http1_response_info(resp, !strcmp(st->method, "HEAD"), &info) &&
+		     (info.body == GW_BODY_NONE ||
+		      (info.body == GW_BODY_LENGTH && !info.content_length));
 	snprintf(status, sizeof(status), "%03d", resp->status % 1000);
 	nv[n++] = (nghttp2_nv){ (uint8_t *)":status", (uint8_t *)status, 7, 3,
 				NGHTTP2_NV_FLAG_NONE };
@@ -363,7 +473,7 @@ static int submit_head(struct gw_h2_stream *st)
 	}
 	free(head);
 	gw_oq_consume(&v->out, (size_t)r);
-	if (nghttp2_submit_response(st->h->s, st->id, nv, (size_t)n, &prd))
+	if (nghttp2_submit_response(st->h->s, st->id, nv, (size_t)n, st->nobody ? NULL : &prd))
 		return -EPROTO;
 	st->resp_started = true;
 	return 0;
@@ -409,7 +519,7 @@ int gw_h2_start(struct gw_conn *c)
 {
 	static const nghttp2_settings_entry set[] = {
 		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, GW_H2_MAX_STREAMS },
-		{ NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 1 << 20 },
+		{ NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, GW_H2_WINDOW },
 	};
 	nghttp2_session_callbacks *cb;
 	struct gw_h2 *h = calloc(1, sizeof(*h));
@@ -426,6 +536,8 @@ int gw_h2_start(struct gw_conn *c)
 	nghttp2_option_set_max_continuations(opt, GW_H2_MAX_CONT);
 	nghttp2_option_set_max_outbound_ack(opt, GW_H2_MAX_ACKS);
 	nghttp2_option_set_max_settings(opt, 32);
+	/* windows are given back as the proxy takes request bytes (stream_ack) */
+	nghttp2_option_set_no_auto_window_update(opt, 1);
 	if (nghttp2_session_callbacks_new(&cb)) {
 		nghttp2_option_del(opt);
 		free(h);
@@ -643,7 +755,7 @@ ssize_t gw_h2_upgrade(struct gw_conn *c, const char *data, size_t len)
 		gw_sbuf_put(&st->head, f->value, f->value_len);
 		gw_sbuf_put(&st->head, "\r\n", 2);
 	}
-	dispatch(c->h2, st);
+	dispatch(c->h2, st, true);
 	gw_conn_flush(c);
 	return r;
 }
@@ -679,5 +791,29 @@ void gw_h2_stream_gone(struct gw_conn *v)
 					  NGHTTP2_INTERNAL_ERROR);
 	else if (st->deferred)
 		nghttp2_session_resume_data(st->h->s, st->id);
+	gw_conn_flush(st->h->c);
+}
+
+void gw_h2_stream_trailers(struct gw_conn *v, const char *p, size_t n)
+{
+	struct gw_h2_stream *st = v->h2s;
+
+	if (!st)
+		return;
+	gw_sbuf_reset(&st->trailers);
+	gw_sbuf_put(&st->trailers, p, n);
+	if (st->trailers.oom)
+		gw_sbuf_free(&st->trailers);	/* sent without: the stream still ends */
+}
+
+/* The proxy resumed v: what it took while paused goes back to the window. */
+void gw_h2_stream_resumed(struct gw_conn *v)
+{
+	struct gw_h2_stream *st = v->h2s;
+
+	if (!st || !st->unacked)
+		return;
+	stream_ack(st->h, st->id, st->unacked);
+	st->unacked = 0;
 	gw_conn_flush(st->h->c);
 }

@@ -87,6 +87,8 @@ static void exch_free(struct gw_exch *x)
 	gw_sbuf_free(&x->head);
 	gw_sbuf_free(&x->body);
 	gw_sbuf_free(&x->extra_sb);
+	gw_sbuf_free(&x->trailers);
+	gw_sbuf_free(&x->req_trailers);
 	free(x->log);
 	free(x);
 }
@@ -180,8 +182,9 @@ static void abort_client(struct gw_exch *x, const char *why)
 	gw_conn_close(c);
 }
 
-static void local_reply(struct gw_exch *x, int status, const char *body,
-			const struct gw_rt_hdr *extra, int nextra)
+/* logged: the status metrics and the access log record (a gRPC error goes out as 200). */
+static void local_reply_as(struct gw_exch *x, int status, int logged, const char *body,
+			   const struct gw_rt_hdr *extra, int nextra)
 {
 	struct gw_worker *w = x->w;
 	bool close;
@@ -199,16 +202,55 @@ static void local_reply(struct gw_exch *x, int status, const char *body,
 	}
 	x->bytes_out += w->sb.len;
 	gw_conn_put(x->c, w->sb.p, w->sb.len);
-	x->status = status;
+	x->status = logged;
 	x->head_sent = true;
 	x->resp_done = true;
 	exch_complete(x);
 }
 
+static void local_reply(struct gw_exch *x, int status, const char *body,
+			const struct gw_rt_hdr *extra, int nextra)
+{
+	local_reply_as(x, status, status, body, extra, nextra);
+}
+
+/*
+ * The gRPC status for an error the gateway answers itself: no route is
+ * UNIMPLEMENTED (the gRPC answer GRPCRoute implementations give), an
+ * invalid or unusable backend UNAVAILABLE (GRPCRouteRule.backendRefs),
+ * timeouts DEADLINE_EXCEEDED, the rest as gRPC maps HTTP statuses
+ * (doc/http-grpc-status-mapping.md). 0: answer with the HTTP status.
+ */
+static int grpc_status_for(int status)
+{
+	switch (status) {
+	case 400: case 413: case 431: return 13;	/* INTERNAL */
+	case 401: return 16;				/* UNAUTHENTICATED */
+	case 403: return 7;				/* PERMISSION_DENIED */
+	case 404: return 12;				/* UNIMPLEMENTED */
+	case 504: return 4;				/* DEADLINE_EXCEEDED */
+	case 429: case 500: case 502: case 503: return 14;	/* UNAVAILABLE */
+	default: return 0;
+	}
+}
+
 static void error_reply(struct gw_exch *x, int status, const char *why)
 {
-	char body[256];
+	char body[256], code[8];
+	int gs = x->grpc ? grpc_status_for(status) : 0;
 
+	if (gs) {
+		/* trailers-only response (gRPC over HTTP/2): status in the one HEADERS */
+		struct gw_rt_hdr h[3] = {
+			{ "content-type", "application/grpc", 12, 16 },
+			{ "grpc-status", code, 11, 0 },
+			{ "grpc-message", why, 12, (uint32_t)strlen(why) },
+		};
+
+		h[1].value_len = (uint32_t)snprintf(code, sizeof(code), "%d", gs);
+		local_reply_as(x, 200, status, NULL, h, 3);
+		return;
+	}
 	snprintf(body, sizeof(body), "%s\n", why);
 	local_reply(x, status, body, NULL, 0);
 }
@@ -266,10 +308,21 @@ static void attempt_failed(struct gw_exch *x, enum fail_kind kind, const char *w
 		error_reply(x, status[kind], why);
 }
 
+/* Request bytes to the current upstream (through HTTP/2 framing for h2c backends). */
 static void up_put(struct gw_exch *x, const void *p, size_t n)
 {
-	if (x->u)
+	if (!x->u)
+		return;
+	if (x->u->h2up)
+		gw_h2up_write(x->u, p, n);
+	else
 		gw_conn_put(x->u, p, n);
+}
+
+/* What the upstream has yet to take: above GW_OQ_HIGH the client pauses. */
+static size_t up_backlog(const struct gw_conn *u)
+{
+	return u->out.bytes + (u->h2up ? gw_h2up_backlog(u) : 0);
 }
 
 /* One attempt on endpoint ep: a pooled or new connection, or a place in its queue. */
@@ -282,6 +335,15 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 
 	x->ep = ep;
 	u = gw_up_get(w, ep, &reused, &busy);
+	/* an endpoint may serve HTTP/1.1 and h2c backends: never mix their connections */
+	while (u && reused && !u->h2up != (x->be->proto != GW_BE_H2C)) {
+		gw_conn_close(u);
+		u = gw_up_get(w, ep, &reused, &busy);
+	}
+	if (u && !reused && x->be->proto == GW_BE_H2C && gw_h2up_start(u)) {
+		gw_conn_close(u);
+		u = NULL;
+	}
 	if (!u && busy) {
 		if (x->mirror) {
 			/* mirrors are best effort: never queued behind real traffic */
@@ -312,6 +374,7 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 	x->resp_head_seen = false;
 	x->up_bytes = false;
 	memset(&x->resp_ck, 0, sizeof(x->resp_ck));
+	gw_sbuf_reset(&x->trailers);
 	u->last_len = 0;
 	up_put(x, x->head.p, x->head.len);
 	if (x->body.len)
@@ -414,8 +477,8 @@ static bool req_put(struct gw_exch *x, const void *p, size_t n)
 		}
 		return true;
 	}
-	gw_conn_put(x->u, p, n);
-	if (x->u && x->u->out.bytes > GW_OQ_HIGH)
+	up_put(x, p, n);
+	if (x->u && up_backlog(x->u) > GW_OQ_HIGH)
 		gw_conn_pause(x->c);
 	return true;
 }
@@ -438,6 +501,7 @@ static size_t client_body(struct gw_exch *x, const char *data, size_t len)
 		while (off < len && !x->req_done) {
 			const char *d;
 			size_t dn;
+			bool in_trailers = x->req_ck.state >= GW_CHUNK_TRAILER;
 			ssize_t r = gw_http1_chunked_decode(&x->req_ck, data + off, len - off, &d, &dn);
 
 			if (r < 0) {
@@ -450,6 +514,8 @@ static size_t client_body(struct gw_exch *x, const char *data, size_t len)
 					error_reply(x, 400, "bad chunked request body");
 				return len;
 			}
+			if (in_trailers)
+				gw_sbuf_put(&x->req_trailers, data + off, (size_t)r);
 			off += (size_t)r;
 			if (dn) {
 				int hl = snprintf(hex, sizeof(hex), "%zx\r\n", dn);
@@ -459,7 +525,12 @@ static size_t client_body(struct gw_exch *x, const char *data, size_t len)
 					return len;
 			}
 			if (x->req_ck.state == GW_CHUNK_DONE) {
-				if (!req_put(x, "0\r\n\r\n", 5))
+				/* the last chunk and the trailer section (validated) as they came */
+				bool ok = req_put(x, "0\r\n", 3) &&
+					  req_put(x, x->req_trailers.p, x->req_trailers.len);
+
+				gw_sbuf_free(&x->req_trailers);
+				if (!ok)
 					return len;
 				request_done(x);
 			}
@@ -626,6 +697,7 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	const struct gw_rt_filters *f, *bf;
 	const struct gw_rt_rewrite *rw;
 	const struct gw_rt_endpoint *pin = NULL;
+	const struct gw_http1_header *ct;
 	struct gw_fwd_req fr = { 0 };
 	struct gw_exch *x;
 	const char *tgt = req->target, *host, *q;
@@ -647,7 +719,10 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	}
 	x->c = c;
 	c->x = x;
-	x->client_minor = (uint8_t)req->minor;
+	ct = find_header(req, "content-type");
+	x->grpc = ct && ct->value_len >= 16 && !strncasecmp(ct->value, "application/grpc", 16);
+	/* an HTTP/2 stream takes the response raw, as an HTTP/1.0 client would (h2.c) */
+	x->client_minor = c->flags & CF_VIRT ? 0 : (uint8_t)req->minor;
 	x->client_keepalive = info.keepalive;
 	x->head_req = req->method_len == 4 && !memcmp(req->method, "HEAD", 4);
 	x->expect_continue = info.expect_continue;
@@ -965,6 +1040,22 @@ static void client_put(struct gw_exch *x, const void *p, size_t n)
 		gw_conn_pause(x->u);
 }
 
+/* The response's trailer section: to HTTP/1.1 clients in the chunked framing, to HTTP/2 streams. */
+static void put_trailers(struct gw_exch *x)
+{
+	if (x->mirror)
+		return;
+	if (x->resp_chunked_out) {
+		client_put(x, "0\r\n", 3);
+		if (x->trailers.len)
+			client_put(x, x->trailers.p, x->trailers.len);
+		else
+			client_put(x, "\r\n", 2);
+	} else if ((x->c->flags & CF_VIRT) && x->trailers.len > 2) {
+		gw_h2_stream_trailers(x->c, x->trailers.p, x->trailers.len);
+	}
+}
+
 static bool retry_status(const struct gw_exch *x, int status)
 {
 	const struct gw_rt_retry *r = &x->rule->retry;
@@ -1086,8 +1177,11 @@ static void response_done(struct gw_exch *x, bool extra)
 	bool reuse;
 
 	x->resp_done = true;
-	reuse = u && !extra && x->up_keepalive && x->req_done && !u->out.bytes && !u->in_len &&
-		!(u->flags & (CF_SENDING | CF_EOF | CF_CLOSING));
+	if (u && u->h2up)
+		reuse = !extra && x->req_done && gw_h2up_reusable(u);
+	else
+		reuse = u && !extra && x->up_keepalive && x->req_done && !u->out.bytes &&
+			!u->in_len && !(u->flags & (CF_SENDING | CF_EOF | CF_CLOSING));
 	if (reuse)
 		gw_pool_put(u);
 	else if (u)
@@ -1159,6 +1253,7 @@ static size_t up_body(struct gw_exch *x, const char *data, size_t len)
 		while (off < len) {
 			const char *d;
 			size_t dn;
+			bool in_trailers = x->resp_ck.state >= GW_CHUNK_TRAILER;
 			ssize_t r = gw_http1_chunked_decode(&x->resp_ck, data + off, len - off, &d, &dn);
 
 			if (r < 0) {
@@ -1172,6 +1267,8 @@ static size_t up_body(struct gw_exch *x, const char *data, size_t len)
 				}
 				return SIZE_MAX;
 			}
+			if (in_trailers)
+				gw_sbuf_put(&x->trailers, data + off, (size_t)r);
 			off += (size_t)r;
 			if (dn) {
 				if (x->resp_chunked_out) {
@@ -1185,8 +1282,7 @@ static size_t up_body(struct gw_exch *x, const char *data, size_t len)
 				}
 			}
 			if (x->resp_ck.state == GW_CHUNK_DONE) {
-				if (x->resp_chunked_out)
-					client_put(x, "0\r\n\r\n", 5);
+				put_trailers(x);
 				x->resp_done = true;
 				return off;
 			}
@@ -1201,6 +1297,11 @@ static size_t up_body(struct gw_exch *x, const char *data, size_t len)
 }
 
 size_t gw_up_input(struct gw_conn *u, const char *data, size_t len)
+{
+	return u->h2up ? gw_h2up_input(u, data, len) : gw_up_http1_input(u, data, len);
+}
+
+size_t gw_up_http1_input(struct gw_conn *u, const char *data, size_t len)
 {
 	struct gw_worker *w = u->w;
 	struct gw_exch *x = u->x;
@@ -1311,7 +1412,7 @@ void gw_up_sent(struct gw_conn *u)
 {
 	struct gw_exch *x = u->x;
 
-	if (x && x->c && (x->c->flags & CF_PAUSED) && u->out.bytes < GW_OQ_LOW && !x->req_done)
+	if (x && x->c && (x->c->flags & CF_PAUSED) && up_backlog(u) < GW_OQ_LOW && !x->req_done)
 		gw_conn_resume(x->c);
 	if (x && x->tunnel && x->c && (x->c->flags & CF_PAUSED) && u->out.bytes < GW_OQ_LOW)
 		gw_conn_resume(x->c);

@@ -204,6 +204,7 @@ struct build {
 	/* compiled routes, sorted by route pointer for lookup from attachments */
 	struct croute *routes;
 	size_t nroutes;
+	bool grpc;			/* the route being compiled is a GRPCRoute */
 };
 
 struct croute {
@@ -301,8 +302,14 @@ static int build_endpoints(struct build *b, const struct gw_backend *be, struct 
 static int build_backend(struct build *b, const char *route, int rule, const struct gw_backend *be,
 			 struct gw_rt_backend *o)
 {
+	const char *ap = be->app_protocol;
+
 	o->weight = be->weight < 0 ? 0 : (uint32_t)be->weight;
 	o->idx = b->t->nbackends++;
+	/* gRPC is HTTP/2 only; an HTTPRoute backend speaks it when its appProtocol says so */
+	if (b->grpc || (ap && (!strcmp(ap, "kubernetes.io/h2c") || !strcmp(ap, "h2c") ||
+			       !strcmp(ap, "grpc") || !strcmp(ap, "http2"))))
+		o->proto = GW_BE_H2C;
 	o->name = gw_arena_printf(b->a, "%s/%s:%d", be->ns, be->name, be->port);
 	if (!o->name)
 		return -ENOMEM;
@@ -462,8 +469,9 @@ static int build_filters(struct build *b, const struct gw_yval *filters, const s
 			const struct gw_yval *frac = gw_yget(x, "fraction");
 
 			if (*mirror >= ru->nmirrors)
-				return build_error(b, "HTTPRoute %s rules[%d]: mirror targets out of "
-						   "step with the resolved config", route, rule);
+				return build_error(b, "%s %s rules[%d]: mirror targets out of "
+						   "step with the resolved config",
+						   b->grpc ? "GRPCRoute" : "HTTPRoute", route, rule);
 			if (build_backend(b, route, rule, &ru->mirrors[(*mirror)++], &m->be))
 				return -ENOMEM;
 			if (frac) {
@@ -508,6 +516,7 @@ static int build_rule(struct build *b, const struct gw_route *r, int ri, struct 
 		return -ENOMEM;
 	o->created = r->obj->created ? r->obj->created : "";
 	o->name = ru->name;
+	o->grpc = b->grpc;
 	o->index = ri;
 	o->idx = b->t->nrules;
 	if (build_filters(b, gw_yget(node, "filters"), ru, &mirror, o->route, ri, &o->filters))
@@ -634,11 +643,65 @@ static int build_match(struct build *b, const struct gw_route *r, int ri, int mi
 	return 0;
 }
 
+/*
+ * A GRPCRouteMatch (apis/v1/grpcroute_types.go) as a path match on
+ * "/service/method". Exact service and method: the exact path; Exact
+ * service alone: every method of it, the prefix "/service"; the rest is
+ * matched after those (grpc_late): method alone, RegularExpression (PCRE2,
+ * each part a whole-value match, a missing part any segment), no method.
+ */
+static int build_grpc_match(struct build *b, const struct gw_route *r, int ri, int mi,
+			    const struct gw_yval *m, struct gw_rt_match *o)
+{
+	const struct gw_yval *mm = m ? gw_yget(m, "method") : NULL;
+	const char *svc = gw_ygetstr(mm, "service", NULL), *meth = gw_ygetstr(mm, "method", NULL);
+	bool exact = strcmp(gw_ygetstr(mm, "type", "Exact"), "RegularExpression") != 0;
+	char what[512];
+
+	snprintf(what, sizeof(what), "GRPCRoute %s/%s rules[%d].matches[%d]", r->obj->ns,
+		 r->obj->name, ri, mi);
+	o->index = mi;
+	if (svc && !*svc)
+		svc = NULL;
+	if (meth && !*meth)
+		meth = NULL;
+	o->svc_len = svc ? (uint32_t)strlen(svc) : 0;
+	o->meth_len = meth ? (uint32_t)strlen(meth) : 0;
+	o->written_len = o->svc_len + o->meth_len;
+	if (exact && svc) {
+		o->ptype = meth ? GW_PM_EXACT : GW_PM_PREFIX;
+		o->path = meth ? gw_arena_printf(b->a, "/%s/%s", svc, meth)
+			       : gw_arena_printf(b->a, "/%s", svc);
+		if (!o->path)
+			return -ENOMEM;
+		o->path_len = (uint32_t)strlen(o->path);
+	} else {
+		o->ptype = GW_PM_REGEX;
+		o->path = "";
+		if (svc || meth) {
+			/* an Exact method is [A-Za-z_][A-Za-z_0-9]* (CRD rule): no quoting needed */
+			const char *pat = gw_arena_printf(b->a, "/(?:%s)/(?:%s)", svc ? svc : "[^/]+",
+							  meth ? meth : "[^/]+");
+
+			if (!pat)
+				return -ENOMEM;
+			o->re = re_compile(b, pat, what);
+			if (!o->re)
+				return -EINVAL;
+		}
+	}
+	if (build_kv(b, m ? gw_yget(m, "headers") : NULL, &o->headers, &o->nheaders, true, what))
+		return -EINVAL;
+	b->t->nmatches++;
+	return 0;
+}
+
 static int build_route(struct build *b, const struct gw_route *r, struct croute *c)
 {
 	const struct gw_yval *rules = gw_yget(r->obj->spec, "rules");
 	int err;
 
+	b->grpc = r->obj->ki->id == GW_K_GRPCROUTE;
 	c->r = r;
 	c->rules = ALLOC(b, r->nrules, struct gw_rt_rule *);
 	c->matches = ALLOC(b, r->nrules, struct gw_rt_match **);
@@ -657,12 +720,20 @@ static int build_route(struct build *b, const struct gw_route *r, struct croute 
 		c->rules[i] = ru;
 		b->t->nrules++;
 		c->nmatches[i] = (int)gw_ylen(ms);
+		/* a GRPCRoute rule without matches matches every request */
+		if (b->grpc && !c->nmatches[i])
+			c->nmatches[i] = 1;
 		arr = ALLOC(b, c->nmatches[i], struct gw_rt_match);
 		c->matches[i] = ALLOC(b, c->nmatches[i], struct gw_rt_match *);
 		if (!arr || !c->matches[i])
 			return -ENOMEM;
 		for (int k = 0; k < c->nmatches[i]; k++) {
-			if ((err = build_match(b, r, i, k, ms->items[k], &arr[k])))
+			if (b->grpc)
+				err = build_grpc_match(b, r, i, k, gw_ylen(ms) ? ms->items[k] : NULL,
+						       &arr[k]);
+			else
+				err = build_match(b, r, i, k, ms->items[k], &arr[k]);
+			if (err)
 				return err;
 			arr[k].rule = ru;
 			c->matches[i][k] = &arr[k];
@@ -694,7 +765,7 @@ static int bucket_add(struct build *b, struct gw_rt_bucket *bk, const struct gw_
 	void **slot;
 
 	if (m->ptype == GW_PM_REGEX)
-		return list_add(b, &bk->regex, m);
+		return list_add(b, m->rule->grpc ? &bk->grpc_late : &bk->regex, m);
 	slot = strmap_slot(b->a, map, m->path, m->path_len);
 	if (!slot)
 		return -ENOMEM;
@@ -752,7 +823,8 @@ static int build_listener(struct build *b, const struct gw_listener *l, struct g
 		const struct croute *c;
 		int nh = at->nhostnames ? at->nhostnames : 1;
 
-		if (at->route->obj->ki->id != GW_K_HTTPROUTE)
+		if (at->route->obj->ki->id != GW_K_HTTPROUTE &&
+		    at->route->obj->ki->id != GW_K_GRPCROUTE)
 			continue;
 		c = find_croute(b, at->route);
 		if (!c)
@@ -800,6 +872,32 @@ static int cmp_match(const void *pa, const void *pb)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
+/*
+ * GRPCRouteRule.matches precedence: service characters, method
+ * characters, header matches, then oldest route, namespace/name, rule and
+ * match order.
+ */
+static int cmp_grpc_match(const void *pa, const void *pb)
+{
+	const struct gw_rt_match *a = *(const struct gw_rt_match *const *)pa;
+	const struct gw_rt_match *b = *(const struct gw_rt_match *const *)pb;
+	int c;
+
+	if (a->svc_len != b->svc_len)
+		return a->svc_len > b->svc_len ? -1 : 1;
+	if (a->meth_len != b->meth_len)
+		return a->meth_len > b->meth_len ? -1 : 1;
+	if (a->nheaders != b->nheaders)
+		return a->nheaders > b->nheaders ? -1 : 1;
+	if ((c = strcmp(a->rule->created, b->rule->created)))
+		return c;
+	if ((c = strcmp(a->rule->route, b->rule->route)))
+		return c;
+	if (a->rule->index != b->rule->index)
+		return a->rule->index < b->rule->index ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
 static void sort_list(struct gw_rt_list *l)
 {
 	if (l && l->n > 1)
@@ -820,6 +918,8 @@ static void sort_bucket(struct gw_rt_bucket *bk)
 	sort_map(&bk->exact);
 	sort_map(&bk->prefix);
 	sort_list(&bk->regex);
+	if (bk->grpc_late.n > 1)
+		qsort(bk->grpc_late.v, bk->grpc_late.n, sizeof(*bk->grpc_late.v), cmp_grpc_match);
 }
 
 static void sort_listener(struct gw_rt_listener *l)
@@ -1014,7 +1114,8 @@ struct gw_rt_table *gw_rt_build(struct gw_config *cfg, char *err, size_t errlen)
 {
 	struct gw_rt_table *t = calloc(1, sizeof(*t));
 	struct build b = { .t = t, .a = &cfg->arena, .err = err, .errlen = errlen };
-	size_t nr = cfg->nby_kind[GW_K_HTTPROUTE];
+	static const enum gw_kind kinds[] = { GW_K_HTTPROUTE, GW_K_GRPCROUTE };
+	size_t nr = cfg->nby_kind[GW_K_HTTPROUTE] + cfg->nby_kind[GW_K_GRPCROUTE];
 	int rc = 0;
 
 	err[0] = '\0';
@@ -1029,17 +1130,19 @@ struct gw_rt_table *gw_rt_build(struct gw_config *cfg, char *err, size_t errlen)
 		goto out;
 	}
 	/* only routes attached somewhere matter; the rest need no compiling */
-	for (size_t i = 0; i < nr; i++) {
-		const struct gw_route *r = cfg->by_kind[GW_K_HTTPROUTE][i]->u.route;
-		bool attached = false;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		for (size_t i = 0; i < cfg->nby_kind[kinds[k]]; i++) {
+			const struct gw_route *r = cfg->by_kind[kinds[k]][i]->u.route;
+			bool attached = false;
 
-		for (int p = 0; p < r->nparents && !attached; p++)
-			attached = r->parents[p].gw && r->parents[p].ours;
-		if (!attached)
-			continue;
-		if ((rc = build_route(&b, r, &b.routes[b.nroutes])))
-			goto out;
-		b.nroutes++;
+			for (int p = 0; p < r->nparents && !attached; p++)
+				attached = r->parents[p].gw && r->parents[p].ours;
+			if (!attached)
+				continue;
+			if ((rc = build_route(&b, r, &b.routes[b.nroutes])))
+				goto out;
+			b.nroutes++;
+		}
 	}
 	t->nroutes = (uint32_t)b.nroutes;
 	qsort(b.routes, b.nroutes, sizeof(*b.routes), cmp_croute);
@@ -1276,27 +1379,20 @@ static const struct gw_rt_match *list_first(const struct gw_rt_list *l,
 	return NULL;
 }
 
-static const struct gw_rt_match *bucket_lookup(const struct gw_rt_bucket *b,
+/*
+ * Prefix candidates end at segment boundaries: the path without a trailing
+ * '/', then each shorter prefix ending before a '/', down to the root
+ * (stored as "").
+ */
+static const struct gw_rt_match *prefix_lookup(const struct gw_rt_bucket *b,
 					       const struct gw_rt_request *rq,
 					       struct gw_match_data *d)
 {
 	const struct gw_rt_match *m;
 	uint32_t c = rq->path_len;
 
-	if ((m = list_first(gw_strmap_get(&b->exact, rq->path, rq->path_len), rq, d)))
-		return m;
-	for (uint32_t i = 0; i < b->regex.n; i++) {
-		m = b->regex.v[i];
-		if (re_match(m->re, rq->path, rq->path_len, d) && match_rest(m, rq, d))
-			return m;
-	}
 	if (!b->prefix.n)
 		return NULL;
-	/*
-	 * Candidate prefixes end at segment boundaries: the path without a
-	 * trailing '/', then each shorter prefix ending before a '/', down to
-	 * the root (stored as "").
-	 */
 	if (c && rq->path[c - 1] == '/')
 		c--;
 	for (;;) {
@@ -1309,6 +1405,29 @@ static const struct gw_rt_match *bucket_lookup(const struct gw_rt_bucket *b,
 		if (c)
 			c--;
 	}
+}
+
+static const struct gw_rt_match *bucket_lookup(const struct gw_rt_bucket *b,
+					       const struct gw_rt_request *rq,
+					       struct gw_match_data *d)
+{
+	const struct gw_rt_match *m;
+
+	if ((m = list_first(gw_strmap_get(&b->exact, rq->path, rq->path_len), rq, d)))
+		return m;
+	for (uint32_t i = 0; i < b->regex.n; i++) {
+		m = b->regex.v[i];
+		if (re_match(m->re, rq->path, rq->path_len, d) && match_rest(m, rq, d))
+			return m;
+	}
+	if ((m = prefix_lookup(b, rq, d)))
+		return m;
+	for (uint32_t i = 0; i < b->grpc_late.n; i++) {
+		m = b->grpc_late.v[i];
+		if ((!m->re || re_match(m->re, rq->path, rq->path_len, d)) && match_rest(m, rq, d))
+			return m;
+	}
+	return NULL;
 }
 
 const struct gw_rt_match *gw_rt_lookup(const struct gw_rt_listener *l,

@@ -311,6 +311,8 @@ void gw_conn_close(struct gw_conn *c)
 	}
 	if (c->h2)
 		gw_h2_free(c);
+	if (c->h2up)
+		gw_h2up_free(c);
 	if (c->tls && !(c->flags & CF_SENDING) && !gw_tls_shutdown(c->tls)) {
 		/* best effort: close_notify (and what else is pending) if the socket takes it */
 		struct msghdr msg = { .msg_iov = c->iov };
@@ -373,6 +375,8 @@ void gw_conn_resume(struct gw_conn *c)
 	if (!(c->flags & CF_PAUSED) || (c->flags & CF_CLOSING))
 		return;
 	c->flags &= ~CF_PAUSED;
+	if (c->flags & CF_VIRT)
+		gw_h2_stream_resumed(c);
 	/* with the cancel still in flight, the final recv completion re-arms */
 	if (!(c->flags & CF_RECV))
 		gw_conn_arm_recv(c);

@@ -645,7 +645,12 @@ ssize_t gw_http1_chunked_decode(struct gw_http1_chunked *d, const char *buf, siz
 				return chunk_error(d, "bare CR after chunk size");
 			d->line_len = 0;
 			d->ndigits = 0;
-			d->state = d->remaining ? GW_CHUNK_DATA : GW_CHUNK_TRAILER;
+			if (!d->remaining) {
+				/* the trailer section starts with the next call (see http1.h) */
+				d->state = GW_CHUNK_TRAILER;
+				return (ssize_t)(i + 1);
+			}
+			d->state = GW_CHUNK_DATA;
 			i++;
 			continue;
 		case GW_CHUNK_DATA: {

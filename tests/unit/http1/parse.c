@@ -378,6 +378,41 @@ static void test_chunked(void **s)
 	}
 }
 
+/*
+ * What calls starting in the trailer states consume is the trailer section
+ * (fields and the final CRLF), whatever the pieces: the proxy forwards it.
+ */
+static void test_chunked_trailer_section(void **s)
+{
+	const char *msg = "3\r\nabc\r\n0\r\ngrpc-status: 0\r\nx-t: a b\r\n\r\n";
+	const char *want = "grpc-status: 0\r\nx-t: a b\r\n\r\n";
+
+	(void)s;
+	for (size_t step = 1; step <= strlen(msg); step++) {
+		struct gw_http1_chunked d = { 0 };
+		char tr[128] = "";
+		size_t off = 0, n = strlen(msg), tl = 0;
+
+		while (off < n && d.state != GW_CHUNK_DONE) {
+			size_t end = off + step < n ? off + step : n;
+			bool in_trailers = d.state >= GW_CHUNK_TRAILER;
+			const char *data;
+			size_t dn;
+			ssize_t r = gw_http1_chunked_decode(&d, msg + off, end - off, &data, &dn);
+
+			assert_true(r >= 0);
+			if (in_trailers) {
+				memcpy(tr + tl, msg + off, (size_t)r);
+				tl += (size_t)r;
+			}
+			off += (size_t)r;
+		}
+		assert_int_equal(d.state, GW_CHUNK_DONE);
+		tr[tl] = '\0';
+		assert_string_equal(tr, want);
+	}
+}
+
 static int presp(const char *s, bool head, struct gw_http1_info *info)
 {
 	int r = gw_http1_parse_response(s, strlen(s), 0, &resp);
@@ -465,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_host),
 		cmocka_unit_test(test_targets_and_methods),
 		cmocka_unit_test(test_chunked),
+		cmocka_unit_test(test_chunked_trailer_section),
 		cmocka_unit_test(test_response),
 		cmocka_unit_test(test_helpers),
 	};

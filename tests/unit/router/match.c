@@ -6,7 +6,8 @@
  * query count, oldest route, namespace/name, rule order; route hostname
  * specificity (HTTPRouteSpec.hostnames); listener hostname precedence and
  * isolation; header, query, method and regex matches; table contents
- * (weights, invalid and empty backends, filters, timeouts, retry).
+ * (weights, invalid and empty backends, filters, timeouts, retry);
+ * GRPCRouteRule.matches precedence and backend protocols.
  */
 #include <string.h>
 
@@ -385,6 +386,64 @@ static void test_extension_ref_unsupported(void **s)
 	done();
 }
 
+/* A GRPCRoute in namespace default with extra spec lines. */
+#define GROUTE(name, created, spec)                                                          \
+	"apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\n"                         \
+	"metadata: {name: " name ", namespace: default, creationTimestamp: '" created "'}\n"  \
+	"spec:\n  parentRefs: [{name: gw, namespace: default}]\n" spec "---\n"
+
+#define POST(target, hs) route_of("POST", "h", target, hs)
+
+/*
+ * GRPCRouteRule.matches precedence: service characters, method
+ * characters, header matches, then age; a rule without matches matches
+ * every call; no match is 404 (gwd answers UNIMPLEMENTED to gRPC clients).
+ */
+static void test_grpc_precedence(void **s)
+{
+	static const struct hdr canary[] = { { "x-canary", "yes" }, { NULL, NULL } };
+
+	(void)s;
+	tbl = build(GWY(L80) SVC("be")
+		    GROUTE("g", T1, "  rules:\n"
+			   RULE("[{method: {service: pkg.Svc, method: Get}}]")
+			   RULE("[{method: {service: pkg.Svc}}]")
+			   RULE("[{method: {service: pkg.Svc, method: Get}, "
+				"headers: [{name: x-canary, value: 'yes'}]}]")
+			   RULE("[{method: {method: Get}}]")
+			   RULE("[{method: {type: RegularExpression, service: 'pkg\\.S.*', "
+				"method: 'Li.*'}}]"))
+		    GROUTE("any", T2, "  hostnames: [other]\n  rules:\n"
+			   "  - backendRefs: [{name: be, port: 8080}]\n"));
+	assert_true(tbl->rules[0]->grpc);
+	assert_int_equal(tbl->rules[0]->backends[0].proto, GW_BE_H2C);
+	assert_string_equal(POST("/pkg.Svc/Get", NULL), "default/g#0.0");
+	assert_string_equal(POST("/pkg.Svc/Get", canary), "default/g#2.0");
+	assert_string_equal(POST("/pkg.Svc/Put", NULL), "default/g#1.0");
+	/* an exact service outranks a method-only or regular-expression match */
+	assert_string_equal(POST("/pkg.Svc/List", NULL), "default/g#1.0");
+	assert_string_equal(POST("/pkg.Sx/List", NULL), "default/g#4.0");
+	assert_string_equal(POST("/other.Svc/Get", NULL), "default/g#3.0");
+	assert_string_equal(POST("/other.Svc/Put", NULL), "404");
+	assert_string_equal(route_of("POST", "other", "/x.Y/Z", NULL), "default/any#0.0");
+	done();
+}
+
+/* HTTPRoute backends speak HTTP/2 when the Service port's appProtocol says h2c. */
+static void test_backend_proto(void **s)
+{
+	(void)s;
+	tbl = build(GWY(L80) SVC("be")
+		    "apiVersion: v1\nkind: Service\nmetadata: {name: h2, namespace: default}\n"
+		    "spec: {ports: [{name: h, port: 8080, appProtocol: kubernetes.io/h2c}]}\n---\n"
+		    ROUTE("default", "r", T0, "  rules:\n"
+			  "  - backendRefs: [{name: be, port: 8080}, {name: h2, port: 8080}]\n"));
+	assert_false(tbl->rules[0]->grpc);
+	assert_int_equal(tbl->rules[0]->backends[0].proto, GW_BE_HTTP1);
+	assert_int_equal(tbl->rules[0]->backends[1].proto, GW_BE_H2C);
+	done();
+}
+
 static void test_many_routes_index(void **s)
 {
 	static char yaml[2 << 20];
@@ -460,6 +519,8 @@ int main(void)
 		cmocka_unit_test(test_header_query_regex_matches),
 		cmocka_unit_test(test_table_contents),
 		cmocka_unit_test(test_extension_ref_unsupported),
+		cmocka_unit_test(test_grpc_precedence),
+		cmocka_unit_test(test_backend_proto),
 		cmocka_unit_test(test_many_routes_index),
 		cmocka_unit_test(test_normalize),
 	};

@@ -143,8 +143,10 @@ struct gw_http1_chunked {
  * a piece of chunk data lies within them, *data and *data_len (at most one
  * piece per call; *data_len is 0 otherwise). Call again with the rest until it
  * consumes nothing or d->state is GW_CHUNK_DONE. Returns -1 on a framing
- * error (d->error). Chunk extensions and trailer fields are validated and
- * dropped.
+ * error (d->error). Chunk extensions are validated and dropped. A call
+ * returns at the end of the last-chunk line, so what calls starting in
+ * GW_CHUNK_TRAILER or later consume is exactly the trailer section: the
+ * validated fields and the final CRLF, for a caller that forwards them.
  */
 ssize_t gw_http1_chunked_decode(struct gw_http1_chunked *d, const char *buf, size_t len,
 				const char **data, size_t *data_len);

@@ -21,6 +21,11 @@
  *      pre-sorted by the spec's precedence: longest path value, method
  *      match, most header matches, most query matches, oldest route,
  *      namespace/name, rule order, match order.
+ *      GRPCRoute matches live in the same index: Exact service+method is an
+ *      exact path "/svc/method", Exact service alone the prefix "/svc";
+ *      the rest (method alone, RegularExpression, no method match) come
+ *      last, in GRPCRoute precedence (service characters, method
+ *      characters, header matches, oldest, namespace/name).
  * A bucket without a match falls through to the next, less specific one.
  */
 #ifndef GW_ROUTER_H
@@ -54,6 +59,12 @@ struct gw_rt_endpoint {
 	struct gw_tls_ctx *tls;		/* reached over TLS with this client context, or NULL */
 };
 
+/** How gwd speaks to a backend (Service port appProtocol, or the route kind). */
+enum gw_be_proto {
+	GW_BE_HTTP1,
+	GW_BE_H2C,			/* HTTP/2 with prior knowledge: GRPCRoute, appProtocol h2c */
+};
+
 enum gw_be_state {
 	GW_BE_OK,
 	GW_BE_INVALID,			/* unresolved backendRef: its share gets 500 */
@@ -66,6 +77,7 @@ struct gw_rt_tls;
 struct gw_rt_backend {
 	uint32_t weight;
 	enum gw_be_state state;
+	enum gw_be_proto proto;
 	uint32_t idx;			/* index of this backend in its table */
 	const char *name;		/* "ns/service:port" */
 	const char *reason;		/* GW_BE_INVALID: the ResolvedRefs message */
@@ -177,6 +189,7 @@ struct gw_rt_rule {
 	const char *route;		/* "ns/name" */
 	const char *created;		/* route creationTimestamp */
 	const char *name;		/* rule name or NULL */
+	bool grpc;			/* a GRPCRoute rule */
 	int index;
 	uint32_t idx;			/* index of the rule in its table */
 	struct gw_rt_filters filters;
@@ -214,6 +227,8 @@ struct gw_rt_match {
 	struct gw_rt_kvmatch *headers;
 	struct gw_rt_kvmatch *queries;
 	int nheaders, nqueries;
+	/* GRPCRoute: characters of the service and method matched, for precedence */
+	uint32_t svc_len, meth_len;
 	int index;			/* position in the rule's matches */
 	const struct gw_rt_rule *rule;
 };
@@ -228,6 +243,12 @@ struct gw_rt_bucket {
 	struct gw_strmap exact;		/* path -> struct gw_rt_list */
 	struct gw_strmap prefix;	/* normalized prefix -> struct gw_rt_list */
 	struct gw_rt_list regex;
+	/*
+	 * GRPCRoute matches without an exact service (method only, regular
+	 * expressions, match-all), after every exact service, in GRPCRoute
+	 * precedence (re NULL: any path).
+	 */
+	struct gw_rt_list grpc_late;
 };
 
 /** A TLSRoute of a passthrough listener: its backends (every rule's, flattened). */
