@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_backend_tls_reencrypt test_backend_tls_resumption
-	test_backend_tls_verify_and_reload"
+	test_backend_tls_verify_and_reload test_backend_tls_http2"
 
 # btls_setup [gwd options]: two CAs, the backend's and the Gateway's client
 # certificate, nginx on BE1:8443, gwd with one worker (one pool, so reuse is
@@ -65,10 +65,21 @@ http {
             return 200 "tls=\$ssl_protocol sni=\$ssl_server_name alpn=\$ssl_alpn_protocol client=\$ssl_client_verify\n";
         }
     }
+    server {
+        listen 8444 ssl http2;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $PKI/be.crt;
+        ssl_certificate_key $PKI/be.key;
+        location / {
+            default_type text/plain;
+            return 200 "proto=\$server_protocol alpn=\$ssl_alpn_protocol sni=\$ssl_server_name\n";
+        }
+    }
 }
 EOF
 	start_background "${NS_BE[1]}" nginx nginx -c "$d/nginx.conf" -g 'daemon off;'
 	wait_tcp "${NS_BE[1]}" "*" 8443 || fail "nginx is not listening: $(cat "$d/error.log")"
+	wait_tcp "${NS_BE[1]}" "*" 8444 || fail "nginx is not listening on 8444"
 	STATE="$GW_RUN_DIR/state"
 	mkdir -p "$STATE"
 	gwd_start --workers 1 "$@"
@@ -118,8 +129,33 @@ spec:
     hostname: $host
 ---
 EOF
+		cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: secure-h2, namespace: demo}
+spec: {ports: [{name: h2, port: 443, targetPort: 8444, appProtocol: kubernetes.io/h2c}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: secure-h2-a, namespace: demo, labels: {kubernetes.io/service-name: secure-h2}}
+addressType: IPv4
+ports: [{name: h2, port: 8444, protocol: TCP}]
+endpoints: [{addresses: ["${BE4[1]}"], conditions: {ready: true}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: secure-h2-tls, namespace: demo}
+spec:
+  targetRefs: [{group: '', kind: Service, name: secure-h2}]
+  validation:
+    caCertificateRefs: [{group: '', kind: ConfigMap, name: backend-ca}]
+    hostname: $host
+---
+EOF
 		route secure "  rules:
-  - backendRefs: [{name: secure, port: 443}]"
+  - backendRefs: [{name: secure, port: 443}]
+  - matches: [{path: {type: PathPrefix, value: /h2}}]
+    backendRefs: [{name: secure-h2, port: 443}]"
 	} | gw_load
 }
 
@@ -186,4 +222,17 @@ test_backend_tls_verify_and_reload()
 	btls_load be.example.net "$PKI/ca.crt"
 	assert_eq "status after the CA was fixed" 200 "$(code any.example.com /)"
 	[ "$(metric upstream_tls_errors_total)" -ge 2 ] || fail "failed handshakes not counted"
+}
+
+# An HTTP/2 backend (appProtocol kubernetes.io/h2c, h2_up.c) with a policy: HTTP/2 over TLS, ALPN h2.
+test_backend_tls_http2()
+{
+	local body
+
+	btls_setup
+	btls_load be.example.net "$PKI/ca.crt"
+	body=$(gcurl -H "Host: any.example.com" "$URL/h2") || fail "curl failed"
+	assert_eq "what the HTTP/2 backend saw" "proto=HTTP/2.0 alpn=h2 sni=be.example.net" "$body"
+	assert_eq "the HTTP/1.1 backend on the same address" 200 "$(code any.example.com /)"
+	assert_eq "gwd's backend TLS handshakes" 2 "$(metric upstream_tls_handshakes_total)"
 }

@@ -432,8 +432,8 @@ void gw_ep_connect_failed(struct gw_worker *w, uint32_t id, const char *name, in
 void gw_ep_connect_ok(struct gw_worker *w, uint32_t id);
 
 /* upstream_tls.c: BackendTLSPolicy, TLS below the upstream byte stream */
-/** u (not connected yet) will speak TLS with client context ctx; 0 or -ENOMEM. */
-int gw_up_tls_attach(struct gw_conn *u, struct gw_tls_ctx *ctx);
+/** u (not connected yet) will speak TLS to ep (its client context and ALPN); 0 or -errno. */
+int gw_up_tls_attach(struct gw_conn *u, const struct gw_rt_endpoint *ep);
 /** TCP connect of a TLS upstream completed: the handshake starts; gw_up_connected() follows it. */
 void gw_up_tls_connected(struct gw_conn *u, int res);
 

@@ -7,8 +7,10 @@
  * another CA or hostname applies to new connections while open ones keep
  * theirs. The endpoints of such a backend get an id per TLS identity: a
  * SHA-256 over the policy's spec, the data of the ConfigMaps or Secrets it
- * names and the client certificate, so the pools never mix connections of
- * different identities, and a reload that changes nothing keeps the pool.
+ * names, the client certificate and the ALPN offer (h2 for HTTP/2
+ * backends, http/1.1 for the others), so the pools never mix connections
+ * of different identities, and a reload that changes nothing keeps the
+ * pool.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 struct gw_rt_tls {
 	const struct gw_obj *policy;
 	const struct gw_cert *cert;
+	unsigned alpn;			/* what the backend is spoken to in (GW_TLS_ALPN_*) */
 	struct gw_tls_ctx *ctx;		/* NULL when it could not be built */
 	const char *error;		/* then why */
 	unsigned char tag[GW_RT_TLS_TAG];
@@ -39,7 +42,7 @@ static const struct gw_yval *ca_refs(const struct gw_obj *p)
 }
 
 static int identity(const struct gw_config *cfg, const struct gw_obj *p, const struct gw_cert *cert,
-		    unsigned char *tag)
+		    unsigned alpn, unsigned char *tag)
 {
 	const struct gw_yval *cas = ca_refs(p);
 	char *buf = NULL;
@@ -62,6 +65,7 @@ static int identity(const struct gw_config *cfg, const struct gw_obj *p, const s
 	}
 	if (cert && cert->cert_pem)
 		fwrite(cert->cert_pem, 1, cert->cert_len, f);
+	fprintf(f, "\nalpn %u", alpn);
 	if (fclose(f) || err) {
 		free(buf);
 		return -ENOMEM;
@@ -72,15 +76,15 @@ static int identity(const struct gw_config *cfg, const struct gw_obj *p, const s
 }
 
 static struct gw_rt_tls *get_tls(struct gw_rt_table *t, const struct gw_backend *be,
-				 struct gw_arena *a)
+				 unsigned alpn, struct gw_arena *a)
 {
-	struct gw_tls_client_conf conf = { .alpn = GW_TLS_ALPN_HTTP1,
-					   .client_cert = be->tls_client_cert };
+	struct gw_tls_client_conf conf = { .alpn = alpn, .client_cert = be->tls_client_cert };
 	struct gw_rt_tls *e;
 	char err[512];
 
 	for (uint32_t i = 0; i < t->ntls; i++)
-		if (t->tls[i].policy == be->tls_policy && t->tls[i].cert == be->tls_client_cert)
+		if (t->tls[i].policy == be->tls_policy && t->tls[i].cert == be->tls_client_cert &&
+		    t->tls[i].alpn == alpn)
 			return &t->tls[i];
 	if (t->ntls == t->captls) {
 		uint32_t ncap = t->captls ? t->captls * 2 : 8;
@@ -95,7 +99,8 @@ static struct gw_rt_tls *get_tls(struct gw_rt_table *t, const struct gw_backend 
 	memset(e, 0, sizeof(*e));
 	e->policy = be->tls_policy;
 	e->cert = be->tls_client_cert;
-	if (identity(t->cfg, e->policy, e->cert, e->tag))
+	e->alpn = alpn;
+	if (identity(t->cfg, e->policy, e->cert, alpn, e->tag))
 		return NULL;
 	e->ctx = gw_tls_ctx_new_client(t->cfg, e->policy, &conf, err, sizeof(err));
 	if (!e->ctx) {
@@ -113,7 +118,8 @@ static struct gw_rt_tls *get_tls(struct gw_rt_table *t, const struct gw_backend 
 int gw_rt_backend_tls(struct gw_rt_table *t, const struct gw_backend *be, struct gw_rt_backend *o,
 		      struct gw_arena *a)
 {
-	struct gw_rt_tls *e = get_tls(t, be, a);
+	struct gw_rt_tls *e = get_tls(t, be, o->proto == GW_BE_H2C ? GW_TLS_ALPN_H2 : GW_TLS_ALPN_HTTP1,
+				      a);
 
 	if (!e)
 		return -ENOMEM;
@@ -131,6 +137,7 @@ int gw_rt_backend_tls(struct gw_rt_table *t, const struct gw_backend *be, struct
 		struct gw_rt_endpoint *ep = &o->eps[i];
 
 		ep->tls = e->ctx;
+		ep->tls_alpn = e->alpn;
 		ep->id = gw_rt_endpoint_id_tls((const struct sockaddr *)&ep->sa, ep->salen, e->tag);
 		if (ep->id == UINT32_MAX)
 			return -ENOMEM;

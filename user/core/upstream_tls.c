@@ -8,7 +8,8 @@
  * backend's certificate verified: until then the upstream counts as
  * connecting (the connect timer runs on), and a failed handshake is a
  * failed connect answered 502 (gw_up_tls_failed), with a log line naming
- * the backend, the endpoint, the policy and OpenSSL's reason.
+ * the backend, the endpoint, the policy and OpenSSL's reason. HTTP/2
+ * backends (h2_up.c) sit above the same plaintext stream and offer ALPN h2.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,13 +44,13 @@ static void on_handshake(struct gw_tls_conn *tc, void *user, const char *err)
 
 static const struct gw_tls_conn_cbs up_tls_cbs = { .on_handshake = on_handshake };
 
-int gw_up_tls_attach(struct gw_conn *u, struct gw_tls_ctx *ctx)
+int gw_up_tls_attach(struct gw_conn *u, const struct gw_rt_endpoint *ep)
 {
-	u->tls = gw_tls_conn_new(ctx, &up_tls_cbs, u);
+	u->tls = gw_tls_conn_new(ep->tls, &up_tls_cbs, u);
 	if (!u->tls)
 		return -ENOMEM;
-	/* what the upstream side speaks, whatever the policy's xdpgw.io/alpn offers */
-	return gw_tls_conn_offer_alpn(u->tls, GW_TLS_ALPN_HTTP1);
+	/* what gwd speaks to this backend (h2 or http/1.1), whatever the policy's xdpgw.io/alpn */
+	return gw_tls_conn_offer_alpn(u->tls, ep->tls_alpn);
 }
 
 void gw_up_tls_connected(struct gw_conn *u, int res)

@@ -57,6 +57,7 @@ struct gw_rt_endpoint {
 	uint32_t id;			/* process-wide, stable across reloads */
 	char name[64];			/* "10.0.0.1:8080", "[fd00::1]:8080" */
 	struct gw_tls_ctx *tls;		/* reached over TLS with this client context, or NULL */
+	unsigned tls_alpn;		/* with tls: the ALPN offer (GW_TLS_ALPN_*) */
 };
 
 /** How gwd speaks to a backend (Service port appProtocol, or the route kind). */
