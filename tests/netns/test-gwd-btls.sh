@@ -85,9 +85,10 @@ EOF
 	gwd_start --workers 1 "$@"
 }
 
-# btls_load HOSTNAME CA_FILE [GATEWAY_EXTRA]: Service "secure" (port https 443 ->
-# BE1:8443), a route to it, and a BackendTLSPolicy for its port https
-# verifying HOSTNAME against the CA in ConfigMap backend-ca.
+# btls_load HOSTNAME CA_FILE: Services "secure" (port https 443 -> BE1:8443,
+# a BackendTLSPolicy for that port) and "secure-h2" (HTTP/2, BE1:8444, a
+# policy for the whole Service), both verifying HOSTNAME against the CA in
+# ConfigMap backend-ca; a route to the first and, under /h2, the second.
 btls_load()
 {
 	local host=$1 ca=$2
@@ -101,62 +102,50 @@ btls_load()
 		secret gw-client gw-client
 		cat <<EOF
 apiVersion: v1
-kind: Service
-metadata: {name: secure, namespace: demo}
-spec: {ports: [{name: https, port: 443, targetPort: 8443}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: secure-a, namespace: demo, labels: {kubernetes.io/service-name: secure}}
-addressType: IPv4
-ports: [{name: https, port: 8443, protocol: TCP}]
-endpoints: [{addresses: ["${BE4[1]}"], conditions: {ready: true}}]
----
-apiVersion: v1
 kind: ConfigMap
 metadata: {name: backend-ca, namespace: demo}
 data:
   ca.crt: |
 $(sed 's/^/    /' "$ca")
 ---
-apiVersion: gateway.networking.k8s.io/v1
-kind: BackendTLSPolicy
-metadata: {name: secure-tls, namespace: demo}
-spec:
-  targetRefs: [{group: '', kind: Service, name: secure, sectionName: https}]
-  validation:
-    caCertificateRefs: [{group: '', kind: ConfigMap, name: backend-ca}]
-    hostname: $host
----
 EOF
-		cat <<EOF
-apiVersion: v1
-kind: Service
-metadata: {name: secure-h2, namespace: demo}
-spec: {ports: [{name: h2, port: 443, targetPort: 8444, appProtocol: kubernetes.io/h2c}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: secure-h2-a, namespace: demo, labels: {kubernetes.io/service-name: secure-h2}}
-addressType: IPv4
-ports: [{name: h2, port: 8444, protocol: TCP}]
-endpoints: [{addresses: ["${BE4[1]}"], conditions: {ready: true}}]
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: BackendTLSPolicy
-metadata: {name: secure-h2-tls, namespace: demo}
-spec:
-  targetRefs: [{group: '', kind: Service, name: secure-h2}]
-  validation:
-    caCertificateRefs: [{group: '', kind: ConfigMap, name: backend-ca}]
-    hostname: $host
----
-EOF
+		tls_service secure https 8443 "" https
+		tls_service secure-h2 h2 8444 ", appProtocol: kubernetes.io/h2c" ""
 		route secure "  rules:
   - backendRefs: [{name: secure, port: 443}]
   - matches: [{path: {type: PathPrefix, value: /h2}}]
     backendRefs: [{name: secure-h2, port: 443}]"
 	} | gw_load
+}
+
+# tls_service NAME PORT_NAME TARGET_PORT PORT_EXTRA SECTION: Service NAME (port
+# PORT_NAME 443 -> BE1:TARGET_PORT) and a BackendTLSPolicy for it (for port
+# SECTION, or the whole Service when empty) checking $host against backend-ca.
+tls_service()
+{
+	cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: $1, namespace: demo}
+spec: {ports: [{name: $2, port: 443, targetPort: $3$4}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $1-a, namespace: demo, labels: {kubernetes.io/service-name: $1}}
+addressType: IPv4
+ports: [{name: $2, port: $3, protocol: TCP}]
+endpoints: [{addresses: ["${BE4[1]}"], conditions: {ready: true}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: $1-tls, namespace: demo}
+spec:
+  targetRefs: [{group: '', kind: Service, name: $1${5:+, sectionName: $5}}]
+  validation:
+    caCertificateRefs: [{group: '', kind: ConfigMap, name: backend-ca}]
+    hostname: $host
+---
+EOF
 }
 
 # metric NAME: a gwd counter from the admin endpoint.

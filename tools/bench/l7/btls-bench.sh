@@ -47,13 +47,15 @@ GWIP=$GW_CLI4
 NAME=be.bench.example
 
 # ---- CA and the backend's certificate for $NAME ----
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-	-subj "/CN=bench CA" -keyout "$W/ca.key" -out "$W/ca.crt" 2>/dev/null &&
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$NAME" \
-		-keyout "$W/be.key" -out "$W/be.csr" 2>/dev/null &&
-	openssl x509 -req -in "$W/be.csr" -CA "$W/ca.crt" -CAkey "$W/ca.key" -CAcreateserial \
-		-days 2 -extfile <(echo "subjectAltName=DNS:$NAME") -out "$W/be.crt" 2>/dev/null ||
-	{ echo "btls-bench: cannot make the certificates" >&2; exit 1; }
+if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+	-subj "/CN=bench CA" -keyout "$W/ca.key" -out "$W/ca.crt" 2>/dev/null ||
+	! openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$NAME" \
+		-keyout "$W/be.key" -out "$W/be.csr" 2>/dev/null ||
+	! openssl x509 -req -in "$W/be.csr" -CA "$W/ca.crt" -CAkey "$W/ca.key" -CAcreateserial \
+		-days 2 -extfile <(echo "subjectAltName=DNS:$NAME") -out "$W/be.crt" 2>/dev/null; then
+	echo "btls-bench: cannot make the certificates" >&2
+	exit 1
+fi
 
 # ---- backend: nginx, one worker, plaintext :8080 and TLS :8443, two bodies ----
 mkdir -p "$W/be/www"
