@@ -11,6 +11,7 @@
 
 #include "lib/fixture.h"
 #include "gw/router.h"
+#include "gw/tls.h"
 
 #define GWY                                                                                  \
 	FX_CLASS "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"                  \
@@ -18,10 +19,11 @@
 		 "spec:\n  gatewayClassName: gc\n  listeners:\n"                              \
 		 "  - {name: http, protocol: HTTP, port: 80}\n---\n"
 
-/* Services on the same endpoint address and port */
-#define SVC(name)                                                                            \
+/* Services on the same endpoint address and port (HTTP/2 ones with SVC_AP) */
+#define SVC(name) SVC_AP(name, "")
+#define SVC_AP(name, ap)                                                                     \
 	"apiVersion: v1\nkind: Service\nmetadata: {name: " name ", namespace: default}\n"     \
-	"spec: {ports: [{name: https, port: 8443}]}\n---\n"                                   \
+	"spec: {ports: [{name: https, port: 8443" ap "}]}\n---\n"                              \
 	"apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\n"                              \
 	"metadata: {name: " name "-1, namespace: default, labels: "                          \
 	"{kubernetes.io/service-name: " name "}}\n"                                           \
@@ -101,6 +103,30 @@ static void test_pool_keys_per_tls_identity(void **s)
 	gw_rt_free(t);
 }
 
+/* One policy for an HTTP/2 and an HTTP/1.1 Service: ALPN h2 vs http/1.1, two identities */
+static void test_alpn_is_part_of_the_identity(void **s)
+{
+	struct gw_rt_table *t = build(fx_printf("%s%s", GWY SVC("plain")
+		SVC_AP("a", ", appProtocol: kubernetes.io/h2c") SVC("b") ROUTE
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\n"
+		"metadata: {name: p, namespace: default}\n"
+		"spec:\n  targetRefs: [{group: '', kind: Service, name: a},"
+		" {group: '', kind: Service, name: b}]\n"
+		"  validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: ca}],"
+		" hostname: same.example.net}\n---\n",
+		fx_ca_configmap("default", "ca")));
+	const struct gw_rt_backend *a = backend(t, "default/a:8443");
+	const struct gw_rt_backend *b = backend(t, "default/b:8443");
+
+	(void)s;
+	assert_int_equal(a->proto, GW_BE_H2C);
+	assert_int_equal(a->eps[0].tls_alpn, GW_TLS_ALPN_H2);
+	assert_int_equal(b->eps[0].tls_alpn, GW_TLS_ALPN_HTTP1);
+	assert_int_not_equal(a->eps[0].id, b->eps[0].id);
+	assert_ptr_not_equal(a->tls, b->tls);
+	gw_rt_free(t);
+}
+
 /* "Connections using an invalid CACertificateRef MUST fail": never plaintext */
 static void test_unresolved_ca_makes_backend_invalid(void **s)
 {
@@ -121,6 +147,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pool_keys_per_tls_identity),
+		cmocka_unit_test(test_alpn_is_part_of_the_identity),
 		cmocka_unit_test(test_unresolved_ca_makes_backend_invalid),
 	};
 
