@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_backend_tls_reencrypt test_backend_tls_resumption
-	test_backend_tls_verify_and_reload test_backend_tls_http2"
+	test_backend_tls_verify_and_reload test_backend_tls_http2 test_backend_tls_system_cas"
 
 # btls_setup [gwd options]: two CAs, the backend's and the Gateway's client
 # certificate, nginx on BE1:8443, gwd with one worker (one pool, so reuse is
@@ -120,7 +120,8 @@ EOF
 
 # tls_service NAME PORT_NAME TARGET_PORT PORT_EXTRA SECTION: Service NAME (port
 # PORT_NAME 443 -> BE1:TARGET_PORT) and a BackendTLSPolicy for it (for port
-# SECTION, or the whole Service when empty) checking $host against backend-ca.
+# SECTION, or the whole Service when empty) checking $host against backend-ca
+# (or what $CA_SOURCE says).
 tls_service()
 {
 	cat <<EOF
@@ -142,7 +143,7 @@ metadata: {name: $1-tls, namespace: demo}
 spec:
   targetRefs: [{group: '', kind: Service, name: $1${5:+, sectionName: $5}}]
   validation:
-    caCertificateRefs: [{group: '', kind: ConfigMap, name: backend-ca}]
+    ${CA_SOURCE:-"caCertificateRefs: [{group: '', kind: ConfigMap, name: backend-ca}]"}
     hostname: $host
 ---
 EOF
@@ -224,4 +225,19 @@ test_backend_tls_http2()
 	assert_eq "what the HTTP/2 backend saw" "proto=HTTP/2.0 alpn=h2 sni=be.example.net" "$body"
 	assert_eq "the HTTP/1.1 backend on the same address" 200 "$(code any.example.com /)"
 	assert_eq "gwd's backend TLS handshakes" 2 "$(metric upstream_tls_handshakes_total)"
+}
+
+# wellKnownCACertificates System: OpenSSL's default CA file, here pointed at
+# the test CA by SSL_CERT_FILE in gwd's environment (read when the route
+# table is built); without it the backend's certificate does not verify.
+test_backend_tls_system_cas()
+{
+	local CA_SOURCE="wellKnownCACertificates: System"
+
+	SSL_CERT_FILE="$GW_RUN_DIR/pki/ca.crt" btls_setup
+	btls_load be.example.net "$PKI/ca2.crt"
+	assert_eq "status with the system CAs" 200 "$(code any.example.com /)"
+	stop_background gwd
+	SSL_CERT_FILE="$PKI/ca2.crt" gwd_start --workers 1
+	assert_eq "status with other system CAs" 502 "$(code any.example.com /)"
 }
