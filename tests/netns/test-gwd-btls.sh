@@ -201,6 +201,10 @@ test_backend_tls_verify_and_reload()
 		"$(bg_log gwd)" || fail "no log line naming the policy: $(tail -5 "$(bg_log gwd)")"
 	grep -qi "hostname mismatch" "$(bg_log gwd)" ||
 		fail "no OpenSSL reason in the log: $(tail -5 "$(bg_log gwd)")"
+	# passive outlier ejection counts handshake failures as connect failures
+	assert_eq "status of a second attempt" 502 "$(code any.example.com /)"
+	grep -q "Endpoint ${BE4[1]}:8443 ejected .* after 2 failed connects" "$(bg_log gwd)" ||
+		fail "the endpoint was not ejected: $(tail -5 "$(bg_log gwd)")"
 	# the right hostname but a CA that did not sign the backend's certificate
 	sleep 1	# the failure log line is rate-limited to one a second
 	btls_load be.example.net "$PKI/ca2.crt"
