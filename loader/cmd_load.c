@@ -15,6 +15,7 @@
 
 #include "config/state.h"
 #include "dataplane.h"
+#include "gw/tls.h"
 #include "gwctl.h"
 
 #define GW_STAGED_FILE "config.staged.yaml"
@@ -157,11 +158,12 @@ static int print_objects(struct gw_config *cfg, const char *fmt)
 				    : gw_yemit_yaml(stdout, list);
 }
 
-static void print_diags(const struct gw_config *cfg, bool verbose)
+/* Prints diagnostics from index first on (resolution adds warnings after parsing). */
+static void print_diags(const struct gw_config *cfg, size_t first, bool verbose)
 {
 	char buf[2048];
 
-	for (size_t i = 0; i < cfg->diags.n; i++) {
+	for (size_t i = first; i < cfg->diags.n; i++) {
 		const struct gw_diag *g = &cfg->diags.v[i];
 
 		if (g->level == GW_DIAG_NOTICE && !verbose)
@@ -230,6 +232,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	struct gw_dp_ctx dpctx = { 0 };
 	struct gw_dataplane dp = { 0 };
 	int lock = -1, err, ret = 1;
+	size_t ndiags;
 
 	(void)argv;
 	snprintf(sockpath, sizeof(sockpath), "%s/gwd.sock", dir);
@@ -241,6 +244,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	gw_config_init(&cfg, lc->common.controller);
 	gw_config_init(&prev, lc->common.controller);
 	cfg.unserved_kinds = GW_UNSERVED_KINDS;
+	cfg.tls_options_check = gw_tls_options_check;
 	if (argc) {
 		fprintf(stderr, "gwctl load: unexpected argument '%s'; files are given with -f\n",
 			argv[0]);
@@ -263,7 +267,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 			goto out;
 		}
 	}
-	print_diags(&cfg, lc->common.verbose);
+	print_diags(&cfg, 0, lc->common.verbose);
 	if (cfg.diags.nerrors) {
 		fprintf(stderr, "gwctl load: %zu error%s; nothing was applied\n", cfg.diags.nerrors,
 			cfg.diags.nerrors == 1 ? "" : "s");
@@ -299,8 +303,15 @@ static int run_load(void *vcfg, int argc, char **argv)
 		goto out;
 	}
 	cfg.now = gw_now_rfc3339(now, sizeof(now));
+	ndiags = cfg.diags.n;
 	if ((err = gw_config_stamp(&cfg, &prev, now)) || (err = gw_config_resolve(&cfg, &prev))) {
 		fprintf(stderr, "gwctl load: %s\n", strerror(-err));
+		goto out;
+	}
+	print_diags(&cfg, ndiags, lc->common.verbose);
+	if (cfg.diags.nerrors) {
+		fprintf(stderr, "gwctl load: %zu error%s; nothing was applied\n", cfg.diags.nerrors,
+			cfg.diags.nerrors == 1 ? "" : "s");
 		goto out;
 	}
 	if (lc->dry_run) {

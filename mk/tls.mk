@@ -23,7 +23,7 @@ $(LIBGWTLS): $(TLS_OBJS)
 # libgwtls.a uses the config library, so it comes first. Recursive (=) so
 # that LIBCONFIG, defined after this fragment, is expanded at link time.
 $(TLS_UNIT_BINS): ALL_CFLAGS += -Iuser/include
-$(TLS_UNIT_BINS): LDLIBS_CONFIG = $(LIBGWTLS) $(LIBCONFIG) -lssl -lyaml -lcrypto -lpthread
+$(TLS_UNIT_BINS): LDLIBS_CONFIG = $(LIBGWTLS) $(LIBCONFIG) -lssl -lyaml -lcrypto -lpcre2-8 -lpthread
 $(TLS_UNIT_BINS): $(LIBGWTLS) $(TLS_SRCS) $(TLS_HDRS) $(wildcard tests/unit/tls/*.h)
 
 -include $(TLS_OBJS:.o=.d)

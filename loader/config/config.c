@@ -13,8 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "immutable.h"
 #include "model.h"
 #include "resolve_internal.h"
+#include "secret_check.h"
 
 #define GW_MAX_INPUT (256u << 20)
 
@@ -242,6 +244,8 @@ static int add_object(struct gw_config *cfg, const char *file, struct gw_yval *r
 									 : NULL, name);
 	if (gw_schema_validate(&sc, schema, root))
 		return 0;
+	if (ki->id == GW_K_SECRET && gw_secret_check(&sc, root))
+		return 0;
 
 	meta = gw_yget(root, "metadata");
 	o = gw_arena_alloc(a, sizeof(*o));
@@ -449,6 +453,8 @@ static bool content_equal(const struct gw_obj *a, const struct gw_obj *b)
 int gw_config_stamp(struct gw_config *cfg, const struct gw_config *prev, const char *now)
 {
 	struct gw_arena *a = &cfg->arena;
+
+	gw_check_immutable(cfg, prev);
 
 	for (size_t i = 0; i < cfg->nobjs; i++) {
 		struct gw_obj *o = cfg->objs[i];

@@ -67,6 +67,17 @@ struct gw_cert {
 	size_t cert_len, key_len;
 };
 
+/**
+ * Client certificate validation of an HTTPS listener: the Gateway's
+ * spec.tls.frontend entry for the listener's port (perPort), else its
+ * default, with the CA bundles of the references that resolved.
+ */
+struct gw_client_validation {
+	bool insecure_fallback;		/* mode AllowInsecureFallback, else AllowValidOnly */
+	const char *ca_pem;		/* ca.crt of every valid reference, concatenated */
+	size_t ca_len;
+};
+
 struct gw_attachment;
 
 struct gw_listener {
@@ -91,6 +102,8 @@ struct gw_listener {
 	bool valid;			/* Accepted and not Conflicted: routes may attach */
 	struct gw_cert *certs;
 	int ncerts;
+	/* HTTPS: client certificates to ask for and verify, or NULL for none */
+	struct gw_client_validation *client_validation;
 	int attached_routes;
 	struct gw_attachment *attachments;	/* routes attached here, in attach order */
 	struct gw_attachment *attachments_tail;
@@ -169,6 +182,11 @@ struct gw_rule {
 	int nbackends;
 	struct gw_backend *mirrors;	/* RequestMirror filter targets */
 	int nmirrors;
+	/*
+	 * Why no data plane implements this rule ("path: problem"), or NULL.
+	 * Such a rule is dropped: data planes build nothing for it (GEP-1364).
+	 */
+	const char *invalid;
 };
 
 struct gw_parent {
@@ -278,6 +296,13 @@ struct gw_config {
 	 * implementation" requires. 0 (all served) unless the caller knows.
 	 */
 	unsigned unserved_kinds;
+	/*
+	 * Checks a listener's tls.options the way the TLS engine applies them
+	 * (gw_tls_options_check() of user/tls, which this library does not
+	 * link): 0, or nonzero with err saying why. NULL: not checked here.
+	 */
+	int (*tls_options_check)(const struct gw_yval *options, bool http, char *err,
+				 size_t errlen);
 	bool resolved;
 };
 
@@ -298,7 +323,8 @@ int gw_config_add_file(struct gw_config *cfg, const char *path);
  * Carries server-set metadata over from the previously accepted config
  * (creationTimestamp, uid, generation bumped only when spec changed) and
  * fills it in for new objects, as the API server does. prev may be NULL.
- * now is an RFC 3339 timestamp.
+ * now is an RFC 3339 timestamp. Updates the API server would refuse
+ * (immutable fields, immutable.h) are added to cfg->diags as errors.
  */
 int gw_config_stamp(struct gw_config *cfg, const struct gw_config *prev, const char *now);
 

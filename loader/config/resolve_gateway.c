@@ -175,6 +175,13 @@ static int validate_listener(struct gw_config *cfg, struct gw_listener *l)
 			rr = cr;
 			rr_msg = cm;
 		}
+		gw_check_listener_tls_options(cfg, l);
+		if (gw_resolve_client_validation(cfg, l, &cr, &cm))
+			return -ENOMEM;
+		if (cr && !rr) {
+			rr = cr;
+			rr_msg = cm;
+		}
 	}
 	if (rr)
 		gw_cond_set(&l->conds, "ResolvedRefs", "False", rr, rr_msg);
@@ -515,6 +522,7 @@ int gw_resolve_gateways(struct gw_config *cfg)
 		for (int k = 0; k < gw->nlisteners; k++)
 			if (validate_listener(cfg, &gw->listeners[k]))
 				return -ENOMEM;
+		gw_frontend_tls_gateway_conds(cfg, gw);
 	}
 	if (attach_listenersets(cfg))
 		return -ENOMEM;

@@ -16,8 +16,18 @@ int gw_resolve_classes(struct gw_config *cfg);
 int gw_resolve_gateways(struct gw_config *cfg);
 void gw_finish_gateways(struct gw_config *cfg);
 
+/* listener_tls_options.c: Accepted False / UnsupportedValue for options xdpgw cannot apply */
+void gw_check_listener_tls_options(struct gw_config *cfg, struct gw_listener *l);
+/* resolve_frontend_tls.c */
+int gw_resolve_client_validation(struct gw_config *cfg, struct gw_listener *l,
+				 const char **reason, const char **msg);
+void gw_frontend_tls_gateway_conds(struct gw_config *cfg, struct gw_gateway *gw);
+
 /* resolve_route.c */
 int gw_resolve_routes(struct gw_config *cfg);
+
+/* route_rules.c: marks rules no data plane implements, sets PartiallyInvalid / Accepted */
+int gw_check_route_rules(struct gw_config *cfg, struct gw_route *r);
 
 /* resolve_backend.c */
 bool gw_refgrant_allows(struct gw_config *cfg, const char *from_group, const char *from_kind,

@@ -321,6 +321,8 @@ int gw_resolve_routes(struct gw_config *cfg)
 			for (int p = 0; p < r->nparents; p++)
 				resolve_parent(cfg, r, p);
 			resolve_refs(cfg, r);
+			if (gw_check_route_rules(cfg, r))
+				return -ENOMEM;
 			for (int p = 0; p < r->nparents; p++) {
 				struct gw_parent *pp = &r->parents[p];
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "features.h"
 #include "resolve_internal.h"
 
 #define EPOCH "1970-01-01T00:00:00Z"
@@ -273,6 +274,20 @@ static bool route_uses_service(const struct gw_route *r, const struct gw_obj *sv
 	return false;
 }
 
+/* GatewayClassStatus.SupportedFeatures: [{name}], in the table's (ascending) order. */
+static struct gw_yval *supported_features(struct sb *b)
+{
+	struct gw_yval *s = seq(b);
+
+	for (size_t i = 0; i < gw_nsupported_features; i++) {
+		struct gw_yval *m = map(b);
+
+		sets(b, m, "name", gw_supported_features[i]);
+		push(b, s, m);
+	}
+	return s;
+}
+
 /* PolicyAncestorStatus: one entry per Gateway whose routes reach a targeted Service. */
 static struct gw_yval *policy_status(struct sb *b, struct gw_obj *o, struct gw_yval *ps)
 {
@@ -350,6 +365,7 @@ int gw_build_status(struct gw_config *cfg, const struct gw_config *prev)
 				set(&b, o->status, "conditions",
 				    conditions(&b, &o->conds, o->generation,
 					       gw_yget(ps, "conditions")));
+				set(&b, o->status, "supportedFeatures", supported_features(&b));
 			} else {
 				o->status = pending_status(&b, false);
 			}

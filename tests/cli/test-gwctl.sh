@@ -13,7 +13,7 @@ ALL_TESTS="dry_run_examples dry_run_yaml_status dry_run_json load_persists_and_g
 	get_kubectl_shapes get_not_found status_summary reload_unchanged_and_prune
 	bad_yaml_nothing_applied structural_errors_name_file_line_field
 	duplicate_object_rejected stdin_input directory_input controller_name_override
-	state_survives_failed_load"
+	state_survives_failed_load frontend_tls_status frontend_tls_bad_mode_nothing_applied"
 
 fail() { echo "FAIL: $*" >&2; return 1; }
 sd() { echo "$WORK/state-$1"; }
@@ -182,6 +182,49 @@ state_survives_failed_load() {
 	printf 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {ports: [{port: 0}]}\n' >"$WORK/p0.yaml"
 	"$GWCTL" load -f "$WORK/p0.yaml" --state-dir "$d" 2>/dev/null && return 1
 	"$GWCTL" get httproute backend --state-dir "$d" >/dev/null
+}
+
+# https.yaml with Gateway spec.tls.frontend (client certificates) set to $1.
+with_frontend() {
+	awk -v fe="$1" '{ print } /^  gatewayClassName: xdpgw$/ { print fe }' "$EX/https.yaml"
+}
+
+frontend_tls_status() {
+	local j
+	with_frontend '  tls:
+    frontend:
+      default:
+        validation:
+          caCertificateRefs: [{group: "", kind: ConfigMap, name: missing-ca}]
+      perPort:
+      - port: 8443
+        tls: {validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: x}], mode: AllowInsecureFallback}}' >"$WORK/mtls.yaml"
+	"$GWCTL" load --dry-run -o json -f "$WORK/mtls.yaml" >"$WORK/mtls.json" || return 1
+	command -v jq >/dev/null || { grep -q NoValidCACertificate "$WORK/mtls.json"; return; }
+	j='.items[] | select(.kind=="Gateway") | .status'
+	# the CA ConfigMap of the default does not exist: the HTTPS listener is not accepted
+	[ "$(jq -r "$j"' | .listeners[] | select(.name=="https") | .conditions[] | select(.type=="ResolvedRefs") | .reason' "$WORK/mtls.json")" = InvalidCACertificateRef ] ||
+		fail "ResolvedRefs reason" || return 1
+	jq -r "$j"' | .listeners[] | select(.name=="https") | .conditions[] | select(.type=="ResolvedRefs") | .message' "$WORK/mtls.json" |
+		grep -q 'spec.tls.frontend.default.validation.caCertificateRefs\[0\]: ConfigMap web/missing-ca not found' ||
+		fail "ResolvedRefs message" || return 1
+	[ "$(jq -r "$j"' | .listeners[] | select(.name=="https") | .conditions[] | select(.type=="Accepted") | .reason' "$WORK/mtls.json")" = NoValidCACertificate ] ||
+		fail "Accepted reason" || return 1
+	[ "$(jq -r "$j"' | .listeners[] | select(.name=="http") | .conditions[] | select(.type=="Accepted") | .status' "$WORK/mtls.json")" = True ] ||
+		fail "HTTP listener affected" || return 1
+	# a perPort entry in AllowInsecureFallback is flagged on the Gateway
+	[ "$(jq -r "$j"' | .conditions[] | select(.type=="InsecureFrontendValidationMode") | .reason' "$WORK/mtls.json")" = ConfigurationChanged ] ||
+		fail "InsecureFrontendValidationMode" || return 1
+}
+
+frontend_tls_bad_mode_nothing_applied() {
+	local d rc; d=$(sd f)
+	with_frontend '  tls: {frontend: {default: {validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: ca}], mode: Sometimes}}}}' >"$WORK/mode.yaml"
+	"$GWCTL" load -f "$WORK/mode.yaml" --state-dir "$d" 2>"$WORK/err"; rc=$?
+	[ $rc -ne 0 ] || return 1
+	grep -q 'mode.yaml:23: error: Gateway web/eg-tls: spec.tls.frontend.default.validation.mode: Unsupported value: "Sometimes"' "$WORK/err" ||
+		{ cat "$WORK/err" >&2; return 1; }
+	[ ! -e "$d/config.yaml" ] || fail "a bad load wrote state"
 }
 
 n=0

@@ -16,8 +16,9 @@ Messages are raw bytes: requests are UTF-8 text, responses JSON.
       that long first.
   grpc_peer.py client --target HOST:PORT [--authority A] [--tls CA] \
           --method /svc/M [--kind unary|sstream|cstream|bidi|pingpong] [--data S]... \
-          [--meta k=v]... [--timeout S]
-      Prints one JSON line: {"code", "details", "replies", "initial", "trailing"}.
+          [--meta k=v]... [--timeout S] [--parallel N]
+      Prints one JSON line: {"code", "details", "replies", "initial", "trailing"};
+      with --parallel N, N unary calls at once, "code" their distinct statuses.
 """
 import argparse
 import json
@@ -115,6 +116,21 @@ def call(a):
     meta = [tuple(m.split("=", 1)) for m in a.meta]
     data = [d.encode() for d in (a.data or ["hello"])]
     out = {"code": "OK", "details": "", "replies": [], "initial": {}, "trailing": {}}
+    if a.parallel:
+        # N unary calls at once on one channel (one HTTP/2 connection)
+        with futures.ThreadPoolExecutor(max_workers=a.parallel) as ex:
+            calls = [ex.submit(ch.unary_unary(a.method), data[0], metadata=meta,
+                               timeout=a.timeout) for _ in range(a.parallel)]
+            codes = []
+            for f in calls:
+                try:
+                    out["replies"].append(json.loads(f.result()))
+                    codes.append("OK")
+                except grpc.RpcError as e:
+                    codes.append(e.code().name)
+        out["code"] = ",".join(sorted(set(codes)))
+        print(json.dumps(out))
+        return
     try:
         if a.kind == "unary":
             rep, c = ch.unary_unary(a.method).with_call(data[0], metadata=meta,
@@ -171,6 +187,7 @@ def main():
     c.add_argument("--data", action="append")
     c.add_argument("--meta", action="append", default=[])
     c.add_argument("--timeout", type=float, default=10)
+    c.add_argument("--parallel", type=int, default=0)
     a = p.parse_args()
     serve(a) if a.cmd == "server" else call(a)
 

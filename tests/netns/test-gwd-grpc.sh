@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_grpc_calls test_grpc_matching test_grpc_filters_and_weights
-	test_grpc_mirror test_grpc_over_tls test_grpc_backend_errors
+	test_grpc_mirror test_grpc_over_tls test_grpc_multiplexing test_grpc_backend_errors
 	test_h2c_backend_for_httproute"
 
 PY3=/usr/bin/python3
@@ -278,6 +278,25 @@ test_grpc_over_tls()
 		fail "gRPC client over TLS failed"
 	expect "$(jq -r '.replies[0].metadata["x-forwarded-proto"]' <<<"$out")" https \
 		"X-Forwarded-Proto https"
+}
+
+# Concurrent calls share HTTP/2 sessions to the backend: 40 calls in flight
+# at once (each held 500 ms by the server) over one client connection reach
+# the backend on a single upstream connection, as streams.
+test_grpc_multiplexing()
+{
+	local out n
+
+	grpc_setup 1
+	{ cfg_head; grpc_services; groute m "  hostnames: [grpc.example.com]
+  rules:
+  - backendRefs: [{name: gsvc1, port: 9000}]"; } | gw_load
+
+	out=$(gcall /test.Echo/Unary --parallel 40 --meta x-sleep-ms=500)
+	expect "$(jq -r '.code, (.replies | length)' <<<"$out" | paste -sd/)" OK/40 \
+		"40 concurrent calls answered"
+	n=$(ns_exec "${NS_BE[1]}" ss -Htn state established "sport = :9000" | wc -l)
+	expect "$n" 1 "upstream connections that carried them"
 }
 
 test_grpc_backend_errors()

@@ -9,7 +9,8 @@
 ALL_TESTS="test_basic_proxy test_path_matches test_header_query_method test_precedence
 	test_listener_isolation test_header_modifiers test_redirect test_url_rewrite
 	test_mirror test_cors test_weighted_split test_error_statuses test_timeouts
-	test_retry test_session_persistence test_http1_semantics test_websocket test_admin_and_log
+	test_retry test_session_persistence test_http1_semantics test_interim_and_trailers
+	test_websocket test_admin_and_log
 	test_reload_under_load test_gwd_restart_and_status test_restart_l4_keeps_working
 	test_sigterm_drain"
 
@@ -616,6 +617,77 @@ test_session_persistence()
 	done
 	# a forged token is ignored, not trusted
 	assert_eq "forged token" 200 "$(code h /h -H 'X-Session: 0.0.0.0.0000000000000000')"
+}
+
+# A backend that sends 103 Early Hints and chunked trailers (raw socket
+# server): the interim response and the trailer section reach an HTTP/1.1
+# client; the client's request trailers reach the backend.
+test_interim_and_trailers()
+{
+	local out
+
+	skip_if_missing python3
+	gwd_setup 1
+	cat >"$GW_RUN_DIR/rawbe.py" <<'EOF'
+import socket
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("0.0.0.0", 8081))
+srv.listen(16)
+while True:
+    c, _ = srv.accept()
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        buf += c.recv(65536)
+    head = buf.split(b"\r\n\r\n", 1)[0]
+    if b"chunked" in head.lower():
+        while not buf.endswith(b"\r\n\r\n") or buf.count(b"\r\n\r\n") < 2:
+            buf += c.recv(65536)
+    trailer = buf.split(b"\r\n0\r\n", 1)[1] if b"\r\n0\r\n" in buf else b""
+    body = b"saw-trailers:" + trailer.replace(b"\r\n", b"|")
+    c.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+              b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: x-sum\r\n\r\n"
+              b"%x\r\n%s\r\n0\r\nx-sum: 42\r\n\r\n" % (len(body), body))
+    c.close()
+EOF
+	start_background "${NS_BE[1]}" rawbe python3 "$GW_RUN_DIR/rawbe.py"
+	wait_tcp "${NS_BE[1]}" "${BE4[1]}" 8081 || fail "raw backend did not start"
+	{ cfg_head; cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: raw, namespace: demo}
+spec: {ports: [{name: http, port: 81, targetPort: 8081}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: raw-a, namespace: demo, labels: {kubernetes.io/service-name: raw}}
+addressType: IPv4
+ports: [{name: http, port: 8081, protocol: TCP}]
+endpoints: [{addresses: ["${BE4[1]}"], conditions: {ready: true}}]
+---
+EOF
+	route raw "  rules:
+  - backendRefs: [{name: raw, port: 81}]"; } | gw_load
+	out=$(ns_exec "$NS_CLI" python3 - <<'EOF'
+import socket
+s = socket.create_connection(("10.200.0.1", 80), timeout=10)
+s.sendall(b"POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTE: trailers\r\n\r\n"
+          b"2\r\nhi\r\n0\r\nx-client-sum: 7\r\n\r\n")
+buf = b""
+while not buf.endswith(b"\r\n\r\n") or b"\r\n0\r\n" not in buf:
+    d = s.recv(65536)
+    if not d:
+        break
+    buf += d
+print(buf.decode(errors="replace").replace("\r\n", "|"))
+EOF
+)
+	_gw_msg "response: $out"
+	[[ "$out" == "HTTP/1.1 103 Early Hints|Link: </s.css>; rel=preload||HTTP/1.1 200 OK|"* ]] ||
+		fail "the 103 did not come first: $out"
+	[[ "$out" == *"|0|x-sum: 42||" ]] || fail "the response trailer is missing: $out"
+	[[ "$out" == *"saw-trailers:x-client-sum: 7||"* ]] ||
+		fail "the backend did not get the request trailer: $out"
 }
 
 test_http1_semantics()

@@ -347,6 +347,8 @@ static struct gw_rt_table *load_table(const char *path, bool from_state_dir, cha
 			 d);
 		goto fail;
 	}
+	/* the same listener verdicts as gwctl: bad tls.options make a listener invalid */
+	cfg->tls_options_check = gw_tls_options_check;
 	if ((rc = gw_config_resolve(cfg, NULL))) {
 		snprintf(err, errlen, "Couldn't resolve the configuration from %s: %s", path,
 			 strerror(-rc));

@@ -234,6 +234,10 @@ int gw_build_request_head(struct gw_sbuf *out, struct gw_hlist *l, const struct 
 		gw_hlist_add(l, "X-Forwarded-Proto", 17, f->proto, (uint32_t)strlen(f->proto));
 		gw_hlist_add(l, "X-Forwarded-Host", 16, f->orig_host, f->orig_host_len);
 	}
+	if (f->xfcc_replace)
+		drop_named(l, "x-forwarded-client-cert", 23, NULL);
+	if (f->xfcc_replace && f->xfcc_len)
+		gw_hlist_add(l, "X-Forwarded-Client-Cert", 23, f->xfcc, f->xfcc_len);
 	compact(l);
 	gw_hlist_apply(l, f->mods[0]);
 	gw_hlist_apply(l, f->mods[1]);

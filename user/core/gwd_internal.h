@@ -137,7 +137,8 @@ struct gw_conn {
 	struct gw_conn *tun;		/* CF_PASS: the other end of the tunnel, or NULL */
 	struct gw_h2 *h2;		/* client speaking HTTP/2, or NULL */
 	struct gw_h2_stream *h2s;	/* CF_VIRT: its stream, or NULL once gone */
-	struct gw_h2up *h2up;		/* upstream speaking HTTP/2 (h2_up.c), or NULL */
+	struct gw_h2up *h2up;		/* upstream socket carrying an HTTP/2 session, or NULL */
+	struct gw_h2up_stream *h2us;	/* CF_VIRT upstream: its stream, or NULL once gone */
 	struct gw_conn *h2parent;	/* CF_VIRT: the HTTP/2 connection */
 	struct gw_timer timer;
 	struct gw_conn *pend_next;	/* worker lists; a connection may be on all three */
@@ -235,6 +236,7 @@ struct gw_ep_state {
 	uint32_t fails;			/* consecutive connect failures */
 	uint32_t ejections;
 	uint64_t ejected_until_ms;
+	struct gw_conn *h2;		/* HTTP/2 sessions (h2_up.c), via pool_next/pool_prev */
 };
 
 struct gw_tref {
@@ -350,8 +352,16 @@ size_t gw_client_input(struct gw_conn *c, const char *data, size_t len);
 void gw_client_eof(struct gw_conn *c, int err);
 void gw_client_sent(struct gw_conn *c);
 size_t gw_up_input(struct gw_conn *u, const char *data, size_t len);
-/** The HTTP/1.1 response path (h2_up.c feeds it what it translated). */
+/** The HTTP/1.1 response path. */
 size_t gw_up_http1_input(struct gw_conn *u, const char *data, size_t len);
+/** How an HTTP/2 stream to a backend failed (h2_up.c), for the retry decision. */
+enum gw_up_fail {
+	GW_UPF_CONNECT,		/* the session never got going: 503, try another endpoint */
+	GW_UPF_STALE,		/* refused, or a reused session lost before any answer */
+	GW_UPF_RESET,		/* reset or lost mid-exchange: 502 */
+	GW_UPF_TIMEOUT,
+};
+void gw_up_stream_failed(struct gw_conn *u, int kind, const char *why);
 void gw_up_eof(struct gw_conn *u, int err);
 void gw_up_sent(struct gw_conn *u);
 void gw_up_connected(struct gw_conn *u, int res);
@@ -382,24 +392,29 @@ void gw_h2_stream_resumed(struct gw_conn *v);
 void gw_h2_stream_trailers(struct gw_conn *v, const char *p, size_t n);
 
 /*
- * h2_up.c: HTTP/2 to backends (GW_BE_H2C). The proxy writes an HTTP/1.1
- * request to the connection and reads an HTTP/1.1 response from it, as for
- * any backend; the adapter turns the one into an HTTP/2 stream and the
- * other back (trailers as a chunked trailer section), one stream at a time
- * per connection, so pooling, retries and timeouts stay the proxy's.
+ * h2_up.c: HTTP/2 to backends (GW_BE_H2C). The proxy gets a virtual
+ * upstream connection (CF_VIRT) per exchange, one stream of a session
+ * socket of the endpoint; it writes an HTTP/1.1 request to it and reads an
+ * HTTP/1.1 response from it, as for any backend (trailers as a chunked
+ * trailer section).
  */
 struct gw_h2up;
-/** Starts an HTTP/2 client session on a new upstream connection (preface queued). */
-int gw_h2up_start(struct gw_conn *u);
-void gw_h2up_free(struct gw_conn *u);
-/** HTTP/1.1 request bytes from the proxy (head, then body). */
-void gw_h2up_write(struct gw_conn *u, const char *p, size_t n);
-/** Bytes from the backend; the translated response goes to gw_up_http1_input. */
+struct gw_h2up_stream;
+/** A new stream to ep (a session with room, or a new session); NULL, *busy at the limit. */
+struct gw_conn *gw_h2up_open(struct gw_worker *w, const struct gw_rt_endpoint *ep, bool *busy);
+/** HTTP/1.1 request bytes from the proxy for the stream of vu (head, then body). */
+void gw_h2up_write(struct gw_conn *vu, const char *p, size_t n);
+/** Request bytes of vu's stream accepted but not yet taken by nghttp2 (backpressure). */
+size_t gw_h2up_backlog(const struct gw_conn *vu);
+void gw_h2up_stream_resumed(struct gw_conn *vu);
+void gw_h2up_stream_gone(struct gw_conn *vu);
+/* the session socket: input, its send path, send completions, close */
 size_t gw_h2up_input(struct gw_conn *u, const char *data, size_t len);
-/** Request bytes accepted but not yet handed to the socket (backpressure). */
-size_t gw_h2up_backlog(const struct gw_conn *u);
-/** True when the connection can carry another request (stream done, no GOAWAY). */
-bool gw_h2up_reusable(const struct gw_conn *u);
+void gw_h2up_pull(struct gw_conn *u);
+void gw_h2up_sent(struct gw_conn *u);
+void gw_h2up_free(struct gw_conn *u);
+/** Draining: sessions without streams close. */
+void gw_h2up_close_idle(struct gw_worker *w);
 
 /* passthrough.c (connections with CF_PASS) */
 size_t gw_pass_input(struct gw_conn *c, const char *data, size_t len);

@@ -1,56 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * HTTP/2 to backends (GRPCRoute, and Service ports with appProtocol
- * kubernetes.io/h2c): an adapter between the proxy, which speaks HTTP/1.1
- * on every upstream connection, and a libnghttp2 client session on the
- * socket (prior knowledge, RFC 9113 3.3).
+ * kubernetes.io/h2c): libnghttp2 client sessions on upstream sockets
+ * (prior knowledge, RFC 9113 3.3), many streams per session.
+ *
+ * The proxy speaks HTTP/1.1 to every upstream connection. For an h2c
+ * backend it gets a virtual upstream connection (CK_UPSTREAM | CF_VIRT,
+ * no socket) per exchange, each one stream of a session socket of the
+ * endpoint (the socket has no exchange; its input and output belong to
+ * nghttp2):
  *
  *   request:  the HTTP/1.1 head the proxy writes is parsed back and
  *             submitted as HEADERS (pseudo-fields from the request line and
  *             Host, connection-specific fields dropped, te: trailers added);
  *             body bytes (Content-Length or chunked, decoded) are queued and
- *             pulled by nghttp2 as flow control allows.
+ *             pulled by nghttp2 as the backend's windows allow.
  *   response: HEADERS become an HTTP/1.1 head; without a content-length the
  *             body is re-framed chunked so trailers (grpc-status) survive
  *             as its trailer section; a trailers-only response (END_STREAM
- *             on HEADERS) gets Content-Length: 0. The proxy parses that as
- *             from any backend (gw_up_http1_input).
+ *             on HEADERS) gets Content-Length: 0. All of it is fed to the
+ *             virtual connection as if received, so the proxy parses it as
+ *             from any backend.
  *
- * One stream at a time per connection: the pool, retries, timeouts and
- * least-request accounting of the proxy stay as they are, and a connection
- * goes back to the pool when its stream closed cleanly and no GOAWAY came.
- * nghttp2 runs only inside gw_h2up_input and gw_h2up_write; the translated
- * response is handed to the proxy after nghttp2 returns, as the last thing
- * (the proxy may close the connection, which frees the adapter).
+ * Flow control: the stream's receive window is only given back while the
+ * proxy is not holding the stream back (the virtual connection is not
+ * paused), so a slow client holds at most a window per stream here.
+ * Streams are opened on a session of the endpoint below its concurrency
+ * limit (the backend's SETTINGS, at most GW_H2UP_MAX_STREAMS), else a new
+ * session is connected (the endpoint's connection limit applies to
+ * sessions). A session without streams idles like a pooled connection.
+ *
+ * A stream that fails (reset, refused, GOAWAY, the session lost) fails its
+ * exchange's attempt through gw_up_stream_failed, never inside an nghttp2
+ * callback: callbacks only mark streams, which are reaped after nghttp2
+ * returns. Frames are produced lazily by the socket's send path
+ * (gw_h2up_pull), once per loop turn for all streams.
  */
 #include <errno.h>
 #include <nghttp2/nghttp2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 
 #include "gw/log.h"
 #include "gwd_internal.h"
 
 #define GW_H2UP_STREAM_WINDOW (1 << 20)
-#define GW_H2UP_CONN_WINDOW (4 << 20)
+#define GW_H2UP_CONN_WINDOW (16 << 20)
+#define GW_H2UP_MAX_STREAMS 100
 #define GW_H2UP_MAX_NV (GW_HTTP1_MAX_HEADERS + 8)
 
 enum rq_state {
-	RQ_IDLE,		/* no request: the next bytes start a head */
 	RQ_HEAD,		/* collecting the head */
 	RQ_BODY,		/* head submitted, body bytes follow */
 	RQ_DONE,		/* the whole request is queued */
 };
 
-struct gw_h2up {
-	nghttp2_session *s;
-	struct gw_conn *u;
-	int32_t sid;			/* the stream in progress, or 0 */
-	bool goaway;			/* the server will take no new stream */
-	bool failed;			/* the stream was reset or the session broke */
-	const char *why;		/* ... and why, for the log */
+struct gw_h2up_stream {
+	struct gw_h2up *h;
+	struct gw_h2up_stream *next, *prev;
+	struct gw_conn *vu;		/* the exchange's connection; NULL once it is gone */
+	int32_t id;			/* 0 until the head is submitted */
+	bool closed;			/* nghttp2 closed the stream (or never opened it) */
+	bool failed;			/* ... before its response ended: the exchange fails */
+	int fail;			/* GW_UPF_* */
+	const char *why;
+	size_t unacked;			/* DATA bytes not yet given back to the window */
 	/* request */
 	enum rq_state rq;
 	bool head_req;
@@ -64,12 +79,25 @@ struct gw_h2up {
 	bool deferred;
 	/* response */
 	struct gw_sbuf fields;		/* the header block being received, HTTP/1.1 lines */
+	struct gw_sbuf out;		/* translated bytes, fed to vu at once */
 	int status;
 	bool has_length;
-	bool head_out;			/* the final head went to resp */
+	bool head_out;			/* the final head went out */
 	bool chunked;
-	bool ended;			/* END_STREAM from the server */
-	struct gw_sbuf resp;		/* translated bytes for the proxy */
+	bool ended;			/* END_STREAM from the backend */
+	bool got_bytes;			/* any response byte reached the proxy */
+};
+
+struct gw_h2up {
+	nghttp2_session *s;
+	struct gw_conn *u;		/* the socket */
+	struct gw_h2up_stream *streams;
+	uint32_t nstreams;
+	uint32_t opened;		/* streams ever opened here */
+	bool heard;			/* a frame came from the backend */
+	bool goaway;			/* the backend takes no new stream */
+	bool broken;			/* protocol error or the socket going away */
+	const char *why;
 };
 
 static const char *const hop_fields[] = {
@@ -85,48 +113,48 @@ static bool hop_field(const char *n, size_t len)
 	return false;
 }
 
-static void stream_reset_state(struct gw_h2up *h)
+static void ack(struct gw_h2up *h, int32_t id, size_t n)
 {
-	h->sid = 0;
-	h->rq = RQ_IDLE;
-	gw_sbuf_reset(&h->head);
-	gw_sbuf_free(&h->data);
-	h->data_off = 0;
-	h->data_eof = false;
-	h->deferred = false;
-	memset(&h->ck, 0, sizeof(h->ck));
-	gw_sbuf_reset(&h->fields);
-	h->status = 0;
-	h->has_length = h->head_out = h->chunked = h->ended = false;
+	if (n && nghttp2_session_consume(h->s, id, n))
+		pr_debug("HTTP/2 stream %d to a backend: cannot return %zu bytes to its window", id,
+			 n);
 }
 
-/* Frames nghttp2 has ready, into the socket's output queue. */
-static void flush_frames(struct gw_h2up *h)
+static void stream_fail(struct gw_h2up_stream *st, int kind, const char *why)
 {
-	for (;;) {
-		const uint8_t *p;
-		ssize_t n = nghttp2_session_mem_send(h->s, &p);
+	if (st->failed || st->ended)
+		return;
+	st->failed = true;
+	st->fail = kind;
+	st->why = why;
+}
 
-		if (n < 0) {
-			h->failed = true;
-			h->why = nghttp2_strerror((int)n);
-			return;
-		}
-		if (!n || !gw_conn_put(h->u, p, (size_t)n))
-			return;
+/* Hands the translated bytes to the proxy as the virtual connection's input. */
+static void feed(struct gw_h2up_stream *st)
+{
+	struct gw_conn *vu = st->vu;
+
+	if (!st->out.len)
+		return;
+	if (st->out.oom) {
+		stream_fail(st, GW_UPF_RESET, "out of memory");
+	} else if (vu && !(vu->flags & CF_CLOSING)) {
+		st->got_bytes = true;
+		gw_conn_feed(vu, st->out.p, st->out.len);
 	}
+	gw_sbuf_reset(&st->out);
 }
 
 /* ---- response: HTTP/2 frames to HTTP/1.1 bytes ---------------------------- */
 
 static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *user)
 {
-	struct gw_h2up *h = user;
+	struct gw_h2up_stream *st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
 
-	(void)s;
-	if (f->hd.type == NGHTTP2_HEADERS && f->hd.stream_id == h->sid) {
-		gw_sbuf_reset(&h->fields);
-		h->status = 0;
+	(void)user;
+	if (st && f->hd.type == NGHTTP2_HEADERS) {
+		gw_sbuf_reset(&st->fields);
+		st->status = 0;
 	}
 	return 0;
 }
@@ -135,120 +163,135 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 		     size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
 		     void *user)
 {
-	struct gw_h2up *h = user;
+	struct gw_h2up_stream *st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
 
-	(void)s;
 	(void)flags;
-	if (f->hd.type != NGHTTP2_HEADERS || f->hd.stream_id != h->sid)
+	(void)user;
+	if (!st || f->hd.type != NGHTTP2_HEADERS)
 		return 0;
 	/* nghttp2 has checked names and values (RFC 9113 8.2.1): no CR, LF or NUL */
 	if (namelen == 7 && !memcmp(name, ":status", 7)) {
-		h->status = 0;
+		st->status = 0;
 		for (size_t i = 0; i < valuelen && i < 3; i++)
-			h->status = h->status * 10 + (value[i] - '0');
+			st->status = st->status * 10 + (value[i] - '0');
 		return 0;
 	}
-	if (namelen && name[0] == ':')
-		return 0;
-	if (hop_field((const char *)name, namelen))
+	if ((namelen && name[0] == ':') || hop_field((const char *)name, namelen))
 		return 0;
 	if (f->headers.cat == NGHTTP2_HCAT_RESPONSE && namelen == 14 &&
 	    !memcmp(name, "content-length", 14))
-		h->has_length = true;
-	gw_sbuf_put(&h->fields, name, namelen);
-	gw_sbuf_put(&h->fields, ": ", 2);
-	gw_sbuf_put(&h->fields, value, valuelen);
-	gw_sbuf_put(&h->fields, "\r\n", 2);
+		st->has_length = true;
+	gw_sbuf_put(&st->fields, name, namelen);
+	gw_sbuf_put(&st->fields, ": ", 2);
+	gw_sbuf_put(&st->fields, value, valuelen);
+	gw_sbuf_put(&st->fields, "\r\n", 2);
 	return 0;
 }
 
-static void response_head(struct gw_h2up *h, bool end_stream)
+static void response_head(struct gw_h2up_stream *st, bool end_stream)
 {
-	bool bodyless = h->head_req || h->status == 204 || h->status == 304;
+	bool bodyless = st->head_req || st->status == 204 || st->status == 304;
 
-	if (h->status < 200) {
+	if (st->status < 200) {
 		/* interim: 100 matters to a client that sent Expect; others end here */
-		if (h->status == 100)
-			gw_sbuf_puts(&h->resp, "HTTP/1.1 100 Continue\r\n\r\n");
+		if (st->status == 100)
+			gw_sbuf_puts(&st->out, "HTTP/1.1 100 Continue\r\n\r\n");
 		return;
 	}
-	gw_sbuf_printf(&h->resp, "HTTP/1.1 %d %s\r\n", h->status, gw_http1_reason(h->status));
-	gw_sbuf_put(&h->resp, h->fields.p, h->fields.len);
-	if (!h->has_length && !bodyless) {
+	gw_sbuf_printf(&st->out, "HTTP/1.1 %d %s\r\n", st->status, gw_http1_reason(st->status));
+	gw_sbuf_put(&st->out, st->fields.p, st->fields.len);
+	if (!st->has_length && !bodyless) {
 		if (end_stream) {
-			gw_sbuf_puts(&h->resp, "content-length: 0\r\n");
+			gw_sbuf_puts(&st->out, "content-length: 0\r\n");
 		} else {
-			gw_sbuf_puts(&h->resp, "transfer-encoding: chunked\r\n");
-			h->chunked = true;
+			gw_sbuf_puts(&st->out, "transfer-encoding: chunked\r\n");
+			st->chunked = true;
 		}
 	}
-	gw_sbuf_put(&h->resp, "\r\n", 2);
-	h->head_out = true;
+	gw_sbuf_put(&st->out, "\r\n", 2);
+	st->head_out = true;
 }
 
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
 {
 	struct gw_h2up *h = user;
+	struct gw_h2up_stream *st;
 	bool end = f->hd.flags & NGHTTP2_FLAG_END_STREAM;
 
-	(void)s;
+	h->heard = true;
 	if (f->hd.type == NGHTTP2_GOAWAY) {
+		/* streams above last_stream_id are closed as refused by nghttp2 */
 		h->goaway = true;
 		return 0;
 	}
-	if (!h->sid || f->hd.stream_id != h->sid)
+	if (f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA)
+		return 0;
+	st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+	if (!st)
 		return 0;
 	if (f->hd.type == NGHTTP2_HEADERS) {
-		if (!h->head_out) {
-			response_head(h, end);
-		} else if (h->chunked) {
+		if (!st->head_out) {
+			response_head(st, end);
+		} else if (st->chunked) {
 			/* trailers: the chunked body's trailer section */
-			gw_sbuf_puts(&h->resp, "0\r\n");
-			gw_sbuf_put(&h->resp, h->fields.p, h->fields.len);
-			gw_sbuf_put(&h->resp, "\r\n", 2);
-			h->chunked = false;	/* the body is complete */
+			gw_sbuf_puts(&st->out, "0\r\n");
+			gw_sbuf_put(&st->out, st->fields.p, st->fields.len);
+			gw_sbuf_put(&st->out, "\r\n", 2);
+			st->chunked = false;
 		}
 		/* trailers after a content-length body have no HTTP/1.1 form: dropped */
-		gw_sbuf_reset(&h->fields);
-	} else if (f->hd.type == NGHTTP2_DATA && end && h->chunked) {
-		gw_sbuf_puts(&h->resp, "0\r\n\r\n");
-		h->chunked = false;
+		gw_sbuf_reset(&st->fields);
+	} else if (end && st->chunked) {
+		gw_sbuf_puts(&st->out, "0\r\n\r\n");
+		st->chunked = false;
 	}
-	if (end && (f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_DATA) && h->head_out)
-		h->ended = true;
+	if (end && st->head_out)
+		st->ended = true;
+	feed(st);
 	return 0;
 }
 
 static int on_data(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
 		   size_t len, void *user)
 {
+	struct gw_h2up_stream *st = nghttp2_session_get_stream_user_data(s, id);
 	struct gw_h2up *h = user;
 
-	(void)s;
 	(void)flags;
-	if (id != h->sid || !h->head_out || h->head_req || !len)
+	if (!st || !st->vu || !st->head_out || st->head_req) {
+		ack(h, id, len);
 		return 0;
-	if (h->chunked)
-		gw_sbuf_printf(&h->resp, "%zx\r\n", len);
-	gw_sbuf_put(&h->resp, data, len);
-	if (h->chunked)
-		gw_sbuf_put(&h->resp, "\r\n", 2);
+	}
+	if (st->chunked)
+		gw_sbuf_printf(&st->out, "%zx\r\n", len);
+	gw_sbuf_put(&st->out, data, len);
+	if (st->chunked)
+		gw_sbuf_put(&st->out, "\r\n", 2);
+	feed(st);
+	/* the proxy paused the stream (slow client): its window stays closed */
+	if (st->vu && (st->vu->flags & CF_PAUSED))
+		st->unacked += len;
+	else
+		ack(h, id, len);
 	return 0;
 }
 
 static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t err, void *user)
 {
-	struct gw_h2up *h = user;
+	struct gw_h2up_stream *st = nghttp2_session_get_stream_user_data(s, id);
 
-	(void)s;
-	if (id != h->sid)
+	(void)user;
+	if (!st)
 		return 0;
-	if (!h->ended || (err != NGHTTP2_NO_ERROR && !h->head_out)) {
-		h->failed = true;
-		h->why = err == NGHTTP2_REFUSED_STREAM ? "stream refused by the backend"
-						       : nghttp2_http2_strerror(err);
+	nghttp2_session_set_stream_user_data(s, id, NULL);
+	st->closed = true;
+	if (!st->ended) {
+		/* refused streams were never processed: another endpoint may take them */
+		if (err == NGHTTP2_REFUSED_STREAM)
+			stream_fail(st, GW_UPF_STALE, "stream refused by the backend");
+		else
+			stream_fail(st, GW_UPF_RESET, nghttp2_http2_strerror(err));
 	}
-	stream_reset_state(h);
 	return 0;
 }
 
@@ -257,48 +300,48 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t err, void *u
 static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t length,
 			 uint32_t *data_flags, nghttp2_data_source *src, void *user)
 {
-	struct gw_h2up *h = user;
-	size_t n = h->data.len - h->data_off;
+	struct gw_h2up_stream *st = src->ptr;
+	size_t n = st->data.len - st->data_off;
 
 	(void)s;
 	(void)id;
-	(void)src;
+	(void)user;
 	if (n > length)
 		n = length;
 	if (n) {
-		memcpy(buf, h->data.p + h->data_off, n);
-		h->data_off += n;
-		if (h->data_off == h->data.len) {
-			gw_sbuf_reset(&h->data);
-			h->data_off = 0;
+		memcpy(buf, st->data.p + st->data_off, n);
+		st->data_off += n;
+		if (st->data_off == st->data.len) {
+			gw_sbuf_reset(&st->data);
+			st->data_off = 0;
 		}
 	}
-	if (h->data_eof && h->data_off == h->data.len) {
+	if (st->data_eof && st->data_off == st->data.len) {
 		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
 	} else if (!n) {
-		h->deferred = true;
+		st->deferred = true;
 		return NGHTTP2_ERR_DEFERRED;
 	}
 	return (ssize_t)n;
 }
 
-/* Submits the head in h->head[0..len); -errno on a head it cannot express. */
-static int submit_head(struct gw_h2up *h, size_t len)
+/* Submits the head in st->head[0..len); -errno on a head it cannot express. */
+static int submit_head(struct gw_h2up_stream *st, size_t len)
 {
 	static __thread struct gw_http1_req req;
-	nghttp2_data_provider prd = { .read_callback = read_body };
+	nghttp2_data_provider prd = { .source.ptr = st, .read_callback = read_body };
 	struct gw_http1_info info;
 	nghttp2_nv nv[GW_H2UP_MAX_NV];
 	size_t n = 0;
 	int32_t id;
 	int r;
 
-	r = gw_http1_parse_request(h->head.p, len, 0, &req);
+	r = gw_http1_parse_request(st->head.p, len, 0, &req);
 	if (r != (int)len || gw_http1_request_info(&req, &info) || !info.host)
 		return -EPROTO;
-	h->head_req = req.method_len == 4 && !memcmp(req.method, "HEAD", 4);
-	h->body = info.body;
-	h->left = info.content_length;
+	st->head_req = req.method_len == 4 && !memcmp(req.method, "HEAD", 4);
+	st->body = info.body;
+	st->left = info.content_length;
 	nv[n++] = (nghttp2_nv){ (uint8_t *)":method", (uint8_t *)req.method, 7, req.method_len,
 				NGHTTP2_NV_FLAG_NONE };
 	nv[n++] = (nghttp2_nv){ (uint8_t *)":scheme", (uint8_t *)"http", 7, 4,
@@ -322,187 +365,259 @@ static int submit_head(struct gw_h2up *h, size_t len)
 	/* gRPC servers want to know trailers are understood end to end */
 	nv[n++] = (nghttp2_nv){ (uint8_t *)"te", (uint8_t *)"trailers", 2, 8,
 				NGHTTP2_NV_FLAG_NONE };
-	if (h->body == GW_BODY_LENGTH && !h->left)
-		h->body = GW_BODY_NONE;
-	id = nghttp2_submit_request(h->s, NULL, nv, n, h->body == GW_BODY_NONE ? NULL : &prd, h);
+	if (st->body == GW_BODY_LENGTH && !st->left)
+		st->body = GW_BODY_NONE;
+	st->data_eof = st->body == GW_BODY_NONE;
+	id = nghttp2_submit_request(st->h->s, NULL, nv, n, st->data_eof ? NULL : &prd, st);
 	if (id < 0)
 		return -EPROTO;
-	h->sid = id;
-	h->data_eof = h->body == GW_BODY_NONE;
+	st->id = id;
 	return 0;
 }
 
-/* Body bytes of the request in progress, decoded into h->data. */
-static void request_body(struct gw_h2up *h, const char *p, size_t n)
+/* Body bytes of the request, decoded into st->data. */
+static void request_body(struct gw_h2up_stream *st, const char *p, size_t n)
 {
 	size_t off = 0;
 
-	if (h->body == GW_BODY_LENGTH) {
-		size_t k = n < h->left ? n : (size_t)h->left;
+	if (st->body == GW_BODY_LENGTH) {
+		size_t k = n < st->left ? n : (size_t)st->left;
 
-		gw_sbuf_put(&h->data, p, k);
-		h->left -= k;
-		if (!h->left) {
-			h->data_eof = true;
-			h->rq = RQ_DONE;
+		gw_sbuf_put(&st->data, p, k);
+		st->left -= k;
+		if (!st->left) {
+			st->data_eof = true;
+			st->rq = RQ_DONE;
 		}
 		return;
 	}
-	while (off < n && h->rq == RQ_BODY) {
+	while (off < n && st->rq == RQ_BODY) {
 		const char *d;
 		size_t dn;
-		ssize_t r = gw_http1_chunked_decode(&h->ck, p + off, n - off, &d, &dn);
+		ssize_t r = gw_http1_chunked_decode(&st->ck, p + off, n - off, &d, &dn);
 
 		/* the proxy framed this itself: an error is ours, not the client's */
 		if (r < 0) {
-			h->failed = true;
-			h->why = h->ck.error;
+			stream_fail(st, GW_UPF_RESET, st->ck.error);
 			return;
 		}
 		if (dn)
-			gw_sbuf_put(&h->data, d, dn);
+			gw_sbuf_put(&st->data, d, dn);
 		off += (size_t)r;
-		if (h->ck.state == GW_CHUNK_DONE) {
-			h->data_eof = true;
-			h->rq = RQ_DONE;
+		if (st->ck.state == GW_CHUNK_DONE) {
+			st->data_eof = true;
+			st->rq = RQ_DONE;
 		}
 		if (!r)
 			break;
 	}
 }
 
-void gw_h2up_write(struct gw_conn *u, const char *p, size_t n)
+void gw_h2up_write(struct gw_conn *vu, const char *p, size_t n)
+{
+	struct gw_h2up_stream *st = vu->h2us;
+	const char *end;
+
+	if (!st || st->failed || st->closed)
+		return;	/* failing, or the backend already finished the stream: dropped */
+	if (st->rq == RQ_HEAD) {
+		size_t before = st->head.len;
+
+		gw_sbuf_put(&st->head, p, n);
+		if (st->head.oom) {
+			stream_fail(st, GW_UPF_RESET, "out of memory");
+		} else if ((end = memmem(st->head.p, st->head.len, "\r\n\r\n", 4))) {
+			size_t hl = (size_t)(end - st->head.p) + 4;
+
+			if (submit_head(st, hl)) {
+				stream_fail(st, GW_UPF_RESET, "request head not expressible in HTTP/2");
+			} else {
+				st->rq = st->data_eof ? RQ_DONE : RQ_BODY;
+				if (hl - before < n)
+					request_body(st, p + (hl - before), n - (hl - before));
+			}
+			gw_sbuf_free(&st->head);
+		}
+	} else if (st->rq == RQ_BODY) {
+		request_body(st, p, n);
+	}
+	if (st->data.oom)
+		stream_fail(st, GW_UPF_RESET, "out of memory");
+	if (st->id && st->deferred && (st->data.len > st->data_off || st->data_eof)) {
+		st->deferred = false;
+		nghttp2_session_resume_data(st->h->s, st->id);
+	}
+	/* frames (and a failure) are dealt with by the socket's send path */
+	gw_conn_flush(st->h->u);
+}
+
+size_t gw_h2up_backlog(const struct gw_conn *vu)
+{
+	const struct gw_h2up_stream *st = vu->h2us;
+
+	return st ? st->data.len - st->data_off : 0;
+}
+
+/* ---- streams and sessions ------------------------------------------------- */
+
+static void stream_free(struct gw_h2up_stream *st)
+{
+	struct gw_h2up *h = st->h;
+
+	if (st->prev)
+		st->prev->next = st->next;
+	else
+		h->streams = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	if (st->vu)
+		st->vu->h2us = NULL;
+	gw_sbuf_free(&st->head);
+	gw_sbuf_free(&st->data);
+	gw_sbuf_free(&st->fields);
+	gw_sbuf_free(&st->out);
+	free(st);
+	if (!--h->nstreams && !(h->u->flags & CF_CLOSING))
+		gw_conn_timer(h->u, T_CONN_IDLE, gwd.o.pool_idle_ms);
+	gw_ep_kick(h->u->w, h->u->ep);
+}
+
+/*
+ * Fails the exchanges of failed streams and frees the streams that are done
+ * (closed by nghttp2, their connection gone). Never inside a callback.
+ */
+static void reap(struct gw_h2up *h)
+{
+	struct gw_h2up_stream *st = h->streams, *next;
+
+	for (; st; st = next) {
+		next = st->next;
+		if (st->failed && st->vu) {
+			struct gw_conn *vu = st->vu;
+
+			st->vu = NULL;
+			vu->h2us = NULL;
+			if (!st->closed && st->id)
+				nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, st->id,
+							  NGHTTP2_CANCEL);
+			st->closed |= !st->id;
+			gw_up_stream_failed(vu, st->fail, st->why);
+			/* the proxy may have opened streams since: start over, once */
+			next = h->streams;
+			continue;
+		}
+		if (st->closed && !st->vu)
+			stream_free(st);
+	}
+}
+
+/* Frames nghttp2 has to send, into the socket's output queue (its send path). */
+void gw_h2up_pull(struct gw_conn *u)
 {
 	struct gw_h2up *h = u->h2up;
 
-	if (h->rq == RQ_IDLE) {
-		if (h->sid || h->goaway) {
-			h->failed = true;
-			h->why = h->goaway ? "the backend sent GOAWAY" : "a stream is still open";
-		}
-		gw_sbuf_reset(&h->head);
-		h->rq = RQ_HEAD;
-	}
-	if (h->rq == RQ_HEAD && !h->failed) {
-		size_t before = h->head.len;
-		const char *end;
+	reap(h);
+	while (u->out.bytes <= GW_OQ_HIGH && !h->broken) {
+		const uint8_t *p;
+		ssize_t n = nghttp2_session_mem_send(h->s, &p);
 
-		gw_sbuf_put(&h->head, p, n);
-		if (h->head.oom) {
-			h->failed = true;
+		if (n < 0) {
+			h->broken = true;
+			h->why = nghttp2_strerror((int)n);
+			break;
+		}
+		if (!n)
+			break;
+		if (gw_oq_put(&u->out, p, (size_t)n)) {
+			h->broken = true;
 			h->why = "out of memory";
-		} else if ((end = memmem(h->head.p, h->head.len, "\r\n\r\n", 4))) {
-			size_t hl = (size_t)(end - h->head.p) + 4;
-
-			if (submit_head(h, hl)) {
-				h->failed = true;
-				h->why = "request head not expressible in HTTP/2";
-			} else {
-				h->rq = h->data_eof ? RQ_DONE : RQ_BODY;
-				if (hl - before < n)
-					request_body(h, p + (hl - before), n - (hl - before));
-			}
+			break;
 		}
-	} else if (h->rq == RQ_BODY && h->sid) {
-		request_body(h, p, n);
 	}
-	/* bytes for a stream the server already closed are dropped */
-	if (h->data.oom) {
-		h->failed = true;
-		h->why = "out of memory";
-	}
-	if (h->sid && h->deferred && (h->data.len > h->data_off || h->data_eof)) {
-		h->deferred = false;
-		nghttp2_session_resume_data(h->s, h->sid);
-	}
-	flush_frames(h);
-	if (h->failed && !(u->flags & CF_CLOSING)) {
-		/*
-		 * The proxy is in the middle of writing: it learns of the failure
-		 * from its receive path, as of a backend that hung up.
-		 */
-		pr_debug("HTTP/2 to %s: %s", u->x && u->x->ep ? u->x->ep->name : "?", h->why);
-		shutdown(u->fd, SHUT_RDWR);
-	}
+	/* request bodies moved on: clients the proxy paused on them may go on */
+	for (struct gw_h2up_stream *st = h->streams; st; st = st->next)
+		if (st->vu && st->vu->x && st->data.len - st->data_off < GW_OQ_LOW)
+			gw_up_sent(st->vu);
+	/* streams nghttp2 closed while sending (our END_STREAM, RST_STREAM) */
+	reap(h);
+	if (h->broken || (h->goaway && !h->nstreams))
+		gw_conn_close(u);
+	else if (nghttp2_session_want_write(h->s) && u->out.bytes <= GW_OQ_HIGH)
+		gw_conn_flush(u);
 }
 
-size_t gw_h2up_backlog(const struct gw_conn *u)
+void gw_h2up_sent(struct gw_conn *u)
 {
-	const struct gw_h2up *h = u->h2up;
-
-	return h->data.len - h->data_off;
-}
-
-bool gw_h2up_reusable(const struct gw_conn *u)
-{
-	const struct gw_h2up *h = u->h2up;
-
-	return !h->sid && !h->goaway && !h->failed && nghttp2_session_want_read(h->s) &&
-	       !(u->flags & (CF_EOF | CF_CLOSING));
+	if (u->out.bytes < GW_OQ_LOW && nghttp2_session_want_write(u->h2up->s))
+		gw_conn_flush(u);
 }
 
 size_t gw_h2up_input(struct gw_conn *u, const char *data, size_t len)
 {
 	struct gw_h2up *h = u->h2up;
-	struct gw_sbuf out;
-	ssize_t r = 0;
-	size_t used;
+	ssize_t r = nghttp2_session_mem_recv(h->s, (const uint8_t *)data, len);
 
-	if (len)
-		r = nghttp2_session_mem_recv(h->s, (const uint8_t *)data, len);
 	if (r < 0) {
-		h->failed = true;
+		pr_debug("HTTP/2 from backend %s: %s", u->peer, nghttp2_strerror((int)r));
+		h->broken = true;
 		h->why = nghttp2_strerror((int)r);
 	}
-	flush_frames(h);
-	if (u->flags & CF_CLOSING)
-		return len;
-	if (!u->x) {
-		/* idle in the pool: control frames only; GOAWAY or garbage ends it */
-		if (h->failed || h->goaway || h->resp.len)
-			gw_conn_close(u);
-		return len;
-	}
-	/* the proxy may close u (and free h): hand it a buffer h does not own */
-	out = h->resp;
-	memset(&h->resp, 0, sizeof(h->resp));
-	if (out.oom) {
-		gw_sbuf_free(&out);
-		gw_up_eof(u, -ENOMEM);
-		return len;
-	}
-	used = out.len ? gw_up_http1_input(u, out.p, out.len) : 0;
-	if (!(u->flags & CF_CLOSING) && u->h2up == h && u->x) {
-		if (used < out.len) {
-			/* the proxy waits for more (it never does with whole heads): keep the rest */
-			gw_sbuf_put(&h->resp, out.p + used, out.len - used);
-		}
-		if (h->failed) {
-			pr_debug("HTTP/2 from %s: %s", u->x->ep ? u->x->ep->name : "?", h->why);
-			gw_up_eof(u, -ECONNRESET);
-		}
-	} else if (!(u->flags & CF_CLOSING) && u->h2up == h && h->failed) {
-		gw_conn_close(u);
-	}
-	gw_sbuf_free(&out);
+	gw_conn_flush(u);	/* ACKs, WINDOW_UPDATEs, and the reaping */
 	return len;
 }
 
-/* ---- session ----------------------------------------------------------------- */
+void gw_h2up_stream_resumed(struct gw_conn *vu)
+{
+	struct gw_h2up_stream *st = vu->h2us;
 
-int gw_h2up_start(struct gw_conn *u)
+	if (!st || !st->unacked)
+		return;
+	if (st->id && !st->closed)
+		ack(st->h, st->id, st->unacked);
+	st->unacked = 0;
+	gw_conn_flush(st->h->u);
+}
+
+void gw_h2up_stream_gone(struct gw_conn *vu)
+{
+	struct gw_h2up_stream *st = vu->h2us;
+
+	if (!st)
+		return;
+	vu->h2us = NULL;
+	st->vu = NULL;
+	/*
+	 * The exchange is over. A stream whose response ended and whose request
+	 * is all queued closes by itself once our END_STREAM is out; any other
+	 * is cancelled (RFC 9113 8.1), which also returns its window.
+	 */
+	if (!st->closed && st->id && !(st->ended && st->rq == RQ_DONE))
+		nghttp2_submit_rst_stream(st->h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_CANCEL);
+	st->closed |= !st->id;
+	gw_conn_flush(st->h->u);
+}
+
+static int session_start(struct gw_conn *u)
 {
 	static const nghttp2_settings_entry set[] = {
 		{ NGHTTP2_SETTINGS_ENABLE_PUSH, 0 },
 		{ NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, GW_H2UP_STREAM_WINDOW },
 	};
 	nghttp2_session_callbacks *cb;
+	nghttp2_option *opt;
 	struct gw_h2up *h = calloc(1, sizeof(*h));
 	int rc;
 
 	if (!h)
 		return -ENOMEM;
+	if (nghttp2_option_new(&opt)) {
+		free(h);
+		return -ENOMEM;
+	}
+	/* windows are given back as the proxy takes response bytes (ack) */
+	nghttp2_option_set_no_auto_window_update(opt, 1);
 	if (nghttp2_session_callbacks_new(&cb)) {
+		nghttp2_option_del(opt);
 		free(h);
 		return -ENOMEM;
 	}
@@ -511,8 +626,9 @@ int gw_h2up_start(struct gw_conn *u)
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
-	rc = nghttp2_session_client_new(&h->s, cb, h);
+	rc = nghttp2_session_client_new2(&h->s, cb, h, opt);
 	nghttp2_session_callbacks_del(cb);
+	nghttp2_option_del(opt);
 	if (rc) {
 		free(h);
 		return -ENOMEM;
@@ -521,26 +637,133 @@ int gw_h2up_start(struct gw_conn *u)
 	u->h2up = h;
 	if (nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, set, sizeof(set) / sizeof(set[0])) ||
 	    nghttp2_session_set_local_window_size(h->s, NGHTTP2_FLAG_NONE, 0,
-						  GW_H2UP_CONN_WINDOW)) {
-		gw_h2up_free(u);
-		return -ENOMEM;
+						  GW_H2UP_CONN_WINDOW))
+		return -ENOMEM;	/* the caller closes u, which frees h */
+	return 0;
+}
+
+static bool session_open(const struct gw_h2up *h)
+{
+	uint32_t max = nghttp2_session_get_remote_settings(h->s,
+							   NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+
+	if (max > GW_H2UP_MAX_STREAMS)
+		max = GW_H2UP_MAX_STREAMS;
+	return !h->goaway && !h->broken && !(h->u->flags & (CF_CLOSING | CF_EOF)) &&
+	       h->nstreams < max;
+}
+
+struct gw_conn *gw_h2up_open(struct gw_worker *w, const struct gw_rt_endpoint *ep, bool *busy)
+{
+	struct gw_ep_state *es = gw_ep(w, ep->id);
+	struct gw_conn *u = NULL, *vu;
+	struct gw_h2up_stream *st;
+	bool reused;
+
+	*busy = false;
+	for (struct gw_conn *s = es ? es->h2 : NULL; s && !u; s = s->pool_next)
+		if (session_open(s->h2up))
+			u = s;
+	reused = u != NULL;
+	if (reused) {
+		GW_GAUGE_ADD(w->id, upstream_reused, 1);
+	} else {
+		if (es && es->nconns >= (uint32_t)gwd.o.upstream_max_conns) {
+			*busy = true;
+			return NULL;
+		}
+		u = gw_up_connect(w, ep, 0);
+		if (!u)
+			return NULL;
+		if (session_start(u)) {
+			gw_conn_close(u);
+			return NULL;
+		}
+		if (es) {
+			u->pool_prev = NULL;
+			u->pool_next = es->h2;
+			if (es->h2)
+				es->h2->pool_prev = u;
+			es->h2 = u;
+		}
 	}
-	/* the preface and SETTINGS wait in the output queue until the connect completes */
-	flush_frames(h);
-	return h->failed ? -EPROTO : 0;
+	st = calloc(1, sizeof(*st));
+	vu = st ? gw_conn_new(w, CK_UPSTREAM, -1) : NULL;
+	if (!vu) {
+		free(st);
+		return NULL;
+	}
+	vu->flags |= CF_VIRT;
+	vu->ep = ep->id;
+	vu->uses = ++u->h2up->opened;
+	vu->h2us = st;
+	memcpy(vu->peer, u->peer, sizeof(vu->peer));
+	st->h = u->h2up;
+	st->vu = vu;
+	st->next = st->h->streams;
+	if (st->next)
+		st->next->prev = st;
+	st->h->streams = st;
+	/* a reused session idled on its pool timer (a new one has its connect timer) */
+	if (!st->h->nstreams++ && reused)
+		gw_conn_timer_del(u);
+	return vu;
 }
 
 void gw_h2up_free(struct gw_conn *u)
 {
 	struct gw_h2up *h = u->h2up;
+	struct gw_ep_state *es = gw_ep(u->w, u->ep);
+	/* a session that never heard from the backend failed to connect: try elsewhere */
+	int kind = h && !h->heard ? GW_UPF_CONNECT : GW_UPF_RESET;
 
 	if (!h)
 		return;
+	if (u->pool_prev)
+		u->pool_prev->pool_next = u->pool_next;
+	else if (es && es->h2 == u)
+		es->h2 = u->pool_next;
+	if (u->pool_next)
+		u->pool_next->pool_prev = u->pool_prev;
+	u->pool_next = u->pool_prev = NULL;
+	h->broken = true;
+	/* every exchange still on it fails (and may be retried on another session) */
+	while (h->streams) {
+		struct gw_h2up_stream *st = h->streams;
+		struct gw_conn *vu = st->vu;
+
+		if (vu) {
+			st->vu = NULL;
+			vu->h2us = NULL;
+			if (!st->ended)
+				gw_up_stream_failed(vu, kind == GW_UPF_RESET && !st->got_bytes &&
+							    vu->uses > 1 ? GW_UPF_STALE : kind,
+						    h->why ? h->why : "backend connection lost");
+		}
+		st->closed = true;
+		h->streams = st->next;
+		if (h->streams)
+			h->streams->prev = NULL;
+		gw_sbuf_free(&st->head);
+		gw_sbuf_free(&st->data);
+		gw_sbuf_free(&st->fields);
+		gw_sbuf_free(&st->out);
+		free(st);
+	}
 	u->h2up = NULL;
 	nghttp2_session_del(h->s);
-	gw_sbuf_free(&h->head);
-	gw_sbuf_free(&h->data);
-	gw_sbuf_free(&h->fields);
-	gw_sbuf_free(&h->resp);
 	free(h);
+}
+
+void gw_h2up_close_idle(struct gw_worker *w)
+{
+	for (uint32_t i = 0; i < w->neps; i++) {
+		struct gw_conn *s = w->eps[i].h2, *next;
+
+		for (; s; s = next) {
+			next = s->pool_next;
+			if (!s->h2up->nstreams)
+				gw_conn_close(s);
+		}
+	}
 }

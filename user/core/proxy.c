@@ -23,12 +23,13 @@
 
 #include "gw/log.h"
 #include "gwd_internal.h"
+#include "xfcc.h"
 
 enum fail_kind {
-	FAIL_CONNECT,		/* could not connect: 503 */
-	FAIL_STALE,		/* reused connection closed before any response byte: 502 */
-	FAIL_RESET,		/* connection lost or response malformed: 502 */
-	FAIL_TIMEOUT,		/* backendRequest timeout or upstream silence: 504 */
+	FAIL_CONNECT = GW_UPF_CONNECT,	/* could not connect: 503 */
+	FAIL_STALE = GW_UPF_STALE,	/* reused connection closed before any response byte: 502 */
+	FAIL_RESET = GW_UPF_RESET,	/* connection lost or response malformed: 502 */
+	FAIL_TIMEOUT = GW_UPF_TIMEOUT,	/* backendRequest timeout or upstream silence: 504 */
 	/* TLS handshake with the backend failed (BackendTLSPolicy): 502, not retried */
 	FAIL_TLS,
 };
@@ -313,7 +314,7 @@ static void up_put(struct gw_exch *x, const void *p, size_t n)
 {
 	if (!x->u)
 		return;
-	if (x->u->h2up)
+	if (x->u->flags & CF_VIRT)
 		gw_h2up_write(x->u, p, n);
 	else
 		gw_conn_put(x->u, p, n);
@@ -322,7 +323,7 @@ static void up_put(struct gw_exch *x, const void *p, size_t n)
 /* What the upstream has yet to take: above GW_OQ_HIGH the client pauses. */
 static size_t up_backlog(const struct gw_conn *u)
 {
-	return u->out.bytes + (u->h2up ? gw_h2up_backlog(u) : 0);
+	return u->flags & CF_VIRT ? gw_h2up_backlog(u) : u->out.bytes;
 }
 
 /* One attempt on endpoint ep: a pooled or new connection, or a place in its queue. */
@@ -334,16 +335,11 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 	bool reused, busy, seen = false;
 
 	x->ep = ep;
-	u = gw_up_get(w, ep, &reused, &busy);
-	/* an endpoint may serve HTTP/1.1 and h2c backends: never mix their connections */
-	while (u && reused && !u->h2up != (x->be->proto != GW_BE_H2C)) {
-		gw_conn_close(u);
+	/* h2c backends: a stream of an HTTP/2 session (h2_up.c), else a pooled connection */
+	if (x->be->proto == GW_BE_H2C)
+		u = gw_h2up_open(w, ep, &busy);
+	else
 		u = gw_up_get(w, ep, &reused, &busy);
-	}
-	if (u && !reused && x->be->proto == GW_BE_H2C && gw_h2up_start(u)) {
-		gw_conn_close(u);
-		u = NULL;
-	}
 	if (!u && busy) {
 		if (x->mirror) {
 			/* mirrors are best effort: never queued behind real traffic */
@@ -699,6 +695,8 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	const struct gw_rt_endpoint *pin = NULL;
 	const struct gw_http1_header *ct;
 	struct gw_fwd_req fr = { 0 };
+	char xfcc[GW_XFCC_MAX];
+	int xfcc_len;
 	struct gw_exch *x;
 	const char *tgt = req->target, *host, *q;
 	uint32_t tlen = req->target_len, hlen;
@@ -904,6 +902,10 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	fr.client_ip = c->peer;
 	fr.proto = gw_conn_scheme(c);
 	fr.xff = gwd.o.xff;
+	xfcc_len = gw_xfcc_value(c, xfcc, sizeof(xfcc));
+	fr.xfcc_replace = xfcc_len >= 0;
+	fr.xfcc = xfcc;
+	fr.xfcc_len = xfcc_len > 0 ? (uint32_t)xfcc_len : 0;
 	fr.chunked = info.body == GW_BODY_CHUNKED;
 	fr.has_length = info.body == GW_BODY_LENGTH;
 	fr.content_length = info.content_length;
@@ -1177,8 +1179,8 @@ static void response_done(struct gw_exch *x, bool extra)
 	bool reuse;
 
 	x->resp_done = true;
-	if (u && u->h2up)
-		reuse = !extra && x->req_done && gw_h2up_reusable(u);
+	if (u && (u->flags & CF_VIRT))
+		reuse = false;	/* an HTTP/2 stream: closing it ends the stream */
 	else
 		reuse = u && !extra && x->up_keepalive && x->req_done && !u->out.bytes &&
 			!u->in_len && !(u->flags & (CF_SENDING | CF_EOF | CF_CLOSING));
@@ -1349,6 +1351,14 @@ size_t gw_up_http1_input(struct gw_conn *u, const char *data, size_t len)
 				}
 				if (w->resp.status == 100 && x->expect_continue && !x->mirror)
 					client_put(x, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+				/*
+				 * Other interim responses (103 Early Hints...) go to HTTP/1.1
+				 * clients as they came (RFC 9110 15.2: a proxy MUST forward
+				 * them unless it generated the request's Expect itself).
+				 */
+				else if (w->resp.status != 100 && x->client_minor == 1 &&
+					 !x->mirror && !x->head_sent)
+					client_put(x, data + off - r, (size_t)r);
 				continue;
 			}
 			if (!response_head(x, &w->resp))
@@ -1412,10 +1422,34 @@ void gw_up_sent(struct gw_conn *u)
 {
 	struct gw_exch *x = u->x;
 
+	if (u->h2up) {
+		gw_h2up_sent(u);
+		return;
+	}
 	if (x && x->c && (x->c->flags & CF_PAUSED) && up_backlog(u) < GW_OQ_LOW && !x->req_done)
 		gw_conn_resume(x->c);
 	if (x && x->tunnel && x->c && (x->c->flags & CF_PAUSED) && u->out.bytes < GW_OQ_LOW)
 		gw_conn_resume(x->c);
+}
+
+void gw_up_stream_failed(struct gw_conn *u, int kind, const char *why)
+{
+	struct gw_exch *x = u->x;
+
+	if (!x) {
+		gw_conn_close(u);
+		return;
+	}
+	if (!x->resp_head_seen) {
+		attempt_failed(x, (enum fail_kind)kind, why);
+		return;
+	}
+	if (x->mirror) {
+		close_up(x);
+		exch_free(x);
+		return;
+	}
+	abort_client(x, why);
 }
 
 void gw_up_connected(struct gw_conn *u, int res)

@@ -719,9 +719,10 @@ static int build_route(struct build *b, const struct gw_route *r, struct croute 
 			return err == -ENOMEM && !b->err[0] ? build_error(b, "out of memory") : err;
 		c->rules[i] = ru;
 		b->t->nrules++;
-		c->nmatches[i] = (int)gw_ylen(ms);
+		/* a rule the loader dropped (gw_rule.invalid, GEP-1364) is never matched */
+		c->nmatches[i] = r->rules[i].invalid ? 0 : (int)gw_ylen(ms);
 		/* a GRPCRoute rule without matches matches every request */
-		if (b->grpc && !c->nmatches[i])
+		if (b->grpc && !r->rules[i].invalid && !c->nmatches[i])
 			c->nmatches[i] = 1;
 		arr = ALLOC(b, c->nmatches[i], struct gw_rt_match);
 		c->matches[i] = ALLOC(b, c->nmatches[i], struct gw_rt_match *);

@@ -290,6 +290,7 @@ void gw_pool_close_all(struct gw_worker *w)
 	for (uint32_t i = 0; i < w->neps; i++)
 		while (w->eps[i].idle)
 			gw_conn_close(w->eps[i].idle);
+	gw_h2up_close_idle(w);
 }
 
 void gw_ep_connect_failed(struct gw_worker *w, uint32_t id, const char *name, int err)

@@ -238,9 +238,14 @@ static void conn_send(struct gw_conn *c)
 	if (c->flags & (CF_SENDING | CF_CONNECTING | CF_CLOSING))
 		return;
 	if (c->flags & CF_VIRT) {
-		gw_h2_stream_out(c);
+		if (c->kind == CK_CLIENT)
+			gw_h2_stream_out(c);
 		return;
 	}
+	if (c->h2up)
+		gw_h2up_pull(c);
+	if (c->flags & CF_CLOSING)
+		return;
 	if (c->h2) {
 		gw_h2_pull(c);
 		if ((c->flags & CF_CLOSE_AFTER) && !conn_out_bytes(c)) {
@@ -303,9 +308,14 @@ void gw_conn_close(struct gw_conn *c)
 		/* no socket: the stream is reset if it did not end */
 		c->flags |= CF_CLOSING;
 		gw_timer_del(&w->timers, &c->timer);
-		w->nclients--;
-		GW_GAUGE_ADD(w->id, conns_active, (uint64_t)-1);
-		gw_h2_stream_gone(c);
+		if (c->kind == CK_CLIENT) {
+			w->nclients--;
+			GW_GAUGE_ADD(w->id, conns_active, (uint64_t)-1);
+			gw_h2_stream_gone(c);
+		} else {
+			GW_GAUGE_ADD(w->id, upstream_active, (uint64_t)-1);
+			gw_h2up_stream_gone(c);
+		}
 		conn_maybe_free(c);
 		return;
 	}
@@ -375,8 +385,12 @@ void gw_conn_resume(struct gw_conn *c)
 	if (!(c->flags & CF_PAUSED) || (c->flags & CF_CLOSING))
 		return;
 	c->flags &= ~CF_PAUSED;
-	if (c->flags & CF_VIRT)
-		gw_h2_stream_resumed(c);
+	if (c->flags & CF_VIRT) {
+		if (c->kind == CK_CLIENT)
+			gw_h2_stream_resumed(c);
+		else
+			gw_h2up_stream_resumed(c);
+	}
 	/* with the cancel still in flight, the final recv completion re-arms */
 	if (!(c->flags & CF_RECV))
 		gw_conn_arm_recv(c);
@@ -422,7 +436,10 @@ void gw_conn_finish(struct gw_conn *c)
 	if (c->flags & (CF_CLOSING | CF_LINGER))
 		return;
 	if (c->flags & CF_VIRT) {
-		gw_h2_stream_end(c);
+		if (c->kind == CK_CLIENT)
+			gw_h2_stream_end(c);
+		else
+			gw_conn_close(c);
 		return;
 	}
 	if (c->tls) {

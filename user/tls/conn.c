@@ -246,6 +246,8 @@ static ssize_t ssl_fail(struct gw_tls_conn *c, int ret)
 		snprintf(c->errmsg, sizeof(c->errmsg), "%s", gw_tls_error_eof);
 		return -ECONNRESET;
 	}
+	if (!c->established && c->ctx->server && gw_tls_client_auth_failed(c, first))
+		return -EPROTO;
 	if (!c->established && !c->ctx->server && SSL_get_verify_result(c->ssl) != X509_V_OK) {
 		c->err = gw_tls_error_verify;
 		if (!c->detail) {

@@ -67,6 +67,7 @@ static int apply_listener(SSL *s, const struct gw_tls_ctx *x, const struct gw_tl
 		    !SSL_set1_groups_list(s, o->groups))
 			return -1;
 	}
+	gw_tls_client_auth_apply(s, l->verify_mode);
 	if (tickets)
 		SSL_clear_options(s, SSL_OP_NO_TICKET);
 	else
@@ -445,21 +446,30 @@ static int add_cert(struct gw_tls_ctx *x, struct gw_tls_lst *l, struct loaded *l
 	return 0;
 }
 
-/* Stable across reloads and distinct per listener (see the file comment). */
-static int session_id_context(const struct gw_tls_lst *l, unsigned char *sid)
+/*
+ * Stable across reloads and distinct per listener (see the file comment).
+ * The client validation is part of it: a session made under one CA bundle
+ * or mode must not resume once they changed (it would skip the check).
+ */
+static int session_id_context(const struct gw_tls_lst *l, const struct gw_client_validation *cv,
+			      unsigned char *sid)
 {
 	char buf[600];
 	unsigned n = 0;
-	int len = snprintf(buf, sizeof(buf), "xdpgw:%d:%s:%s", l->info.port, l->info.owner,
-			   l->info.name);
+	int len = snprintf(buf, sizeof(buf), "xdpgw:%d:%s:%s:%d", l->info.port, l->info.owner,
+			   l->info.name, l->verify_mode);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ret = -EINVAL;
 
 	ERR_clear_error();
-	if (EVP_Digest(buf, (size_t)len, sid, &n, EVP_sha256(), NULL) != 1 ||
-	    n != SSL_MAX_SID_CTX_LENGTH) {
-		ERR_clear_error();
-		return -EINVAL;
-	}
-	return 0;
+	if (md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(md, buf, (size_t)len) == 1 &&
+	    (!cv || EVP_DigestUpdate(md, cv->ca_pem, cv->ca_len) == 1) &&
+	    EVP_DigestFinal_ex(md, sid, &n) == 1 && n == SSL_MAX_SID_CTX_LENGTH)
+		ret = 0;
+	ERR_clear_error();
+	EVP_MD_CTX_free(md);
+	return ret;
 }
 
 static bool terminates(const struct gw_listener *l)
@@ -476,6 +486,8 @@ static int load_listener(struct gw_tls_ctx *x, struct gw_tls_lst *l, const struc
 	unsigned char sid[SSL_MAX_SID_CTX_LENGTH];
 	int ret = 0;
 
+	l->verify_mode = gw_tls_client_auth_mode(gl->client_validation);
+	l->info.verifies_clients = gl->client_validation != NULL;
 	if (!terminates(gl)) {
 		snprintf(err, sizeof(err), "not a TLS listener in mode Terminate");
 	} else if (!gl->valid) {
@@ -486,7 +498,7 @@ static int load_listener(struct gw_tls_ctx *x, struct gw_tls_lst *l, const struc
 				     gl->proto == GW_PROTO_HTTPS, conf ? conf->alpn : 0, &l->opts,
 				     err, sizeof(err))) {
 		;
-	} else if (session_id_context(l, sid)) {
+	} else if (session_id_context(l, gl->client_validation, sid)) {
 		snprintf(err, sizeof(err), "Couldn't derive the session id context");
 	} else {
 		for (int i = 0; i < gl->ncerts && !ret; i++) {
@@ -497,6 +509,9 @@ static int load_listener(struct gw_tls_ctx *x, struct gw_tls_lst *l, const struc
 				ret = add_cert(x, l, &ld, sid, &gl->certs[i], err, sizeof(err));
 			loaded_free(&ld);
 		}
+		for (int i = 0; i < l->nslots && !ret && gl->client_validation; i++)
+			ret = gw_tls_client_auth_load(l->slots[i].ssl, gl->client_validation, err,
+						      sizeof(err));
 		if (!ret) {
 			l->served = true;
 			return 0;

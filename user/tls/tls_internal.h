@@ -66,6 +66,7 @@ struct gw_tls_slot {
 struct gw_tls_lst {
 	struct gw_tls_listener_info info;
 	struct gw_tls_opts opts;
+	int verify_mode;	/* SSL_VERIFY_* for client certificates (client_auth.c) */
 	struct gw_tls_slot *slots;
 	int nslots;
 	bool served;
@@ -142,6 +143,23 @@ static inline struct gw_tls_conn *gw_tls_conn_of(const SSL *s)
 
 /** Loads a certificate chain and key from the config into ssl; 0 or -errno with err. */
 int gw_tls_use_cert(SSL_CTX *ssl, const struct gw_cert *gc, char *err, size_t errlen);
+
+/* ---- client certificates on server contexts (client_auth.c) ---- */
+
+struct gw_client_validation;
+
+/** SSL_VERIFY_* for a listener's validation (NULL = no client certificates). */
+int gw_tls_client_auth_mode(const struct gw_client_validation *cv);
+/** Adds the CA bundle to ssl's store and CA list; 0 or -errno with err. */
+int gw_tls_client_auth_load(SSL_CTX *ssl, const struct gw_client_validation *cv, char *err,
+			    size_t errlen);
+/** Sets the verify mode (and its callback) of a connection's listener on s. */
+void gw_tls_client_auth_apply(SSL *s, int verify_mode);
+/**
+ * Server handshake failure: true (c->err and errmsg set) when it was the
+ * client certificate, missing or not verified; first is the first queued error.
+ */
+bool gw_tls_client_auth_failed(struct gw_tls_conn *c, unsigned long first);
 
 /* Client side (client.c): the SSL of a new client connection. */
 int gw_tls_client_setup(struct gw_tls_conn *c);

@@ -127,6 +127,37 @@ static void test_request_head(void **s)
 	gw_sbuf_free(&b);
 }
 
+/* X-Forwarded-Client-Cert: replaced on listeners that validate clients, else untouched. */
+static void test_request_head_client_cert(void **s)
+{
+	const struct gw_http1_header hs[] = {
+		{ "Host", "a", 4, 1 },
+		{ "x-forwarded-client-cert", "Hash=forged", 23, 11 },
+	};
+	struct gw_fwd_req f = { .method = "GET", .method_len = 3, .path = "/", .path_len = 1,
+				.host = "a", .host_len = 1, .xff = GW_XFF_OFF,
+				.xfcc_replace = true, .xfcc = "Hash=ab;Subject=\"CN=x\"",
+				.xfcc_len = 22 };
+	struct gw_sbuf b = { 0 };
+
+	(void)s;
+	assert_int_equal(gw_build_request_head(&b, &hl, &f, hs, 2), 0);
+	assert_string_equal(head_str(&b), "GET / HTTP/1.1\r\nHost: a\r\n"
+			    "X-Forwarded-Client-Cert: Hash=ab;Subject=\"CN=x\"\r\n\r\n");
+	/* no verified certificate: the client's is only removed */
+	gw_sbuf_reset(&b);
+	f.xfcc_len = 0;
+	assert_int_equal(gw_build_request_head(&b, &hl, &f, hs, 2), 0);
+	assert_string_equal(head_str(&b), "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+	/* a listener without client validation forwards it as sent */
+	gw_sbuf_reset(&b);
+	f.xfcc_replace = false;
+	assert_int_equal(gw_build_request_head(&b, &hl, &f, hs, 2), 0);
+	assert_string_equal(head_str(&b), "GET / HTTP/1.1\r\nHost: a\r\n"
+			    "x-forwarded-client-cert: Hash=forged\r\n\r\n");
+	gw_sbuf_free(&b);
+}
+
 static void test_response_head(void **s)
 {
 	const struct gw_http1_header hs[] = {
@@ -349,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_hdrmod),
 		cmocka_unit_test(test_hop_by_hop),
 		cmocka_unit_test(test_request_head),
+		cmocka_unit_test(test_request_head_client_cert),
 		cmocka_unit_test(test_response_head),
 		cmocka_unit_test(test_replace_prefix_table),
 		cmocka_unit_test(test_redirect_location),

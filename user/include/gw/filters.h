@@ -68,6 +68,14 @@ struct gw_fwd_req {
 	const char *client_ip;	/* for X-Forwarded-For */
 	const char *proto;	/* "http" or "https" */
 	enum gw_xff_mode xff;
+	/*
+	 * X-Forwarded-Client-Cert, on listeners that validate client
+	 * certificates: xfcc_replace removes the client's, then xfcc is set
+	 * when xfcc_len > 0; without xfcc_replace it is forwarded as sent
+	 */
+	bool xfcc_replace;
+	const char *xfcc;
+	uint32_t xfcc_len;
 	bool chunked;		/* Transfer-Encoding: chunked */
 	bool has_length;	/* Content-Length: content_length */
 	uint64_t content_length;

@@ -28,6 +28,10 @@
  * the certificates (RSA and ECDSA for one name: OpenSSL picks per client),
  * and its tls.options the versions, ciphers, groups and ALPN. A SNI that no
  * listener matches fails the handshake with an unrecognized_name alert.
+ * HTTPS listeners with client validation (gw_listener.client_validation)
+ * ask for a client certificate and verify it against their CA bundle:
+ * AllowValidOnly fails the handshake without a valid one,
+ * AllowInsecureFallback accepts any (see gw_tls_conn_peer_verified()).
  *
  * Client contexts implement one BackendTLSPolicy: CA bundle from its
  * ConfigMaps (or the system bundle), SNI = validation.hostname, the peer
@@ -113,6 +117,8 @@ struct gw_tls_listener_info {
 	const char *hostname;	/* NULL = any */
 	/* NULL when the listener is served; else why not (certificate, option) */
 	const char *error;
+	/* asks for client certificates (Gateway spec.tls.frontend validation) */
+	bool verifies_clients;
 };
 
 /**
@@ -275,6 +281,22 @@ const struct gw_tls_listener_info *gw_tls_conn_listener(const struct gw_tls_conn
 const char *gw_tls_conn_version(const struct gw_tls_conn *c);
 /** The cipher suite's OpenSSL name once established. */
 const char *gw_tls_conn_cipher(const struct gw_tls_conn *c);
+/**
+ * Server: true when the client presented a certificate that verified
+ * against its listener's CA bundle (Gateway spec.tls.frontend), on this
+ * handshake or the one whose session it resumed. Always false on listeners
+ * without client validation; under AllowInsecureFallback, false for a
+ * client that sent no certificate or one that did not verify.
+ */
+bool gw_tls_conn_peer_verified(const struct gw_tls_conn *c);
+/**
+ * The peer's certificate, verified or not: its subject (RFC 2253) and the
+ * SHA-256 of its DER as 64 hex digits. -ENOENT when the peer sent none (or
+ * before the handshake completed), -E2BIG when the subject does not fit in
+ * sublen, -ENOMEM.
+ */
+int gw_tls_conn_peer_cert(const struct gw_tls_conn *c, char *subject, size_t sublen,
+			  char hash_hex[65]);
 /** Why the connection ended (gw_tls_error_*), or NULL while it is fine. */
 const char *gw_tls_conn_err(const struct gw_tls_conn *c);
 /** Human-readable detail for gw_tls_conn_err() ("" when none). */
