@@ -243,5 +243,6 @@ test_backend_tls_system_cas()
 	assert_eq "status with the system CAs" 200 "$(code any.example.com /)"
 	stop_background gwd
 	SSL_CERT_FILE="$PKI/ca2.crt" gwd_start --workers 1
+	wait_tcp "$NS_GW" "*" 80 || fail "gwd did not listen again after its restart"
 	assert_eq "status with other system CAs" 502 "$(code any.example.com /)"
 }
