@@ -218,7 +218,8 @@ test_backend_tls_verify_and_reload()
 	[ "$(metric upstream_tls_errors_total)" -ge 2 ] || fail "failed handshakes not counted"
 }
 
-# An HTTP/2 backend (appProtocol kubernetes.io/h2c, h2_up.c) with a policy: HTTP/2 over TLS, ALPN h2.
+# An HTTP/2 backend (appProtocol kubernetes.io/h2c, h2_up.c) with a policy:
+# HTTP/2 over TLS, ALPN h2; a failed handshake fails its streams.
 test_backend_tls_http2()
 {
 	local body
@@ -229,6 +230,11 @@ test_backend_tls_http2()
 	assert_eq "what the HTTP/2 backend saw" "proto=HTTP/2.0 alpn=h2 sni=be.example.net" "$body"
 	assert_eq "the HTTP/1.1 backend on the same address" 200 "$(code any.example.com /)"
 	assert_eq "gwd's backend TLS handshakes" 2 "$(metric upstream_tls_handshakes_total)"
+	# a session whose handshake fails is a session that never connected: 503
+	btls_load wrong.example.net "$PKI/ca.crt"
+	assert_eq "HTTP/2 backend with a hostname mismatch" 503 "$(code any.example.com /h2)"
+	grep -q "BackendTLSPolicy demo/secure-h2-tls, SNI wrong.example.net).*hostname mismatch" \
+		"$(bg_log gwd)" || fail "no log line for the HTTP/2 backend: $(tail -3 "$(bg_log gwd)")"
 }
 
 # wellKnownCACertificates System: OpenSSL's default CA file, here pointed at

@@ -138,6 +138,7 @@ struct gw_conn {
 	struct gw_h2 *h2;		/* client speaking HTTP/2, or NULL */
 	struct gw_h2_stream *h2s;	/* CF_VIRT: its stream, or NULL once gone */
 	struct gw_h2up *h2up;		/* upstream socket carrying an HTTP/2 session, or NULL */
+	char *tls_label;		/* upstream over TLS: who it is, for logs (upstream_tls.c) */
 	struct gw_h2up_stream *h2us;	/* CF_VIRT upstream: its stream, or NULL once gone */
 	struct gw_conn *h2parent;	/* CF_VIRT: the HTTP/2 connection */
 	struct gw_timer timer;

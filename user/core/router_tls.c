@@ -138,6 +138,10 @@ int gw_rt_backend_tls(struct gw_rt_table *t, const struct gw_backend *be, struct
 
 		ep->tls = e->ctx;
 		ep->tls_alpn = e->alpn;
+		ep->tls_label = gw_arena_printf(a, "Backend %s endpoint %s (BackendTLSPolicy %s",
+						o->name, ep->name, o->tls_policy);
+		if (!ep->tls_label)
+			return -ENOMEM;
 		ep->id = gw_rt_endpoint_id_tls((const struct sockaddr *)&ep->sa, ep->salen, e->tag);
 		if (ep->id == UINT32_MAX)
 			return -ENOMEM;

@@ -9,10 +9,14 @@
  * connecting (the connect timer runs on), and a failed handshake is a
  * failed connect answered 502 (gw_up_tls_failed), with a log line naming
  * the backend, the endpoint, the policy and OpenSSL's reason. HTTP/2
- * backends (h2_up.c) sit above the same plaintext stream and offer ALPN h2.
+ * backends (h2_up.c) sit above the same plaintext stream and offer ALPN h2;
+ * their session connection has no exchange, so its streams fail the way a
+ * session that never connected fails (503, tried on another endpoint).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "gw/log.h"
 #include "gwd_internal.h"
@@ -20,7 +24,6 @@
 static void on_handshake(struct gw_tls_conn *tc, void *user, const char *err)
 {
 	struct gw_conn *u = user;
-	const struct gw_exch *x = u->x;
 	char why[384];
 
 	if (!err) {
@@ -31,12 +34,10 @@ static void on_handshake(struct gw_tls_conn *tc, void *user, const char *err)
 		return;
 	}
 	GW_GAUGE_ADD(u->w->id, upstream_tls_errors, 1);
-	snprintf(why, sizeof(why), "TLS to %s failed: %s: %s", x && x->ep ? x->ep->name : "?",
-		 err, gw_tls_conn_errmsg(tc));
-	pr_warn_ratelimited("Backend %s endpoint %s (BackendTLSPolicy %s, SNI %s): TLS handshake "
-			    "failed: %s: %s", x && x->be ? x->be->name : "?",
-			    x && x->ep ? x->ep->name : "?",
-			    x && x->be && x->be->tls_policy ? x->be->tls_policy : "?",
+	snprintf(why, sizeof(why), "TLS handshake with the backend failed: %s: %s", err,
+		 gw_tls_conn_errmsg(tc));
+	pr_warn_ratelimited("%s, SNI %s): TLS handshake failed: %s: %s",
+			    u->tls_label ? u->tls_label : "Backend ? endpoint ? (BackendTLSPolicy ?",
 			    gw_tls_conn_sni(tc) ? gw_tls_conn_sni(tc) : "-", err,
 			    gw_tls_conn_errmsg(tc));
 	gw_up_tls_failed(u, why);
@@ -49,6 +50,8 @@ int gw_up_tls_attach(struct gw_conn *u, const struct gw_rt_endpoint *ep)
 	u->tls = gw_tls_conn_new(ep->tls, &up_tls_cbs, u);
 	if (!u->tls)
 		return -ENOMEM;
+	/* a copy: the route table may be gone when the handshake ends (a session without exchange) */
+	u->tls_label = ep->tls_label ? strdup(ep->tls_label) : NULL;
 	/* what gwd speaks to this backend (h2 or http/1.1), whatever the policy's xdpgw.io/alpn */
 	return gw_tls_conn_offer_alpn(u->tls, ep->tls_alpn);
 }

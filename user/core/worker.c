@@ -114,6 +114,7 @@ static void conn_free(struct gw_conn *c)
 	gw_oq_clear(&c->out);
 	/* only now: no send refers to its ciphertext any more */
 	gw_tls_conn_free(c->tls);
+	free(c->tls_label);
 	free(c->in);
 	w->slots[c->slot] = NULL;
 	w->free_slots[w->nfree++] = c->slot;

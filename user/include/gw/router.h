@@ -58,6 +58,8 @@ struct gw_rt_endpoint {
 	char name[64];			/* "10.0.0.1:8080", "[fd00::1]:8080" */
 	struct gw_tls_ctx *tls;		/* reached over TLS with this client context, or NULL */
 	unsigned tls_alpn;		/* with tls: the ALPN offer (GW_TLS_ALPN_*) */
+	/* with tls, for logs: "Backend NS/SVC:PORT endpoint ADDR (BackendTLSPolicy NS/NAME" */
+	const char *tls_label;
 };
 
 /** How gwd speaks to a backend (Service port appProtocol, or the route kind). */
