@@ -184,7 +184,9 @@ struct gw_rule {
 	int nmirrors;
 	/*
 	 * Why no data plane implements this rule ("path: problem"), or NULL.
-	 * Such a rule is dropped: data planes build nothing for it (GEP-1364).
+	 * Such a rule is dropped (GEP-1364): gwd builds no match for it. Only
+	 * HTTPRoute and GRPCRoute rules are checked (route_rules.c), so the
+	 * TLSRoute/TCPRoute/UDPRoute compilers need not look.
 	 */
 	const char *invalid;
 };

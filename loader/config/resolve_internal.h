@@ -26,8 +26,14 @@ void gw_frontend_tls_gateway_conds(struct gw_config *cfg, struct gw_gateway *gw)
 /* resolve_route.c */
 int gw_resolve_routes(struct gw_config *cfg);
 
-/* route_rules.c: marks rules no data plane implements, sets PartiallyInvalid / Accepted */
+/*
+ * route_rules.c: gw_check_route_rules marks the rules no data plane
+ * implements (and backendRefs to unsupported appProtocols, before
+ * ResolvedRefs is set); gw_route_rules_status, once attachment is final,
+ * sets PartiallyInvalid or Accepted False on the parents that accepted r.
+ */
 int gw_check_route_rules(struct gw_config *cfg, struct gw_route *r);
+int gw_route_rules_status(struct gw_config *cfg, struct gw_route *r);
 
 /* resolve_backend.c */
 bool gw_refgrant_allows(struct gw_config *cfg, const char *from_group, const char *from_kind,

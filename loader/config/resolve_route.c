@@ -348,5 +348,9 @@ int gw_resolve_routes(struct gw_config *cfg)
 		finish_conflicted_parents(cfg, cfg->by_kind[GW_K_GRPCROUTE][i]->u.route);
 	for (size_t i = 0; i < cfg->nby_kind[GW_K_HTTPROUTE]; i++)
 		finish_conflicted_parents(cfg, cfg->by_kind[GW_K_HTTPROUTE][i]->u.route);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		for (size_t i = 0; i < cfg->nby_kind[kinds[k]]; i++)
+			if (gw_route_rules_status(cfg, cfg->by_kind[kinds[k]][i]->u.route))
+				return -ENOMEM;
 	return 0;
 }

@@ -47,7 +47,8 @@ static const struct {
 /*
  * Service appProtocols (GEP-1911) the resolver knows but no data plane of
  * this build speaks to a backend of the route kind. Remove an entry when
- * its protocol lands (TLS to backends; HTTP/2 to backends has).
+ * its protocol lands (TLS to backends: BackendTLSPolicy applied by gwd).
+ * HTTP/2 (kubernetes.io/h2c, h2c, grpc, http2) has landed: user/core/h2_up.c.
  */
 static const struct {
 	enum gw_kind kind;
@@ -57,6 +58,8 @@ static const struct {
 	{ GW_K_HTTPROUTE, "https", "gwd connects to backends in plaintext" },
 	{ GW_K_HTTPROUTE, "HTTPS", "gwd connects to backends in plaintext" },
 	{ GW_K_HTTPROUTE, "kubernetes.io/wss", "gwd connects to backends in plaintext" },
+	{ GW_K_GRPCROUTE, "https", "gwd connects to backends in plaintext" },
+	{ GW_K_GRPCROUTE, "HTTPS", "gwd connects to backends in plaintext" },
 };
 
 static void check_app_protocol(struct gw_config *cfg, struct gw_route *r, struct gw_backend *b)
@@ -194,8 +197,6 @@ int gw_check_route_rules(struct gw_config *cfg, struct gw_route *r)
 {
 	struct rule_check c = { .cfg = cfg, .r = r };
 	const struct gw_yval *rules = gw_yget(r->obj->spec, "rules");
-	const char *list;
-	int ndropped;
 
 	for (c.rule = 0; c.rule < r->nrules && c.rule < (int)gw_ylen(rules); c.rule++) {
 		const struct gw_yval *rule = rules->items[c.rule];
@@ -212,8 +213,14 @@ int gw_check_route_rules(struct gw_config *cfg, struct gw_route *r)
 			check_filters(&c, gw_yget(brefs->items[b], "filters"),
 				      gw_arena_printf(&cfg->arena, "%s.backendRefs[%zu]", at, b));
 	}
-	if (c.err)
-		return c.err;
+	return c.err;
+}
+
+int gw_route_rules_status(struct gw_config *cfg, struct gw_route *r)
+{
+	const char *list;
+	int ndropped;
+
 	list = dropped_list(cfg, r, &ndropped);
 	if (!list)
 		return -ENOMEM;

@@ -79,6 +79,7 @@ struct gw_h2up_stream {
 	bool deferred;
 	/* response */
 	struct gw_sbuf fields;		/* the header block being received, HTTP/1.1 lines */
+	int nfields;
 	struct gw_sbuf out;		/* translated bytes, fed to vu at once */
 	int status;
 	bool has_length;
@@ -154,6 +155,7 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *us
 	(void)user;
 	if (st && f->hd.type == NGHTTP2_HEADERS) {
 		gw_sbuf_reset(&st->fields);
+		st->nfields = 0;
 		st->status = 0;
 	}
 	return 0;
@@ -178,6 +180,12 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 	}
 	if ((namelen && name[0] == ':') || hop_field((const char *)name, namelen))
 		return 0;
+	/* what the HTTP/1.1 head may hold, with room for our framing field */
+	if (++st->nfields > GW_HTTP1_MAX_HEADERS - 2 ||
+	    st->fields.len + namelen + valuelen + 4 > GW_HTTP1_MAX_HEAD - 512) {
+		stream_fail(st, GW_UPF_RESET, "response header block too large");
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;	/* resets the stream */
+	}
 	if (f->headers.cat == NGHTTP2_HCAT_RESPONSE && namelen == 14 &&
 	    !memcmp(name, "content-length", 14))
 		st->has_length = true;

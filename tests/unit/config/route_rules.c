@@ -7,7 +7,7 @@
  * Accepted False / UnsupportedValue when none does (shared_types.go
  * RouteConditionPartiallyInvalid, HTTPRouteFilter.Type). Each drop is a
  * warning with file, line and field path. A backend appProtocol gwd does
- * not speak is ResolvedRefs False / UnsupportedProtocol (GEP-1911).
+ * not speak (TLS ones) is ResolvedRefs False / UnsupportedProtocol (GEP-1911).
  */
 #include <string.h>
 
@@ -155,6 +155,30 @@ static void test_grpc_method_regex_checked(void **s)
 	fx_free(c);
 }
 
+/*
+ * PartiallyInvalid is judged after attachment is final: a route that loses
+ * its listener to an older GRPCRoute with an intersecting hostname is not
+ * Accepted there, so it gets no PartiallyInvalid.
+ */
+static void test_lost_listener_no_partially_invalid(void **s)
+{
+	struct gw_config *c = fx_resolve(GATEWAY
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\n"
+		"metadata: {name: rpc, namespace: default, creationTimestamp: '2025-01-01T00:00:00Z'}\n"
+		"spec: {parentRefs: [{name: g}], hostnames: [a.example.com]}\n---\n"
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+		"metadata: {name: r, namespace: default, creationTimestamp: '2025-02-01T00:00:00Z'}\n"
+		"spec:\n  parentRefs: [{name: g}]\n  hostnames: [a.example.com]\n  rules:\n"
+		RULE("{path: {type: RegularExpression, value: \"(\"}}") GOOD "---\n");
+
+	(void)s;
+	assert_cond(c, GW_K_HTTPROUTE, "default", "r", "parents/g", "Accepted", "False",
+		    "NotAllowedByListeners");
+	assert_null(fx_cond(c, GW_K_HTTPROUTE, "default", "r", "parents/g", "PartiallyInvalid"));
+	assert_non_null(route(c)->rules[0].invalid);
+	fx_free(c);
+}
+
 /* GEP-1911: an appProtocol no data plane speaks is ResolvedRefs False / UnsupportedProtocol. */
 static void test_unsupported_app_protocol(void **s)
 {
@@ -179,23 +203,24 @@ static void test_unsupported_app_protocol(void **s)
 		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
 		"metadata: {name: tls, namespace: default}\n"
 		"spec:\n  parentRefs: [{name: g}]\n  rules:\n"
-		"  - backendRefs: [{name: s, port: 443}]\n---\n");
-	struct gw_route *h2 = gw_config_find(c, GW_K_HTTPROUTE, "default", "h2")->u.route;
+		"  - backendRefs: [{name: s, port: 80}, {name: s, port: 443}]\n---\n");
+	struct gw_route *tls = gw_config_find(c, GW_K_HTTPROUTE, "default", "tls")->u.route;
 
 	(void)s;
-	/* WebSocket over HTTP/1.1 is spoken */
+	/* WebSocket over HTTP/1.1 and HTTP/2 with prior knowledge are spoken */
 	assert_cond(c, GW_K_HTTPROUTE, "default", "ws", "parents/g", "ResolvedRefs", "True",
 		    "ResolvedRefs");
-	/* and HTTP/2 with prior knowledge (kubernetes.io/h2c) */
 	assert_cond(c, GW_K_HTTPROUTE, "default", "h2", "parents/g", "ResolvedRefs", "True",
 		    "ResolvedRefs");
-	assert_null(h2->rules[0].backends[0].reason);
-	assert_null(h2->rules[0].backends[1].reason);
+	/* TLS to backends is not: plaintext to an https port would never work */
 	assert_cond(c, GW_K_HTTPROUTE, "default", "tls", "parents/g", "ResolvedRefs", "False",
 		    "UnsupportedProtocol");
 	/* the route stays Accepted: only that backendRef's share is answered 500 */
 	assert_cond(c, GW_K_HTTPROUTE, "default", "tls", "parents/g", "Accepted", "True",
 		    "Accepted");
+	assert_null(tls->rules[0].backends[0].reason);
+	assert_string_equal(tls->rules[0].backends[1].reason, "UnsupportedProtocol");
+	assert_non_null(strstr(tls->rules[0].backends[1].message, "appProtocol https"));
 	fx_free(c);
 }
 
@@ -209,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_not_accepted_route_keeps_its_reason),
 		cmocka_unit_test(test_grpc_method_regex_checked),
 		cmocka_unit_test(test_unsupported_app_protocol),
+		cmocka_unit_test(test_lost_listener_no_partially_invalid),
 	};
 
 	return cmocka_run_group_tests_name("config/route_rules", tests, NULL, NULL);
