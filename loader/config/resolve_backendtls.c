@@ -24,13 +24,6 @@
 
 #include "resolve_internal.h"
 
-/* One (Service, sectionName) a policy targets. */
-struct target {
-	const struct gw_obj *svc;
-	const char *section;	/* "" = the whole Service */
-	struct gw_obj *policy;
-};
-
 static const struct gw_yval *target_item(const struct gw_obj *p, size_t i)
 {
 	const struct gw_yval *refs = gw_yget(p->spec, "targetRefs");
@@ -48,61 +41,45 @@ static int precedence(const struct gw_obj *a, const struct gw_obj *b)
 	return c ? c : strcmp(a->name, b->name);
 }
 
-static int collect_targets(struct gw_config *cfg, struct target **out, size_t *n)
+/* Whether target t of policy p is Service svc (core group), port section ("" = whole). */
+static bool targets(const struct gw_obj *p, const struct gw_yval *t, const struct gw_obj *svc,
+		    const char *section)
 {
-	size_t cap = 0;
-
-	for (size_t i = 0; i < cfg->nby_kind[GW_K_BACKENDTLSPOLICY]; i++) {
-		const struct gw_obj *p = cfg->by_kind[GW_K_BACKENDTLSPOLICY][i];
-
-		for (size_t k = 0; target_item(p, k); k++)
-			cap++;
-	}
-	*out = gw_arena_alloc(&cfg->arena, (cap + 1) * sizeof(**out));
-	if (!*out)
-		return -ENOMEM;
-	*n = 0;
-	for (size_t i = 0; i < cfg->nby_kind[GW_K_BACKENDTLSPOLICY]; i++) {
-		struct gw_obj *p = cfg->by_kind[GW_K_BACKENDTLSPOLICY][i];
-		const struct gw_yval *t;
-
-		for (size_t k = 0; (t = target_item(p, k)); k++) {
-			const struct gw_obj *svc;
-
-			/* only core Services are targets xdpgw knows */
-			if (*gw_ygetstr(t, "group", "") || strcmp(gw_ygetstr(t, "kind", ""), "Service"))
-				continue;
-			svc = gw_config_find(cfg, GW_K_SERVICE, p->ns, gw_ygetstr(t, "name", ""));
-			if (!svc)
-				continue;
-			(*out)[*n].svc = svc;
-			(*out)[*n].section = gw_ygetstr(t, "sectionName", "");
-			(*out)[*n].policy = p;
-			(*n)++;
-		}
-	}
-	return 0;
+	return !*gw_ygetstr(t, "group", "") && !strcmp(gw_ygetstr(t, "kind", ""), "Service") &&
+	       !strcmp(p->ns, svc->ns) && !strcmp(gw_ygetstr(t, "name", ""), svc->name) &&
+	       !strcmp(gw_ygetstr(t, "sectionName", ""), section);
 }
 
-/* The policy taking precedence for (svc, section) among ts, or NULL. */
-static struct gw_obj *winner(const struct target *ts, size_t n, const struct gw_obj *svc,
+/* The policy taking precedence for (svc, section), or NULL. */
+static struct gw_obj *winner(const struct gw_config *cfg, const struct gw_obj *svc,
 			     const char *section)
 {
 	struct gw_obj *best = NULL;
 
-	for (size_t i = 0; i < n; i++)
-		if (ts[i].svc == svc && !strcmp(ts[i].section, section) &&
-		    (!best || precedence(ts[i].policy, best) < 0))
-			best = ts[i].policy;
+	for (size_t i = 0; i < cfg->nby_kind[GW_K_BACKENDTLSPOLICY]; i++) {
+		struct gw_obj *p = cfg->by_kind[GW_K_BACKENDTLSPOLICY][i];
+		const struct gw_yval *t;
+
+		for (size_t k = 0; (t = target_item(p, k)); k++)
+			if (targets(p, t, svc, section) && (!best || precedence(p, best) < 0))
+				best = p;
+	}
 	return best;
 }
 
-static const char *port_name(const struct gw_obj *svc, int port)
+struct gw_obj *gw_backend_tls_policy(const struct gw_config *cfg, const struct gw_backend *b)
 {
-	for (int i = 0; i < svc->u.svc->nports; i++)
-		if (svc->u.svc->ports[i].port == port)
-			return svc->u.svc->ports[i].name;
-	return NULL;
+	struct gw_obj *p = NULL;
+
+	if (!b->svc)
+		return NULL;
+	for (int i = 0; i < b->svc->u.svc->nports && !p; i++) {
+		const struct gw_service_port *sp = &b->svc->u.svc->ports[i];
+
+		if (sp->port == b->port && sp->name && *sp->name)
+			p = winner(cfg, b->svc, sp->name);
+	}
+	return p ? p : winner(cfg, b->svc, "");
 }
 
 /*
@@ -117,51 +94,56 @@ static const struct gw_cert *route_client_cert(const struct gw_route *r)
 	return NULL;
 }
 
-static void apply_to(const struct target *ts, size_t n, const struct gw_route *r,
-		     struct gw_backend *b)
+static void apply_to(const struct gw_config *cfg, const struct gw_route *r, struct gw_backend *b)
 {
-	const char *pn;
-
-	if (!b->svc)
-		return;
-	pn = port_name(b->svc, b->port);
-	b->tls_policy = pn && *pn ? winner(ts, n, b->svc, pn) : NULL;
-	if (!b->tls_policy)
-		b->tls_policy = winner(ts, n, b->svc, "");
+	b->tls_policy = gw_backend_tls_policy(cfg, b);
 	if (b->tls_policy)
 		b->tls_client_cert = route_client_cert(r);
+}
+
+/* Policies that lose some (Service, sectionName) they target: Accepted False / Conflicted. */
+static void mark_conflicts(struct gw_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nby_kind[GW_K_BACKENDTLSPOLICY]; i++) {
+		struct gw_obj *p = cfg->by_kind[GW_K_BACKENDTLSPOLICY][i];
+		const struct gw_yval *t;
+
+		for (size_t k = 0; (t = target_item(p, k)) && !p->conflicted; k++) {
+			const char *section = gw_ygetstr(t, "sectionName", "");
+			const struct gw_obj *svc;
+			const struct gw_obj *w;
+
+			if (*gw_ygetstr(t, "group", "") || strcmp(gw_ygetstr(t, "kind", ""), "Service"))
+				continue;
+			svc = gw_config_find(cfg, GW_K_SERVICE, p->ns, gw_ygetstr(t, "name", ""));
+			w = svc ? winner(cfg, svc, section) : p;
+			if (w == p)
+				continue;
+			p->conflicted = true;
+			gw_cond_set(&p->conds, "Accepted", "False", "Conflicted",
+				    gw_arena_printf(&cfg->arena, "BackendTLSPolicy %s/%s takes "
+						    "precedence for Service %s%s%s (older, or same age "
+						    "and first by name)", w->ns, w->name, svc->name,
+						    *section ? " port " : "", section));
+		}
+	}
 }
 
 int gw_resolve_policy_targets(struct gw_config *cfg)
 {
 	/* TLSRoute and TCPRoute backends get the client's bytes as they are */
 	static const enum gw_kind rk[] = { GW_K_HTTPROUTE, GW_K_GRPCROUTE };
-	struct target *ts;
-	size_t n;
 
-	if (collect_targets(cfg, &ts, &n))
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct gw_obj *w = winner(ts, n, ts[i].svc, ts[i].section);
-
-		if (w == ts[i].policy || ts[i].policy->conflicted)
-			continue;
-		ts[i].policy->conflicted = true;
-		gw_cond_set(&ts[i].policy->conds, "Accepted", "False", "Conflicted",
-			    gw_arena_printf(&cfg->arena, "BackendTLSPolicy %s/%s takes precedence "
-					    "for Service %s%s%s (older, or same age and first by "
-					    "name)", w->ns, w->name, ts[i].svc->name,
-					    *ts[i].section ? " port " : "", ts[i].section));
-	}
+	mark_conflicts(cfg);
 	for (size_t k = 0; k < sizeof(rk) / sizeof(rk[0]); k++) {
 		for (size_t i = 0; i < cfg->nby_kind[rk[k]]; i++) {
 			struct gw_route *r = cfg->by_kind[rk[k]][i]->u.route;
 
 			for (int ru = 0; ru < r->nrules; ru++) {
 				for (int b = 0; b < r->rules[ru].nbackends; b++)
-					apply_to(ts, n, r, &r->rules[ru].backends[b]);
+					apply_to(cfg, r, &r->rules[ru].backends[b]);
 				for (int m = 0; m < r->rules[ru].nmirrors; m++)
-					apply_to(ts, n, r, &r->rules[ru].mirrors[m]);
+					apply_to(cfg, r, &r->rules[ru].mirrors[m]);
 			}
 		}
 	}

@@ -61,6 +61,8 @@ void gw_resolve_gateway_client_certs(struct gw_config *cfg);
  * policy that applies to its Service port (gw_backend.tls_policy).
  */
 int gw_resolve_policy_targets(struct gw_config *cfg);
+/** The BackendTLSPolicy that applies to backendRef b's Service port (by precedence), or NULL. */
+struct gw_obj *gw_backend_tls_policy(const struct gw_config *cfg, const struct gw_backend *b);
 
 /* status.c */
 void gw_cond_set(struct gw_conds *c, const char *type, const char *status, const char *reason,

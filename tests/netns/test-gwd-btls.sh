@@ -109,7 +109,7 @@ data:
 $(sed 's/^/    /' "$ca")
 ---
 EOF
-		tls_service secure https 8443 "" https
+		tls_service secure https 8443 ", appProtocol: https" https
 		tls_service secure-h2 h2 8444 ", appProtocol: kubernetes.io/h2c" ""
 		route secure "  rules:
   - backendRefs: [{name: secure, port: 443}]

@@ -844,6 +844,31 @@ static void test_backend_tls_policy_section_name(void **s)
 	fx_free(c);
 }
 
+/* appProtocol https (GEP-1911) is spoken when a policy says how to verify the backend */
+static void test_https_app_protocol_needs_policy(void **s)
+{
+	const char *svc = "apiVersion: v1\nkind: Service\nmetadata: {name: svc, namespace: infra}\n"
+			  "spec: {ports: [{name: http, port: 443, appProtocol: https}]}\n---\n";
+	struct gw_config *c = fx_resolve(fx_printf(FX_CLASS GW("g", L_HTTP) "%s"
+		ROUTE("infra", "r", "{name: g}", BACKEND("svc", 443)), svc));
+	const struct gw_route *r = gw_config_find(c, GW_K_HTTPROUTE, "infra", "r")->u.route;
+
+	(void)s;
+	assert_non_null(r->rules[0].backends[0].reason);
+	assert_string_equal(r->rules[0].backends[0].reason, "UnsupportedProtocol");
+	assert_non_null(strstr(r->rules[0].backends[0].message, "BackendTLSPolicy"));
+	fx_free(c);
+	c = fx_resolve(fx_printf(FX_CLASS GW("g", L_HTTP) "%s"
+		ROUTE("infra", "r", "{name: g}", BACKEND("svc", 443))
+		BTLS("p", "2026-01-01T00:00:00Z", ""), svc));
+	r = gw_config_find(c, GW_K_HTTPROUTE, "infra", "r")->u.route;
+	assert_null(r->rules[0].backends[0].reason);
+	assert_string_equal(backend_policy(c)->name, "p");
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "r", "parents/g", "ResolvedRefs", "True",
+		    "ResolvedRefs");
+	fx_free(c);
+}
+
 #define GW_CLIENT_CERT(ref)                                                                  \
 	"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"                           \
 	"metadata: {name: g, namespace: infra}\n"                                             \
@@ -964,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_backend_tls_policy),
 		cmocka_unit_test(test_backend_tls_policy_precedence),
 		cmocka_unit_test(test_backend_tls_policy_section_name),
+		cmocka_unit_test(test_https_app_protocol_needs_policy),
 		cmocka_unit_test(test_gateway_client_certificate),
 		cmocka_unit_test(test_stamp_generation_and_transition_time),
 	};
