@@ -184,31 +184,6 @@ EOF
 	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
 }
 
-# start_haproxy_tls THREADS PORT: server line with ssl verify required.
-start_haproxy_tls()
-{
-	mkdir -p "$W/haproxy"
-	cat >"$W/haproxy/haproxy.cfg" <<EOF
-global
-    nbthread $1
-    maxconn 8000
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
-    http-reuse always
-frontend fe
-    bind $GWIP:$2
-    default_backend be
-backend be
-    server s1 $BE:8443 ssl verify required ca-file $W/ca.crt sni str($NAME) verifyhost $NAME
-EOF
-	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
-	wait_tcp "$NS_GW" "$GWIP" "$2"
-	PROXY_PIDS=$(bg_pid haproxy)
-}
-
 # wrk_run PORT PATH: "req/s cpu_us_per_request"
 wrk_run()
 {
@@ -250,7 +225,8 @@ for r in $(seq 1 "$ROUNDS"); do
 	start_nginx_tls "$WORKERS" 8102
 	measure nginx-tls 8102
 	stop_background nginx >/dev/null
-	start_haproxy_tls "$WORKERS" 8103
+	start_haproxy "$WORKERS" 8103 "" \
+		"$BE:8443 ssl verify required ca-file $W/ca.crt sni str($NAME) verifyhost $NAME"
 	measure haproxy-tls 8103
 	stop_background haproxy >/dev/null
 done
