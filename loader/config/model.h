@@ -133,6 +133,10 @@ struct gw_gateway {
 	int attached_listenersets;
 	const char **addresses;		/* spec.addresses (IPAddress values) */
 	int naddresses;
+	/* spec.tls.backend.clientCertificateRef, presented to TLS backends; NULL if none */
+	struct gw_cert *client_cert;
+	/* why clientCertificateRef does not resolve (Gateway ResolvedRefs), or NULL */
+	const char *client_cert_reason, *client_cert_message;
 	struct gw_conds conds;
 };
 
@@ -165,6 +169,10 @@ struct gw_backend {
 	const char *message;
 	struct gw_endpoint *eps;	/* ready endpoints */
 	int neps;
+	/* the BackendTLSPolicy that applies to the Service port (reach it over TLS), or NULL */
+	struct gw_obj *tls_policy;
+	/* with tls_policy: the client certificate of the route's Gateway (tls.backend), or NULL */
+	const struct gw_cert *tls_client_cert;
 };
 
 struct gw_rule {
@@ -253,6 +261,7 @@ struct gw_obj {
 		void *any;
 	} u;
 	bool class_accepted;		/* GatewayClass: ours and Accepted */
+	bool conflicted;		/* BackendTLSPolicy: lost precedence on some target */
 	struct gw_conds conds;		/* GatewayClass / BackendTLSPolicy conditions */
 };
 

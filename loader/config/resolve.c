@@ -201,6 +201,7 @@ int gw_config_resolve(struct gw_config *cfg, const struct gw_config *prev)
 	if ((err = gw_build_views(cfg)) || (err = gw_resolve_classes(cfg)) ||
 	    (err = gw_resolve_gateways(cfg)) || (err = gw_resolve_routes(cfg)))
 		return err;
+	gw_resolve_gateway_client_certs(cfg);
 	gw_finish_gateways(cfg);
 	if ((err = gw_resolve_policies(cfg)))
 		return err;

@@ -269,5 +269,5 @@ int gw_resolve_policies(struct gw_config *cfg)
 				    "All references are resolved");
 		}
 	}
-	return 0;
+	return gw_resolve_policy_targets(cfg);
 }

@@ -118,7 +118,6 @@ static int resolve_certs(struct gw_config *cfg, struct gw_listener *l, const cha
 {
 	struct gw_arena *a = &cfg->arena;
 	int n = (int)gw_ylen(l->cert_refs);
-	const char *from_kind = l->owner->ki->kind;
 
 	*reason = NULL;
 	l->certs = gw_arena_alloc(a, (size_t)(n + 1) * sizeof(*l->certs));
@@ -130,69 +129,13 @@ static int resolve_certs(struct gw_config *cfg, struct gw_listener *l, const cha
 		return 0;
 	}
 	for (int i = 0; i < n; i++) {
-		struct gw_yval *ref = l->cert_refs->items[i];
-		const char *g = gw_ygetstr(ref, "group", "");
-		const char *k = gw_ygetstr(ref, "kind", "Secret");
-		const char *ns = gw_ygetstr(ref, "namespace", l->owner->ns);
-		const char *name = gw_ygetstr(ref, "name", "");
-		const char *r = NULL, *m = NULL, *why;
-		struct gw_obj *sec;
-		struct gw_yval *data;
-		const char *crt64, *key64;
-		struct gw_cert *c = &l->certs[l->ncerts];
+		const char *r, *m;
 
-		if (*g || strcmp(k, "Secret")) {
-			r = "InvalidCertificateRef";
-			m = gw_arena_printf(a, "certificateRefs[%d]: unsupported kind %s%s%s; "
-					    "expected a core Secret", i, g, *g ? "/" : "", k);
-		} else if (strcmp(ns, l->owner->ns) &&
-			   !gw_refgrant_allows(cfg, GW_GROUP, from_kind, l->owner->ns, "", "Secret",
-					       ns, name)) {
-			r = "RefNotPermitted";
-			m = gw_arena_printf(a, "certificateRefs[%d]: Secret %s/%s is in another "
-					    "namespace and no ReferenceGrant in %s allows it",
-					    i, ns, name, ns);
-		} else if (!(sec = gw_config_find(cfg, GW_K_SECRET, ns, name))) {
-			r = "InvalidCertificateRef";
-			m = gw_arena_printf(a, "certificateRefs[%d]: Secret %s/%s not found", i, ns,
-					    name);
-		} else if (strcmp(gw_ygetstr(sec->root, "type", "Opaque"), "kubernetes.io/tls")) {
-			r = "InvalidCertificateRef";
-			m = gw_arena_printf(a, "certificateRefs[%d]: Secret %s/%s has type %s, "
-					    "expected kubernetes.io/tls", i, ns, name,
-					    gw_ygetstr(sec->root, "type", "Opaque"));
-		} else {
-			data = gw_yget(sec->root, "data");
-			crt64 = gw_ygetstr(data, "tls.crt", NULL);
-			key64 = gw_ygetstr(data, "tls.key", NULL);
-			c->cert_pem = crt64 ? gw_base64_decode(a, crt64, &c->cert_len) : NULL;
-			c->key_pem = key64 ? gw_base64_decode(a, key64, &c->key_len) : NULL;
-			/* stringData is merged into data by the API server */
-			if (!c->cert_pem && (crt64 = gw_ypath(sec->root, "stringData") ?
-					     gw_ygetstr(gw_yget(sec->root, "stringData"),
-							"tls.crt", NULL) : NULL)) {
-				c->cert_pem = crt64;
-				c->cert_len = strlen(crt64);
-			}
-			if (!c->key_pem && (key64 = gw_ygetstr(gw_yget(sec->root, "stringData"),
-							       "tls.key", NULL))) {
-				c->key_pem = key64;
-				c->key_len = strlen(key64);
-			}
-			if (!c->cert_pem || !c->key_pem)
-				why = "tls.crt and tls.key must both be set (base64 PEM)";
-			else
-				why = gw_tls_check_pair(c->cert_pem, c->cert_len, c->key_pem,
-							c->key_len);
-			if (why) {
-				r = "InvalidCertificateRef";
-				m = gw_arena_printf(a, "certificateRefs[%d]: Secret %s/%s: %s", i,
-						    ns, name, why);
-			} else {
-				c->secret = sec;
-				l->ncerts++;
-			}
-		}
+		gw_resolve_cert_ref(cfg, l->owner, gw_arena_printf(a, "certificateRefs[%d]", i),
+				    "InvalidCertificateRef", l->cert_refs->items[i],
+				    &l->certs[l->ncerts], &r, &m);
+		if (!r)
+			l->ncerts++;
 		/* RefNotPermitted wins over InvalidCertificateRef, as the spec says */
 		if (r && (!*reason || (!strcmp(r, "RefNotPermitted") &&
 				       strcmp(*reason, "RefNotPermitted")))) {
@@ -732,7 +675,10 @@ void gw_finish_gateways(struct gw_config *cfg)
 		else
 			gw_cond_set(&gw->conds, "Programmed", "False", "Pending",
 				    "waiting for the data plane to program the listeners");
-		if (unresolved)
+		if (gw->client_cert_reason)
+			gw_cond_set(&gw->conds, "ResolvedRefs", "False", gw->client_cert_reason,
+				    gw->client_cert_message);
+		else if (unresolved)
 			gw_cond_set(&gw->conds, "ResolvedRefs", "False", "ListenersNotResolved",
 				    "one or more listeners have unresolved references");
 		else

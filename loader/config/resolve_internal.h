@@ -42,6 +42,28 @@ bool gw_refgrant_allows(struct gw_config *cfg, const char *from_group, const cha
 void gw_resolve_backend(struct gw_config *cfg, struct gw_route *r, struct gw_backend *b);
 int gw_resolve_policies(struct gw_config *cfg);
 
+/* resolve_cert.c */
+/**
+ * Resolves ref (a SecretObjectReference written in from, named field in
+ * messages) into out. On failure *reason is bad_reason or RefNotPermitted
+ * and *msg says why; else both are NULL and out->secret is set.
+ */
+void gw_resolve_cert_ref(struct gw_config *cfg, const struct gw_obj *from, const char *field,
+			 const char *bad_reason, const struct gw_yval *ref, struct gw_cert *out,
+			 const char **reason, const char **msg);
+
+/* resolve_backendtls.c */
+/** Gateway spec.tls.backend.clientCertificateRef of every Gateway of ours. */
+void gw_resolve_gateway_client_certs(struct gw_config *cfg);
+/**
+ * BackendTLSPolicy precedence per targeted Service (and sectionName): the
+ * losers get Accepted False Conflicted; every route backendRef learns the
+ * policy that applies to its Service port (gw_backend.tls_policy).
+ */
+int gw_resolve_policy_targets(struct gw_config *cfg);
+/** The BackendTLSPolicy that applies to backendRef b's Service port (by precedence), or NULL. */
+struct gw_obj *gw_backend_tls_policy(const struct gw_config *cfg, const struct gw_backend *b);
+
 /* status.c */
 void gw_cond_set(struct gw_conds *c, const char *type, const char *status, const char *reason,
 		 const char *message);

@@ -51,19 +51,23 @@ static const struct {
 /*
  * Service appProtocols (GEP-1911) the resolver knows but no data plane of
  * this build speaks to a backend of the route kind. Remove an entry when
- * its protocol lands (TLS to backends: BackendTLSPolicy applied by gwd).
- * HTTP/2 (kubernetes.io/h2c, h2c, grpc, http2) has landed: user/core/h2_up.c.
+ * its protocol lands. HTTP/2 (kubernetes.io/h2c, h2c, grpc, http2) has
+ * landed: user/core/h2_up.c. The TLS ones are spoken when a
+ * BackendTLSPolicy applies to the port (it says how to verify the
+ * backend; gwd then connects over TLS: user/core/upstream_tls.c), and only
+ * then.
  */
+#define NEEDS_POLICY "it needs a BackendTLSPolicy for the port (gwd would connect in plaintext)"
 static const struct {
 	enum gw_kind kind;
 	const char *app_protocol;
 	const char *why;
 } unsupported_app_protocols[] = {
-	{ GW_K_HTTPROUTE, "https", "gwd connects to backends in plaintext" },
-	{ GW_K_HTTPROUTE, "HTTPS", "gwd connects to backends in plaintext" },
-	{ GW_K_HTTPROUTE, "kubernetes.io/wss", "gwd connects to backends in plaintext" },
-	{ GW_K_GRPCROUTE, "https", "gwd connects to backends in plaintext" },
-	{ GW_K_GRPCROUTE, "HTTPS", "gwd connects to backends in plaintext" },
+	{ GW_K_HTTPROUTE, "https", NEEDS_POLICY },
+	{ GW_K_HTTPROUTE, "HTTPS", NEEDS_POLICY },
+	{ GW_K_HTTPROUTE, "kubernetes.io/wss", NEEDS_POLICY },
+	{ GW_K_GRPCROUTE, "https", NEEDS_POLICY },
+	{ GW_K_GRPCROUTE, "HTTPS", NEEDS_POLICY },
 };
 
 static void check_app_protocol(struct gw_config *cfg, struct gw_route *r, struct gw_backend *b)
@@ -73,7 +77,8 @@ static void check_app_protocol(struct gw_config *cfg, struct gw_route *r, struct
 	for (size_t i = 0;
 	     i < sizeof(unsupported_app_protocols) / sizeof(unsupported_app_protocols[0]); i++) {
 		if (unsupported_app_protocols[i].kind != r->obj->ki->id ||
-		    strcmp(unsupported_app_protocols[i].app_protocol, b->app_protocol))
+		    strcmp(unsupported_app_protocols[i].app_protocol, b->app_protocol) ||
+		    gw_backend_tls_policy(cfg, b))
 			continue;
 		b->reason = "UnsupportedProtocol";
 		b->message = gw_arena_printf(&cfg->arena, "Service %s/%s port %d has appProtocol "

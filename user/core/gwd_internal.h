@@ -138,6 +138,7 @@ struct gw_conn {
 	struct gw_h2 *h2;		/* client speaking HTTP/2, or NULL */
 	struct gw_h2_stream *h2s;	/* CF_VIRT: its stream, or NULL once gone */
 	struct gw_h2up *h2up;		/* upstream socket carrying an HTTP/2 session, or NULL */
+	char *tls_label;		/* upstream over TLS: who it is, for logs (upstream_tls.c) */
 	struct gw_h2up_stream *h2us;	/* CF_VIRT upstream: its stream, or NULL once gone */
 	struct gw_conn *h2parent;	/* CF_VIRT: the HTTP/2 connection */
 	struct gw_timer timer;
@@ -370,6 +371,8 @@ void gw_up_stream_failed(struct gw_conn *u, int kind, const char *why);
 void gw_up_eof(struct gw_conn *u, int err);
 void gw_up_sent(struct gw_conn *u);
 void gw_up_connected(struct gw_conn *u, int res);
+/** The TLS handshake of u failed (why: for the log): like a failed connect, answered 502. */
+void gw_up_tls_failed(struct gw_conn *u, const char *why);
 void gw_exch_timer(struct gw_exch *x, int kind);
 void gw_exch_resume(struct gw_exch *x);
 void gw_conn_timer_fired(struct gw_conn *c, int kind);
@@ -491,6 +494,12 @@ void gw_pool_remove(struct gw_conn *u);
 void gw_pool_close_all(struct gw_worker *w);
 void gw_ep_connect_failed(struct gw_worker *w, uint32_t id, const char *name, int err);
 void gw_ep_connect_ok(struct gw_worker *w, uint32_t id);
+
+/* upstream_tls.c: BackendTLSPolicy, TLS below the upstream byte stream */
+/** u (not connected yet) will speak TLS to ep (its client context and ALPN); 0 or -errno. */
+int gw_up_tls_attach(struct gw_conn *u, const struct gw_rt_endpoint *ep);
+/** TCP connect of a TLS upstream completed: the handshake starts; gw_up_connected() follows it. */
+void gw_up_tls_connected(struct gw_conn *u, int res);
 
 /* accesslog.c */
 int gw_accesslog_open(const char *path);

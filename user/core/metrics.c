@@ -159,6 +159,9 @@ void gw_metrics_write(FILE *f, int nworkers)
 		SUM(parse_errors);
 		SUM(upstream_connects);
 		SUM(upstream_connect_errors);
+		SUM(upstream_tls_handshakes);
+		SUM(upstream_tls_resumed);
+		SUM(upstream_tls_errors);
 		SUM(upstream_reused);
 		SUM(upstream_active);
 		SUM(upstream_idle);
@@ -184,6 +187,14 @@ void gw_metrics_write(FILE *f, int nworkers)
 	    g.upstream_connects);
 	OUT("upstream_connect_errors_total", "counter", "Upstream connects that failed.",
 	    g.upstream_connect_errors);
+	OUT("upstream_tls_handshakes_total", "counter",
+	    "TLS handshakes with backends (BackendTLSPolicy) that completed.",
+	    g.upstream_tls_handshakes);
+	OUT("upstream_tls_resumed_total", "counter", "Of those, handshakes that resumed a session.",
+	    g.upstream_tls_resumed);
+	OUT("upstream_tls_errors_total", "counter",
+	    "TLS handshakes with backends that failed (verification, alert, protocol).",
+	    g.upstream_tls_errors);
 	OUT("upstream_reused_total", "counter", "Requests sent on a pooled upstream connection.",
 	    g.upstream_reused);
 	OUT("upstream_connections_active", "gauge", "Upstream connections open.",

@@ -30,6 +30,8 @@ enum fail_kind {
 	FAIL_STALE = GW_UPF_STALE,	/* reused connection closed before any response byte: 502 */
 	FAIL_RESET = GW_UPF_RESET,	/* connection lost or response malformed: 502 */
 	FAIL_TIMEOUT = GW_UPF_TIMEOUT,	/* backendRequest timeout or upstream silence: 504 */
+	/* TLS handshake with the backend failed (BackendTLSPolicy): 502, not retried */
+	FAIL_TLS,
 };
 
 static void start_attempt(struct gw_exch *x);
@@ -278,7 +280,8 @@ static bool replayable(const struct gw_exch *x)
 static void attempt_failed(struct gw_exch *x, enum fail_kind kind, const char *why)
 {
 	static const int status[] = { [FAIL_CONNECT] = 503, [FAIL_STALE] = 502,
-				      [FAIL_RESET] = 502, [FAIL_TIMEOUT] = 504 };
+				      [FAIL_RESET] = 502, [FAIL_TIMEOUT] = 504,
+				      [FAIL_TLS] = 502 };
 	bool retry = false, backoff = false;
 
 	gw_ep_unwait(x->w, x);
@@ -1582,6 +1585,18 @@ void gw_up_connected(struct gw_conn *u, int res)
 	gw_ep_connect_ok(w, u->ep);
 	gw_conn_arm_recv(u);
 	gw_conn_flush(u);
+}
+
+void gw_up_tls_failed(struct gw_conn *u, const char *why)
+{
+	struct gw_exch *x = u->x;
+
+	gw_conn_timer_del(u);
+	gw_ep_connect_failed(u->w, u->ep, x && x->ep ? x->ep->name : "?", -EPROTO);
+	if (x)
+		attempt_failed(x, FAIL_TLS, why);
+	else
+		gw_conn_close(u);
 }
 
 void gw_exch_timer(struct gw_exch *x, int kind)

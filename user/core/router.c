@@ -20,6 +20,7 @@
 #include "gw/log.h"
 #include "gw/metrics.h"
 #include "gw/router.h"
+#include "router_internal.h"
 
 struct gw_strmap_slot {
 	const char *key;
@@ -99,12 +100,16 @@ static void **strmap_slot(struct gw_arena *a, struct gw_strmap *m, const char *k
 
 /*
  * Endpoint ids key per-worker pools and outlier state, so the same address
- * must keep its id across reloads. The registry only grows; it is touched
- * at table build time only.
+ * must keep its id across reloads. An address reached over TLS has one id
+ * per TLS identity (GW_RT_TLS_TAG bytes; all zero = plaintext), so a pooled
+ * TLS connection is never reused for plaintext or for another SNI, CA or
+ * client certificate. The registry only grows; it is touched at table
+ * build time only.
  */
 struct ep_key {
 	struct sockaddr_storage sa;
 	socklen_t len;
+	unsigned char tag[GW_RT_TLS_TAG];
 };
 
 static pthread_mutex_t ep_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -139,6 +144,13 @@ static int ep_grow(void)
 
 uint32_t gw_rt_endpoint_id(const struct sockaddr *sa, socklen_t len)
 {
+	static const unsigned char plain[GW_RT_TLS_TAG];
+
+	return gw_rt_endpoint_id_tls(sa, len, plain);
+}
+
+uint32_t gw_rt_endpoint_id_tls(const struct sockaddr *sa, socklen_t len, const unsigned char *tag)
+{
 	uint32_t id = UINT32_MAX, i;
 
 	pthread_mutex_lock(&ep_lock);
@@ -147,7 +159,7 @@ uint32_t gw_rt_endpoint_id(const struct sockaddr *sa, socklen_t len)
 	for (i = sa_hash(sa, len) & (ep_slot_cap - 1); ep_slots[i]; i = (i + 1) & (ep_slot_cap - 1)) {
 		struct ep_key *k = &ep_keys[ep_slots[i] - 1];
 
-		if (k->len == len && !memcmp(&k->sa, sa, len)) {
+		if (k->len == len && !memcmp(&k->sa, sa, len) && !memcmp(k->tag, tag, GW_RT_TLS_TAG)) {
 			id = ep_slots[i] - 1;
 			goto out;
 		}
@@ -164,6 +176,7 @@ uint32_t gw_rt_endpoint_id(const struct sockaddr *sa, socklen_t len)
 	memset(&ep_keys[ep_n], 0, sizeof(ep_keys[ep_n]));
 	memcpy(&ep_keys[ep_n].sa, sa, len);
 	ep_keys[ep_n].len = len;
+	memcpy(ep_keys[ep_n].tag, tag, GW_RT_TLS_TAG);
 	ep_slots[i] = ep_n + 1;
 	id = ep_n++;
 out:
@@ -307,6 +320,8 @@ static int build_backend(struct build *b, const char *route, int rule, const str
 		if (build_endpoints(b, be, o))
 			return -ENOMEM;
 		o->state = o->neps ? GW_BE_OK : GW_BE_NOEPS;
+		if (be->tls_policy && gw_rt_backend_tls(b->t, be, o, b->a))
+			return -ENOMEM;
 	}
 	o->stat = gw_stat_get(route, rule, o->name);
 	return o->stat ? 0 : -ENOMEM;
@@ -1204,6 +1219,7 @@ void gw_rt_free(struct gw_rt_table *t)
 {
 	if (!t)
 		return;
+	gw_rt_tls_free(t);
 	for (uint32_t i = 0; i < t->nregexes; i++)
 		pcre2_code_free(t->regexes[i]);
 	free(t->regexes);

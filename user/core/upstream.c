@@ -172,6 +172,11 @@ struct gw_conn *gw_up_connect(struct gw_worker *w, const struct gw_rt_endpoint *
 	u->uses = 1;
 	if (st)
 		st->nconns++;
+	if (ep->tls && !(flags & CF_PASS) && gw_up_tls_attach(u, ep)) {
+		pr_warn_ratelimited("Couldn't start TLS to %s: out of memory", ep->name);
+		gw_conn_close(u);
+		return NULL;
+	}
 	u->flags |= CF_CONNECTING | flags;
 	sqe = gw_get_sqe(&w->r);
 	/* the kernel copies the address when the SQE is submitted, this turn */

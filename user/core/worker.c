@@ -114,6 +114,7 @@ static void conn_free(struct gw_conn *c)
 	gw_oq_clear(&c->out);
 	/* only now: no send refers to its ciphertext any more */
 	gw_tls_conn_free(c->tls);
+	free(c->tls_label);
 	free(c->in);
 	w->slots[c->slot] = NULL;
 	w->free_slots[w->nfree++] = c->slot;
@@ -784,6 +785,8 @@ static void handle_connect(struct gw_worker *w, struct io_uring_cqe *cqe)
 	c->flags &= ~CF_CONNECTING;
 	if (!(c->flags & CF_CLOSING) && (c->flags & CF_PASS))
 		gw_pass_connected(c, cqe->res);
+	else if (!(c->flags & CF_CLOSING) && c->tls)
+		gw_up_tls_connected(c, cqe->res);
 	else if (!(c->flags & CF_CLOSING))
 		gw_up_connected(c, cqe->res);
 	conn_maybe_free(c);

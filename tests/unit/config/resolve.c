@@ -822,6 +822,130 @@ static void test_backend_tls_policy(void **s)
 	fx_free(c);
 }
 
+#define BTLS(name, created, target)                                                          \
+	"apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\n"                  \
+	"metadata: {name: " name ", namespace: infra, creationTimestamp: '" created "'}\n"    \
+	"spec:\n  targetRefs: [{group: '', kind: Service, name: svc" target "}]\n"           \
+	"  validation: {wellKnownCACertificates: System, hostname: " name ".example.com}\n---\n"
+
+static const struct gw_obj *backend_policy(const struct gw_config *c)
+{
+	const struct gw_route *r = gw_config_find(c, GW_K_HTTPROUTE, "infra", "r")->u.route;
+
+	return r->rules[0].backends[0].tls_policy;
+}
+
+/* "the older policy by creation timestamp takes precedence", then by name; losers Conflicted */
+static void test_backend_tls_policy_precedence(void **s)
+{
+	struct gw_config *c = fx_resolve(FX_CLASS GW("g", L_HTTP) SVC("infra", "svc", 443)
+		ROUTE("infra", "r", "{name: g}", BACKEND("svc", 443))
+		BTLS("young", "2026-01-02T00:00:00Z", "") BTLS("old", "2026-01-01T00:00:00Z", ""));
+
+	(void)s;
+	assert_cond(c, GW_K_BACKENDTLSPOLICY, "infra", "old", "ancestors/g", "Accepted", "True",
+		    "Accepted");
+	assert_cond(c, GW_K_BACKENDTLSPOLICY, "infra", "young", "ancestors/g", "Accepted",
+		    "False", "Conflicted");
+	assert_string_equal(backend_policy(c)->name, "old");
+	fx_free(c);
+	/* same age: alphabetical order by name */
+	c = fx_resolve(FX_CLASS GW("g", L_HTTP) SVC("infra", "svc", 443)
+		ROUTE("infra", "r", "{name: g}", BACKEND("svc", 443))
+		BTLS("b", "2026-01-01T00:00:00Z", "") BTLS("a", "2026-01-01T00:00:00Z", ""));
+	assert_cond(c, GW_K_BACKENDTLSPOLICY, "infra", "a", "ancestors/g", "Accepted", "True",
+		    "Accepted");
+	assert_cond(c, GW_K_BACKENDTLSPOLICY, "infra", "b", "ancestors/g", "Accepted", "False",
+		    "Conflicted");
+	assert_string_equal(backend_policy(c)->name, "a");
+	fx_free(c);
+}
+
+/* sectionName names a Service port: more specific than the whole Service, no conflict */
+static void test_backend_tls_policy_section_name(void **s)
+{
+	struct gw_config *c = fx_resolve(FX_CLASS GW("g", L_HTTP) SVC("infra", "svc", 443)
+		ROUTE("infra", "r", "{name: g}", BACKEND("svc", 443))
+		BTLS("whole", "2026-01-01T00:00:00Z", "")
+		BTLS("port", "2026-01-02T00:00:00Z", ", sectionName: http"));
+
+	(void)s;
+	assert_cond(c, GW_K_BACKENDTLSPOLICY, "infra", "whole", "ancestors/g", "Accepted", "True",
+		    "Accepted");
+	assert_cond(c, GW_K_BACKENDTLSPOLICY, "infra", "port", "ancestors/g", "Accepted", "True",
+		    "Accepted");
+	assert_string_equal(backend_policy(c)->name, "port");
+	fx_free(c);
+	/* a policy for another port does not apply; without any policy: plaintext */
+	c = fx_resolve(FX_CLASS GW("g", L_HTTP) SVC("infra", "svc", 443)
+		ROUTE("infra", "r", "{name: g}", BACKEND("svc", 443))
+		BTLS("other", "2026-01-01T00:00:00Z", ", sectionName: admin"));
+	assert_null(backend_policy(c));
+	fx_free(c);
+}
+
+/* appProtocol https (GEP-1911) is spoken when a policy says how to verify the backend */
+static void test_https_app_protocol_needs_policy(void **s)
+{
+	const char *svc = "apiVersion: v1\nkind: Service\nmetadata: {name: svc, namespace: infra}\n"
+			  "spec: {ports: [{name: http, port: 443, appProtocol: https}]}\n---\n";
+	struct gw_config *c = fx_resolve(fx_printf(FX_CLASS GW("g", L_HTTP) "%s"
+		ROUTE("infra", "r", "{name: g}", BACKEND("svc", 443)), svc));
+	const struct gw_route *r = gw_config_find(c, GW_K_HTTPROUTE, "infra", "r")->u.route;
+
+	(void)s;
+	assert_non_null(r->rules[0].backends[0].reason);
+	assert_string_equal(r->rules[0].backends[0].reason, "UnsupportedProtocol");
+	assert_non_null(strstr(r->rules[0].backends[0].message, "BackendTLSPolicy"));
+	fx_free(c);
+	c = fx_resolve(fx_printf(FX_CLASS GW("g", L_HTTP) "%s"
+		ROUTE("infra", "r", "{name: g}", BACKEND("svc", 443))
+		BTLS("p", "2026-01-01T00:00:00Z", ""), svc));
+	r = gw_config_find(c, GW_K_HTTPROUTE, "infra", "r")->u.route;
+	assert_null(r->rules[0].backends[0].reason);
+	assert_string_equal(backend_policy(c)->name, "p");
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "r", "parents/g", "ResolvedRefs", "True",
+		    "ResolvedRefs");
+	fx_free(c);
+}
+
+#define GW_CLIENT_CERT(ref)                                                                  \
+	"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"                           \
+	"metadata: {name: g, namespace: infra}\n"                                             \
+	"spec:\n  gatewayClassName: gc\n  listeners:\n" L_HTTP                                 \
+	"  tls: {backend: {clientCertificateRef: " ref "}}\n---\n"
+
+/* GatewayBackendTLS.clientCertificateRef: ResolvedRefs on the Gateway */
+static void test_gateway_client_certificate(void **s)
+{
+	const char *secret = fx_tls_secret("certs", "client", "gw.example.com", false);
+	struct gw_config *c = fx_resolve(fx_printf(FX_CLASS "%s" GW_CLIENT_CERT(
+		"{name: client, namespace: certs}")
+		"apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\n"
+		"metadata: {name: allow, namespace: certs}\n"
+		"spec:\n  from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: infra}]\n"
+		"  to: [{group: '', kind: Secret}]\n---\n", secret));
+	const struct gw_gateway *gw = gw_config_find(c, GW_K_GATEWAY, "infra", "g")->u.gw;
+
+	(void)s;
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "ResolvedRefs", "True",
+		    "ResolvedRefs");
+	assert_non_null(gw->client_cert);
+	assert_non_null(strstr(gw->client_cert->key_pem, "PRIVATE KEY"));
+	fx_free(c);
+	c = fx_resolve(fx_printf(FX_CLASS "%s" GW_CLIENT_CERT("{name: client, namespace: certs}"),
+				 secret));
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "ResolvedRefs", "False",
+		    "RefNotPermitted");
+	assert_null(gw_config_find(c, GW_K_GATEWAY, "infra", "g")->u.gw->client_cert);
+	fx_free(c);
+	c = fx_resolve(FX_CLASS GW_CLIENT_CERT("{name: nope}"));
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "ResolvedRefs", "False",
+		    "InvalidClientCertificateRef");
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Accepted", "True", "Accepted");
+	fx_free(c);
+}
+
 /* ---- generations and transition times --------------------------------- */
 
 static void test_stamp_generation_and_transition_time(void **s)
@@ -904,6 +1028,10 @@ int main(void)
 		cmocka_unit_test(test_listenerset_not_allowed_by_default),
 		cmocka_unit_test(test_listenerset_attached_and_conflict),
 		cmocka_unit_test(test_backend_tls_policy),
+		cmocka_unit_test(test_backend_tls_policy_precedence),
+		cmocka_unit_test(test_backend_tls_policy_section_name),
+		cmocka_unit_test(test_https_app_protocol_needs_policy),
+		cmocka_unit_test(test_gateway_client_certificate),
 		cmocka_unit_test(test_stamp_generation_and_transition_time),
 	};
 

@@ -42,7 +42,8 @@ EOF
 	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
 }
 
-# start_haproxy THREADS PORT [BIND_OPTIONS]: HTTP mode with connection reuse.
+# start_haproxy THREADS PORT [BIND_OPTIONS [SERVER]]: HTTP mode with connection
+# reuse, to SERVER (address and server options; default $BE:8080).
 start_haproxy()
 {
 	mkdir -p "$W/haproxy"
@@ -61,7 +62,7 @@ frontend fe
     bind $GWIP:$2${3:+ $3}
     default_backend be
 backend be
-    server s1 $BE:8080
+    server s1 ${4:-$BE:8080}
 EOF
 	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
 	wait_tcp "$NS_GW" "$GWIP" "$2"

@@ -47,6 +47,9 @@ struct gw_gauges {
 	uint64_t parse_errors;
 	uint64_t upstream_connects;
 	uint64_t upstream_connect_errors;
+	uint64_t upstream_tls_handshakes;	/* BackendTLSPolicy: completed, resumed or not */
+	uint64_t upstream_tls_resumed;
+	uint64_t upstream_tls_errors;		/* handshakes that failed (verification, alert) */
 	uint64_t upstream_reused;
 	uint64_t upstream_active;
 	uint64_t upstream_idle;

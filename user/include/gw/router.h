@@ -49,11 +49,17 @@ struct gw_strmap {
 	uint32_t n;
 };
 
+struct gw_tls_ctx;
+
 struct gw_rt_endpoint {
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	uint32_t id;			/* process-wide, stable across reloads */
 	char name[64];			/* "10.0.0.1:8080", "[fd00::1]:8080" */
+	struct gw_tls_ctx *tls;		/* reached over TLS with this client context, or NULL */
+	unsigned tls_alpn;		/* with tls: the ALPN offer (GW_TLS_ALPN_*) */
+	/* with tls, for logs: "Backend NS/SVC:PORT endpoint ADDR (BackendTLSPolicy NS/NAME" */
+	const char *tls_label;
 };
 
 /** How gwd speaks to a backend (Service port appProtocol, or the route kind). */
@@ -69,6 +75,7 @@ enum gw_be_state {
 };
 
 struct gw_rt_filters;
+struct gw_rt_tls;
 
 struct gw_rt_backend {
 	uint32_t weight;
@@ -81,6 +88,14 @@ struct gw_rt_backend {
 	int neps;
 	const struct gw_rt_filters *filters;	/* backendRef filters, or NULL */
 	struct gw_stat *stat;
+	/*
+	 * BackendTLSPolicy: the client context every endpoint uses (one
+	 * reference held by the table, freed with it), and "ns/name" of the
+	 * policy for logs. A policy whose context cannot be built makes the
+	 * backend GW_BE_INVALID: never plaintext instead.
+	 */
+	struct gw_tls_ctx *tls;
+	const char *tls_policy;
 };
 
 /** A header name/value pair owned by the table. */
@@ -311,6 +326,8 @@ struct gw_rt_table {
 	uint32_t nmatches;
 	void **regexes;			/* every compiled pattern, freed with the table */
 	uint32_t nregexes, capregexes;
+	struct gw_rt_tls *tls;		/* backend TLS client contexts, freed with the table */
+	uint32_t ntls, captls;
 	/* gwd bookkeeping */
 	int refs;			/* atomic: holders (workers + main) */
 	void *priv;
@@ -356,6 +373,10 @@ void gw_rt_match_data_free(void *md);
 
 /** Process-wide endpoint id for an address (pool and health state key). */
 uint32_t gw_rt_endpoint_id(const struct sockaddr *sa, socklen_t len);
+/** Bytes of a backend TLS identity (SHA-256 of what its client context is built from). */
+#define GW_RT_TLS_TAG 32
+/** The endpoint id of an address reached with the TLS identity tag (all zero = plaintext). */
+uint32_t gw_rt_endpoint_id_tls(const struct sockaddr *sa, socklen_t len, const unsigned char *tag);
 /** How many endpoint ids exist. */
 uint32_t gw_rt_endpoint_count(void);
 
