@@ -683,7 +683,15 @@ static void tls_input(struct gw_conn *c, const char *data, size_t len)
 
 void gw_conn_feed(struct gw_conn *c, const char *data, size_t len)
 {
+	/*
+	 * A virtual connection has no operations in flight to keep it alive:
+	 * the handler may close it (and, without this hold, free it) while
+	 * conn_input still looks at it.
+	 */
+	c->nops++;
 	conn_input(c, data, len);
+	c->nops--;
+	conn_maybe_free(c);
 }
 
 static void handle_recv(struct gw_worker *w, struct io_uring_cqe *cqe)
