@@ -41,7 +41,7 @@ static const struct opt opts[] = {
 	{ "connect-timeout", 1, "SEC", "backend connect timeout (default 5)" },
 	{ "pool-idle-timeout", 1, "SEC", "idle pooled backend connection lifetime (default 30)" },
 	{ "pool-max-idle", 1, "N", "idle backend connections per endpoint and worker "
-				   "(default 128)" },
+				   "(default 1024)" },
 	{ "upstream-max-conns", 1, "N", "backend connections per endpoint and worker; more "
 					"requests wait for one (default 1024)" },
 	{ "drain-timeout", 1, "SEC", "SIGTERM: how long in-flight requests may finish "
@@ -194,7 +194,8 @@ int main(int argc, char **argv)
 		.upstream_timeout_ms = 60000,
 		.connect_timeout_ms = 5000,
 		.pool_idle_ms = 30000,
-		.pool_max_idle = 128,
+		/* as many as may be busy: a burst's connections are all reused */
+		.pool_max_idle = 1024,
 		.upstream_max_conns = 1024,
 		.drain_timeout_ms = 10000,
 	};
