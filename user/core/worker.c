@@ -683,7 +683,15 @@ static void tls_input(struct gw_conn *c, const char *data, size_t len)
 
 void gw_conn_feed(struct gw_conn *c, const char *data, size_t len)
 {
+	/*
+	 * A virtual connection (no SQEs, nops 0) that its own input closes
+	 * would be freed inside conn_input, which reads it afterwards: hold it
+	 * like an SQE in flight would, then free it if it closed.
+	 */
+	c->nops++;
 	conn_input(c, data, len);
+	c->nops--;
+	conn_maybe_free(c);
 }
 
 static void handle_recv(struct gw_worker *w, struct io_uring_cqe *cqe)
