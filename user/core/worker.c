@@ -684,9 +684,9 @@ static void tls_input(struct gw_conn *c, const char *data, size_t len)
 void gw_conn_feed(struct gw_conn *c, const char *data, size_t len)
 {
 	/*
-	 * A virtual connection (no SQEs, nops 0) that its own input closes
-	 * would be freed inside conn_input, which reads it afterwards: hold it
-	 * like an SQE in flight would, then free it if it closed.
+	 * A virtual connection has no operations in flight to keep it alive:
+	 * the handler may close it (and, without this hold, free it) while
+	 * conn_input still looks at it.
 	 */
 	c->nops++;
 	conn_input(c, data, len);
