@@ -8,8 +8,7 @@
  * against the status).
  *
  * Not listed yet, and why:
- * - BackendTLSPolicy (BackendTLSPolicy*), GatewayBackendClientCertificate:
- *   being implemented now; whoever lands one adds its names here.
+ * - BackendTLSPolicyClusterTrustBundle: no ClusterTrustBundle references.
  * - HTTPRouteExternalAuthGRPC (no ext_authz gRPC client) and
  *   HTTPRouteExternalAuthForwardBody (gwd answers 413 over maxSize where
  *   the field's comment says truncate).
@@ -21,9 +20,12 @@
 #include "features.h"
 
 const char *const gw_supported_features[] = {
+	"BackendTLSPolicy",			/* tests/netns/test-gwd-btls.sh */
+	"BackendTLSPolicySANValidation",	/* test_backend_tls_san_validation */
 	"GRPCRoute",
 	"GRPCRouteNamedRouteRule",
 	"Gateway",
+	"GatewayBackendClientCertificate",	/* test_backend_tls_reencrypt (nginx verifies it) */
 	"GatewayFrontendClientCertificateValidation",
 	"GatewayFrontendClientCertificateValidationInsecureFallback",
 	"GatewayHTTPListenerIsolation",

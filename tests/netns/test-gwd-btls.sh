@@ -15,7 +15,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_backend_tls_reencrypt test_backend_tls_resumption
-	test_backend_tls_verify_and_reload test_backend_tls_http2 test_backend_tls_system_cas"
+	test_backend_tls_verify_and_reload test_backend_tls_http2 test_backend_tls_system_cas
+	test_backend_tls_san_validation"
 
 # btls_setup [gwd options]: two CAs, the backend's and the Gateway's client
 # certificate, nginx on BE1:8443, gwd with one worker (one pool, so reuse is
@@ -121,7 +122,7 @@ EOF
 # tls_service NAME PORT_NAME TARGET_PORT PORT_EXTRA SECTION: Service NAME (port
 # PORT_NAME 443 -> BE1:TARGET_PORT) and a BackendTLSPolicy for it (for port
 # SECTION, or the whole Service when empty) checking $host against backend-ca
-# (or what $CA_SOURCE says).
+# (or what $CA_SOURCE says), and the certificate against $SANS when set.
 tls_service()
 {
 	cat <<EOF
@@ -144,7 +145,8 @@ spec:
   targetRefs: [{group: '', kind: Service, name: $1${5:+, sectionName: $5}}]
   validation:
     ${CA_SOURCE:-"caCertificateRefs: [{group: '', kind: ConfigMap, name: backend-ca}]"}
-    hostname: $host
+    hostname: $host${SANS:+
+    subjectAltNames: $SANS}
 ---
 EOF
 }
@@ -251,4 +253,22 @@ test_backend_tls_system_cas()
 	SSL_CERT_FILE="$PKI/ca2.crt" gwd_start --workers 1
 	wait_tcp "$NS_GW" "*" 80 || fail "gwd did not listen again after its restart"
 	assert_eq "status with other system CAs" 502 "$(code any.example.com /)"
+}
+
+# subjectAltNames: the certificate must carry one of them, and the hostname
+# (still the SNI) "MUST NOT be used for authentication" then.
+test_backend_tls_san_validation()
+{
+	local SANS="[{type: Hostname, hostname: be.example.net}]" body
+
+	btls_setup
+	btls_load sni-only.example.net "$PKI/ca.crt"
+	body=$(gcurl -H "Host: any.example.com" "$URL/") || fail "curl failed"
+	assert_eq "SAN matches, hostname only the SNI" \
+		"tls=TLSv1.3 sni=sni-only.example.net alpn=http/1.1 client=SUCCESS" "$body"
+	SANS="[{type: Hostname, hostname: other.example.net}, {type: URI, uri: 'spiffe://x/y'}]"
+	btls_load be.example.net "$PKI/ca.crt"
+	assert_eq "no SAN matches though the hostname would" 502 "$(code any.example.com /)"
+	grep -q "has no subjectAltName of the policy's subjectAltNames" "$(bg_log gwd)" ||
+		fail "no SAN reason in the log: $(tail -3 "$(bg_log gwd)")"
 }

@@ -44,7 +44,8 @@ static void test_features_are_spec_names(void **s)
 		"HTTPRoute303RedirectStatusCode", "HTTPRoute307RedirectStatusCode",
 		"HTTPRoute308RedirectStatusCode", "HTTPRouteRetry", "ReferenceGrant", "TLSRoute",
 		"TLSRouteModeTerminate", "TLSRouteModeMixed", "TCPRoute", "UDPRoute", "GRPCRoute",
-		"GRPCRouteNamedRouteRule", "BackendTLSPolicy", "HTTPRouteExternalAuth",
+		"GRPCRouteNamedRouteRule", "BackendTLSPolicy", "BackendTLSPolicySANValidation",
+		"HTTPRouteExternalAuth",
 		"HTTPRouteExternalAuthHTTP", NULL,
 	};
 
