@@ -1570,7 +1570,16 @@ void gw_up_connected(struct gw_conn *u, int res)
 
 	gw_conn_timer_del(u);
 	if (res < 0) {
-		gw_ep_connect_failed(w, u->ep, ep ? ep->name : "?", res);
+		/*
+		 * Out of local ports or descriptors is this node's problem, not the
+		 * endpoint's: the attempt fails, the endpoint is not ejected for it.
+		 */
+		if (res == -EADDRNOTAVAIL || res == -EMFILE || res == -ENFILE || res == -ENOBUFS)
+			pr_warn_ratelimited("connect to %s: %s (a local limit; the endpoint "
+					    "is not counted as failing)", ep ? ep->name : "?",
+					    strerror(-res));
+		else
+			gw_ep_connect_failed(w, u->ep, ep ? ep->name : "?", res);
 		if (x) {
 			char why[96];
 

@@ -356,6 +356,19 @@ void gw_conn_close(struct gw_conn *c)
 			gw_ep_kick(w, c->ep);
 		}
 	}
+	/*
+	 * An upstream connection gwd closes (pool overflow, idle timeout,
+	 * error) is reset, not shut down: its TIME_WAIT would stay on this
+	 * node's ports, and with enough churn connect() spends whole loop
+	 * turns searching for a free port (seen: a worker stalled for seconds
+	 * in __inet_hash_connect). Not TLS (close_notify is owed) and not
+	 * passthrough tunnels (their ends are the peers').
+	 */
+	if (c->kind == CK_UPSTREAM && !c->tls && !(c->flags & CF_PASS)) {
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
 	/* io_uring holds its own file reference: a pending recv must be cancelled */
 	if ((c->flags & CF_RECV) && !(c->flags & CF_RECV_CANCEL)) {
 		submit_cancel(c, GW_OP_RECV);
