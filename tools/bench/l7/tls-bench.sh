@@ -5,28 +5,37 @@
 # (ECDSA P-256 certificate, TLS 1.3) in front of one nginx backend, in the
 # netns topology of the tests, one run. Never a test: it prints a table.
 #
-#   sudo tools/bench/l7/tls-bench.sh [-w WORKERS] [-r ROUNDS] [-d SECONDS] [-c CONNS]
+#   sudo tools/bench/l7/tls-bench.sh [-w WORKERS] [-r ROUNDS] [-d SECONDS] [-c CONNS] [-p PROCS]
 #
 # Per proxy, ROUNDS interleaved rounds (medians reported):
 #   ka req/s     wrk over persistent HTTPS connections (HTTP/1.1)
 #   ka us/req    the proxy processes' CPU (utime+stime) per request in that run
 #   hs/s         wrk with "Connection: close": a full TLS handshake per request
 #   us/hs        the proxy's CPU per handshake (and request) in that run
+#   res hs/s     PROCS parallel `openssl s_time -reuse -tls1_3 -www /`: each
+#                connection resumes the session (ticket) of the one before it
+#                and fetches / over HTTP/1.0
+#   us/res hs    the proxy's CPU per resumed connection (handshake + request)
+#   res %        the share of those connections the proxy really resumed (s_time
+#                prints "r" for a resumed one, "*" for a full handshake)
 #   h2 req/s     h2load -c CONNS -m 10 -n SECONDS*20000 over TLS (ALPN h2)
-# and ratios against nginx.
+# and ratios against nginx. Before the first round each proxy must pass
+# `openssl s_client -sess_out` then `-sess_in` with "Reused" (TLS 1.3).
 set -u
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 WORKERS=1
 ROUNDS=3
 DUR=5
 CONNS=64
-while getopts "w:r:d:c:h" o; do
+PROCS=4
+while getopts "w:r:d:c:p:h" o; do
 	case $o in
 	w) WORKERS=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
 	d) DUR=$OPTARG ;;
 	c) CONNS=$OPTARG ;;
-	*) sed -n '4,17p' "$0"; exit 2 ;;
+	p) PROCS=$OPTARG ;;
+	*) sed -n '4,25p' "$0"; exit 2 ;;
 	esac
 done
 for t in wrk h2load nginx haproxy openssl ip nsenter; do
@@ -156,22 +165,61 @@ h2_run()
 	awk '/^finished in/ { gsub(",", "", $4); print $4 }' <<<"$out" | grep . || echo 0
 }
 
+# resumed_run PORT: "connections/s cpu_us_per_connection resumed_percent" of
+# PROCS parallel s_time clients that resume their session on every connection
+resumed_run()
+{
+	local port=$1 i t0 t1
+
+	t0=$(cpu_ticks)
+	for i in $(seq 1 "$PROCS"); do
+		ns_exec "$NS_CLI" timeout $((DUR + 20)) openssl s_time -connect "$GWIP:$port" \
+			-reuse -tls1_3 -time "$DUR" -www / >"$W/s_time.$i" 2>&1 &
+	done
+	wait
+	t1=$(cpu_ticks)
+	# one "r" (resumed) or "*" (full handshake) per connection, then the summary
+	cat "$W"/s_time.* | awk -v d=$((t1 - t0)) -v hz="$HZ" -v dur="$DUR" '
+		/connections in .* real seconds/ { n += $1; next }
+		/^[r*]+$/ { r += gsub("r", ""); f += gsub("[*]", "") }
+		END { printf "%.0f %.1f %.1f\n", n / dur, (n > 0 ? d * 1e6 / hz / n : 0),
+			(r + f > 0 ? 100 * r / (r + f) : 0) }'
+}
+
+# resume_check NAME PORT: a TLS 1.3 session saved by s_client must resume
+resume_check()
+{
+	local out
+
+	ns_exec "$NS_CLI" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client \
+		-connect $GWIP:$2 -tls1_3 -ign_eof -sess_out '$W/sess.pem'" >/dev/null 2>&1
+	out=$(ns_exec "$NS_CLI" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl \
+		s_client -connect $GWIP:$2 -tls1_3 -ign_eof -sess_in '$W/sess.pem'" 2>&1 |
+		grep -E '^(Reused|New),')
+	echo "  $1: s_client -sess_in: ${out:-no handshake}" >&2
+	[ "${out#Reused}" != "$out" ] || echo "tls-bench: $1 does not resume TLS 1.3 sessions" >&2
+}
+
 measure()
 {
-	local name=$1 port=$2 ka hs h2
+	local name=$1 port=$2 ka hs res h2
 
+	[ "$ROUND" = 1 ] && resume_check "$name" "$port"
 	read -r -a ka <<<"$(wrk_run "$port")"
 	read -r -a hs <<<"$(wrk_run "$port" -H 'Connection: close')"
+	read -r -a res <<<"$(resumed_run "$port")"
 	h2=$(h2_run "$port")
-	echo "$name ${ka[0]} ${ka[2]} ${hs[0]} ${hs[2]} $h2" >>"$W/results"
+	echo "$name ${ka[0]} ${ka[2]} ${hs[0]} ${hs[2]} ${res[0]} ${res[1]} ${res[2]} $h2" >>"$W/results"
 	echo "  $name: keep-alive ${ka[0]} req/s (${ka[2]} us/req), handshakes ${hs[0]}/s" \
-		"(${hs[2]} us/hs), h2 $h2 req/s" >&2
+		"(${hs[2]} us/hs), resumed ${res[0]}/s (${res[1]} us, ${res[2]}% resumed)," \
+		"h2 $h2 req/s" >&2
 }
 
 : >"$W/results"
-echo "tls-bench: $(nproc) CPUs, $WORKERS worker(s), $ROUNDS rounds x ${DUR}s, $CONNS conns" >&2
-for r in $(seq 1 "$ROUNDS"); do
-	echo "round $r" >&2
+echo "tls-bench: $(nproc) CPUs, $WORKERS worker(s), $ROUNDS rounds x ${DUR}s, $CONNS conns," \
+	"$PROCS s_time clients, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for ROUND in $(seq 1 "$ROUNDS"); do
+	echo "round $ROUND" >&2
 	start_gwd "$WORKERS"
 	measure gwd 8100
 	stop_background gwd >/dev/null
@@ -188,19 +236,22 @@ function median(arr, n,    i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
 	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
 }
-{ k = $1; n[k]++; for (f = 2; f <= 6; f++) v[k, f, n[k]] = $f }
+{ k = $1; n[k]++; for (f = 2; f <= 9; f++) v[k, f, n[k]] = $f }
 END {
 	split("gwd nginx haproxy", order, " ")
-	printf "%-8s %10s %10s %10s %10s %10s\n", "proxy", "ka req/s", "us/req", "hs/s", "us/hs", "h2 req/s"
+	split("ka req/s,us/req,hs/s,us/hs,res hs/s,us/res hs,res %,h2 req/s", head, ",")
+	printf "%-14s", "proxy"; for (f = 2; f <= 9; f++) printf " %10s", head[f - 1]; print ""
 	for (o = 1; o <= 3; o++) {
 		k = order[o]
-		for (f = 2; f <= 6; f++) { for (i = 1; i <= n[k]; i++) a[i] = v[k, f, i] + 0; m[k, f] = median(a, n[k]) }
-		printf "%-8s %10.0f %10.1f %10.0f %10.1f %10.0f\n", k, m[k, 2], m[k, 3], m[k, 4], m[k, 5], m[k, 6]
+		for (f = 2; f <= 9; f++) { for (i = 1; i <= n[k]; i++) a[i] = v[k, f, i] + 0; m[k, f] = median(a, n[k]) }
+		printf "%-14s %10.0f %10.1f %10.0f %10.1f %10.0f %10.1f %10.1f %10.0f\n", k, m[k, 2], m[k, 3], m[k, 4], m[k, 5], m[k, 6], m[k, 7], m[k, 8], m[k, 9]
 	}
 	print ""
-	printf "%-12s %10s %10s %10s %10s %10s\n", "ratio", "ka req/s", "us/req", "hs/s", "us/hs", "h2 req/s"
+	printf "%-14s", "ratio"; for (f = 2; f <= 9; f++) if (f != 8) printf " %10s", head[f - 1]; print ""
 	for (o = 1; o <= 3; o += 2) {
 		k = order[o]
-		printf "%-12s %9.2fx %9.2fx %9.2fx %9.2fx %9.2fx\n", k "/nginx", m[k, 2] / m["nginx", 2], m[k, 3] / m["nginx", 3], m[k, 4] / m["nginx", 4], m[k, 5] / m["nginx", 5], (m["nginx", 6] ? m[k, 6] / m["nginx", 6] : 0)
+		printf "%-14s", k "/nginx"
+		for (f = 2; f <= 9; f++) if (f != 8) printf " %9.2fx", (m["nginx", f] ? m[k, f] / m["nginx", f] : 0)
+		print ""
 	}
 }' "$W/results"
