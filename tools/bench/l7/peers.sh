@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# Shared by the L7 benchmarks (bench.sh, tls-bench.sh): the peer proxies,
+# Shared by the L7 benchmarks (bench.sh, tls-bench.sh, grpc-bench.sh,
+# passthrough-bench.sh): the peer proxies,
 # configured the same way in every benchmark, and the CPU accounting.
 # Needs tests/netns/lib.sh sourced and W, NS_GW, GWIP, BE set.
 
@@ -82,4 +83,129 @@ cpu_ticks()
 		sum=$((sum + ${12} + ${13}))
 	done
 	echo "$sum"
+}
+
+# start_nginx_stream WORKERS PORT NAME BACKEND: TCP proxy (stream module)
+# that reads the ClientHello (ssl_preread) and sends connections whose SNI
+# is NAME to BACKEND (addr:port); other SNIs map to no upstream and close.
+start_nginx_stream()
+{
+	mkdir -p "$W/nginx"
+	cat >"$W/nginx/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
+user root;
+worker_processes $1;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log warn;
+events { worker_connections 16384; }
+stream {
+    map \$ssl_preread_server_name \$sni_upstream { $3 be; }
+    upstream be { server $4; }
+    server {
+        listen $2 reuseport backlog=4096;
+        ssl_preread on;
+        proxy_pass \$sni_upstream;
+    }
+}
+EOF
+	start_background "$NS_GW" nginx nginx -c "$W/nginx/nginx.conf" -g 'daemon off;'
+	wait_tcp "$NS_GW" "*" "$2"
+	sleep 0.3
+	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
+}
+
+# start_haproxy_sni THREADS PORT NAME BACKEND: mode tcp, waits for the
+# ClientHello (inspect-delay) and routes SNI NAME to BACKEND; others close.
+start_haproxy_sni()
+{
+	mkdir -p "$W/haproxy"
+	cat >"$W/haproxy/haproxy.cfg" <<EOF
+global
+    nbthread $1
+    maxconn 8000
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+frontend fe
+    bind $GWIP:$2
+    tcp-request inspect-delay 5s
+    tcp-request content accept if { req.ssl_hello_type 1 }
+    use_backend be if { req.ssl_sni -i $3 }
+backend be
+    server s1 $4
+EOF
+	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
+	wait_tcp "$NS_GW" "$GWIP" "$2"
+	PROXY_PIDS=$(bg_pid haproxy)
+}
+
+# cli_exec CMD...: CMD in the client namespace; with CLI_HOSTS set, in a
+# private mount namespace whose /etc/hosts is that file (wrk takes the TLS
+# SNI from the URL's host and has no --resolve).
+cli_exec()
+{
+	if [ -n "${CLI_HOSTS:-}" ]; then
+		ns_exec "$NS_CLI" unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' \
+			"$CLI_HOSTS" "$@"
+	else
+		ns_exec "$NS_CLI" "$@"
+	fi
+}
+
+# wrk_cpu URL [wrk args]: wrk -t2 -c CONNS -d DUR from the client namespace,
+# "req/s requests cpu_us_per_request" with the CPU of $PROXY_PIDS; errors
+# and non-2xx answers are reported on stderr.
+wrk_cpu()
+{
+	local url=$1 out t0 t1 rps n
+
+	shift
+	t0=$(cpu_ticks)
+	out=$(cli_exec wrk -t2 -c"$CONNS" -d"${DUR}s" "$@" "$url" 2>&1)
+	t1=$(cpu_ticks)
+	grep -q 'Non-2xx\|Socket errors' <<<"$out" &&
+		echo "    $url: $(grep 'Non-2xx\|Socket errors' <<<"$out")" >&2
+	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+	n=$(awk '/requests in/ { print $1 }' <<<"$out")
+	awk -v r="${rps:-0}" -v n="${n:-0}" -v d=$((t1 - t0)) -v hz="$HZ" \
+		'BEGIN { printf "%s %s %.1f\n", r, n, (n > 0 ? d * 1e6 / hz / n : 0) }'
+}
+
+# median_table HEADS FILE: FILE has lines "proxy v1 v2 ..." (one per round);
+# prints the median of each column per proxy (gwd, nginx, haproxy), then
+# gwd and haproxy against nginx. HEADS names the columns, comma-separated;
+# a column whose name ends in "%" gets no ratio.
+median_table()
+{
+	awk -v heads="$1" '
+function median(arr, n,    i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
+	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
+}
+{ k = $1; n[k]++; for (f = 2; f <= NF; f++) v[k, f, n[k]] = $f }
+END {
+	split("gwd nginx haproxy", order, " ")
+	nh = split(heads, head, ",")
+	printf "%-14s", "proxy"; for (f = 1; f <= nh; f++) printf " %11s", head[f]; print ""
+	for (o = 1; o <= 3; o++) {
+		k = order[o]
+		printf "%-14s", k
+		for (f = 1; f <= nh; f++) {
+			for (i = 1; i <= n[k]; i++) a[i] = v[k, f + 1, i] + 0
+			m[k, f] = median(a, n[k])
+			printf(m[k, f] >= 100 ? " %11.0f" : " %11.1f", m[k, f])
+		}
+		print ""
+	}
+	print ""
+	printf "%-14s", "ratio"; for (f = 1; f <= nh; f++) if (head[f] !~ /%$/) printf " %11s", head[f]; print ""
+	for (o = 1; o <= 3; o += 2) {
+		k = order[o]
+		printf "%-14s", k "/nginx"
+		for (f = 1; f <= nh; f++) if (head[f] !~ /%$/) printf " %10.2fx", (m["nginx", f] ? m[k, f] / m["nginx", f] : 0)
+		print ""
+	}
+}' "$2"
 }

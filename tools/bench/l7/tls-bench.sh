@@ -135,24 +135,6 @@ EOF
 	PROXY_PIDS=$(bg_pid gwd)
 }
 
-# wrk_run PORT [wrk args]: "req/s requests cpu_us_per_request"
-wrk_run()
-{
-	local port=$1 out t0 t1 rps n
-
-	shift
-	t0=$(cpu_ticks)
-	out=$(ns_exec "$NS_CLI" wrk -t2 -c"$CONNS" -d"${DUR}s" "$@" \
-		-H "Host: $NAME" "https://$GWIP:$port/" 2>&1)
-	t1=$(cpu_ticks)
-	grep -q 'Non-2xx\|Socket errors' <<<"$out" &&
-		echo "tls-bench: port $port: $(grep 'Non-2xx\|Socket errors' <<<"$out")" >&2
-	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-	n=$(awk '/requests in/ { print $1 }' <<<"$out")
-	awk -v r="${rps:-0}" -v n="${n:-0}" -v d=$((t1 - t0)) -v hz="$HZ" \
-		'BEGIN { printf "%s %s %.1f\n", r, n, (n > 0 ? d * 1e6 / hz / n : 0) }'
-}
-
 h2_run()
 {
 	local port=$1 out
@@ -205,8 +187,8 @@ measure()
 	local name=$1 port=$2 ka hs res h2
 
 	[ "$ROUND" = 1 ] && resume_check "$name" "$port"
-	read -r -a ka <<<"$(wrk_run "$port")"
-	read -r -a hs <<<"$(wrk_run "$port" -H 'Connection: close')"
+	read -r -a ka <<<"$(wrk_cpu "https://$GWIP:$port/" -H "Host: $NAME")"
+	read -r -a hs <<<"$(wrk_cpu "https://$GWIP:$port/" -H "Host: $NAME" -H 'Connection: close')"
 	read -r -a res <<<"$(resumed_run "$port")"
 	h2=$(h2_run "$port")
 	echo "$name ${ka[0]} ${ka[2]} ${hs[0]} ${hs[2]} ${res[0]} ${res[1]} ${res[2]} $h2" >>"$W/results"
@@ -231,27 +213,4 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 	stop_background haproxy >/dev/null
 done
 
-awk '
-function median(arr, n,    i, j, t) {
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
-	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
-}
-{ k = $1; n[k]++; for (f = 2; f <= 9; f++) v[k, f, n[k]] = $f }
-END {
-	split("gwd nginx haproxy", order, " ")
-	split("ka req/s,us/req,hs/s,us/hs,res hs/s,us/res hs,res %,h2 req/s", head, ",")
-	printf "%-14s", "proxy"; for (f = 2; f <= 9; f++) printf " %10s", head[f - 1]; print ""
-	for (o = 1; o <= 3; o++) {
-		k = order[o]
-		for (f = 2; f <= 9; f++) { for (i = 1; i <= n[k]; i++) a[i] = v[k, f, i] + 0; m[k, f] = median(a, n[k]) }
-		printf "%-14s %10.0f %10.1f %10.0f %10.1f %10.0f %10.1f %10.1f %10.0f\n", k, m[k, 2], m[k, 3], m[k, 4], m[k, 5], m[k, 6], m[k, 7], m[k, 8], m[k, 9]
-	}
-	print ""
-	printf "%-14s", "ratio"; for (f = 2; f <= 9; f++) if (f != 8) printf " %10s", head[f - 1]; print ""
-	for (o = 1; o <= 3; o += 2) {
-		k = order[o]
-		printf "%-14s", k "/nginx"
-		for (f = 2; f <= 9; f++) if (f != 8) printf " %9.2fx", (m["nginx", f] ? m[k, f] / m["nginx", f] : 0)
-		print ""
-	}
-}' "$W/results"
+median_table "ka req/s,us/req,hs/s,us/hs,res hs/s,us/res hs,res %,h2 req/s" "$W/results"
