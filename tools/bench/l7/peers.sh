@@ -2,7 +2,50 @@
 # Shared by the L7 benchmarks (bench.sh, tls-bench.sh, grpc-bench.sh,
 # passthrough-bench.sh): the peer proxies,
 # configured the same way in every benchmark, and the CPU accounting.
-# Needs tests/netns/lib.sh sourced and W, NS_GW, GWIP, BE set.
+# Needs tests/netns/lib.sh sourced and REPO, W, NS_GW, NS_CLI, GWIP, BE, HZ
+# set (wrk_cpu also CONNS and DUR).
+
+# nginx_main WORKERS [MODULE...]: the main and events contexts of every
+# nginx peer, after load_module for each dynamic MODULE
+nginx_main()
+{
+	local w=$1 m
+
+	shift
+	for m in "$@"; do
+		echo "load_module /usr/lib/nginx/modules/ngx_${m}_module.so;"
+	done
+	cat <<EOF
+user root;
+worker_processes $w;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log warn;
+events { worker_connections 16384; }
+EOF
+}
+
+# run_nginx WAIT_ADDR PORT: nginx with $W/nginx/nginx.conf in $NS_GW, its
+# master and workers in $PROXY_PIDS once it listens
+run_nginx()
+{
+	start_background "$NS_GW" nginx nginx -c "$W/nginx/nginx.conf" -g 'daemon off;'
+	wait_tcp "$NS_GW" "$1" "$2"
+	sleep 0.3
+	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
+}
+
+# start_gwd_config WORKERS PORT: gwctl load of $W/gwd.yaml into $W/state,
+# then gwd with WORKERS workers in $NS_GW until it listens on PORT
+start_gwd_config()
+{
+	mkdir -p "$W/state"
+	"$REPO/.output/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" >/dev/null 2>&1 ||
+		{ echo "gwctl load of $W/gwd.yaml failed" >&2; exit 1; }
+	start_background "$NS_GW" gwd "$REPO/.output/gwd" --state-dir "$W/state" --workers "$1" \
+		--admin off
+	wait_tcp "$NS_GW" "*" "$2"
+	PROXY_PIDS=$(bg_pid gwd)
+}
 
 # start_nginx WORKERS PORT WAIT_ADDR [tls]: reverse proxy to $BE:8080 with
 # upstream keep-alive and no logging; with tls, HTTPS and h2 from $W/crt.pem.
@@ -15,12 +58,7 @@ start_nginx()
         ssl_certificate_key $W/key.pem;
         ssl_protocols TLSv1.2 TLSv1.3;"
 	mkdir -p "$W/nginx"
-	cat >"$W/nginx/nginx.conf" <<EOF
-user root;
-worker_processes $1;
-pid $W/nginx/nginx.pid;
-error_log $W/nginx/error.log warn;
-events { worker_connections 16384; }
+	{ nginx_main "$1"; cat; } >"$W/nginx/nginx.conf" <<EOF
 http {
     access_log off;
     keepalive_requests 1000000;
@@ -37,10 +75,7 @@ http {
     }
 }
 EOF
-	start_background "$NS_GW" nginx nginx -c "$W/nginx/nginx.conf" -g 'daemon off;'
-	wait_tcp "$NS_GW" "$3" "$2"
-	sleep 0.3
-	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
+	run_nginx "$3" "$2"
 }
 
 # start_haproxy THREADS PORT [BIND_OPTIONS]: HTTP mode with connection reuse.
@@ -69,6 +104,20 @@ EOF
 	PROXY_PIDS=$(bg_pid haproxy)
 }
 
+# check_failed WHAT: a benchmark's sanity check failed; exit_checks makes
+# the exit status 1 at the end (the numbers are still printed)
+CHECKS_FAILED=0
+check_failed()
+{
+	echo "CHECK FAILED: $*" >&2
+	CHECKS_FAILED=$((CHECKS_FAILED + 1))
+}
+
+exit_checks()
+{
+	[ "$CHECKS_FAILED" = 0 ] || { echo "$CHECKS_FAILED check(s) failed" >&2; exit 1; }
+}
+
 # utime+stime clock ticks of the processes in $PROXY_PIDS
 cpu_ticks()
 {
@@ -91,13 +140,7 @@ cpu_ticks()
 start_nginx_stream()
 {
 	mkdir -p "$W/nginx"
-	cat >"$W/nginx/nginx.conf" <<EOF
-load_module /usr/lib/nginx/modules/ngx_stream_module.so;
-user root;
-worker_processes $1;
-pid $W/nginx/nginx.pid;
-error_log $W/nginx/error.log warn;
-events { worker_connections 16384; }
+	{ nginx_main "$1" stream; cat; } >"$W/nginx/nginx.conf" <<EOF
 stream {
     map \$ssl_preread_server_name \$sni_upstream { $3 be; }
     upstream be { server $4; }
@@ -108,10 +151,7 @@ stream {
     }
 }
 EOF
-	start_background "$NS_GW" nginx nginx -c "$W/nginx/nginx.conf" -g 'daemon off;'
-	wait_tcp "$NS_GW" "*" "$2"
-	sleep 0.3
-	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
+	run_nginx "*" "$2"
 }
 
 # start_haproxy_sni THREADS PORT NAME BACKEND: mode tcp, waits for the

@@ -20,7 +20,8 @@
 #                prints "r" for a resumed one, "*" for a full handshake)
 #   h2 req/s     h2load -c CONNS -m 10 -n SECONDS*20000 over TLS (ALPN h2)
 # and ratios against nginx. Before the first round each proxy must pass
-# `openssl s_client -sess_out` then `-sess_in` with "Reused" (TLS 1.3).
+# `openssl s_client -sess_out` then `-sess_in` with "Reused" (TLS 1.3); the
+# exit status is 1 when it did not (the table is printed all the same).
 set -u
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 WORKERS=1
@@ -86,7 +87,6 @@ wait_tcp "$NS_BE_1" "$BE" 8080 || { echo "backend did not start" >&2; exit 1; }
 
 start_gwd()
 {
-	mkdir -p "$W/state"
 	cat >"$W/gwd.yaml" <<EOF
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -127,12 +127,7 @@ spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: be, port: 80}]}]
 EOF
-	"$REPO/.output/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" >/dev/null 2>&1 ||
-		{ echo "gwctl load failed" >&2; exit 1; }
-	start_background "$NS_GW" gwd "$REPO/.output/gwd" --state-dir "$W/state" --workers "$1" \
-		--admin off
-	wait_tcp "$NS_GW" "*" 8100
-	PROXY_PIDS=$(bg_pid gwd)
+	start_gwd_config "$1" 8100
 }
 
 h2_run()
@@ -142,6 +137,8 @@ h2_run()
 	# a fixed count (-n), not a duration: h2load -D was seen to stall at its end
 	out=$(ns_exec "$NS_CLI" timeout $((DUR + 30)) h2load -c"$CONNS" -m10 -t2 -n$((DUR * 20000)) \
 		--connect-to="$GWIP:$port" "https://$NAME:$port/" 2>&1)
+	grep -q '^requests:' <<<"$out" ||
+		out="requests: h2load did not finish within $((DUR + 30)) s, counted as 0 req/s"
 	echo "    h2load: $(grep -E '^requests:' <<<"$out")," \
 		"$(grep -E '^status codes:' <<<"$out")" >&2
 	awk '/^finished in/ { gsub(",", "", $4); print $4 }' <<<"$out" | grep . || echo 0
@@ -151,21 +148,29 @@ h2_run()
 # PROCS parallel s_time clients that resume their session on every connection
 resumed_run()
 {
-	local port=$1 i t0 t1
+	local port=$1 i t0 t1 w0 wall pids=()
 
 	t0=$(cpu_ticks)
+	w0=$EPOCHREALTIME
 	for i in $(seq 1 "$PROCS"); do
 		ns_exec "$NS_CLI" timeout $((DUR + 20)) openssl s_time -connect "$GWIP:$port" \
 			-reuse -tls1_3 -time "$DUR" -www / >"$W/s_time.$i" 2>&1 &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"
 	t1=$(cpu_ticks)
-	# one "r" (resumed) or "*" (full handshake) per connection, then the summary
-	cat "$W"/s_time.* | awk -v d=$((t1 - t0)) -v hz="$HZ" -v dur="$DUR" '
-		/connections in .* real seconds/ { n += $1; next }
+	# s_time runs DUR to DUR+1 s (it checks whole seconds): rate over the wall time
+	wall=$(awk -v a="$w0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
+	for i in $(seq 1 "$PROCS"); do
+		grep -q 'connections in .* real seconds' "$W/s_time.$i" ||
+			echo "    s_time $i to port $port ended early: $(tail -c 200 "$W/s_time.$i" |
+				tr '\n' ' ')" >&2
+	done
+	# s_time prints one "r" (resumed) or "*" (full handshake) per connection
+	cat "$W"/s_time.* | awk -v d=$((t1 - t0)) -v hz="$HZ" -v dur="$wall" '
 		/^[r*]+$/ { r += gsub("r", ""); f += gsub("[*]", "") }
-		END { printf "%.0f %.1f %.1f\n", n / dur, (n > 0 ? d * 1e6 / hz / n : 0),
-			(r + f > 0 ? 100 * r / (r + f) : 0) }'
+		END { n = r + f; printf "%.0f %.1f %.1f\n", n / dur, (n > 0 ? d * 1e6 / hz / n : 0),
+			(n > 0 ? 100 * r / n : 0) }'
 }
 
 # resume_check NAME PORT: a TLS 1.3 session saved by s_client must resume
@@ -179,7 +184,7 @@ resume_check()
 		s_client -connect $GWIP:$2 -tls1_3 -ign_eof -sess_in '$W/sess.pem'" 2>&1 |
 		grep -E '^(Reused|New),')
 	echo "  $1: s_client -sess_in: ${out:-no handshake}" >&2
-	[ "${out#Reused}" != "$out" ] || echo "tls-bench: $1 does not resume TLS 1.3 sessions" >&2
+	[ "${out#Reused}" != "$out" ] || check_failed "$1 does not resume TLS 1.3 sessions"
 }
 
 measure()
@@ -214,3 +219,4 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 done
 
 median_table "ka req/s,us/req,hs/s,us/hs,res hs/s,us/res hs,res %,h2 req/s" "$W/results"
+exit_checks
