@@ -54,6 +54,7 @@ source "$REPO/tools/bench/l7/peers.sh"
 gw_env_init
 topo_create 1
 _gw_sysctl "$NS_CLI" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
+# the proxies open a backend connection per client connection
 _gw_sysctl "$NS_GW" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
 W=$GW_RUN_DIR
 HZ=$(getconf CLK_TCK)

@@ -52,6 +52,12 @@ source "$REPO/tools/bench/l7/peers.sh"
 gw_env_init
 topo_create 1
 _gw_sysctl "$NS_CLI" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
+# the proxies' side too: proxies that open upstream connections faster than
+# TIME_WAIT ends (nginx past its 256 idle keep-alives, gwd under h2load)
+# otherwise exhaust the 28k default ports of the one gateway namespace, and
+# every later run pays connect()'s search through them (resumed handshakes
+# at 8x the CPU, h2load stalls)
+_gw_sysctl "$NS_GW" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
 W=$GW_RUN_DIR
 HZ=$(getconf CLK_TCK)
 BE=$BE4_1
