@@ -39,18 +39,13 @@ while getopts "w:r:d:c:m:h" o; do
 	*) sed -n '4,24p' "$0"; exit 2 ;;
 	esac
 done
-for t in wrk curl nginx haproxy openssl ip nsenter unshare; do
-	command -v "$t" >/dev/null || { echo "passthrough-bench: missing $t" >&2; exit 1; }
-done
-[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] ||
-	{ echo "passthrough-bench: missing nginx's stream module (libnginx-mod-stream)" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || { echo "passthrough-bench: needs root (network namespaces)" >&2; exit 1; }
-[ -x "$REPO/.output/gwd" ] || { echo "passthrough-bench: build first (make)" >&2; exit 1; }
-
 # shellcheck source=tests/netns/lib.sh
 source "$REPO/tests/netns/lib.sh"
 # shellcheck source=tools/bench/l7/peers.sh
 source "$REPO/tools/bench/l7/peers.sh"
+bench_preflight passthrough-bench wrk curl nginx haproxy openssl ip nsenter unshare
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] ||
+	{ echo "passthrough-bench: missing nginx's stream module (libnginx-mod-stream)" >&2; exit 1; }
 gw_env_init
 topo_create 1
 _gw_sysctl "$NS_CLI" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
@@ -97,30 +92,13 @@ wait_tcp "$NS_BE_1" "$BE" 8443 || { echo "backend did not start" >&2; exit 1; }
 
 start_gwd()
 {
-	cat >"$W/gwd.yaml" <<EOF
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: bench}
-spec: {controllerName: xdpgw.io/gateway-controller}
----
+	{ gwd_yaml_backend tls 443 8443; cat; } >"$W/gwd.yaml" <<EOF
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: bench}
 spec:
   gatewayClassName: bench
   listeners: [{name: pass, protocol: TLS, port: 8100, tls: {mode: Passthrough}}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: be, namespace: bench}
-spec: {ports: [{name: tls, port: 443, targetPort: 8443}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: be-a, namespace: bench, labels: {kubernetes.io/service-name: be}}
-addressType: IPv4
-ports: [{name: tls, port: 8443, protocol: TCP}]
-endpoints: [{addresses: ["$BE"]}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: TLSRoute

@@ -34,6 +34,45 @@ run_nginx()
 	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
 }
 
+# bench_preflight NAME TOOL...: exits unless every TOOL is on PATH, this
+# runs as root and gwd is built
+bench_preflight()
+{
+	local name=$1 t
+
+	shift
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "$name: missing $t" >&2; exit 1; }
+	done
+	[ "$(id -u)" = 0 ] || { echo "$name: needs root (network namespaces)" >&2; exit 1; }
+	[ -x "$REPO/.output/gwd" ] || { echo "$name: build first (make)" >&2; exit 1; }
+}
+
+# gwd_yaml_backend PORT_NAME PORT TARGET_PORT: GatewayClass "bench", and
+# Service "be" (namespace bench) whose PORT reaches $BE:TARGET_PORT
+gwd_yaml_backend()
+{
+	cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: bench}
+spec: {controllerName: xdpgw.io/gateway-controller}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: be, namespace: bench}
+spec: {ports: [{name: $1, port: $2, targetPort: $3}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: be-a, namespace: bench, labels: {kubernetes.io/service-name: be}}
+addressType: IPv4
+ports: [{name: $1, port: $3, protocol: TCP}]
+endpoints: [{addresses: ["$BE"]}]
+---
+EOF
+}
+
 # start_gwd_config WORKERS PORT: gwctl load of $W/gwd.yaml into $W/state,
 # then gwd with WORKERS workers in $NS_GW until it listens on PORT
 start_gwd_config()
@@ -78,19 +117,36 @@ EOF
 	run_nginx "$3" "$2"
 }
 
-# start_haproxy THREADS PORT [BIND_OPTIONS]: HTTP mode with connection reuse.
-start_haproxy()
+# haproxy_head THREADS MODE: the global and defaults sections of every
+# HAProxy peer
+haproxy_head()
 {
-	mkdir -p "$W/haproxy"
-	cat >"$W/haproxy/haproxy.cfg" <<EOF
+	cat <<EOF
 global
     nbthread $1
     maxconn 8000
 defaults
-    mode http
+    mode $2
     timeout connect 5s
     timeout client 60s
     timeout server 60s
+EOF
+}
+
+# run_haproxy PORT: HAProxy with $W/haproxy/haproxy.cfg in $NS_GW, in
+# $PROXY_PIDS once it listens on $GWIP:PORT
+run_haproxy()
+{
+	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
+	wait_tcp "$NS_GW" "$GWIP" "$1"
+	PROXY_PIDS=$(bg_pid haproxy)
+}
+
+# start_haproxy THREADS PORT [BIND_OPTIONS]: HTTP mode with connection reuse.
+start_haproxy()
+{
+	mkdir -p "$W/haproxy"
+	{ haproxy_head "$1" http; cat; } >"$W/haproxy/haproxy.cfg" <<EOF
     option forwardfor
     http-reuse always
 frontend fe
@@ -99,9 +155,7 @@ frontend fe
 backend be
     server s1 $BE:8080
 EOF
-	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
-	wait_tcp "$NS_GW" "$GWIP" "$2"
-	PROXY_PIDS=$(bg_pid haproxy)
+	run_haproxy "$2"
 }
 
 # check_failed WHAT: a benchmark's sanity check failed; exit_checks makes
@@ -159,15 +213,7 @@ EOF
 start_haproxy_sni()
 {
 	mkdir -p "$W/haproxy"
-	cat >"$W/haproxy/haproxy.cfg" <<EOF
-global
-    nbthread $1
-    maxconn 8000
-defaults
-    mode tcp
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
+	{ haproxy_head "$1" tcp; cat; } >"$W/haproxy/haproxy.cfg" <<EOF
 frontend fe
     bind $GWIP:$2
     tcp-request inspect-delay 5s
@@ -176,9 +222,7 @@ frontend fe
 backend be
     server s1 $4
 EOF
-	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
-	wait_tcp "$NS_GW" "$GWIP" "$2"
-	PROXY_PIDS=$(bg_pid haproxy)
+	run_haproxy "$2"
 }
 
 # cli_exec CMD...: CMD in the client namespace; with CLI_HOSTS set, in a

@@ -39,16 +39,11 @@ while getopts "w:r:d:c:p:h" o; do
 	*) sed -n '4,25p' "$0"; exit 2 ;;
 	esac
 done
-for t in wrk h2load nginx haproxy openssl ip nsenter; do
-	command -v "$t" >/dev/null || { echo "tls-bench: missing $t" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "tls-bench: needs root (network namespaces)" >&2; exit 1; }
-[ -x "$REPO/.output/gwd" ] || { echo "tls-bench: build first (make)" >&2; exit 1; }
-
 # shellcheck source=tests/netns/lib.sh
 source "$REPO/tests/netns/lib.sh"
 # shellcheck source=tools/bench/l7/peers.sh
 source "$REPO/tools/bench/l7/peers.sh"
+bench_preflight tls-bench wrk h2load nginx haproxy openssl ip nsenter
 gw_env_init
 topo_create 1
 _gw_sysctl "$NS_CLI" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
@@ -93,12 +88,7 @@ wait_tcp "$NS_BE_1" "$BE" 8080 || { echo "backend did not start" >&2; exit 1; }
 
 start_gwd()
 {
-	cat >"$W/gwd.yaml" <<EOF
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: bench}
-spec: {controllerName: xdpgw.io/gateway-controller}
----
+	{ gwd_yaml_backend http 80 8080; cat; } >"$W/gwd.yaml" <<EOF
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: bench}
@@ -113,18 +103,6 @@ type: kubernetes.io/tls
 data:
   tls.crt: $(base64 -w0 "$W/crt.pem")
   tls.key: $(base64 -w0 "$W/key.pem")
----
-apiVersion: v1
-kind: Service
-metadata: {name: be, namespace: bench}
-spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: be-a, namespace: bench, labels: {kubernetes.io/service-name: be}}
-addressType: IPv4
-ports: [{name: http, port: 8080, protocol: TCP}]
-endpoints: [{addresses: ["$BE"]}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
