@@ -137,8 +137,9 @@ bulk_run()
 		-w '%{http_code} %{size_download} %{speed_download}' "https://$NAME:$1/big")
 	t1=$(cpu_ticks)
 	read -r -a out <<<"$out 0 0 0"
-	[ "${out[0]}" = 200 ] && [ "${out[1]}" = $((MIB << 20)) ] ||
+	if [ "${out[0]}" != 200 ] || [ "${out[1]}" != $((MIB << 20)) ]; then
 		check_failed "bulk through port $1: HTTP ${out[0]}, ${out[1]} bytes"
+	fi
 	awk -v b="${out[1]}" -v s="${out[2]}" -v d=$((t1 - t0)) -v hz="$HZ" \
 		'BEGIN { printf "%.1f %.1f\n", s / 1e6, (b > 0 ? d * 1e6 / hz / (b / 1e6) : 0) }'
 }

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
 # Shared by the L7 benchmarks (bench.sh, tls-bench.sh, grpc-bench.sh,
 # passthrough-bench.sh): the peer proxies,
 # configured the same way in every benchmark, and the CPU accounting.
@@ -231,6 +232,7 @@ EOF
 cli_exec()
 {
 	if [ -n "${CLI_HOSTS:-}" ]; then
+		# shellcheck disable=SC2016 # expanded by the inner sh
 		ns_exec "$NS_CLI" unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' \
 			"$CLI_HOSTS" "$@"
 	else
