@@ -17,6 +17,8 @@ PKGS=(
 	clang-16
 	# clients and peers for integration tests and benchmarks
 	nghttp2-client wrk iperf3 nginx-light haproxy nftables openssl
+	# nginx's stream module: the ssl_preread peer of tools/bench/l7/passthrough-bench.sh
+	libnginx-mod-stream
 )
 
 if [ "$(id -u)" != 0 ]; then

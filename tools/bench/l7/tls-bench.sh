@@ -5,43 +5,54 @@
 # (ECDSA P-256 certificate, TLS 1.3) in front of one nginx backend, in the
 # netns topology of the tests, one run. Never a test: it prints a table.
 #
-#   sudo tools/bench/l7/tls-bench.sh [-w WORKERS] [-r ROUNDS] [-d SECONDS] [-c CONNS]
+#   sudo tools/bench/l7/tls-bench.sh [-w WORKERS] [-r ROUNDS] [-d SECONDS] [-c CONNS] [-p PROCS]
 #
 # Per proxy, ROUNDS interleaved rounds (medians reported):
 #   ka req/s     wrk over persistent HTTPS connections (HTTP/1.1)
 #   ka us/req    the proxy processes' CPU (utime+stime) per request in that run
 #   hs/s         wrk with "Connection: close": a full TLS handshake per request
 #   us/hs        the proxy's CPU per handshake (and request) in that run
+#   res hs/s     PROCS parallel `openssl s_time -reuse -tls1_3 -www /`: each
+#                connection resumes the session (ticket) of the one before it
+#                and fetches / over HTTP/1.0
+#   us/res hs    the proxy's CPU per resumed connection (handshake + request)
+#   res %        the share of those connections the proxy really resumed (s_time
+#                prints "r" for a resumed one, "*" for a full handshake)
 #   h2 req/s     h2load -c CONNS -m 10 -n SECONDS*20000 over TLS (ALPN h2)
-# and ratios against nginx.
+# and ratios against nginx. Before the first round each proxy must pass
+# `openssl s_client -sess_out` then `-sess_in` with "Reused" (TLS 1.3); the
+# exit status is 1 when it did not (the table is printed all the same).
 set -u
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 WORKERS=1
 ROUNDS=3
 DUR=5
 CONNS=64
-while getopts "w:r:d:c:h" o; do
+PROCS=4
+while getopts "w:r:d:c:p:h" o; do
 	case $o in
 	w) WORKERS=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
 	d) DUR=$OPTARG ;;
 	c) CONNS=$OPTARG ;;
-	*) sed -n '4,17p' "$0"; exit 2 ;;
+	p) PROCS=$OPTARG ;;
+	*) sed -n '4,25p' "$0"; exit 2 ;;
 	esac
 done
-for t in wrk h2load nginx haproxy openssl ip nsenter; do
-	command -v "$t" >/dev/null || { echo "tls-bench: missing $t" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "tls-bench: needs root (network namespaces)" >&2; exit 1; }
-[ -x "$REPO/.output/gwd" ] || { echo "tls-bench: build first (make)" >&2; exit 1; }
-
 # shellcheck source=tests/netns/lib.sh
 source "$REPO/tests/netns/lib.sh"
 # shellcheck source=tools/bench/l7/peers.sh
 source "$REPO/tools/bench/l7/peers.sh"
+bench_preflight tls-bench wrk h2load nginx haproxy openssl ip nsenter
 gw_env_init
 topo_create 1
 _gw_sysctl "$NS_CLI" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
+# the proxies' side too: proxies that open upstream connections faster than
+# TIME_WAIT ends (nginx past its 256 idle keep-alives, gwd under h2load)
+# otherwise exhaust the 28k default ports of the one gateway namespace, and
+# every later run pays connect()'s search through them (resumed handshakes
+# at 8x the CPU, h2load stalls)
+_gw_sysctl "$NS_GW" net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65000"
 W=$GW_RUN_DIR
 HZ=$(getconf CLK_TCK)
 BE=$BE4_1
@@ -77,13 +88,7 @@ wait_tcp "$NS_BE_1" "$BE" 8080 || { echo "backend did not start" >&2; exit 1; }
 
 start_gwd()
 {
-	mkdir -p "$W/state"
-	cat >"$W/gwd.yaml" <<EOF
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: bench}
-spec: {controllerName: xdpgw.io/gateway-controller}
----
+	{ gwd_yaml_backend http 80 8080; cat; } >"$W/gwd.yaml" <<EOF
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: bench}
@@ -99,18 +104,6 @@ data:
   tls.crt: $(base64 -w0 "$W/crt.pem")
   tls.key: $(base64 -w0 "$W/key.pem")
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: be, namespace: bench}
-spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: be-a, namespace: bench, labels: {kubernetes.io/service-name: be}}
-addressType: IPv4
-ports: [{name: http, port: 8080, protocol: TCP}]
-endpoints: [{addresses: ["$BE"]}]
----
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: web, namespace: bench}
@@ -118,30 +111,7 @@ spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: be, port: 80}]}]
 EOF
-	"$REPO/.output/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" >/dev/null 2>&1 ||
-		{ echo "gwctl load failed" >&2; exit 1; }
-	start_background "$NS_GW" gwd "$REPO/.output/gwd" --state-dir "$W/state" --workers "$1" \
-		--admin off
-	wait_tcp "$NS_GW" "*" 8100
-	PROXY_PIDS=$(bg_pid gwd)
-}
-
-# wrk_run PORT [wrk args]: "req/s requests cpu_us_per_request"
-wrk_run()
-{
-	local port=$1 out t0 t1 rps n
-
-	shift
-	t0=$(cpu_ticks)
-	out=$(ns_exec "$NS_CLI" wrk -t2 -c"$CONNS" -d"${DUR}s" "$@" \
-		-H "Host: $NAME" "https://$GWIP:$port/" 2>&1)
-	t1=$(cpu_ticks)
-	grep -q 'Non-2xx\|Socket errors' <<<"$out" &&
-		echo "tls-bench: port $port: $(grep 'Non-2xx\|Socket errors' <<<"$out")" >&2
-	rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
-	n=$(awk '/requests in/ { print $1 }' <<<"$out")
-	awk -v r="${rps:-0}" -v n="${n:-0}" -v d=$((t1 - t0)) -v hz="$HZ" \
-		'BEGIN { printf "%s %s %.1f\n", r, n, (n > 0 ? d * 1e6 / hz / n : 0) }'
+	start_gwd_config "$1" 8100
 }
 
 h2_run()
@@ -151,27 +121,76 @@ h2_run()
 	# a fixed count (-n), not a duration: h2load -D was seen to stall at its end
 	out=$(ns_exec "$NS_CLI" timeout $((DUR + 30)) h2load -c"$CONNS" -m10 -t2 -n$((DUR * 20000)) \
 		--connect-to="$GWIP:$port" "https://$NAME:$port/" 2>&1)
+	grep -q '^requests:' <<<"$out" ||
+		out="requests: h2load did not finish within $((DUR + 30)) s, counted as 0 req/s"
 	echo "    h2load: $(grep -E '^requests:' <<<"$out")," \
 		"$(grep -E '^status codes:' <<<"$out")" >&2
 	awk '/^finished in/ { gsub(",", "", $4); print $4 }' <<<"$out" | grep . || echo 0
 }
 
+# resumed_run PORT: "connections/s cpu_us_per_connection resumed_percent" of
+# PROCS parallel s_time clients that resume their session on every connection
+resumed_run()
+{
+	local port=$1 i t0 t1 w0 wall pids=()
+
+	t0=$(cpu_ticks)
+	w0=$EPOCHREALTIME
+	for i in $(seq 1 "$PROCS"); do
+		ns_exec "$NS_CLI" timeout $((DUR + 20)) openssl s_time -connect "$GWIP:$port" \
+			-reuse -tls1_3 -time "$DUR" -www / >"$W/s_time.$i" 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	t1=$(cpu_ticks)
+	# s_time runs DUR to DUR+1 s (it checks whole seconds): rate over the wall time
+	wall=$(awk -v a="$w0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
+	for i in $(seq 1 "$PROCS"); do
+		grep -q 'connections in .* real seconds' "$W/s_time.$i" ||
+			echo "    s_time $i to port $port ended early: $(tail -c 200 "$W/s_time.$i" |
+				tr '\n' ' ')" >&2
+	done
+	# s_time prints one "r" (resumed) or "*" (full handshake) per connection
+	cat "$W"/s_time.* | awk -v d=$((t1 - t0)) -v hz="$HZ" -v dur="$wall" '
+		/^[r*]+$/ { r += gsub("r", ""); f += gsub("[*]", "") }
+		END { n = r + f; printf "%.0f %.1f %.1f\n", n / dur, (n > 0 ? d * 1e6 / hz / n : 0),
+			(n > 0 ? 100 * r / n : 0) }'
+}
+
+# resume_check NAME PORT: a TLS 1.3 session saved by s_client must resume
+resume_check()
+{
+	local out
+
+	ns_exec "$NS_CLI" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl s_client \
+		-connect $GWIP:$2 -tls1_3 -ign_eof -sess_out '$W/sess.pem'" >/dev/null 2>&1
+	out=$(ns_exec "$NS_CLI" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | timeout 10 openssl \
+		s_client -connect $GWIP:$2 -tls1_3 -ign_eof -sess_in '$W/sess.pem'" 2>&1 |
+		grep -E '^(Reused|New),')
+	echo "  $1: s_client -sess_in: ${out:-no handshake}" >&2
+	[ "${out#Reused}" != "$out" ] || check_failed "$1 does not resume TLS 1.3 sessions"
+}
+
 measure()
 {
-	local name=$1 port=$2 ka hs h2
+	local name=$1 port=$2 ka hs res h2
 
-	read -r -a ka <<<"$(wrk_run "$port")"
-	read -r -a hs <<<"$(wrk_run "$port" -H 'Connection: close')"
+	[ "$ROUND" = 1 ] && resume_check "$name" "$port"
+	read -r -a ka <<<"$(wrk_cpu "https://$GWIP:$port/" -H "Host: $NAME")"
+	read -r -a hs <<<"$(wrk_cpu "https://$GWIP:$port/" -H "Host: $NAME" -H 'Connection: close')"
+	read -r -a res <<<"$(resumed_run "$port")"
 	h2=$(h2_run "$port")
-	echo "$name ${ka[0]} ${ka[2]} ${hs[0]} ${hs[2]} $h2" >>"$W/results"
+	echo "$name ${ka[0]} ${ka[2]} ${hs[0]} ${hs[2]} ${res[0]} ${res[1]} ${res[2]} $h2" >>"$W/results"
 	echo "  $name: keep-alive ${ka[0]} req/s (${ka[2]} us/req), handshakes ${hs[0]}/s" \
-		"(${hs[2]} us/hs), h2 $h2 req/s" >&2
+		"(${hs[2]} us/hs), resumed ${res[0]}/s (${res[1]} us, ${res[2]}% resumed)," \
+		"h2 $h2 req/s" >&2
 }
 
 : >"$W/results"
-echo "tls-bench: $(nproc) CPUs, $WORKERS worker(s), $ROUNDS rounds x ${DUR}s, $CONNS conns" >&2
-for r in $(seq 1 "$ROUNDS"); do
-	echo "round $r" >&2
+echo "tls-bench: $(nproc) CPUs, $WORKERS worker(s), $ROUNDS rounds x ${DUR}s, $CONNS conns," \
+	"$PROCS s_time clients, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for ROUND in $(seq 1 "$ROUNDS"); do
+	echo "round $ROUND" >&2
 	start_gwd "$WORKERS"
 	measure gwd 8100
 	stop_background gwd >/dev/null
@@ -183,24 +202,5 @@ for r in $(seq 1 "$ROUNDS"); do
 	stop_background haproxy >/dev/null
 done
 
-awk '
-function median(arr, n,    i, j, t) {
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
-	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
-}
-{ k = $1; n[k]++; for (f = 2; f <= 6; f++) v[k, f, n[k]] = $f }
-END {
-	split("gwd nginx haproxy", order, " ")
-	printf "%-8s %10s %10s %10s %10s %10s\n", "proxy", "ka req/s", "us/req", "hs/s", "us/hs", "h2 req/s"
-	for (o = 1; o <= 3; o++) {
-		k = order[o]
-		for (f = 2; f <= 6; f++) { for (i = 1; i <= n[k]; i++) a[i] = v[k, f, i] + 0; m[k, f] = median(a, n[k]) }
-		printf "%-8s %10.0f %10.1f %10.0f %10.1f %10.0f\n", k, m[k, 2], m[k, 3], m[k, 4], m[k, 5], m[k, 6]
-	}
-	print ""
-	printf "%-12s %10s %10s %10s %10s %10s\n", "ratio", "ka req/s", "us/req", "hs/s", "us/hs", "h2 req/s"
-	for (o = 1; o <= 3; o += 2) {
-		k = order[o]
-		printf "%-12s %9.2fx %9.2fx %9.2fx %9.2fx %9.2fx\n", k "/nginx", m[k, 2] / m["nginx", 2], m[k, 3] / m["nginx", 3], m[k, 4] / m["nginx", 4], m[k, 5] / m["nginx", 5], (m["nginx", 6] ? m[k, 6] / m["nginx", 6] : 0)
-	}
-}' "$W/results"
+median_table "ka req/s,us/req,hs/s,us/hs,res hs/s,us/res hs,res %,h2 req/s" "$W/results"
+exit_checks
