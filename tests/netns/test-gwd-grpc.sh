@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_grpc_calls test_grpc_matching test_grpc_filters_and_weights
 	test_grpc_mirror test_grpc_over_tls test_grpc_multiplexing test_grpc_backend_errors
-	test_h2c_backend_for_httproute"
+	test_h2c_backend_for_httproute test_grpc_example"
 
 PY3=/usr/bin/python3
 GRPC_PEER="$REPO/tests/netns/grpc_peer.py"
@@ -363,4 +363,41 @@ PY
 	[[ "$out" == *'"pod": "be1"'* ]] || fail "the gRPC server's reply is missing: $out"
 	[[ "$out" == *"|0|grpc-status: 0|"* ]] || fail "grpc-status trailer missing: $out"
 	[[ "$out" == *"|x-trailer: be1|"* ]] || fail "x-trailer trailer missing: $out"
+}
+
+# examples/grpc.yaml as shipped: greeter-v1 and greeter-v2 are gRPC servers
+# on 127.0.0.1:50051 and :50052 of the gateway namespace.
+test_grpc_example()
+{
+	local out n1=0 n2=0 p i
+
+	"$PY3" -c 'import grpc' 2>/dev/null || skip "python3-grpcio is not installed"
+	skip_if_missing jq "$GWD"
+	topo_create 1
+	start_background "$NS_GW" v1 "$PY3" "$GRPC_PEER" server --port 50051 --name v1
+	start_background "$NS_GW" v2 "$PY3" "$GRPC_PEER" server --port 50052 --name v2
+	wait_tcp "$NS_GW" 127.0.0.1 50051 && wait_tcp "$NS_GW" 127.0.0.1 50052 ||
+		fail "gRPC servers did not start"
+	STATE="$GW_RUN_DIR/state"
+	mkdir -p "$STATE"
+	gwd_start
+	check_run ns_exec "$NS_GW" "$GWCTL" load -q -f "$REPO/examples/grpc.yaml" --state-dir "$STATE"
+	wait_tcp "$NS_GW" "*" 80 || fail "gwd does not listen on 80"
+	out=$(gcall /helloworld.Greeter/SayHello --meta x-canary=always)
+	expect "$(jq -r '.replies[0].pod' <<<"$out")" v2 "x-canary: always goes to the canary"
+	for ((i = 0; i < 30; i++)); do
+		out=$(gcall /helloworld.Greeter/SayHello)
+		p=$(jq -r '.replies[0].pod' <<<"$out")
+		case $p in
+		v1) n1=$((n1 + 1)) ;;
+		v2) n2=$((n2 + 1)) ;;
+		*) fail "call $i: $out" ;;
+		esac
+	done
+	_gw_msg "90/10 over 30 calls: v1 $n1, v2 $n2"
+	[ "$n1" -ge 22 ] || fail "90/10 came out $n1/$n2"
+	expect "$(jq -r '.replies[0].metadata["x-gateway"]' <<<"$out")" xdpgw \
+		"the rule's RequestHeaderModifier"
+	expect "$(gpod /grpc.health.v1.Health/Check)" v1 "regular expression service, exact method"
+	expect "$(gpod /helloworld.Other/SayHello)" UNIMPLEMENTED "no route: UNIMPLEMENTED"
 }

@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 ALL_TESTS="test_https_proxy test_https_sni_selection test_https_versions_and_keys
 	test_https_unknown_sni test_https_resumption test_https_reload_keeps_connection
 	test_https_unserved_listener test_tls_passthrough test_http2 test_http2_attacks
-	test_http2_drain test_tls_terminate"
+	test_http2_drain test_tls_terminate test_passthrough_example"
 
 VIP=10.200.0.1
 
@@ -671,4 +671,50 @@ EOF
 	out=$(ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:8443" \
 		-servername t1.example.com -alpn h2,http/1.1 </dev/null 2>&1)
 	grep -q "No ALPN negotiated" <<<"$out" || fail "ALPN negotiated on a TLS listener: $out"
+}
+
+# examples/tls-passthrough.yaml as shipped: its backends are 127.0.0.1 ports
+# of the gateway namespace (openssl s_server with their own certificates);
+# the client gets the backend's certificate by SNI, an unknown SNI is closed.
+test_passthrough_example()
+{
+	local c
+
+	PKI="$GW_RUN_DIR/pki"
+	skip_if_missing openssl "$GWD"
+	mkdir -p "$PKI"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=xdpgw test CA" \
+		-keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null || fail "cannot make the CA"
+	cert_make "$PKI" db ec db.example.com
+	cert_make "$PKI" web ec www.example.com
+	topo_create 1
+	start_background "$NS_GW" db openssl s_server -accept 127.0.0.1:5443 -www \
+		-cert "$PKI/db.crt" -key "$PKI/db.key"
+	start_background "$NS_GW" web openssl s_server -accept 127.0.0.1:9443 -www \
+		-cert "$PKI/web.crt" -key "$PKI/web.key"
+	wait_tcp "$NS_GW" 127.0.0.1 5443 && wait_tcp "$NS_GW" 127.0.0.1 9443 ||
+		fail "s_server backends are not listening"
+	STATE="$GW_RUN_DIR/state"
+	mkdir -p "$STATE"
+	gwd_start
+	check_run ns_exec "$NS_GW" "$GWCTL" load -q -f "$REPO/examples/tls-passthrough.yaml" \
+		--state-dir "$STATE"
+	wait_tcp "$NS_GW" "*" 8443 || fail "gwd does not listen on 8443"
+	c=$(ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:8443" \
+		-servername db.example.com -CAfile "$PKI/ca.crt" </dev/null 2>/dev/null |
+		openssl x509 -noout -subject 2>/dev/null)
+	assert_eq "db.example.com: the db backend's own certificate" db "$(subject_o "$c")"
+	# *.example.com: 3:1 between web (9443) and web-canary (9444, not running):
+	# web's share answers with web's certificate
+	for _ in 1 2 3 4 5 6; do
+		c=$(ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:8443" \
+			-servername www.example.com </dev/null 2>/dev/null |
+			openssl x509 -noout -subject 2>/dev/null)
+		[ "$(subject_o "$c")" = web ] && break
+	done
+	assert_eq "wildcard TLSRoute: web's certificate" web "$(subject_o "$c")"
+	c=$(ns_exec "$NS_CLI" timeout 10 openssl s_client -connect "$VIP:8443" \
+		-servername other.example.org </dev/null 2>/dev/null |
+		openssl x509 -noout -subject 2>/dev/null)
+	assert_eq "no route for the SNI: closed, no certificate" "" "$c"
 }
