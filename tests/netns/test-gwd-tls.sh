@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 ALL_TESTS="test_https_proxy test_https_sni_selection test_https_versions_and_keys
 	test_https_unknown_sni test_https_resumption test_https_reload_keeps_connection
 	test_https_unserved_listener test_tls_passthrough test_http2 test_http2_attacks
-	test_http2_drain test_tls_terminate test_passthrough_example"
+	test_http2_drain test_tls_terminate test_passthrough_example test_https_example"
 
 VIP=10.200.0.1
 
@@ -717,4 +717,31 @@ test_passthrough_example()
 		-servername other.example.org </dev/null 2>/dev/null |
 		openssl x509 -noout -subject 2>/dev/null)
 	assert_eq "no route for the SNI: closed, no certificate" "" "$c"
+}
+
+# examples/https.yaml as shipped: its backend is 127.0.0.1:8080 of the
+# gateway namespace (gw-echo); its certificate is the example's own
+# self-signed one, which the client trusts.
+test_https_example()
+{
+	local out
+
+	skip_if_missing curl "$GWD"
+	topo_create 1
+	start_echo "$NS_GW" www --namespace web --listen "127.0.0.1:8080"
+	STATE="$GW_RUN_DIR/state"
+	mkdir -p "$STATE"
+	gwd_start
+	check_run ns_exec "$NS_GW" "$GWCTL" load -q -f "$REPO/examples/https.yaml" --state-dir "$STATE"
+	wait_tcp "$NS_GW" "*" 443 || fail "gwd does not listen on 443"
+	grep -m1 'tls.crt:' "$REPO/examples/https.yaml" | awk '{ print $2 }' | base64 -d \
+		>"$GW_RUN_DIR/example.crt" || fail "cannot read the example's certificate"
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --cacert "$GW_RUN_DIR/example.crt" \
+		--resolve "www.example.com:443:$VIP" https://www.example.com/get) ||
+		fail "HTTPS to the example failed"
+	assert_eq "the example's backend answers over HTTPS" /get "$(json_get "$out" .path)"
+	assert_eq "X-Forwarded-Proto" https "$(json_get "$out" '.headers["x-forwarded-proto"]')"
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 -o /dev/null \
+		-w '%{http_code} %{redirect_url}' -H 'Host: www.example.com' "http://$VIP/get")
+	assert_eq "HTTP redirects to HTTPS" "301 https://www.example.com/get" "$out"
 }
