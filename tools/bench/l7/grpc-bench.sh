@@ -33,23 +33,18 @@ while getopts "w:r:n:c:m:h" o; do
 	*) sed -n '4,20p' "$0"; exit 2 ;;
 	esac
 done
-for t in h2load nginx haproxy ip nsenter; do
-	command -v "$t" >/dev/null || { echo "grpc-bench: missing $t" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "grpc-bench: needs root (network namespaces)" >&2; exit 1; }
-[ -x "$REPO/.output/gwd" ] || { echo "grpc-bench: build first (make)" >&2; exit 1; }
 
 # shellcheck source=tests/netns/lib.sh
 source "$REPO/tests/netns/lib.sh"
 # shellcheck source=tools/bench/l7/peers.sh
 source "$REPO/tools/bench/l7/peers.sh"
+bench_preflight grpc-bench h2load nginx haproxy ip nsenter
 gw_env_init
 topo_create 1
 W=$GW_RUN_DIR
 HZ=$(getconf CLK_TCK)
 BE=$BE4_1
 GWIP=$GW_CLI4
-NAME=grpc.example.com
 PATH_=/bench.Echo/Unary
 
 # ---- backend: nginx over h2c, one worker, a gRPC-shaped answer ----
@@ -79,33 +74,16 @@ wait_tcp "$NS_BE_1" "$BE" 9000 || { echo "backend did not start" >&2; exit 1; }
 # a 5-byte gRPC frame header and a 10-byte message
 printf '\0\0\0\0\nbench-call' >"$W/req.bin"
 
+# GRPCRoute backends are reached over HTTP/2 whatever the port's appProtocol
 start_gwd()
 {
-	mkdir -p "$W/state"
-	cat >"$W/gwd.yaml" <<EOF
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: bench}
-spec: {controllerName: xdpgw.io/gateway-controller}
----
+	{ gwd_yaml_backend grpc 9000 9000; cat; } >"$W/gwd.yaml" <<EOF
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: gw, namespace: bench}
 spec:
   gatewayClassName: bench
   listeners: [{name: grpc, protocol: HTTP, port: 8100}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: be, namespace: bench}
-spec: {ports: [{name: grpc, port: 9000, targetPort: 9000, appProtocol: kubernetes.io/h2c}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: be-a, namespace: bench, labels: {kubernetes.io/service-name: be}}
-addressType: IPv4
-ports: [{name: grpc, port: 9000, protocol: TCP}]
-endpoints: [{addresses: ["$BE"]}]
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: GRPCRoute
@@ -114,23 +92,13 @@ spec:
   parentRefs: [{name: gw}]
   rules: [{backendRefs: [{name: be, port: 9000}]}]
 EOF
-	"$REPO/.output/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" >/dev/null 2>&1 ||
-		{ echo "gwctl load failed" >&2; exit 1; }
-	start_background "$NS_GW" gwd "$REPO/.output/gwd" --state-dir "$W/state" --workers "$1" \
-		--admin off ${GWD_ARGS:-}
-	wait_tcp "$NS_GW" "*" 8100
-	PROXY_PIDS=$(bg_pid gwd)
+	start_gwd_config "$1" 8100
 }
 
 start_nginx_grpc()
 {
 	mkdir -p "$W/nginx"
-	cat >"$W/nginx/nginx.conf" <<EOF
-user root;
-worker_processes $1;
-pid $W/nginx/nginx.pid;
-error_log $W/nginx/error.log warn;
-events { worker_connections 16384; }
+	{ nginx_main "$1"; cat; } >"$W/nginx/nginx.conf" <<EOF
 http {
     access_log off;
     keepalive_requests 1000000;
@@ -142,24 +110,13 @@ http {
     }
 }
 EOF
-	start_background "$NS_GW" nginx nginx -c "$W/nginx/nginx.conf" -g 'daemon off;'
-	wait_tcp "$NS_GW" "*" 8101
-	sleep 0.3
-	PROXY_PIDS="$(bg_pid nginx) $(pgrep -P "$(bg_pid nginx)" | tr '\n' ' ')"
+	run_nginx "*" 8101
 }
 
 start_haproxy_grpc()
 {
 	mkdir -p "$W/haproxy"
-	cat >"$W/haproxy/haproxy.cfg" <<EOF
-global
-    nbthread $1
-    maxconn 8000
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
+	{ haproxy_head "$1" http; cat; } >"$W/haproxy/haproxy.cfg" <<EOF
     http-reuse always
 frontend fe
     bind $GWIP:8102 proto h2
@@ -167,9 +124,7 @@ frontend fe
 backend be
     server s1 $BE:9000 proto h2
 EOF
-	start_background "$NS_GW" haproxy haproxy -f "$W/haproxy/haproxy.cfg" -db
-	wait_tcp "$NS_GW" "$GWIP" 8102
-	PROXY_PIDS=$(bg_pid haproxy)
+	run_haproxy 8102
 }
 
 # measure NAME PORT: one h2load run; appends "NAME req/s us/req mean_ms"
@@ -208,24 +163,4 @@ for r in $(seq 1 "$ROUNDS"); do
 	stop_background haproxy >/dev/null
 done
 
-awk '
-function median(arr, n,    i, j, t) {
-	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
-	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
-}
-{ k = $1; n[k]++; for (f = 2; f <= 4; f++) v[k, f, n[k]] = $f }
-END {
-	split("gwd nginx haproxy", order, " ")
-	printf "%-8s %10s %10s %10s\n", "proxy", "req/s", "us/req", "mean"
-	for (o = 1; o <= 3; o++) {
-		k = order[o]
-		for (f = 2; f <= 4; f++) { for (i = 1; i <= n[k]; i++) a[i] = v[k, f, i] + 0; m[k, f] = median(a, n[k]) }
-		printf "%-8s %10.0f %10.1f %10s\n", k, m[k, 2], m[k, 3], m[k, 4]
-	}
-	print ""
-	printf "%-12s %10s %10s\n", "ratio", "req/s", "us/req"
-	for (o = 1; o <= 3; o += 2) {
-		k = order[o]
-		printf "%-12s %9.2fx %9.2fx\n", k "/nginx", m[k, 2] / m["nginx", 2], m[k, 3] / m["nginx", 3]
-	}
-}' "$W/results"
+median_table "req/s,us/req,mean ms" "$W/results"
