@@ -468,6 +468,16 @@ size_t gw_h2up_backlog(const struct gw_conn *vu)
 
 /* ---- streams and sessions ------------------------------------------------- */
 
+static void stream_destroy(struct gw_h2up_stream *st)
+{
+	gw_sbuf_free(&st->head);
+	gw_sbuf_free(&st->data);
+	gw_sbuf_free(&st->fields);
+	gw_sbuf_free(&st->out);
+	free(st);
+}
+
+/* Unlinks a finished stream; the session idles when it was the last. */
 static void stream_free(struct gw_h2up_stream *st)
 {
 	struct gw_h2up *h = st->h;
@@ -480,11 +490,7 @@ static void stream_free(struct gw_h2up_stream *st)
 		st->next->prev = st->prev;
 	if (st->vu)
 		st->vu->h2us = NULL;
-	gw_sbuf_free(&st->head);
-	gw_sbuf_free(&st->data);
-	gw_sbuf_free(&st->fields);
-	gw_sbuf_free(&st->out);
-	free(st);
+	stream_destroy(st);
 	if (!--h->nstreams && !(h->u->flags & CF_CLOSING))
 		gw_conn_timer(h->u, T_CONN_IDLE, gwd.o.pool_idle_ms);
 	gw_ep_kick(h->u->w, h->u->ep);
@@ -752,11 +758,7 @@ void gw_h2up_free(struct gw_conn *u)
 		h->streams = st->next;
 		if (h->streams)
 			h->streams->prev = NULL;
-		gw_sbuf_free(&st->head);
-		gw_sbuf_free(&st->data);
-		gw_sbuf_free(&st->fields);
-		gw_sbuf_free(&st->out);
-		free(st);
+		stream_destroy(st);
 	}
 	u->h2up = NULL;
 	nghttp2_session_del(h->s);
