@@ -29,6 +29,7 @@ struct load_cfg {
 	struct gw_strlist ifaces;
 	const char *pin_dir;
 	const char *gwd_socket;
+	struct gw_strlist allow_unenforced;
 };
 
 static const struct gw_opt load_opts[] = {
@@ -46,6 +47,9 @@ static const struct gw_opt load_opts[] = {
 	       "bpffs directory for pinned maps (default /sys/fs/bpf/xdpgw)"),
 	GW_OPT("gwd-socket", 0, GW_OPT_STR, struct load_cfg, gwd_socket, "PATH", NULL,
 	       "gwd control socket (default STATE_DIR/gwd.sock)"),
+	GW_OPT("allow-unenforced", 0, GW_OPT_STRLIST, struct load_cfg, allow_unenforced,
+	       "KIND[,KIND]", NULL, "accept policies of these kinds though xdpgw does not "
+	       "enforce them (their targets are served without them; repeatable)"),
 	GW_COMMON_OPTS(struct load_cfg),
 	GW_OPT_END,
 };
@@ -233,6 +237,9 @@ static int run_load(void *vcfg, int argc, char **argv)
 	struct gw_dataplane dp = { 0 };
 	int lock = -1, err, ret = 1;
 	size_t ndiags;
+	char *allow = NULL;
+	const char **kinds = NULL;
+	int nkinds = 0;
 
 	(void)argv;
 	snprintf(sockpath, sizeof(sockpath), "%s/gwd.sock", dir);
@@ -261,6 +268,30 @@ static int run_load(void *vcfg, int argc, char **argv)
 		ret = 2;
 		goto out;
 	}
+	/* --allow-unenforced A,B --allow-unenforced C: one list of kind names */
+	for (int i = 0; i < lc->allow_unenforced.n; i++) {
+		char *tok, *save;
+
+		free(allow);
+		allow = strdup(lc->allow_unenforced.v[i]);
+		if (!allow)
+			goto oom;
+		for (tok = strtok_r(allow, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			const char **k = realloc(kinds, (nkinds + 1) * sizeof(*k));
+			char *d = strdup(tok);
+
+			if (!k || !d) {
+				free(d);
+				if (k)
+					kinds = k;
+				goto oom;
+			}
+			kinds = k;
+			kinds[nkinds++] = d;
+		}
+	}
+	cfg.allow_unenforced = kinds;
+	cfg.nallow_unenforced = nkinds;
 	for (int i = 0; i < lc->files.n; i++) {
 		if ((err = add_path(&cfg, lc->files.v[i]))) {
 			fprintf(stderr, "gwctl load: %s\n", strerror(-err));
@@ -352,7 +383,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	if (!lc->quiet) {
 		for (size_t i = 0; i < cfg.nobjs; i++) {
 			struct gw_obj *o = cfg.objs[i];
-			struct gw_obj *p = gw_config_find(&prev, o->ki->id, o->ns, o->name);
+			struct gw_obj *p = gw_config_find_like(&prev, o);
 
 			printf("%s %s\n", gw_resource_name(o, buf, sizeof(buf)),
 			       !p ? "created" : p->generation == o->generation ? "unchanged"
@@ -361,15 +392,23 @@ static int run_load(void *vcfg, int argc, char **argv)
 		for (size_t i = 0; i < prev.nobjs; i++) {
 			struct gw_obj *p = prev.objs[i];
 
-			if (!gw_config_find(&cfg, p->ki->id, p->ns, p->name))
+			if (!gw_config_find_like(&cfg, p))
 				printf("%s pruned\n", gw_resource_name(p, buf, sizeof(buf)));
 		}
 		warn_conditions(&cfg);
 	}
 	ret = 0;
+	goto out;
+oom:
+	fprintf(stderr, "gwctl load: %s\n", strerror(ENOMEM));
 out:
 	if (lock >= 0)
 		close(lock);
+	for (int i = 0; i < nkinds; i++)
+		free((char *)kinds[i]);
+	free(kinds);
+	free(allow);
+	free(lc->allow_unenforced.v);
 	free(lc->files.v);
 	free(lc->ifaces.v);
 	gw_config_free(&cfg);

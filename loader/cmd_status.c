@@ -219,6 +219,14 @@ static int run_status(void *vcfg, int argc, char **argv)
 			print_routes_for(&cfg, o, name);
 		}
 	}
+	/* policies accepted with gwctl load --allow-unenforced: never silently open */
+	for (size_t i = 0; i < cfg.nby_kind[GW_K_UNENFORCED]; i++) {
+		const struct gw_obj *o = cfg.by_kind[GW_K_UNENFORCED][i];
+
+		printf("%s %s/%s (%s): NOT ENFORCED (accepted with --allow-unenforced; its "
+		       "targets are served without it)\n", o->ki->kind, o->ns, o->name,
+		       o->ki->group);
+	}
 	/* routes whose parents are ours but that did not attach anywhere */
 	gw_xdp_print_status(stdout, sc->pin_dir ? sc->pin_dir : GW_PIN_DIR_DEFAULT);
 	ret = 0;

@@ -4,11 +4,13 @@
  * structural validation and defaulting -> one gw_obj each, indexed by
  * (kind, namespace, name).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -109,6 +111,20 @@ struct gw_obj *gw_config_find(const struct gw_config *cfg, enum gw_kind kind, co
 	return *index_slot(cfg->index, kind, ns, name);
 }
 
+struct gw_obj *gw_config_find_like(const struct gw_config *cfg, const struct gw_obj *o)
+{
+	if (o->ki->id != GW_K_UNENFORCED)
+		return gw_config_find(cfg, o->ki->id, o->ns, o->name);
+	for (size_t i = 0; i < cfg->nby_kind[GW_K_UNENFORCED]; i++) {
+		struct gw_obj *p = cfg->by_kind[GW_K_UNENFORCED][i];
+
+		if (!strcmp(p->ki->kind, o->ki->kind) && !strcmp(p->ki->group, o->ki->group) &&
+		    !strcmp(p->name, o->name) && same_ns(p->ns, o->ns))
+			return p;
+	}
+	return NULL;
+}
+
 static int push_obj(struct gw_config *cfg, struct gw_obj *o)
 {
 	enum gw_kind k = o->ki->id;
@@ -133,7 +149,8 @@ static int push_obj(struct gw_config *cfg, struct gw_obj *o)
 	}
 	if (!cfg->index && !(cfg->index = calloc(1, sizeof(*cfg->index))))
 		return -ENOMEM;
-	if (index_insert(cfg->index, o))
+	/* unenforced kinds share one id: gw_config_find_like() scans them instead */
+	if (k != GW_K_UNENFORCED && index_insert(cfg->index, o))
 		return -ENOMEM;
 	o->seq = cfg->nobjs;
 	cfg->objs[cfg->nobjs++] = o;
@@ -165,6 +182,40 @@ static void diag_obj(struct gw_config *cfg, enum gw_diag_level lv, const struct 
 }
 
 static int add_object(struct gw_config *cfg, const char *file, struct gw_yval *root);
+
+static bool unenforced_allowed(const struct gw_config *cfg, const char *kind)
+{
+	for (int i = 0; i < cfg->nallow_unenforced; i++)
+		if (!strcasecmp(cfg->allow_unenforced[i], kind))
+			return true;
+	return false;
+}
+
+/*
+ * The GW_K_UNENFORCED entry with o's own kind, group and plural, so that
+ * names, `gwctl get` and messages show what the user wrote.
+ */
+static const struct gw_kind_info *unenforced_kind(struct gw_arena *a, const char *group,
+						  const char *kind)
+{
+	struct gw_kind_info *ki = gw_arena_alloc(a, sizeof(*ki));
+	size_t n = strlen(kind);
+	char *pl;
+
+	if (!ki || !(pl = gw_arena_alloc(a, n + 4)))
+		return NULL;
+	*ki = gw_kind_infos[GW_K_UNENFORCED];
+	for (size_t i = 0; i <= n; i++)
+		pl[i] = (char)tolower((unsigned char)kind[i]);
+	if (n && pl[n - 1] == 'y')
+		strcpy(pl + n - 1, "ies");
+	else
+		strcpy(pl + n, "s");
+	ki->kind = gw_arena_strdup(a, kind);
+	ki->group = group;
+	ki->plural = pl;
+	return ki->kind ? ki : NULL;
+}
 
 /* kubectl accepts a v1 List and applies its items; so do we. */
 static int add_list(struct gw_config *cfg, const char *file, struct gw_yval *root)
@@ -215,6 +266,23 @@ static int add_object(struct gw_config *cfg, const char *file, struct gw_yval *r
 	if (!strcmp(kind, "List") && !*group)
 		return add_list(cfg, file, root);
 	ki = gw_kind_lookup(group, kind);
+	if (!ki && gw_kind_classify(group, kind) == GW_KC_UNENFORCED) {
+		if (!cfg->trusted && !unenforced_allowed(cfg, kind)) {
+			gw_diag_add(&cfg->diags, GW_DIAG_ERROR, file, root->line, kind, ns, name,
+				    NULL, "not enforced by xdpgw: %s %s would leave its targets "
+				    "served without it; remove it, or load with "
+				    "--allow-unenforced %s to accept that", av, kind, kind);
+			return 0;
+		}
+		if (!name || !*name) {
+			diag_obj(cfg, GW_DIAG_ERROR, root, file, kind, ns, name, "metadata.name",
+				 "Required value");
+			return 0;
+		}
+		if (!(ki = unenforced_kind(a, group, kind)))
+			return -ENOMEM;
+		goto accept;
+	}
 	if (!ki) {
 		gw_diag_add(&cfg->diags, GW_DIAG_NOTICE, file, root->line, kind, ns, name, NULL,
 			    "skipped: %s %s is not a kind xdpgw reads", av, kind);
@@ -246,7 +314,7 @@ static int add_object(struct gw_config *cfg, const char *file, struct gw_yval *r
 		return 0;
 	if (ki->id == GW_K_SECRET && gw_secret_check(&sc, root))
 		return 0;
-
+accept:
 	meta = gw_yget(root, "metadata");
 	o = gw_arena_alloc(a, sizeof(*o));
 	if (!o)
@@ -293,7 +361,7 @@ static int add_object(struct gw_config *cfg, const char *file, struct gw_yval *r
 			break;
 		}
 	}
-	dup = gw_config_find(cfg, ki->id, o->ns, o->name);
+	dup = gw_config_find_like(cfg, o);
 	if (dup) {
 		char msg[512];
 
@@ -458,7 +526,7 @@ int gw_config_stamp(struct gw_config *cfg, const struct gw_config *prev, const c
 
 	for (size_t i = 0; i < cfg->nobjs; i++) {
 		struct gw_obj *o = cfg->objs[i];
-		struct gw_obj *p = prev ? gw_config_find(prev, o->ki->id, o->ns, o->name) : NULL;
+		struct gw_obj *p = prev ? gw_config_find_like(prev, o) : NULL;
 		const char *created = gw_ygetstr(o->meta, "creationTimestamp", NULL);
 		const char *uid = p ? gw_ygetstr(p->meta, "uid", NULL) : NULL;
 		long long gen = 1;

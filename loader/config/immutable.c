@@ -58,7 +58,7 @@ void gw_check_immutable(struct gw_config *cfg, const struct gw_config *prev)
 
 	for (size_t i = 0; prev && i < cfg->nobjs; i++) {
 		const struct gw_obj *o = cfg->objs[i];
-		const struct gw_obj *p = gw_config_find(prev, o->ki->id, o->ns, o->name);
+		const struct gw_obj *p = gw_config_find_like(prev, o);
 		char msg[640];
 
 		if (!p)

@@ -65,6 +65,7 @@ static const struct gw_kind_version v_service[] = { V("v1", gw_fields_service), 
 static const struct gw_kind_version v_eps[] = { V("v1", gw_fields_endpointslice), VEND };
 static const struct gw_kind_version v_secret[] = { V("v1", gw_fields_secret), VEND };
 static const struct gw_kind_version v_configmap[] = { V("v1", gw_fields_configmap), VEND };
+static const struct gw_kind_version v_none[] = { VEND };
 
 const struct gw_kind_info gw_kind_infos[GW_K__COUNT] = {
 	[GW_K_GATEWAYCLASS] = { GW_K_GATEWAYCLASS, "GatewayClass", GW_GROUP, "gatewayclasses",
@@ -96,6 +97,8 @@ const struct gw_kind_info gw_kind_infos[GW_K__COUNT] = {
 	[GW_K_SECRET] = { GW_K_SECRET, "Secret", "", "secrets", NULL, true, false, v_secret },
 	[GW_K_CONFIGMAP] = { GW_K_CONFIGMAP, "ConfigMap", "", "configmaps", "cm", true, false,
 			     v_configmap },
+	[GW_K_UNENFORCED] = { GW_K_UNENFORCED, "UnenforcedPolicy", "xdpgw.io",
+			      "unenforcedpolicies", NULL, true, false, v_none },
 };
 
 const struct gw_kind_info *gw_kind_lookup(const char *group, const char *kind)

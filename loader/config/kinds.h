@@ -31,6 +31,13 @@ enum gw_kind {
 	GW_K_ENDPOINTSLICE,
 	GW_K_SECRET,
 	GW_K_CONFIGMAP,
+	/*
+	 * A policy or filter of a gateway API group that xdpgw does not
+	 * enforce, accepted only with gwctl load --allow-unenforced. Each such
+	 * object carries its own arena copy of this entry with the real kind,
+	 * group and plural (see policy_kinds.c).
+	 */
+	GW_K_UNENFORCED,
 	GW_K__COUNT,
 };
 
@@ -55,6 +62,21 @@ extern const struct gw_kind_info gw_kind_infos[GW_K__COUNT];
 
 /** Looks a kind up by apiVersion group and kind; NULL if not one of ours. */
 const struct gw_kind_info *gw_kind_lookup(const char *group, const char *kind);
+/** What xdpgw does with an object of a (group, kind) it may not read. */
+enum gw_kind_class {
+	GW_KC_READ,		/* in gw_kind_infos: read and served (or statused) */
+	GW_KC_UNENFORCED,	/* a gateway policy/filter xdpgw does not enforce: an error */
+	GW_KC_IGNORED,		/* unrelated to routing (or config only): skipped with a notice */
+};
+
+/**
+ * Classifies a (group, kind) pair. Policies and filters of the Gateway API
+ * groups, of Envoy Gateway (gateway.envoyproxy.io), and any kind named
+ * *Policy or *Filter in a group whose name contains "gateway" are
+ * GW_KC_UNENFORCED unless gw_kind_lookup() knows them (BackendTLSPolicy).
+ */
+enum gw_kind_class gw_kind_classify(const char *group, const char *kind);
+
 /** Looks a kind up by what a user types after `gwctl get` (kind, plural, short name). */
 const struct gw_kind_info *gw_kind_by_cli_name(const char *name);
 /** kubectl's singular resource name ("gatewayclass", "backendtlspolicy") into buf. */

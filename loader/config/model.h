@@ -290,6 +290,14 @@ struct gw_config {
 	struct gw_index *index;
 	struct gw_nscache *nscache;	/* labels of undeclared namespaces */
 	size_t nskipped;		/* objects of kinds we do not read */
+	/*
+	 * Kinds (gw_kind_classify() GW_KC_UNENFORCED) the operator accepts
+	 * knowingly for this load (gwctl load --allow-unenforced); any other
+	 * such object is an error. A trusted (state) file needs none: what
+	 * it holds was accepted when it was loaded.
+	 */
+	const char *const *allow_unenforced;
+	int nallow_unenforced;
 	bool trusted;			/* input is our own state file: keep status */
 	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */
 	const struct gw_dataplane *dataplane;
@@ -344,6 +352,12 @@ int gw_config_resolve(struct gw_config *cfg, const struct gw_config *prev);
  * cfg->dataplane changed, e.g. once the data planes applied cfg.
  */
 int gw_config_refresh_status(struct gw_config *cfg, const struct gw_config *prev);
+
+/**
+ * Finds the object of cfg with o's kind, namespace and name (also for
+ * GW_K_UNENFORCED objects, whose kinds differ and are not indexed).
+ */
+struct gw_obj *gw_config_find_like(const struct gw_config *cfg, const struct gw_obj *o);
 
 /** Finds an object; ns is ignored for cluster-scoped kinds. */
 struct gw_obj *gw_config_find(const struct gw_config *cfg, enum gw_kind kind, const char *ns,

@@ -64,6 +64,15 @@ int gw_resolve_policy_targets(struct gw_config *cfg);
 /** The BackendTLSPolicy that applies to backendRef b's Service port (by precedence), or NULL. */
 struct gw_obj *gw_backend_tls_policy(const struct gw_config *cfg, const struct gw_backend *b);
 
+/* resolve_unenforced.c */
+#define GW_COND_POLICY_ENFORCED "xdpgw.io/PolicyEnforced"
+/**
+ * Every accepted GW_K_UNENFORCED policy gets PolicyEnforced=False, and each
+ * route it targets (directly, or through a targeted Gateway and optional
+ * sectionName) gets the same condition on every parent status of ours.
+ */
+int gw_mark_unenforced(struct gw_config *cfg);
+
 /* status.c */
 void gw_cond_set(struct gw_conds *c, const char *type, const char *status, const char *reason,
 		 const char *message);

@@ -155,7 +155,7 @@ static struct gw_yval *pending_status(struct sb *b, bool programmed)
 
 static const struct gw_obj *prev_obj(const struct gw_config *prev, const struct gw_obj *o)
 {
-	return prev ? gw_config_find(prev, o->ki->id, o->ns, o->name) : NULL;
+	return prev ? gw_config_find_like(prev, o) : NULL;
 }
 
 static struct gw_yval *prev_status(const struct gw_config *prev, const struct gw_obj *o)
@@ -387,6 +387,11 @@ int gw_build_status(struct gw_config *cfg, const struct gw_config *prev)
 			break;
 		case GW_K_BACKENDTLSPOLICY:
 			o->status = policy_status(&b, o, ps);
+			break;
+		case GW_K_UNENFORCED:
+			o->status = map(&b);
+			set(&b, o->status, "conditions",
+			    conditions(&b, &o->conds, o->generation, gw_yget(ps, "conditions")));
 			break;
 		default:
 			break;
