@@ -11,7 +11,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$REPO/.output
 
 if [ "$(id -u)" != 0 ]; then
-	echo "quickstart: run as root (sudo make quickstart)" >&2
+	echo "quickstart: run as root (as root: make quickstart; as a user with sudo: sudo make quickstart)" >&2
 	exit 1
 fi
 if [ -z "${GW_QS_INNER:-}" ]; then
@@ -58,5 +58,5 @@ echo
 echo
 echo "The quickstart ran in a private network namespace with state in $WORK;"
 echo "both are removed as it exits, so there is nothing to clean up. On a node"
-echo "you loaded for real: 'sudo gwctl unload' detaches XDP and removes its pins,"
+echo "you loaded for real: 'gwctl unload' (as root) detaches XDP and removes its pins,"
 echo "stop gwd (SIGTERM drains it), and remove the state directory (/var/lib/xdpgw)."
