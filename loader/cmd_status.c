@@ -138,7 +138,7 @@ static int run_status(void *vcfg, int argc, char **argv)
 	struct gw_config cfg;
 	struct gw_dp_ctx dp = { 0 };
 	const char *gen;
-	char path[4096], sock[4096], buf[256];
+	char path[4096], sock[4096], buf[256], ctl[512];
 	int lock, err, ret = 1;
 
 	(void)argv;
@@ -164,6 +164,9 @@ static int run_status(void *vcfg, int argc, char **argv)
 			strerror(-err));
 		goto out;
 	}
+	/* without --controller-name: the classes the state was loaded for */
+	if (!sc->common.controller && !gw_state_controller(dir, ctl, sizeof(ctl)))
+		cfg.controller = ctl;
 	snprintf(sock, sizeof(sock), "%s/gwd.sock", dir);
 	dp.gwd_socket = sc->gwd_socket ? sc->gwd_socket : sock;
 	gen = gw_gwd_generation(&dp);

@@ -10,7 +10,9 @@
 
 #include "state.h"
 
-static int mkdir_p(const char *dir)
+#define CONTROLLER_HDR "# controllerName: "
+
+static int mkdir_p(const char *dir, unsigned mode)
 {
 	char buf[4096];
 	size_t n = strlen(dir);
@@ -22,13 +24,43 @@ static int mkdir_p(const char *dir)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
+		if (mkdir(buf, mode) && errno != EEXIST)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
+	if (mkdir(buf, mode) && errno != EEXIST)
 		return -errno;
 	return 0;
+}
+
+int gw_state_mkdir(const char *dir, unsigned mode)
+{
+	return mkdir_p(dir, mode);
+}
+
+int gw_state_controller(const char *dir, char *buf, size_t len)
+{
+	char path[4096], line[1024];
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, GW_STATE_FILE);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	/* the header is the leading comment lines, before the first "---" */
+	while (fgets(line, sizeof(line), f) && line[0] == '#') {
+		size_t n = strlen(CONTROLLER_HDR);
+
+		if (strncmp(line, CONTROLLER_HDR, n))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(buf, len, "%s", line + n);
+		err = buf[0] ? 0 : -ENOENT;
+		break;
+	}
+	fclose(f);
+	return err;
 }
 
 int gw_state_lock(const char *dir, int how)
@@ -36,7 +68,7 @@ int gw_state_lock(const char *dir, int how)
 	char path[4096];
 	int fd, err;
 
-	if ((err = mkdir_p(dir)))
+	if ((err = mkdir_p(dir, 0755)))
 		return err;
 	snprintf(path, sizeof(path), "%s/lock", dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -130,6 +162,8 @@ int gw_state_save_as(const char *dir, const char *name, const struct gw_config *
 		goto out;
 	}
 	fputs("# xdpgw accepted configuration; written by gwctl, do not edit\n", f);
+	/* whose GatewayClasses these are: gwd serves the same ones without being told */
+	fprintf(f, CONTROLLER_HDR "%s\n", cfg->controller);
 	for (size_t i = 0; i < cfg->nobjs; i++) {
 		struct gw_yval *v = gw_obj_view(&a, cfg->objs[i]);
 

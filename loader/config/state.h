@@ -15,6 +15,14 @@
 #define GW_STATE_DIR_DEFAULT "/var/lib/xdpgw"
 #define GW_STATE_FILE "config.yaml"
 
+/** Creates dir and its missing parents with mode; 0 if it exists, else -errno. */
+int gw_state_mkdir(const char *dir, unsigned mode);
+/**
+ * The controllerName the state in dir was loaded for (gwctl load
+ * --controller-name, recorded in the state file's header) into buf; 0,
+ * -ENOENT without a state file or without that header line, or -errno.
+ */
+int gw_state_controller(const char *dir, char *buf, size_t len);
 /** Creates dir if needed and takes the lock; returns an fd to close, or -errno. */
 int gw_state_lock(const char *dir, int how);
 /**

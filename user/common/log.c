@@ -17,14 +17,14 @@ void gw_log_set_thread(const char *name)
 
 void gw_log(enum gw_log_level level, const char *fmt, ...)
 {
-	static const char *const names[] = { "warn", "info", "debug" };
+	static const char *const names[] = { "error", "warn", "info", "debug" };
 	char line[2048];
 	va_list ap;
 	int n;
 
 	if ((int)level > gw_log_level)
 		return;
-	n = snprintf(line, sizeof(line), "gwd[%s]: %s: ", thread_name, names[level]);
+	n = snprintf(line, sizeof(line), "gwd[%s]: %s: ", thread_name, names[level + 1]);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);

@@ -326,6 +326,21 @@ static struct gw_rt_table *load_table(const char *path, bool from_state_dir, cha
 	}
 	gw_config_init(cfg, gwd.o.controller);
 	if (from_state_dir) {
+		char ctl[512];
+
+		/* the GatewayClasses gwctl loaded this state for (prepare_state_dir() in main.c) */
+		if (!gw_state_controller(path, ctl, sizeof(ctl))) {
+			if (gwd.o.controller && strcmp(gwd.o.controller, ctl)) {
+				snprintf(err, errlen, "Couldn't load the configuration from %s: it "
+					 "was loaded for controllerName %s, gwd runs with "
+					 "--controller-name %s", path, ctl, gwd.o.controller);
+				goto fail;
+			}
+			if (!(cfg->controller = gw_arena_strdup(&cfg->arena, ctl))) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+		}
 		rc = gw_state_load(path, cfg);
 	} else {
 		cfg->trusted = true;	/* our own state format: keep creation times */

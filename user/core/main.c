@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "loader/config/state.h"
@@ -173,6 +174,49 @@ static int parse_args(int argc, char **argv, struct gwd_opts *o)
 	return 0;
 }
 
+/*
+ * The state directory holds the control socket and what gwctl loads: one
+ * that does not exist yet (gwd started before the first load) is created,
+ * private to root and its group as gwctl's state is. The controllerName
+ * the state was loaded for is ours too; an explicit different one would
+ * serve someone else's classes (or none), so it is refused.
+ */
+static int prepare_state_dir(const struct gwd_opts *o)
+{
+	char ctl[512];
+	struct stat st;
+	int err;
+
+	if (stat(o->state_dir, &st)) {
+		if (errno != ENOENT) {
+			pr_err("Couldn't use state directory '%s': %s", o->state_dir,
+			       strerror(errno));
+			return -errno;
+		}
+		if ((err = gw_state_mkdir(o->state_dir, 0750))) {
+			pr_err("Couldn't create state directory '%s': %s; create it (mkdir -m 0750 "
+			       "%s) or give another with --state-dir DIR", o->state_dir,
+			       strerror(-err), o->state_dir);
+			return err;
+		}
+		pr_info("created state directory %s", o->state_dir);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		pr_err("State directory '%s' is not a directory; give one with --state-dir DIR",
+		       o->state_dir);
+		return -ENOTDIR;
+	}
+	err = gw_state_controller(o->state_dir, ctl, sizeof(ctl));
+	if (!err && o->controller && strcmp(o->controller, ctl)) {
+		pr_err("--controller-name %s differs from %s, the controllerName the state in %s "
+		       "was loaded for; drop --controller-name, or load with gwctl load "
+		       "--controller-name %s", o->controller, ctl, o->state_dir, o->controller);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char sockpath[4200];
@@ -202,6 +246,8 @@ int main(int argc, char **argv)
 	gwd.accesslog_fd = -1;
 	if (parse_args(argc, argv, o))
 		return 2;
+	if (prepare_state_dir(o))
+		return 1;
 	if (!o->socket) {
 		snprintf(sockpath, sizeof(sockpath), "%s/gwd.sock", o->state_dir);
 		o->socket = sockpath;

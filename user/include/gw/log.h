@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 enum gw_log_level {
+	GW_LOG_ERROR = -1,	/* gwd cannot go on: the line says what to do */
 	GW_LOG_WARN,
 	GW_LOG_INFO,
 	GW_LOG_DEBUG,
@@ -23,6 +24,7 @@ void gw_log_set_thread(const char *name);
 
 void gw_log(enum gw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+#define pr_err(fmt, ...) gw_log(GW_LOG_ERROR, fmt, ##__VA_ARGS__)
 #define pr_warn(fmt, ...) gw_log(GW_LOG_WARN, fmt, ##__VA_ARGS__)
 #define pr_info(fmt, ...) gw_log(GW_LOG_INFO, fmt, ##__VA_ARGS__)
 #define pr_debug(fmt, ...)                                                                    \
