@@ -32,8 +32,9 @@ static const struct opt opts[] = {
 	{ "admin", 1, "ADDR:PORT", "admin endpoint /metrics /ready /config, or 'off' "
 				   "(default 127.0.0.1:9901)" },
 	{ "access-log", 1, "PATH", "JSON-lines access log (default off)" },
-	{ "controller-name", 1, "NAME", "GatewayClass controllerName to serve "
-					"(default xdpgw.io/gateway-controller)" },
+	{ "controller-name", 1, "NAME", "GatewayClass controllerName to serve; must match the "
+					"state's "
+					"(default: the one gwctl loaded it for)" },
 	{ "max-conns", 1, "N", "client connections, all workers (default 16384)" },
 	{ "idle-timeout", 1, "SEC", "idle keep-alive client connection timeout (default 60)" },
 	{ "header-timeout", 1, "SEC", "time to receive a request head (default 30)" },
