@@ -179,6 +179,59 @@ void gw_hlist_from_message(struct gw_hlist *l, const struct gw_http1_header *hs,
 	}
 }
 
+/*
+ * Fields that must not arrive in a trailer section. RFC 9110 6.5.1 names
+ * the classes (framing, routing, authentication, request modifiers,
+ * response control, content format); the names are RFC 7230 4.1.2's list
+ * of them, plus the hop-by-hop fields, Proxy-*, and what gwd writes into
+ * the head itself (X-Forwarded-*, Forwarded): a backend that merges
+ * trailers into the header fields would otherwise take the client's.
+ */
+static bool trailer_forbidden(const char *name, size_t len)
+{
+	static const char *const names[] = {
+		"age", "authorization", "cache-control", "connection", "content-encoding",
+		"content-length", "content-range", "content-type", "cookie", "date", "expect",
+		"expires", "forwarded", "host", "keep-alive", "location", "max-forwards",
+		"pragma", "range", "retry-after", "set-cookie", "te", "trailer",
+		"transfer-encoding", "upgrade", "vary", "warning", "www-authenticate",
+	};
+
+	if ((len > 6 && !strncasecmp(name, "proxy-", 6)) ||
+	    (len > 12 && !strncasecmp(name, "x-forwarded-", 12)))
+		return true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == len && !strncasecmp(name, names[i], len))
+			return true;
+	return false;
+}
+
+int gw_trailers_filter(struct gw_sbuf *out, const char *in, size_t n)
+{
+	size_t p = 0;
+	int dropped = 0;
+
+	while (p < n) {
+		const char *eol = memmem(in + p, n - p, "\r\n", 2);
+		const char *colon;
+		size_t len;
+
+		if (!eol)
+			break;	/* not a section the decoder accepted: nothing more is copied */
+		len = (size_t)(eol - (in + p));
+		if (!len)
+			break;	/* the empty line ends the section */
+		colon = memchr(in + p, ':', len);
+		if (colon && !trailer_forbidden(in + p, (size_t)(colon - (in + p))))
+			gw_sbuf_put(out, in + p, len + 2);
+		else
+			dropped++;
+		p += len + 2;
+	}
+	gw_sbuf_put(out, "\r\n", 2);
+	return dropped;
+}
+
 static void put_length(struct gw_sbuf *out, uint64_t len)
 {
 	gw_sbuf_put(out, "Content-Length: ", 16);

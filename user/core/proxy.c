@@ -556,11 +556,18 @@ static size_t client_body(struct gw_exch *x, const char *data, size_t len)
 					return len;
 			}
 			if (x->req_ck.state == GW_CHUNK_DONE) {
-				/* the last chunk and the trailer section (validated) as they came */
-				bool ok = req_put(x, "0\r\n", 3) &&
-					  req_put(x, x->req_trailers.p, x->req_trailers.len);
+				/*
+				 * The last chunk and the trailer section (validated), without
+				 * the fields a trailer may not carry (RFC 9110 6.5.1). HTTP/2
+				 * request trailers come this way too (h2.c).
+				 */
+				struct gw_sbuf t = { 0 };
+				bool ok;
 
+				gw_trailers_filter(&t, x->req_trailers.p, x->req_trailers.len);
 				gw_sbuf_free(&x->req_trailers);
+				ok = !t.oom && req_put(x, "0\r\n", 3) && req_put(x, t.p, t.len);
+				gw_sbuf_free(&t);
 				if (!ok)
 					return len;
 				request_done(x);
@@ -1387,6 +1394,15 @@ static size_t up_body(struct gw_exch *x, const char *data, size_t len)
 				}
 			}
 			if (x->resp_ck.state == GW_CHUNK_DONE) {
+				/* a backend's trailers get the same filter as a client's */
+				struct gw_sbuf t = { 0 };
+
+				gw_trailers_filter(&t, x->trailers.p, x->trailers.len);
+				gw_sbuf_free(&x->trailers);
+				if (!t.oom)
+					x->trailers = t;
+				else
+					gw_sbuf_free(&t);
 				put_trailers(x);
 				x->resp_done = true;
 				return off;

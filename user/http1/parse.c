@@ -169,16 +169,72 @@ static int parse_fields(const char *buf, size_t p, size_t end, struct gw_http1_h
 	return 0;
 }
 
-/* "HTTP/1.x" at buf[p]: returns the minor version, -1 if malformed, -2 if not 1.x. */
+/*
+ * "HTTP/d.d" at buf: returns the minor version, -1 if malformed, -2 if the
+ * major version is not 1. RFC 9110 2.5: a recipient of a higher minor
+ * version than it implements MUST process the message as the highest it
+ * supports, so HTTP/1.2..1.9 are HTTP/1.1.
+ */
 static int parse_version(const char *buf)
 {
 	if (memcmp(buf, "HTTP/", 5))
 		return -1;
 	if (buf[5] < '0' || buf[5] > '9' || buf[6] != '.' || buf[7] < '0' || buf[7] > '9')
 		return -1;
-	if (buf[5] != '1' || (buf[7] != '0' && buf[7] != '1'))
+	if (buf[5] != '1')
 		return -2;
-	return buf[7] - '0';
+	return buf[7] == '0' ? 0 : 1;
+}
+
+/*
+ * request-line = method SP request-target SP HTTP-version CRLF, in
+ * buf[start..line_end] (line_end is the LF). Returns 0 or an error status
+ * with *why set.
+ */
+static int parse_request_line(const char *buf, size_t start, size_t line_end,
+			      struct gw_http1_req *req, const char **why)
+{
+	size_t p = start;
+	int st;
+
+	if (line_end - start > GW_HTTP1_MAX_REQLINE + 1) {
+		*why = "request line too long";
+		return 414;
+	}
+	req->method = buf + p;
+	while (gw_http1_tchar[(unsigned char)buf[p]])
+		p++;
+	req->method_len = (uint32_t)(p - start);
+	if (!req->method_len || buf[p] != ' ') {
+		*why = "malformed method";
+		return 400;
+	}
+	p++;
+	req->target = buf + p;
+	while (target_char((unsigned char)buf[p]))
+		p++;
+	req->target_len = (uint32_t)(buf + p - req->target);
+	/* also "GET /" CRLF: HTTP/0.9 has no version and is not supported */
+	if (!req->target_len || buf[p] != ' ') {
+		*why = "malformed request target";
+		return 400;
+	}
+	p++;
+	if (line_end - p != 9 || buf[p + 8] != '\r') {
+		*why = "malformed HTTP version";
+		return 400;
+	}
+	st = parse_version(buf + p);
+	if (st == -1) {
+		*why = "malformed HTTP version";
+		return 400;
+	}
+	if (st == -2) {
+		*why = "HTTP version not supported";
+		return 505;
+	}
+	req->minor = st;
+	return 0;
 }
 
 int gw_http1_parse_request(const char *buf, size_t len, size_t last_len, struct gw_http1_req *req)
@@ -205,6 +261,13 @@ int gw_http1_parse_request(const char *buf, size_t len, size_t last_len, struct 
 		nl = memchr(buf + start, '\n', len - start);
 		if (!nl && len - start > GW_HTTP1_MAX_REQLINE + 1)
 			return req_error(req, 414, "request line too long");
+		/*
+		 * A complete request line is judged now: a client that sent a
+		 * bad one (HTTP/0.9's "GET /") may never send a header section,
+		 * and should get its 400 at once, not a 408 at the header timeout.
+		 */
+		if (nl && (st = parse_request_line(buf, start, (size_t)(nl - buf), req, &why)))
+			return req_error(req, st, why);
 		if (len - start >= GW_HTTP1_MAX_HEAD)
 			return req_error(req, 431, "request head too large");
 		return GW_HTTP1_INCOMPLETE;
@@ -212,33 +275,10 @@ int gw_http1_parse_request(const char *buf, size_t len, size_t last_len, struct 
 	if (end - start > GW_HTTP1_MAX_HEAD)
 		return req_error(req, 431, "request head too large");
 
-	/* request-line = method SP request-target SP HTTP-version CRLF */
-	p = start;
-	req->method = buf + p;
-	while (gw_http1_tchar[(unsigned char)buf[p]])
-		p++;
-	req->method_len = (uint32_t)(p - start);
 	line_end = (size_t)((const char *)memchr(buf + start, '\n', end - start) - buf);
-	if (line_end - start > GW_HTTP1_MAX_REQLINE + 1)
-		return req_error(req, 414, "request line too long");
-	if (!req->method_len || buf[p] != ' ')
-		return req_error(req, 400, "malformed method");
-	p++;
-	req->target = buf + p;
-	while (target_char((unsigned char)buf[p]))
-		p++;
-	req->target_len = (uint32_t)(buf + p - req->target);
-	if (!req->target_len || buf[p] != ' ')
-		return req_error(req, 400, "malformed request target");
-	p++;
-	if (line_end - p != 9 || buf[p + 8] != '\r')
-		return req_error(req, 400, "malformed HTTP version");
-	st = parse_version(buf + p);
-	if (st == -1)
-		return req_error(req, 400, "malformed HTTP version");
-	if (st == -2)
-		return req_error(req, 505, "HTTP version not supported");
-	req->minor = st;
+	st = parse_request_line(buf, start, line_end, req, &why);
+	if (st)
+		return req_error(req, st, why);
 	p = line_end + 1;
 	st = parse_fields(buf, p, end, req->headers, &req->nheaders, &why);
 	if (st)

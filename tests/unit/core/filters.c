@@ -205,6 +205,30 @@ static void test_response_head(void **s)
 }
 
 /* HTTPPathModifier.ReplacePrefixMatch, every row of the spec's table. */
+/* RFC 9110 6.5.1: fields a trailer may not carry are dropped, the rest kept in order. */
+static void test_trailers_filter(void **s)
+{
+	struct gw_sbuf out = { 0 };
+	const char *in = "x-sum: 42\r\nContent-Length: 5\r\nHOST: evil\r\n"
+			 "Transfer-Encoding: chunked\r\nX-Forwarded-For: 1.2.3.4\r\n"
+			 "forwarded: for=1.2.3.4\r\nAuthorization: x\r\nCookie: a=b\r\n"
+			 "set-cookie: c=d\r\nProxy-Authorization: y\r\nconnection: close\r\n"
+			 "Content-Type: text/html\r\nTrailer: x\r\nTE: trailers\r\n"
+			 "X-Forwarded-Client-Cert: z\r\ngrpc-status: 0\r\n"
+			 "Content-MD5: q\r\n\r\n";
+
+	(void)s;
+	assert_int_equal(gw_trailers_filter(&out, in, strlen(in)), 14);
+	assert_string_equal(head_str(&out), "x-sum: 42\r\ngrpc-status: 0\r\nContent-MD5: q\r\n\r\n");
+	gw_sbuf_reset(&out);
+	assert_int_equal(gw_trailers_filter(&out, "\r\n", 2), 0);
+	assert_string_equal(head_str(&out), "\r\n");
+	gw_sbuf_reset(&out);
+	assert_int_equal(gw_trailers_filter(&out, "Host: h\r\n\r\n", 11), 1);
+	assert_string_equal(head_str(&out), "\r\n");
+	gw_sbuf_free(&out);
+}
+
 static void test_replace_prefix_table(void **s)
 {
 	static const struct {
@@ -382,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_request_head),
 		cmocka_unit_test(test_request_head_client_cert),
 		cmocka_unit_test(test_response_head),
+		cmocka_unit_test(test_trailers_filter),
 		cmocka_unit_test(test_replace_prefix_table),
 		cmocka_unit_test(test_redirect_location),
 		cmocka_unit_test(test_cors),

@@ -100,7 +100,15 @@ static void test_versions(void **s)
 	assert_true(preq("GET / HTTP/1.0\r\n\r\n") > 0);
 	assert_int_equal(req.minor, 0);
 	assert_int_equal(preq("GET / HTTP/2.0\r\nHost: h\r\n\r\n"), -505);
-	assert_int_equal(preq("GET / HTTP/1.2\r\nHost: h\r\n\r\n"), -505);
+	assert_int_equal(preq("GET / HTTP/3.0\r\nHost: h\r\n\r\n"), -505);
+	/* RFC 9110 2.5: a higher minor version is processed as the highest we support */
+	assert_true(preq("GET / HTTP/1.2\r\nHost: h\r\n\r\n") > 0);
+	assert_int_equal(req.minor, 1);
+	assert_true(preq("GET / HTTP/1.9\r\nHost: h\r\n\r\n") > 0);
+	assert_int_equal(req.minor, 1);
+	/* ... and so with the 1.1 rules: Host is required */
+	assert_int_equal(preq("GET / HTTP/1.2\r\n\r\n"), -400);
+	assert_int_equal(preq("GET / HTTP/1.10\r\nHost: h\r\n\r\n"), -400);
 	assert_int_equal(preq("GET / HTTP/0.9\r\nHost: h\r\n\r\n"), -505);
 	assert_int_equal(preq("GET / HTTX/1.1\r\nHost: h\r\n\r\n"), -400);
 	assert_int_equal(preq("GET / HTTP/1.1 \r\nHost: h\r\n\r\n"), -400);
@@ -131,6 +139,31 @@ static void test_request_line_rejections(void **s)
 	/* bare LF / CR terminating the request line */
 	assert_int_equal(preq("GET / HTTP/1.1\nHost: h\r\n\r\n"), -400);
 	assert_int_equal(preq("GET / HTTP/1.1\rHost: h\r\n\r\n"), -400);
+}
+
+/*
+ * A complete request line is judged at once: an HTTP/0.9-style "GET /"
+ * (no version, no header section to wait for) is 400 now, not a 408 when
+ * the header timeout fires.
+ */
+static void test_request_line_early(void **s)
+{
+	(void)s;
+	assert_int_equal(gw_http1_parse_request("GET /\r\n", 7, 0, &req), GW_HTTP1_ERROR);
+	assert_int_equal(req.error_status, 400);
+	assert_int_equal(gw_http1_parse_request("GET / HTTP/2.0\r\nHo", 20, 0, &req),
+			 GW_HTTP1_ERROR);
+	assert_int_equal(req.error_status, 505);
+	assert_int_equal(gw_http1_parse_request("GET /a b HTTP/1.1\r\n", 19, 0, &req),
+			 GW_HTTP1_ERROR);
+	assert_int_equal(req.error_status, 400);
+	/* a good request line still waits for the rest of the head */
+	assert_int_equal(gw_http1_parse_request("GET / HTTP/1.1\r\nHo", 18, 0, &req),
+			 GW_HTTP1_INCOMPLETE);
+	assert_int_equal(gw_http1_parse_request("\r\nGET / HTTP/1.1\r\n", 18, 0, &req),
+			 GW_HTTP1_INCOMPLETE);
+	assert_int_equal(gw_http1_parse_request("GET / HTTP/1.1\r", 15, 0, &req),
+			 GW_HTTP1_INCOMPLETE);
 }
 
 static void test_bare_crlf_incomplete(void **s)
@@ -492,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_leading_empty_lines),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_request_line_rejections),
+		cmocka_unit_test(test_request_line_early),
 		cmocka_unit_test(test_bare_crlf_incomplete),
 		cmocka_unit_test(test_field_rejections),
 		cmocka_unit_test(test_size_caps),

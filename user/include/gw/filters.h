@@ -48,6 +48,16 @@ void gw_hlist_apply(struct gw_hlist *l, const struct gw_rt_hdrmod *m);
  */
 void gw_hlist_from_message(struct gw_hlist *l, const struct gw_http1_header *hs, size_t n);
 
+/**
+ * Copies a trailer section in[0..n) (field lines and the final CRLF, as
+ * gw_http1_chunked_decode validated it) to out without the fields a
+ * trailer may not carry (RFC 9110 6.5.1: framing, routing, authentication,
+ * request modifiers, response control, content format, hop-by-hop) and
+ * those gwd sets in the head (X-Forwarded-*, Forwarded). Returns how many
+ * fields it dropped.
+ */
+int gw_trailers_filter(struct gw_sbuf *out, const char *in, size_t n);
+
 /** How X-Forwarded-* are written to requests sent upstream. */
 enum gw_xff_mode {
 	GW_XFF_APPEND,		/* append the client to X-Forwarded-For, set -Proto and -Host */
