@@ -56,6 +56,7 @@
 #define GW_ECHO_MAX_SOCKETS 64
 #define GW_ECHO_MAX_CONNS 8192
 #define GW_ECHO_MAX_DELAY_MS 60000
+#define GW_ECHO_MAX_BYTES (256L << 20) /* /bytes/N */
 #define GW_ECHO_IO_TIMEOUT_MS 60000 /* idle keep-alive and per-read/write inactivity */
 #define GW_ECHO_LINGER_MS 1000	    /* how long to drain input after our FIN */
 #define GW_ECHO_DEFAULT_GRACE_MS 5000
@@ -1117,6 +1118,49 @@ static int send_response(struct conn *c, int status, bool keepalive, bool http10
 	return send_iov(c->fd, iov, has_body && !head ? 2 : 1);
 }
 
+/*
+ * The body of /bytes/N: line k (16 bytes) is k*16 in 15 hex digits and a
+ * newline, cut at N bytes. Every offset is distinct, so a test that compares
+ * a checksum notices bytes lost, repeated or reordered anywhere.
+ */
+static void bytes_fill(char *p, uint64_t off, size_t len)
+{
+	char line[24];
+
+	/* callers pass 16-byte aligned offsets and lengths, but the last piece */
+	for (size_t i = 0; i < len; i += 16, off += 16) {
+		snprintf(line, sizeof(line), "%015" PRIx64 "\n", off & (uint64_t)0xfffffffffffffff);
+		memcpy(p + i, line, len - i < 16 ? len - i : 16);
+	}
+}
+
+/* Answer /bytes/N: N pattern bytes, sent as the peer takes them. */
+static int send_bytes(struct conn *c, uint64_t n, bool keepalive, bool head)
+{
+	char hdr[256], *buf;
+	uint64_t off;
+	int len, err = 0;
+
+	len = snprintf(hdr, sizeof(hdr),
+		       "HTTP/1.1 200 OK\r\nServer: gw-echo\r\n"
+		       "Content-Type: application/octet-stream\r\nContent-Length: %" PRIu64
+		       "\r\n%s\r\n", n, keepalive ? "" : "Connection: close\r\n");
+	err = send_all(c->fd, hdr, (size_t)len);
+	if (err || head)
+		return err;
+	buf = malloc(65536);
+	if (!buf)
+		return -ENOMEM;
+	for (off = 0; off < n && !err; off += 65536) {
+		size_t m = n - off < 65536 ? (size_t)(n - off) : 65536;
+
+		bytes_fill(buf, off, m);
+		err = send_all(c->fd, buf, m);
+	}
+	free(buf);
+	return err;
+}
+
 /* Answer @status with a JSON error and mark the connection for closing. Returns 0. */
 static int http_error(struct conn *c, int status, const char *why)
 {
@@ -1201,7 +1245,7 @@ static int http_one(struct conn *c, struct hdr *hdrs)
 	struct sbuf body = { 0 };
 	char logline[160] = "";
 	size_t scan = 0, head_len = 0;
-	long special;
+	long special, bytes;
 	int status = g.status, delay = 0, err, ret = -1;
 	bool head;
 	ssize_t n;
@@ -1246,6 +1290,7 @@ static int http_one(struct conn *c, struct hdr *hdrs)
 	special = path_number(r.target, "/delay/", GW_ECHO_MAX_DELAY_MS);
 	if (special >= 0)
 		delay = (int)special;
+	bytes = path_number(r.target, "/bytes/", GW_ECHO_MAX_BYTES);
 
 	/* The head lives in c->buf, which reading the body reuses: serialize it first. */
 	json_begin(&body, c, &r);
@@ -1281,8 +1326,13 @@ static int http_one(struct conn *c, struct hdr *hdrs)
 	}
 	if (atomic_load(&g.draining))
 		r.keepalive = false;
-	if (send_response(c, status, r.keepalive, r.minor == 0, head, &body))
+	if (bytes >= 0) {
+		r.keepalive = r.keepalive && r.minor;	/* no "Connection: keep-alive" for 1.0 */
+		if (send_bytes(c, (uint64_t)bytes, r.keepalive, head))
+			goto out;
+	} else if (send_response(c, status, r.keepalive, r.minor == 0, head, &body)) {
 		goto out;
+	}
 	if (g.verbose)
 		gw_log("%s: %s %s -> %d", c->remote, r.proto, logline, status);
 	ret = r.keepalive ? 1 : 0;
@@ -1665,8 +1715,9 @@ static void usage(FILE *f, const char *prog)
 		"  -h, --help                 this text\n"
 		"\n"
 		"Special paths: /status/NNN answers with status NNN; /delay/MS waits MS\n"
-		"milliseconds (at most %d) before answering.\n",
-		prog, GW_ECHO_DEFAULT_GRACE_MS, GW_ECHO_MAX_DELAY_MS);
+		"milliseconds (at most %d) before answering; /bytes/N answers N bytes\n"
+		"(at most %ld) of lines \"<offset, 15 hex digits>\\n\".\n",
+		prog, GW_ECHO_DEFAULT_GRACE_MS, GW_ECHO_MAX_DELAY_MS, GW_ECHO_MAX_BYTES);
 }
 
 static int parse_int(const char *s, long min, long max, int *out)
