@@ -10,6 +10,7 @@ ALL_TESTS="test_basic_proxy test_path_matches test_header_query_method test_prec
 	test_listener_isolation test_header_modifiers test_redirect test_url_rewrite
 	test_mirror test_cors test_weighted_split test_error_statuses test_timeouts
 	test_retry test_session_persistence test_http1_semantics test_interim_and_trailers
+	test_client_abort_cancels_upstream
 	test_websocket test_admin_and_log
 	test_reload_under_load test_gwd_restart_and_status test_restart_l4_keeps_working
 	test_sigterm_drain"
@@ -685,6 +686,54 @@ EOF
 	# RFC 9110 6.5.1: framing, routing and gwd's own fields never travel as trailers
 	[[ "$out" == *"saw-trailers:x-client-sum: 7||"* ]] ||
 		fail "the backend did not get the request trailer alone: $out"
+}
+
+# Clients that leave while their request waits on a backend that never
+# answers: each upstream connection closes with its client (as nginx does,
+# proxy_ignore_client_abort off), not at --upstream-timeout.
+test_client_abort_cancels_upstream()
+{
+	local i n pids=()
+
+	skip_if_missing python3 ss
+	gwd_setup 1 --upstream-timeout 120
+	cat >"$GW_RUN_DIR/hangbe.py" <<'EOF'
+import socket
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("0.0.0.0", 8081))
+srv.listen(256)
+held = []
+while True:
+    c, _ = srv.accept()
+    held.append(c)   # read nothing, answer nothing, close nothing
+EOF
+	start_background "${NS_BE[1]}" hangbe python3 "$GW_RUN_DIR/hangbe.py"
+	wait_tcp "${NS_BE[1]}" "${BE4[1]}" 8081 || fail "hanging backend did not start"
+	{ cfg_head; service_yaml hang http 81 8081 "${BE4[1]}"
+	route hang "  rules:
+  - backendRefs: [{name: hang, port: 81}]"; } | gw_load
+	for ((i = 0; i < 50; i++)); do
+		# nsenter execs curl: $! is the client itself (ns_exec would fork a subshell)
+		nsenter --net="/run/netns/$NS_CLI" -- curl -s -o /dev/null -m 60 -H "Host: h" \
+			"$URL/hang/$i" &
+		pids+=($!)
+	done
+	sleep 1
+	n=$(ns_exec "$NS_GW" ss -Htn state established "dst ${BE4[1]}:8081" | wc -l)
+	assert_eq "upstream connections while the clients wait" 50 "$n"
+	kill -9 "${pids[@]}" 2>/dev/null
+	wait "${pids[@]}" 2>/dev/null
+	# the clients are gone: none of their connections to gwd is established
+	assert_eq "client connections after the kill" 0 \
+		"$(ns_exec "$NS_GW" ss -Htn state established "sport = :80" | wc -l)"
+	for ((i = 0; i < 20; i++)); do
+		n=$(ns_exec "$NS_GW" ss -Htn state established "dst ${BE4[1]}:8081" | wc -l)
+		[ "$n" -eq 0 ] && break
+		sleep 0.1
+	done
+	_gw_msg "upstream connections $((i * 100)) ms after the clients left: $n"
+	assert_eq "upstream connections 2 s after the clients left" 0 "$n"
 }
 
 test_http1_semantics()

@@ -1103,13 +1103,18 @@ void gw_client_eof(struct gw_conn *c, int err)
 		gw_conn_close(c);
 		return;
 	}
-	if (err || !x->req_done) {
-		/* the client is gone (or reset): nothing left to answer */
-		abort_client(x, err ? "client connection reset" : "client closed mid-request");
-		return;
-	}
-	/* half-close after a complete request: answer, then close */
-	x->client_keepalive = false;
+	/*
+	 * The client is gone, or reset, or half-closed: a read EOF cannot tell a
+	 * half-close from a client that left (a killed curl sends a FIN). Like
+	 * nginx (proxy_ignore_client_abort off: "client prematurely closed
+	 * connection, so upstream connection is closed too") and Envoy, the
+	 * exchange ends here and its upstream connection is closed, so a backend
+	 * that hangs does not hold one connection per departed client until
+	 * --upstream-timeout (issue 10, item 8).
+	 */
+	abort_client(x, err ? "client connection reset" :
+			 x->req_done ? "client closed while waiting for the response" :
+				       "client closed mid-request");
 }
 
 void gw_client_sent(struct gw_conn *c)
