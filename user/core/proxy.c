@@ -633,7 +633,7 @@ static bool apply_cors(struct gw_exch *x, const struct gw_rt_cors *cors,
 	const struct gw_http1_header *acrh = find_header(req, "access-control-request-headers");
 	bool preflight = origin && acrm && req->method_len == 7 &&
 			 !memcmp(req->method, "OPTIONS", 7);
-	struct gw_rt_hdr h[6];
+	struct gw_rt_hdr h[GW_CORS_MAX_FIELDS];
 	size_t need;
 	int n = 0;
 
