@@ -9,8 +9,8 @@
 ALL_TESTS="test_basic_proxy test_path_matches test_header_query_method test_precedence
 	test_listener_isolation test_header_modifiers test_redirect test_url_rewrite
 	test_mirror test_cors test_weighted_split test_error_statuses test_timeouts
-	test_retry test_session_persistence test_http1_semantics test_interim_and_trailers
-	test_client_abort_cancels_upstream
+	test_retry test_retry_single_endpoint test_cors_conformance test_session_persistence
+	test_http1_semantics test_interim_and_trailers test_client_abort_cancels_upstream
 	test_websocket test_admin_and_log
 	test_reload_under_load test_gwd_restart_and_status test_restart_l4_keeps_working
 	test_sigterm_drain"
@@ -588,6 +588,207 @@ test_retry()
 		[ "$(code h "/n/$i")" = 503 ] && ok=$((ok + 1))
 	done
 	[ "$ok" -ge 4 ] || fail "without retry, 503s must reach the client ($ok/20)"
+}
+
+# The cases of the Gateway API v1.6.1 conformance tests HTTPRouteRetry
+# (conformance/tests/httproute-retry.{go,yaml}) and, from upstream main,
+# HTTPRouteRetryConnectionError, against one endpoint that fails the first
+# succeedAfter requests of a uuid (tests/netns/retry_backend.py, like
+# echo-basic's retry simulator). attempts is the number of retries
+# (HTTPRouteRetry.Attempts: "the maximum number of times an individual
+# request ... should be retried"), so a request is tried attempts + 1 times.
+test_retry_single_endpoint()
+{
+	local id=0 c n t0 t1
+
+	skip_if_missing python3
+	gwd_setup 1
+	start_background "${NS_BE[1]}" flaky python3 "$REPO/tests/netns/retry_backend.py" 8081
+	wait_tcp "${NS_BE[1]}" "${BE4[1]}" 8081 || fail "retry backend did not start"
+	{ cfg_head; service_yaml flaky http 81 8081 "${BE4[1]}"
+	  route retries "  rules:
+  - matches: [{path: {value: /retry/code-500-attempts-3}}]
+    retry: {codes: [500], attempts: 3, backoff: 10ms}
+    backendRefs: [{name: flaky, port: 81}]
+  - matches: [{path: {value: /retry/code-all-attempts-2}}]
+    retry: {codes: [500, 502, 503, 504], attempts: 2, backoff: 10ms}
+    backendRefs: [{name: flaky, port: 81}]
+  - matches: [{path: {value: /retry/no-status-code-attempts-3}}]
+    retry: {attempts: 3, backoff: 10ms}
+    backendRefs: [{name: flaky, port: 81}]
+  - matches: [{path: {value: /backoff}}]
+    retry: {codes: [500], attempts: 2, backoff: 200ms}
+    backendRefs: [{name: flaky, port: 81}]
+  - matches: [{path: {value: /count}}]
+    backendRefs: [{name: flaky, port: 81}]"; } | gw_load
+	# case PATH QUERY WANT_STATUS WANT_TRIES
+	case_()
+	{
+		id=$((id + 1))
+		c=$(code h "$1?uuid=u$id&$2")
+		n=$(gcurl -H "Host: h" "$URL/count?uuid=u$id") || fail "count"
+		echo "$1?$2: status $c after $n tries"
+		assert_eq "$1?$2 status" "$3" "$c"
+		assert_eq "$1?$2 tries" "$4" "$n"
+	}
+	case_ /retry/code-500-attempts-3 "responseCode=500&succeedAfter=2" 200 3
+	case_ /retry/code-500-attempts-3 "responseCode=500&succeedAfter=3" 200 4
+	case_ /retry/code-500-attempts-3 "responseCode=500&succeedAfter=4" 500 4
+	case_ /retry/code-500-attempts-3 "responseCode=503&succeedAfter=2" 503 1
+	for s in 500 502 503 504; do
+		case_ /retry/code-all-attempts-2 "responseCode=$s&succeedAfter=1" 200 2
+		case_ /retry/code-all-attempts-2 "responseCode=$s&succeedAfter=2" 200 3
+		case_ /retry/code-all-attempts-2 "responseCode=$s&succeedAfter=3" $s 3
+	done
+	# connection reset before any answer (upstream conformance accepts 500
+	# or 503 when retries run out; gwd answers a reset 502)
+	case_ /retry/no-status-code-attempts-3 "succeedAfter=2" 200 3
+	# a reset on a reused pooled connection counts as a stale connection
+	# (up to 2 free failovers), so the budget runs out later than 4 tries
+	id=$((id + 1))
+	assert_eq "resets exhaust the retries" 502 \
+		"$(code h "/retry/no-status-code-attempts-3?uuid=u$id&succeedAfter=9")"
+	# Backoff is the minimum wait before each retry: two retries, >= 400 ms
+	t0=$(date +%s%N)
+	case_ /backoff "responseCode=500&succeedAfter=2" 200 3
+	t1=$(date +%s%N)
+	echo "two retries with backoff 200ms took $(((t1 - t0) / 1000000)) ms"
+	[ $(((t1 - t0) / 1000000)) -ge 400 ] || fail "retried before the backoff elapsed"
+}
+
+# Every case of the Gateway API v1.6.1 conformance test HTTPRouteCORS
+# (conformance/tests/httproute-cors.{go,yaml}): same routes, same requests,
+# same expected and absent response fields.
+test_cors_conformance()
+{
+	local hdrs
+
+	gwd_setup 1
+	{ cfg_head
+	  route cors-multiple-origins-methods-headers "  rules:
+  - filters:
+    - type: CORS
+      cors:
+        allowOrigins: ['https://www.foo.com', 'https://*.bar.com']
+        allowMethods: [GET, OPTIONS]
+        allowHeaders: [x-header-1, x-header-2]
+        exposeHeaders: [x-header-3, x-header-4]
+        allowCredentials: true
+        maxAge: 3600
+    matches: [{path: {type: PathPrefix, value: /cors-1}}]
+    backendRefs: [{name: svc1, port: 80}]"
+	  route cors-wildcard-methods "  rules:
+  - filters:
+    - type: CORS
+      cors: {allowOrigins: ['https://www.foo.com'], allowMethods: ['*']}
+    matches: [{path: {type: PathPrefix, value: /cors-2}}]
+    backendRefs: [{name: svc1, port: 80}]"
+	  route cors-wildcard-origin "  rules:
+  - filters:
+    - type: CORS
+      cors: {allowOrigins: ['*'], allowMethods: [PUT], allowCredentials: false}
+    matches: [{path: {type: PathPrefix, value: /cors-wildcard-origin}}]
+    backendRefs: [{name: svc1, port: 80}]"
+	  route cors-wildcard-methods-headers "  rules:
+  - filters:
+    - type: CORS
+      cors: {allowOrigins: ['*'], allowMethods: ['*'], allowHeaders: ['*'], allowCredentials: true}
+    matches: [{path: {type: PathPrefix, value: /cors-wildcard-methods-headers}}]
+    backendRefs: [{name: svc1, port: 80}]
+  - filters:
+    - type: CORS
+      cors: {allowOrigins: ['*'], allowMethods: ['*'], allowHeaders: ['*'], allowCredentials: false}
+    matches: [{path: {type: PathPrefix, value: /cors-wildcard-methods-headers-unauth}}]
+    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	# req METHOD PATH [header...]: the response head, lower-cased names, no CR
+	req()
+	{
+		local m=$1 p=$2 a=() h
+
+		shift 2
+		for h in "$@"; do a+=(-H "$h"); done
+		hdrs=$(gcurl -D - -o /dev/null -X "$m" -H "Host: h" "${a[@]}" "$URL$p" | tr -d '\r' |
+			sed 's/^\([^:]*\):/\L\1:/') || fail "curl $m $p"
+		echo "== $m $p $*"; echo "$hdrs"
+	}
+	# want NAME VALUE...: the field NAME is present once with one of the
+	# values (compared without whitespace, as IgnoreWhitespace does)
+	want()
+	{
+		local name=$1 got v
+
+		shift
+		[ "$(grep -c "^$name:" <<<"$hdrs")" = 1 ] || fail "$name: not exactly one field"
+		got=$(sed -n "s/^$name://p" <<<"$hdrs" | tr -d ' ')
+		for v in "$@"; do
+			[ "$got" = "${v// /}" ] && return 0
+		done
+		fail "$name: got '$got', want one of: $*"
+	}
+	absent() { grep -q "^$1:" <<<"$hdrs" && fail "$1 must be absent"; return 0; }
+	status() { [[ " $* " == *" $(sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' <<<"$hdrs") "* ]] ||
+			fail "status $(head -1 <<<"$hdrs"), want one of $*"; }
+	local o
+	for o in https://www.foo.com https://www.bar.com https://xpto.www.bar.com; do
+		req OPTIONS /cors-1 "Origin: $o" "access-control-request-method: GET" \
+			"access-control-request-headers: x-header-1, x-header-2"
+		status 200 204
+		want access-control-allow-origin "$o"
+		want access-control-allow-methods "GET, OPTIONS" "OPTIONS, GET"
+		want access-control-allow-headers "x-header-1, x-header-2" "x-header-2, x-header-1"
+		want access-control-expose-headers "x-header-3, x-header-4" "x-header-4, x-header-3"
+		want access-control-max-age 3600
+		want access-control-allow-credentials true
+	done
+	req OPTIONS /cors-1 "Origin: https://foobar.com" "access-control-request-method: GET"
+	status 200 204 403
+	absent access-control-allow-origin
+	for o in https://www.foo.com https://www.bar.com; do
+		req GET /cors-1 "Origin: $o" "access-control-request-method: GET" \
+			"access-control-request-headers: x-header-1, x-header-2"
+		status 200
+		want access-control-allow-origin "$o"
+	done
+	req GET /cors-1 "Origin: https://foobar.com" "access-control-request-method: GET"
+	absent access-control-allow-origin
+	req OPTIONS /cors-2 "Origin: https://www.foo.com" "access-control-request-method: POST"
+	status 200 204
+	want access-control-allow-methods POST "*"
+	want access-control-allow-origin https://www.foo.com
+	absent access-control-allow-credentials
+	for o in https://foobar.com https://foobar.com:12345; do
+		req OPTIONS /cors-wildcard-origin "Origin: $o" "access-control-request-method: PUT"
+		status 200 204
+		want access-control-allow-origin "$o" "*"
+		want access-control-allow-methods PUT
+		absent access-control-allow-credentials
+		req PUT /cors-wildcard-origin "Origin: $o"
+		status 200
+		want access-control-allow-origin "$o" "*"
+	done
+	absent access-control-allow-credentials
+	req OPTIONS /cors-wildcard-methods-headers "Origin: https://other.foo.com" \
+		"access-control-request-method: PUT" "access-control-request-headers: x-header-1, x-header-2"
+	status 200 204
+	want access-control-allow-origin https://other.foo.com
+	want access-control-allow-methods PUT
+	want access-control-allow-headers "x-header-1, x-header-2" "x-header-2, x-header-1"
+	want access-control-allow-credentials true
+	req OPTIONS /cors-wildcard-methods-headers-unauth "Origin: https://other.foo.com" \
+		"access-control-request-method: PUT" "access-control-request-headers: x-header-1, x-header-2"
+	status 200 204
+	want access-control-allow-origin https://other.foo.com "*"
+	want access-control-allow-methods PUT "*"
+	want access-control-allow-headers "x-header-1, x-header-2" "x-header-2, x-header-1" "*"
+	absent access-control-allow-credentials
+	req GET /cors-wildcard-methods-headers "Origin: https://other.foo.com"
+	status 200
+	want access-control-allow-origin https://other.foo.com
+	want access-control-allow-credentials true
+	req GET /cors-wildcard-methods-headers-unauth "Origin: https://other.foo.com"
+	status 200
+	want access-control-allow-origin https://other.foo.com "*"
+	absent access-control-allow-credentials
 }
 
 test_session_persistence()

@@ -212,8 +212,13 @@ struct gw_exch {
 	int attempts;
 	int retries_left;		/* HTTPRoute retry */
 	int failovers_left;		/* connect failures and stale pooled connections */
-	uint32_t tried[4];
+	/* endpoints that failed this request, and the attempt number of their last failure */
+	struct gw_tried {
+		uint32_t id;
+		int failed_at;
+	} tried[4];
 	int ntried;
+	bool may_repeat;		/* the next pick may take a tried endpoint (a retry) */
 	struct gw_timer t_req, t_attempt, t_retry;
 
 	/* waiting for a connection to ep (upstream_max_conns reached) */
@@ -478,6 +483,8 @@ extern const struct gw_tls_conn_cbs gw_pass_tls_cbs;
 struct gw_ep_state *gw_ep(struct gw_worker *w, uint32_t id);
 const struct gw_rt_endpoint *gw_pick_endpoint(struct gw_worker *w, struct gw_exch *x,
 					      const struct gw_rt_backend *be);
+/** Whether be has an endpoint x has not failed on yet (ejected or not). */
+bool gw_untried_left(const struct gw_exch *x, const struct gw_rt_backend *be);
 /** A pooled or new connection to ep; NULL with *busy set when ep is at its limit. */
 /** A new upstream connection to ep, connect submitted (CF_CONNECTING | flags); NULL on failure. */
 struct gw_conn *gw_up_connect(struct gw_worker *w, const struct gw_rt_endpoint *ep,

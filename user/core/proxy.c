@@ -277,6 +277,42 @@ static bool replayable(const struct gw_exch *x)
 	return (x->c || x->auth_sub) && !x->head_sent && !x->body_overflow;
 }
 
+/* x->ep failed this request: remembered for the next pick (upstream.c). */
+static void note_failed(struct gw_exch *x)
+{
+	int i, old = 0;
+
+	if (!x->ep)
+		return;
+	for (i = 0; i < x->ntried && x->tried[i].id != x->ep->id; i++)
+		if (x->tried[i].failed_at < x->tried[old].failed_at)
+			old = i;
+	if (i == x->ntried && x->ntried < 4)
+		x->ntried++;
+	else if (i == x->ntried)
+		i = old;	/* full: the least recently failed entry makes room */
+	x->tried[i].id = x->ep->id;
+	x->tried[i].failed_at = x->attempts;
+}
+
+/*
+ * The next try of a retry, after the rule's backoff: HTTPRouteRetry.Backoff
+ * is a minimum ("not retried before the configured minimum duration"), so the
+ * wait is backoff * 2^(n-1) for retry n (capped at 16x) plus up to half of
+ * that again as jitter, never less.
+ */
+static void retry_later(struct gw_exch *x)
+{
+	uint64_t d = x->rule->retry.backoff_ms << (x->attempts > 4 ? 4 : x->attempts - 1);
+
+	x->may_repeat = true;
+	if (!d) {
+		start_attempt(x);
+		return;
+	}
+	set_timer(x, &x->t_retry, d + gw_rand(x->w) % (d / 2 + 1));
+}
+
 static void attempt_failed(struct gw_exch *x, enum fail_kind kind, const char *why)
 {
 	static const int status[] = { [FAIL_CONNECT] = 503, [FAIL_STALE] = 502,
@@ -290,27 +326,32 @@ static void attempt_failed(struct gw_exch *x, enum fail_kind kind, const char *w
 		exch_free(x);
 		return;
 	}
+	if (kind != FAIL_STALE)
+		note_failed(x);	/* a stale pooled connection says nothing about the endpoint */
 	if (replayable(x)) {
-		if ((kind == FAIL_CONNECT || kind == FAIL_STALE) && x->failovers_left > 0) {
+		if ((kind == FAIL_STALE ||
+		     (kind == FAIL_CONNECT && gw_untried_left(x, x->be))) &&
+		    x->failovers_left > 0) {
+			/* failover: free of the retry budget, to an endpoint not yet tried */
 			x->failovers_left--;
 			retry = true;
-		} else if ((kind == FAIL_CONNECT || kind == FAIL_TIMEOUT) && x->retries_left > 0) {
+		} else if (kind != FAIL_TLS && x->retries_left > 0) {
+			/*
+			 * "Implementations SHOULD retry on connection errors (disconnect,
+			 * reset, timeout, TCP failure) if a retry stanza is configured"
+			 * (HTTPRouteRetry); a TLS handshake failure is configuration.
+			 */
 			x->retries_left--;
 			retry = backoff = true;
 		}
 	}
-	if (kind == FAIL_STALE)
-		x->ntried = x->ntried ? x->ntried - 1 : 0;	/* the endpoint itself is fine */
 	pr_debug("attempt %d to %s failed: %s%s", x->attempts, x->ep ? x->ep->name : "?", why,
 		 retry ? "; retrying" : "");
 	if (retry) {
-		if (backoff && x->rule->retry.backoff_ms) {
-			uint64_t d = x->rule->retry.backoff_ms << (x->attempts > 4 ? 4 : x->attempts - 1);
-
-			/* jitter: somewhere in [d/2, d] */
-			d = d / 2 + gw_rand(x->w) % (d / 2 + 1);
-			set_timer(x, &x->t_retry, d);
+		if (backoff) {
+			retry_later(x);
 		} else {
+			x->may_repeat = false;
 			start_attempt(x);
 		}
 		return;
@@ -348,7 +389,7 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 	struct gw_worker *w = x->w;
 	struct gw_ep_state *st;
 	struct gw_conn *u;
-	bool reused, busy, seen = false;
+	bool reused, busy;
 
 	x->ep = ep;
 	/* h2c backends: a stream of an HTTP/2 session (h2_up.c), else a pooled connection */
@@ -368,10 +409,6 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 								       : gwd.o.upstream_timeout_ms);
 		return;
 	}
-	for (int i = 0; i < x->ntried; i++)
-		seen |= x->tried[i] == ep->id;
-	if (!seen && x->ntried < 4)
-		x->tried[x->ntried++] = ep->id;
 	if (x->attempts++)
 		GW_GAUGE_ADD(w->id, retries, 1);
 	if (!u) {
@@ -640,7 +677,7 @@ static bool apply_cors(struct gw_exch *x, const struct gw_rt_cors *cors,
 	const struct gw_http1_header *acrh = find_header(req, "access-control-request-headers");
 	bool preflight = origin && acrm && req->method_len == 7 &&
 			 !memcmp(req->method, "OPTIONS", 7);
-	struct gw_rt_hdr h[6];
+	struct gw_rt_hdr h[GW_CORS_MAX_FIELDS];
 	size_t need;
 	int n = 0;
 
@@ -1236,14 +1273,9 @@ static bool response_head(struct gw_exch *x, const struct gw_http1_resp *resp)
 		x->retries_left--;
 		snprintf(why, sizeof(why), "status %d", resp->status);
 		close_up(x);
+		note_failed(x);
 		pr_debug("retrying after %s from %s", why, x->ep->name);
-		if (x->rule->retry.backoff_ms) {
-			uint64_t d = x->rule->retry.backoff_ms << (x->attempts > 4 ? 4 : x->attempts - 1);
-
-			set_timer(x, &x->t_retry, d / 2 + gw_rand(w) % (d / 2 + 1));
-		} else {
-			start_attempt(x);
-		}
+		retry_later(x);
 		return false;
 	}
 	fr.status = resp->status;

@@ -43,9 +43,18 @@ struct gw_ep_state *gw_ep(struct gw_worker *w, uint32_t id)
 static bool tried(const struct gw_exch *x, uint32_t id)
 {
 	for (int i = 0; i < x->ntried; i++)
-		if (x->tried[i] == id)
+		if (x->tried[i].id == id)
 			return true;
 	return false;
+}
+
+/* When e last failed this request (attempt number), 0 if it has not. */
+static int failed_at(const struct gw_exch *x, uint32_t id)
+{
+	for (int i = 0; i < x->ntried; i++)
+		if (x->tried[i].id == id)
+			return x->tried[i].failed_at;
+	return 0;
 }
 
 static bool ejected(struct gw_worker *w, uint32_t id)
@@ -98,8 +107,41 @@ const struct gw_rt_endpoint *gw_pick_endpoint(struct gw_worker *w, struct gw_exc
 		if (!fallback)
 			fallback = e;
 	}
+	if (fallback && !x->may_repeat)
+		return fallback;
+	/*
+	 * A retry with every endpoint tried goes back to a tried one, as Envoy
+	 * does: HTTPRouteRetry.Attempts bounds the retries of a request, not the
+	 * endpoints it may visit, so a single-endpoint Service is retried too.
+	 * The least recently failed healthy endpoint is taken; an ejected one
+	 * only when every endpoint is ejected (then an untried ejected one first).
+	 */
+	if (x->may_repeat) {
+		const struct gw_rt_endpoint *lrf = NULL, *lrf_ej = NULL;
+
+		for (uint32_t k = 0; k < n; k++) {
+			const struct gw_rt_endpoint *e = &be->eps[k];
+			const struct gw_rt_endpoint **slot = ejected(w, e->id) ? &lrf_ej : &lrf;
+
+			if (!*slot || failed_at(x, e->id) < failed_at(x, (*slot)->id))
+				*slot = e;
+		}
+		if (lrf)
+			return lrf;
+		if (fallback)
+			return fallback;
+		return lrf_ej;
+	}
 	/* every untried endpoint is ejected: try one anyway rather than fail */
 	return fallback;
+}
+
+bool gw_untried_left(const struct gw_exch *x, const struct gw_rt_backend *be)
+{
+	for (int k = 0; k < be->neps; k++)
+		if (!tried(x, be->eps[k].id))
+			return true;
+	return false;
 }
 
 void gw_pool_remove(struct gw_conn *u)

@@ -153,11 +153,13 @@ bool gw_cors_origin_allowed(const struct gw_rt_cors *c, const char *origin, uint
 /**
  * CORS response fields. Preflight (OPTIONS with Origin and
  * Access-Control-Request-Method): allow-origin/credentials/methods/
- * headers/max-age. Actual request: allow-origin/credentials/expose-headers.
- * Nothing when the origin is not allowed. Values are written to sb, which
- * must not be reallocated before the fields are used (reserve first).
- * Returns how many fields were written into out (at most 6).
+ * headers/max-age/expose-headers. Actual request: allow-origin/credentials/
+ * expose-headers. Nothing when the origin is not allowed. Values are written
+ * to sb, which must not be reallocated before the fields are used (reserve
+ * first). Returns how many fields were written into out (at most
+ * GW_CORS_MAX_FIELDS).
  */
+#define GW_CORS_MAX_FIELDS 7
 int gw_cors_headers(const struct gw_rt_cors *c, bool preflight, const char *origin,
 		    uint32_t origin_len, const char *req_method, uint32_t req_method_len,
 		    const char *req_headers, uint32_t req_headers_len, struct gw_sbuf *sb,
