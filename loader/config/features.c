@@ -9,9 +9,9 @@
  *
  * Not listed yet, and why:
  * - BackendTLSPolicyClusterTrustBundle: no ClusterTrustBundle references.
- * - HTTPRouteExternalAuthGRPC (no ext_authz gRPC client) and
- *   HTTPRouteExternalAuthForwardBody (gwd answers 413 over maxSize where
- *   the field's comment says truncate).
+ * - HTTPRouteExternalAuth*: gwd implements the HTTP ExternalAuth filter,
+ *   but gateway-api v1.6.1 pkg/features defines no ExternalAuth feature
+ *   name, so publishing one would name a feature the release lacks.
  * - GatewayStaticAddresses, GatewayAddressEmpty, GatewayInfrastructurePropagation,
  *   HTTPRouteDestinationPortMatching, TLSRouteModeMixed, the ListenerSet
  *   feature and session persistence: not implemented, or no test here shows
@@ -40,8 +40,6 @@ const char *const gw_supported_features[] = {
 	"HTTPRouteBackendRequestHeaderModification",
 	"HTTPRouteBackendTimeout",
 	"HTTPRouteCORS",
-	"HTTPRouteExternalAuth",
-	"HTTPRouteExternalAuthHTTP",
 	"HTTPRouteHostRewrite",
 	"HTTPRouteMethodMatching",
 	"HTTPRouteNamedRouteRule",

@@ -577,8 +577,17 @@ static void finish_listener(struct gw_config *cfg, struct gw_listener *l)
 		gw_cond_set(&l->conds, "Conflicted", "False", "NoConflicts", "No conflicts");
 	accepted = !strcmp(gw_cond_get(&l->conds, "Accepted")->status, "True");
 	if (!accepted || (rr && !strcmp(rr->status, "False"))) {
+		const struct gw_cond *cf = gw_cond_get(&l->conds, "Conflicted");
+
 		l->valid = false;
-		gw_cond_set(&l->conds, "Programmed", "False", "Invalid",
+		/*
+		 * A conflicted listener is Programmed=False with the conflict's
+		 * reason, as conformance ListenerSetHostnameConflict and
+		 * ListenerSetProtocolConflict (v1.6.1) expect of Accepted,
+		 * Programmed and Conflicted alike.
+		 */
+		gw_cond_set(&l->conds, "Programmed", "False",
+			    !strcmp(cf->status, "True") ? cf->reason : "Invalid",
 			    accepted ? rr->message : gw_cond_get(&l->conds, "Accepted")->message);
 		return;
 	}
@@ -634,7 +643,14 @@ void gw_finish_gateways(struct gw_config *cfg)
 			gw_cond_set(&ls->conds, "Programmed", "False", "Pending",
 				    "waiting for the data plane");
 		else
-			gw_cond_set(&ls->conds, "Programmed", "False", "Invalid",
+			/*
+			 * ListenerSetConditionProgrammed (apis/v1/listenerset_types.go
+			 * v1.6.1) lists ListenersNotValid as a False reason; a set
+			 * none of whose listeners is valid carries it on both.
+			 */
+			gw_cond_set(&ls->conds, "Programmed", "False",
+				    !strcmp(gw_cond_get(&ls->conds, "Accepted")->reason,
+					    "ListenersNotValid") ? "ListenersNotValid" : "Invalid",
 				    gw_cond_get(&ls->conds, "Accepted")->message);
 	}
 	for (size_t i = 0; i < cfg->nby_kind[GW_K_GATEWAY]; i++) {

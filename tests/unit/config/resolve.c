@@ -789,6 +789,11 @@ static void test_listenerset_attached_and_conflict(void **s)
 		    "ListenersNotValid");
 	assert_cond(c, GW_K_LISTENERSET, "team", "ls", "listeners/clash", "Conflicted", "True",
 		    "ProtocolConflict");
+	/* conformance ListenerSetProtocolConflict: the same reason on all three */
+	assert_cond(c, GW_K_LISTENERSET, "team", "ls", "listeners/clash", "Accepted", "False",
+		    "ProtocolConflict");
+	assert_cond(c, GW_K_LISTENERSET, "team", "ls", "listeners/clash", "Programmed", "False",
+		    "ProtocolConflict");
 	/* the Gateway's own listener keeps precedence */
 	assert_cond(c, GW_K_GATEWAY, "infra", "g", "listeners/http", "Conflicted", "False",
 		    "NoConflicts");
@@ -796,6 +801,30 @@ static void test_listenerset_attached_and_conflict(void **s)
 		    "Accepted");
 	assert_int_equal(gw_ygetint(gw_config_find(c, GW_K_GATEWAY, "infra", "g")->status,
 				    "attachedListenerSets", -1), 1);
+	fx_free(c);
+}
+
+/* conformance ListenerSetHostnameConflict: no valid listener, ListenersNotValid twice */
+static void test_listenerset_all_listeners_conflicted(void **s)
+{
+	struct gw_config *c = fx_resolve(FX_CLASS
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+		"metadata: {name: g, namespace: infra}\n"
+		"spec:\n  gatewayClassName: gc\n  allowedListeners: {namespaces: {from: All}}\n"
+		"  listeners:\n" L_HTTP "---\n"
+		LSET("team", "ls", "  - {name: dup, protocol: HTTP, port: 80}\n"));
+
+	(void)s;
+	assert_cond(c, GW_K_LISTENERSET, "team", "ls", "conditions", "Accepted", "False",
+		    "ListenersNotValid");
+	assert_cond(c, GW_K_LISTENERSET, "team", "ls", "conditions", "Programmed", "False",
+		    "ListenersNotValid");
+	assert_cond(c, GW_K_LISTENERSET, "team", "ls", "listeners/dup", "Accepted", "False",
+		    "HostnameConflict");
+	assert_cond(c, GW_K_LISTENERSET, "team", "ls", "listeners/dup", "Programmed", "False",
+		    "HostnameConflict");
+	assert_cond(c, GW_K_LISTENERSET, "team", "ls", "listeners/dup", "Conflicted", "True",
+		    "HostnameConflict");
 	fx_free(c);
 }
 
@@ -1027,6 +1056,7 @@ int main(void)
 		cmocka_unit_test(test_hostname_intersection),
 		cmocka_unit_test(test_listenerset_not_allowed_by_default),
 		cmocka_unit_test(test_listenerset_attached_and_conflict),
+		cmocka_unit_test(test_listenerset_all_listeners_conflicted),
 		cmocka_unit_test(test_backend_tls_policy),
 		cmocka_unit_test(test_backend_tls_policy_precedence),
 		cmocka_unit_test(test_backend_tls_policy_section_name),
