@@ -1149,6 +1149,8 @@ void gw_client_eof(struct gw_conn *c, int err)
 	 * that hangs does not hold one connection per departed client until
 	 * --upstream-timeout (issue 10, item 8).
 	 */
+	if (!x->status)
+		x->status = 499;	/* nginx's "client closed request", when nothing was answered */
 	abort_client(x, err ? "client connection reset" :
 			 x->req_done ? "client closed while waiting for the response" :
 				       "client closed mid-request");
