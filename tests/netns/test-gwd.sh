@@ -170,6 +170,14 @@ test_basic_proxy()
 	assert_eq x-forwarded-host www.example.com "$(json_get "$out" '.headers["x-forwarded-host"]')"
 	assert_eq "hop-by-hop stripped" null "$(json_get "$out" '.headers["x-hop"]')"
 	assert_eq "connection stripped" null "$(json_get "$out" '.headers.connection')"
+	# '_' names shadow X-Forwarded-For in CGI-style backends: dropped, counted
+	out=$(gcurl -H "Host: www.example.com" -H "X_Forwarded_For: 6.6.6.6" \
+		-H "Content_Length: 5" "$URL/under") || fail "curl with '_' fields failed"
+	assert_eq "X_Forwarded_For dropped" null "$(json_get "$out" '.headers["x_forwarded_for"]')"
+	assert_eq "Content_Length dropped" null "$(json_get "$out" '.headers["content_length"]')"
+	assert_eq "xff is gwd's" "$CLI4" "$(json_get "$out" '.headers["x-forwarded-for"]')"
+	assert_eq "underscore drops counted" 2 "$(ns_exec "$NS_GW" curl -sS \
+		http://127.0.0.1:9901/metrics | awk '$1 == "gwd_http_underscore_headers_dropped_total" { print $2 }')"
 	# the backend saw gwd's backend-side address, not the client's
 	assert_eq "remote is the gateway" "$GW_BE4_1" "$(json_get "$out" .remote | cut -d: -f1)"
 	assert_eq "unknown host" 404 "$(code nope.example.com /get)"

@@ -249,6 +249,27 @@ static void put_fields(struct gw_sbuf *out, const struct gw_hlist *l)
 	}
 }
 
+/*
+ * Backends behind CGI, WSGI, Rack and PHP see fields as variables where
+ * '-' and '_' both become '_' (HTTP_X_FORWARDED_FOR): a client's
+ * X_Forwarded_For or Content_Length would shadow the field gwd writes or
+ * strips (the Puma CVE-2024-45614 class). Field names may contain '_'
+ * (RFC 9110 5.1 tchar), so this is policy, not parsing: dropped by default,
+ * as nginx does (underscores_in_headers off); gwd --allow-underscores-in-headers
+ * keeps them. Client-supplied only: the route's own header modifiers run
+ * afterwards and may still add such a name.
+ */
+static void drop_underscored(struct gw_hlist *l, uint64_t *drops)
+{
+	for (int i = 0; i < l->n; i++) {
+		if (!l->v[i].name || !memchr(l->v[i].name, '_', l->v[i].name_len))
+			continue;
+		l->v[i].name = NULL;
+		if (drops)
+			(*drops)++;
+	}
+}
+
 int gw_build_request_head(struct gw_sbuf *out, struct gw_hlist *l, const struct gw_fwd_req *f,
 			  const struct gw_http1_header *hs, size_t n)
 {
@@ -256,6 +277,8 @@ int gw_build_request_head(struct gw_sbuf *out, struct gw_hlist *l, const struct 
 	/* Host first, where a modifier can still set or remove it */
 	gw_hlist_add(l, "Host", 4, f->host, f->host_len);
 	gw_hlist_from_message(l, hs, n);
+	if (!f->allow_underscores)
+		drop_underscored(l, f->underscore_drops);
 	for (int i = 1; i < l->n; i++)
 		if (l->v[i].name_len == 4 && !strncasecmp(l->v[i].name, "host", 4))
 			l->v[i].name = NULL;

@@ -50,6 +50,7 @@ struct gwd_opts {
 	const char *access_log;		/* path, or NULL (off) */
 	const char *controller;
 	enum gw_xff_mode xff;
+	bool allow_underscores;		/* forward request fields named with '_' */
 	bool least_request;		/* endpoint choice: least-request (P2C) vs round robin */
 	int workers;
 	int max_conns;			/* client connections, whole process */

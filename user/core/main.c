@@ -50,6 +50,8 @@ static const struct opt opts[] = {
 				     "(default 10)" },
 	{ "lb", 1, "POLICY", "endpoint choice: round-robin (default) or least-request" },
 	{ "xff", 1, "MODE", "X-Forwarded-For/-Proto/-Host: append (default) or off" },
+	{ "allow-underscores-in-headers", 0, NULL, "forward request header fields whose name "
+						   "has '_' (default: dropped, counted)" },
 	{ "verbose", 0, NULL, "debug logging" },
 	{ "help", 0, NULL, "show this help" },
 	{ NULL },
@@ -150,6 +152,8 @@ static int parse_args(int argc, char **argv, struct gwd_opts *o)
 				return -EINVAL;
 			}
 			o->xff = !strcmp(optarg, "off") ? GW_XFF_OFF : GW_XFF_APPEND;
+		} else if (!strcmp(name, "allow-underscores-in-headers")) {
+			o->allow_underscores = true;
 		} else if (!strcmp(name, "verbose")) {
 			gw_log_level = GW_LOG_DEBUG;
 		} else if (!strcmp(name, "help")) {

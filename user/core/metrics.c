@@ -169,12 +169,17 @@ void gw_metrics_write(FILE *f, int nworkers)
 		SUM(mirrors);
 		SUM(ejections);
 		SUM(timeouts);
+		SUM(underscore_headers_dropped);
 #undef SUM
 	}
 #define OUT(name, type, help, v)                                                              \
 	fprintf(f, "# HELP gwd_" name " " help "\n# TYPE gwd_" name " " type "\ngwd_" name      \
 		   " %llu\n",                                                                 \
 		(unsigned long long)(v))
+	OUT("http_underscore_headers_dropped_total", "counter",
+	    "Request header fields dropped because their name has '_' "
+	    "(gwd --allow-underscores-in-headers keeps them).",
+	    g.underscore_headers_dropped);
 	OUT("connections_accepted_total", "counter", "Client connections accepted.",
 	    g.conns_accepted);
 	OUT("connections_active", "gauge", "Client connections open.", g.conns_active);

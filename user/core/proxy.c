@@ -774,6 +774,7 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	const struct gw_rt_endpoint *pin = NULL;
 	const struct gw_http1_header *ct;
 	struct gw_fwd_req fr = { 0 };
+	uint64_t underscore_drops = 0;
 	char xfcc[GW_XFCC_MAX];
 	int xfcc_len;
 	struct gw_exch *x;
@@ -990,12 +991,18 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	fr.content_length = info.content_length;
 	fr.mods[0] = f->req_hdr;
 	fr.mods[1] = bf ? bf->req_hdr : NULL;
+	fr.allow_underscores = gwd.o.allow_underscores;
+	fr.underscore_drops = &underscore_drops;
 	if (info.upgrade && info.upgrade_hdr->value_len == 9 &&
 	    !strncasecmp(info.upgrade_hdr->value, "websocket", 9)) {
 		fr.upgrade = info.upgrade_hdr;
 		x->upgrade = true;
 	}
-	if (gw_build_request_head(&x->head, &w->hl, &fr, req->headers, req->nheaders)) {
+	int head_err = gw_build_request_head(&x->head, &w->hl, &fr, req->headers, req->nheaders);
+
+	if (underscore_drops)
+		GW_GAUGE_ADD(w->id, underscore_headers_dropped, underscore_drops);
+	if (head_err) {
 		gw_sbuf_free(&path);
 		error_reply(x, 431, "request header fields too large after modification");
 		return;

@@ -127,6 +127,35 @@ static void test_request_head(void **s)
 	gw_sbuf_free(&b);
 }
 
+/* Names with '_' shadow gwd's fields in CGI-style backends: dropped unless allowed. */
+static void test_request_head_underscores(void **s)
+{
+	const struct gw_http1_header hs[] = {
+		{ "Host", "h", 4, 1 },
+		{ "X_Forwarded_For", "6.6.6.6", 15, 7 },
+		{ "Content_Length", "5", 14, 1 },
+		{ "Accept", "*/*", 6, 3 },
+	};
+	struct gw_fwd_req f = { .method = "GET", .method_len = 3, .path = "/", .path_len = 1,
+				.host = "h", .host_len = 1, .orig_host = "h", .orig_host_len = 1,
+				.client_ip = "10.0.0.9", .proto = "http", .xff = GW_XFF_OFF };
+	struct gw_sbuf b = { 0 };
+	uint64_t drops = 0;
+
+	(void)s;
+	f.underscore_drops = &drops;
+	assert_int_equal(gw_build_request_head(&b, &hl, &f, hs, 4), 0);
+	assert_string_equal(head_str(&b), "GET / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n");
+	assert_int_equal(drops, 2);
+	gw_sbuf_reset(&b);
+	f.allow_underscores = true;
+	assert_int_equal(gw_build_request_head(&b, &hl, &f, hs, 4), 0);
+	assert_string_equal(head_str(&b), "GET / HTTP/1.1\r\nHost: h\r\nX_Forwarded_For: 6.6.6.6\r\n"
+					  "Content_Length: 5\r\nAccept: */*\r\n\r\n");
+	assert_int_equal(drops, 2);
+	gw_sbuf_free(&b);
+}
+
 /* X-Forwarded-Client-Cert: replaced on listeners that validate clients, else untouched. */
 static void test_request_head_client_cert(void **s)
 {
@@ -408,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_hop_by_hop),
 		cmocka_unit_test(test_request_head),
 		cmocka_unit_test(test_request_head_client_cert),
+		cmocka_unit_test(test_request_head_underscores),
 		cmocka_unit_test(test_response_head),
 		cmocka_unit_test(test_trailers_filter),
 		cmocka_unit_test(test_replace_prefix_table),

@@ -91,6 +91,12 @@ struct gw_fwd_req {
 	uint64_t content_length;
 	const struct gw_http1_header *upgrade;	/* forward Upgrade (WebSocket) */
 	const struct gw_rt_hdrmod *mods[2];	/* rule, then backendRef modifiers */
+	/*
+	 * Field names with '_' are dropped unless allowed; *underscore_drops
+	 * (when not NULL) counts them.
+	 */
+	bool allow_underscores;
+	uint64_t *underscore_drops;
 };
 
 /**

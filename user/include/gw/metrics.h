@@ -57,6 +57,7 @@ struct gw_gauges {
 	uint64_t mirrors;
 	uint64_t ejections;
 	uint64_t timeouts;
+	uint64_t underscore_headers_dropped;	/* request fields with '_' in the name */
 } __attribute__((aligned(64)));
 
 extern struct gw_gauges gw_gauges[GW_MAX_WORKERS];
