@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_https_proxy test_https_sni_selection test_https_versions_and_keys
 	test_https_unknown_sni test_https_resumption test_https_reload_keeps_connection
-	test_https_unserved_listener test_tls_passthrough test_http2 test_http2_attacks
+	test_https_unserved_listener test_tls_passthrough test_http2 test_http2_attacks test_http2_slow_and_fields
 	test_http2_drain test_tls_terminate test_passthrough_example test_https_example"
 
 VIP=10.200.0.1
@@ -77,7 +77,8 @@ tls_setup()
 	PKI="$GW_RUN_DIR/pki"
 	skip_if_missing openssl jq
 	pki_make "$PKI"
-	gwd_setup 2
+	# shellcheck disable=SC2086 # word-split on purpose: extra gwd flags
+	gwd_setup 2 ${TLS_GWD_ARGS:-}
 	tls_load "${1:-www-rsa www-ec}"
 }
 
@@ -578,6 +579,29 @@ test_http2_attacks()
 		-H "Host: h.example.org" "http://$VIP/after") || fail "h2c broken after the attacks"
 	assert_eq "after the attacks" /after "$(json_get "$out" .path)"
 	assert_eq "gwd still running" 0 "$(bg_running gwd; echo $?)"
+}
+
+# slowloris over h2c and TLS, cookie joining, stream id regression
+test_http2_slow_and_fields()
+{
+	local out
+
+	skip_if_missing python3
+	TLS_GWD_ARGS="--header-timeout 3 --idle-timeout 10" tls_setup
+	out=$(ns_exec "$NS_CLI" timeout 60 python3 "$GW_NETNS_DIR/h2attack.py" "$VIP" 80 \
+		h.example.org slow-headers 20)
+	echo "h2c: $out"
+	[[ "$out" =~ ^slow\ closed\ 20\ of\ 20\ after\ ([0-9]+) ]] || fail "h2c slowloris: $out"
+	[ "${BASH_REMATCH[1]}" -lt 6 ] || fail "h2c slowloris closed late: $out"
+	out=$(ns_exec "$NS_CLI" timeout 60 python3 "$GW_NETNS_DIR/h2attack.py" "$VIP" 443 \
+		www.example.com slow-headers 5 tls)
+	echo "tls: $out"
+	[[ "$out" =~ ^slow\ closed\ 5\ of\ 5\ after\ ([0-9]+) ]] || fail "TLS slowloris: $out"
+	[ "${BASH_REMATCH[1]}" -lt 6 ] || fail "TLS slowloris closed late: $out"
+	out=$(h2attack cookies)
+	assert_eq "cookies joined" "a=1; b=2; c=3" "$(json_get "$out" .headers.cookie)"
+	out=$(h2attack stream-id-regress)
+	[[ "$out" =~ ^goaway\ 1\  ]] || fail "stream id regression: no GOAWAY PROTOCOL_ERROR: $out"
 }
 
 test_http2_drain()

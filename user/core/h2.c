@@ -58,6 +58,8 @@ struct gw_h2_stream {
 	struct gw_conn *v;		/* the virtual client connection, once dispatched */
 	struct gw_sbuf head;		/* "name: value\r\n" of the request fields */
 	struct gw_sbuf req_trailers;	/* the same for the request's trailers */
+	struct gw_sbuf cookie;		/* the cookie fields' values, joined with "; " */
+	uint64_t begun_ms;		/* when its HEADERS began (the header timeout) */
 	uint64_t clen;			/* the request's content-length, if has_clen */
 	bool has_clen;
 	bool chunked;			/* the request body is fed chunked */
@@ -73,6 +75,7 @@ struct gw_h2_stream {
 	bool nobody;			/* ... with END_STREAM: the response has no body */
 	bool deferred;			/* the data source said "later" */
 	bool ended;			/* the response is complete on v */
+	bool head_done;			/* END_HEADERS of the request's head came */
 	struct gw_h2_stream *next, *prev;
 };
 
@@ -80,7 +83,37 @@ struct gw_h2 {
 	nghttp2_session *s;
 	struct gw_conn *c;
 	struct gw_h2_stream *streams;
+	uint64_t idle_since;		/* when the last stream ended (or the session began) */
 };
+
+/*
+ * The connection's timer. A stream whose request head is still coming
+ * (HEADERS without END_HEADERS, or CONTINUATION trickling) gets the header
+ * timeout from its first HEADERS, as an HTTP/1.1 head does: while it lasts
+ * no other frame can be processed (RFC 9113 6.10), so the connection
+ * closes with it. With no stream the idle timeout runs from the end of the
+ * last stream, and other frames (PING, SETTINGS, WINDOW_UPDATE) do not
+ * extend it, as Envoy's idle_timeout ("no active requests") does. Streams
+ * with a complete head are bounded by their exchange's timers.
+ */
+static void h2_timer(struct gw_h2 *h)
+{
+	struct gw_conn *c = h->c;
+	uint64_t now = c->w->now_ms, oldest = UINT64_MAX, at;
+
+	for (struct gw_h2_stream *st = h->streams; st; st = st->next)
+		if (!st->head_done && st->begun_ms < oldest)
+			oldest = st->begun_ms;
+	if (oldest != UINT64_MAX) {
+		at = oldest + gwd.o.header_timeout_ms;
+		gw_conn_timer(c, T_CONN_HEADER, at > now ? at - now : 0);
+	} else if (!h->streams) {
+		at = h->idle_since + gwd.o.idle_timeout_ms;
+		gw_conn_timer(c, T_CONN_IDLE, at > now ? at - now : 0);
+	} else {
+		gw_conn_timer_del(c);
+	}
+}
 
 static void stream_free(struct gw_h2_stream *st)
 {
@@ -94,6 +127,7 @@ static void stream_free(struct gw_h2_stream *st)
 		st->next->prev = st->prev;
 	gw_sbuf_free(&st->head);
 	gw_sbuf_free(&st->req_trailers);
+	gw_sbuf_free(&st->cookie);
 	gw_sbuf_free(&st->rh);
 	gw_sbuf_free(&st->trailers);
 	free(st->path);
@@ -131,6 +165,7 @@ static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *us
 		return NGHTTP2_ERR_CALLBACK_FAILURE;
 	st->h = h;
 	st->id = f->hd.stream_id;
+	st->begun_ms = h->c->w->now_ms;
 	st->next = h->streams;
 	if (h->streams)
 		h->streams->prev = st;
@@ -197,6 +232,16 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 		return 0;	/* "trailers" is all h2 allows; HTTP/1.1 upstreams get none */
 	if (is_hop_field(name, namelen))
 		return 0;
+	if (namelen == 6 && !memcmp(name, "cookie", 6) && !st->v) {
+		/*
+		 * h2 may split the cookie into several fields; they MUST be
+		 * joined with "; " before an HTTP/1.1 hop (RFC 9113 8.2.3).
+		 */
+		if (st->cookie.len)
+			gw_sbuf_put(&st->cookie, "; ", 2);
+		gw_sbuf_put(&st->cookie, value, valuelen);
+		return 0;
+	}
 	/* after the request was dispatched, fields are its trailers */
 	out = st->v ? &st->req_trailers : &st->head;
 	gw_sbuf_put(out, name, namelen);
@@ -249,7 +294,7 @@ static void dispatch(struct gw_h2 *h, struct gw_h2_stream *st, bool end_stream)
 	struct gw_conn *c = h->c, *v;
 	struct gw_sbuf req = { 0 };
 
-	if (st->bad || !st->method[0] || !st->path || st->head.oom) {
+	if (st->bad || !st->method[0] || !st->path || st->head.oom || st->cookie.oom) {
 		uint32_t code = st->bad ? NGHTTP2_REFUSED_STREAM : NGHTTP2_PROTOCOL_ERROR;
 
 		nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, st->id, code);
@@ -269,6 +314,11 @@ static void dispatch(struct gw_h2 *h, struct gw_h2_stream *st, bool end_stream)
 	gw_sbuf_printf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n", st->method,
 		       st->path, st->authority ? st->authority : "");
 	gw_sbuf_put(&req, st->head.p, st->head.len);
+	if (st->cookie.len) {
+		gw_sbuf_puts(&req, "cookie: ");
+		gw_sbuf_put(&req, st->cookie.p, st->cookie.len);
+		gw_sbuf_put(&req, "\r\n", 2);
+	}
 	if (st->has_clen)
 		gw_sbuf_printf(&req, "Content-Length: %llu\r\n", (unsigned long long)st->clen);
 	else if (!end_stream)
@@ -315,8 +365,10 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
 	st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
 	if (!st)
 		return 0;
-	if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_REQUEST && !st->v)
+	if (f->hd.type == NGHTTP2_HEADERS && f->headers.cat == NGHTTP2_HCAT_REQUEST && !st->v) {
+		st->head_done = true;
 		dispatch(user, st, end);
+	}
 	else if (end)
 		request_end(st);
 	return 0;
@@ -333,7 +385,8 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t err, void *u
 	stream_drop_v(st, err != NGHTTP2_NO_ERROR || !(st->ended || st->nobody));
 	stream_free(st);
 	if (!h->streams)
-		gw_conn_timer(h->c, T_CONN_IDLE, gwd.o.idle_timeout_ms);
+		h->idle_since = h->c->w->now_ms;
+	h2_timer(h);
 	return 0;
 }
 
@@ -558,7 +611,8 @@ int gw_h2_start(struct gw_conn *c)
 	h->c = c;
 	c->h2 = h;
 	nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, set, sizeof(set) / sizeof(set[0]));
-	gw_conn_timer_del(c);
+	h->idle_since = c->w->now_ms;
+	h2_timer(h);
 	gw_conn_flush(c);
 	return 0;
 }
@@ -577,10 +631,7 @@ size_t gw_h2_input(struct gw_conn *c, const char *data, size_t len)
 		gw_conn_finish(c);
 		return len;
 	}
-	if (!h->streams)
-		gw_conn_timer(c, T_CONN_IDLE, gwd.o.idle_timeout_ms);
-	else
-		gw_conn_timer_del(c);
+	h2_timer(h);
 	gw_conn_flush(c);
 	return len;
 }
@@ -734,6 +785,7 @@ ssize_t gw_h2_upgrade(struct gw_conn *c, const char *data, size_t len)
 	}
 	st->h = c->h2;
 	st->id = 1;
+	st->head_done = true;
 	st->next = c->h2->streams;
 	c->h2->streams = st;
 	memcpy(st->method, rq->method, rq->method_len);
@@ -756,6 +808,7 @@ ssize_t gw_h2_upgrade(struct gw_conn *c, const char *data, size_t len)
 		gw_sbuf_put(&st->head, "\r\n", 2);
 	}
 	dispatch(c->h2, st, true);
+	h2_timer(c->h2);
 	gw_conn_flush(c);
 	return r;
 }

@@ -1698,7 +1698,10 @@ void gw_conn_timer_fired(struct gw_conn *c, int kind)
 		gw_conn_close(c);
 		break;
 	case T_CONN_HEADER:
-		if (c->in_len && !c->x) {
+		if (c->h2) {
+			/* an HTTP/2 request head not complete in time (h2.c h2_timer) */
+			gw_conn_close(c);
+		} else if (c->in_len && !c->x) {
 			/* part of a head arrived but not the rest in time */
 			parse_error(c, 408, "request head timeout");
 		} else {
