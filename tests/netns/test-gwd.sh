@@ -6,7 +6,7 @@
 # and on what the backend saw (gw-echo's JSON). Sourced by run.sh.
 
 # shellcheck disable=SC2034 # read by run.sh
-ALL_TESTS="test_basic_proxy test_path_matches test_header_query_method test_precedence
+ALL_TESTS="test_basic_proxy test_path_matches test_path_encoded_dots test_header_query_method test_precedence
 	test_listener_isolation test_header_modifiers test_redirect test_url_rewrite
 	test_mirror test_cors test_weighted_split test_error_statuses test_timeouts
 	test_retry test_retry_single_endpoint test_cors_conformance test_session_persistence
@@ -186,6 +186,34 @@ test_basic_proxy()
 		"http://[$GW_CLI6]/v6") || fail "IPv6 curl failed"
 	assert_eq "v6 path" /v6 "$(json_get "$out" .path)"
 	assert_eq "v6 xff" "$CLI6" "$(json_get "$out" '.headers["x-forwarded-for"]')"
+}
+
+# Issue 10 item 1: with only PathPrefix /public routed, no encoding of ".."
+# reaches /private through the /public backend (nginx answers 404 too);
+# encoded slashes are 400. HTTP/1.1 and h2c, curl --path-as-is.
+test_path_encoded_dots()
+{
+	local p h2 out
+
+	gwd_setup 1
+	{ cfg_head; route pub "  rules:
+  - matches: [{path: {type: PathPrefix, value: /public}}]
+    backendRefs: [{name: svc1, port: 80}]"; } | gw_load
+	assert_eq "the prefix itself" be1 "$(pod h /public/x)"
+	for h2 in "" --http2-prior-knowledge; do
+		for p in /public/%2e%2e/private/secret.txt /public/.%2e/private/secret.txt \
+			/public/%2E%2E/private/secret.txt /public/%2e./private/secret.txt; do
+			assert_eq "$p ${h2:-http/1.1}" 404 "$(code h "$p" --path-as-is $h2)"
+		done
+		for p in /public/..%2fprivate/secret.txt /public/%2e%2e%2fprivate/secret.txt \
+			/public/%2e%2e%5cprivate/secret.txt /public/a%00b; do
+			assert_eq "$p ${h2:-http/1.1}" 400 "$(code h "$p" --path-as-is $h2)"
+		done
+		out=$(gcurl -H "Host: h" --path-as-is $h2 "$URL/public/a/./b/%7Efoo") ||
+			fail "curl of a legitimate path failed"
+		assert_eq "the backend gets the canonical path" /public/a/b/~foo \
+			"$(json_get "$out" .path)"
+	done
 }
 
 test_path_matches()

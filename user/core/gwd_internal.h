@@ -56,6 +56,7 @@ struct gwd_opts {
 	const char *controller;
 	enum gw_xff_mode xff;
 	bool allow_underscores;		/* forward request fields named with '_' */
+	enum gw_escaped_slash escaped_slash;	/* %2F, %5C, '\\' in a path: 400 or kept */
 	bool least_request;		/* endpoint choice: least-request (P2C) vs round robin */
 	int workers;
 	int max_conns;			/* client connections, whole process */

@@ -52,6 +52,8 @@ static const struct opt opts[] = {
 	{ "xff", 1, "MODE", "X-Forwarded-For/-Proto/-Host: append (default) or off" },
 	{ "allow-underscores-in-headers", 0, NULL, "forward request header fields whose name "
 						   "has '_' (default: dropped, counted)" },
+	{ "path-escaped-slash", 1, "ACTION", "%2F, %5C or \\ in a request path: reject (400, "
+					       "default) or keep (forwarded as sent)" },
 	{ "verbose", 0, NULL, "debug logging" },
 	{ "help", 0, NULL, "show this help" },
 	{ NULL },
@@ -154,6 +156,14 @@ static int parse_args(int argc, char **argv, struct gwd_opts *o)
 			o->xff = !strcmp(optarg, "off") ? GW_XFF_OFF : GW_XFF_APPEND;
 		} else if (!strcmp(name, "allow-underscores-in-headers")) {
 			o->allow_underscores = true;
+		} else if (!strcmp(name, "path-escaped-slash")) {
+			if (strcmp(optarg, "reject") && strcmp(optarg, "keep")) {
+				fprintf(stderr, "gwd: --path-escaped-slash: expected reject or keep, "
+						"got '%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->escaped_slash = !strcmp(optarg, "keep") ? GW_ESCAPED_SLASH_KEEP
+								  : GW_ESCAPED_SLASH_REJECT;
 		} else if (!strcmp(name, "verbose")) {
 			gw_log_level = GW_LOG_DEBUG;
 		} else if (!strcmp(name, "help")) {

@@ -844,8 +844,16 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		rq.query = q + 1;
 		rq.query_len = tlen - rq.path_len - 1;
 	}
-	if (rq.path_len > 1 && memmem(rq.path, rq.path_len, "/.", 2)) {
-		rq.path_len = gw_http1_path_normalize(rq.path, rq.path_len, nbuf);
+	/* the path is matched and forwarded canonical (issue 10, item 1) */
+	if (memchr(rq.path, '%', rq.path_len) || memchr(rq.path, '\\', rq.path_len) ||
+	    (rq.path_len > 1 && memmem(rq.path, rq.path_len, "/.", 2))) {
+		const char *why = NULL;
+
+		if (gw_http1_path_canon(rq.path, rq.path_len, nbuf, &rq.path_len,
+					gwd.o.escaped_slash, &why)) {
+			error_reply(x, 400, why);
+			return;
+		}
 		rq.path = nbuf;
 	}
 	rq.method = req->method;

@@ -9,6 +9,7 @@
  * (weights, invalid and empty backends, filters, ExternalAuth, timeouts,
  * retry); GRPCRouteRule.matches precedence and backend protocols.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "lib/fixture.h"
@@ -552,10 +553,67 @@ static void test_normalize(void **s)
 #undef NORM
 }
 
+/* Issue 10 item 1: every encoding of ".." is a dot segment before matching. */
+static void test_path_canon(void **s)
+{
+	static const struct {
+		const char *in, *want;	/* want NULL: rejected (400) */
+		enum gw_escaped_slash slash;
+	} cases[] = {
+		{ "/public/%2e%2e/private/secret.txt", "/private/secret.txt" },
+		{ "/public/.%2e/private", "/private" },
+		{ "/public/%2E%2E/private", "/private" },
+		{ "/public/%2e./private", "/private" },
+		{ "/public/%2e/x", "/public/x" },
+		{ "/public/..%2fprivate", NULL },
+		{ "/public/%2e%2e%2fprivate", NULL },
+		{ "/public/%2e%2e%5cprivate", NULL },
+		{ "/public/..\\private", NULL },
+		{ "/public/%2e%2e%2fprivate", "/public/..%2Fprivate", GW_ESCAPED_SLASH_KEEP },
+		{ "/a/%2F/b", "/a/%2F/b", GW_ESCAPED_SLASH_KEEP },
+		{ "/public/a/./b/%7Efoo", "/public/a/b/~foo" },
+		{ "/%41%62c", "/Abc" },
+		{ "/a%20b%3f", "/a%20b%3F" },
+		{ "/a%zz", NULL },
+		{ "/a%2", NULL },
+		{ "/a%", NULL },
+		{ "/a%00b", NULL },
+		{ "/plain/path", "/plain/path" },
+	};
+	char out[128];
+
+	(void)s;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = NULL;
+		uint32_t n = 0;
+		int r = gw_http1_path_canon(cases[i].in, (uint32_t)strlen(cases[i].in), out, &n,
+					    cases[i].slash, &why);
+
+		if (!cases[i].want) {
+			if (r != -EINVAL || !why)
+				fail_msg("%s: expected a rejection, got %d", cases[i].in, r);
+			continue;
+		}
+		if (r)
+			fail_msg("%s: rejected (%s)", cases[i].in, why);
+		if (n != strlen(cases[i].want) || memcmp(out, cases[i].want, n))
+			fail_msg("%s: got '%.*s', want '%s'", cases[i].in, (int)n, out,
+				 cases[i].want);
+		/* canonical is a fixed point */
+		char again[128];
+		uint32_t m = 0;
+
+		assert_int_equal(gw_http1_path_canon(out, n, again, &m, cases[i].slash, &why), 0);
+		assert_int_equal(m, n);
+		assert_memory_equal(again, out, n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_beats_prefix),
+		cmocka_unit_test(test_path_canon),
 		cmocka_unit_test(test_longest_prefix_segments),
 		cmocka_unit_test(test_trailing_slash_longer),
 		cmocka_unit_test(test_method_headers_queries),

@@ -178,4 +178,20 @@ void gw_http1_host_normalize(const char *host, uint32_t *len, char *out);
  */
 uint32_t gw_http1_path_normalize(const char *path, uint32_t len, char *out);
 
+/** What a percent-encoded "/" or "\\" (%2F, %5C) or a literal "\\" in a path does. */
+enum gw_escaped_slash {
+	GW_ESCAPED_SLASH_REJECT,	/* 400 (default) */
+	GW_ESCAPED_SLASH_KEEP,		/* forwarded as sent, not a separator for matching */
+};
+
+/**
+ * The path the router matches and the backend receives: percent-encoded
+ * unreserved characters decoded, other escapes with uppercase hex, then dot
+ * segments removed. out holds at least len + 1 bytes; *out_len is never more
+ * than len. Returns 0, or -EINVAL with *why set (invalid or NUL escape, an
+ * escaped slash when slash is GW_ESCAPED_SLASH_REJECT): answer 400.
+ */
+int gw_http1_path_canon(const char *path, uint32_t len, char *out, uint32_t *out_len,
+			enum gw_escaped_slash slash, const char **why);
+
 #endif
