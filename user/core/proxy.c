@@ -551,6 +551,25 @@ static bool req_put(struct gw_exch *x, const void *p, size_t n)
 	return true;
 }
 
+/*
+ * Replaces a trailer section with itself minus the fields a trailer may not
+ * carry (RFC 9110 6.5.1, gw_trailers_filter). False when out of memory;
+ * *s is then empty.
+ */
+static bool trailers_clean(struct gw_sbuf *s)
+{
+	struct gw_sbuf t = { 0 };
+
+	gw_trailers_filter(&t, s->p, s->len);
+	gw_sbuf_free(s);
+	if (t.oom) {
+		gw_sbuf_free(&t);
+		return false;
+	}
+	*s = t;
+	return true;
+}
+
 static size_t client_body(struct gw_exch *x, const char *data, size_t len)
 {
 	size_t off = 0, n;
@@ -598,13 +617,11 @@ static size_t client_body(struct gw_exch *x, const char *data, size_t len)
 				 * the fields a trailer may not carry (RFC 9110 6.5.1). HTTP/2
 				 * request trailers come this way too (h2.c).
 				 */
-				struct gw_sbuf t = { 0 };
-				bool ok;
+				bool ok = trailers_clean(&x->req_trailers) &&
+					  req_put(x, "0\r\n", 3) &&
+					  req_put(x, x->req_trailers.p, x->req_trailers.len);
 
-				gw_trailers_filter(&t, x->req_trailers.p, x->req_trailers.len);
 				gw_sbuf_free(&x->req_trailers);
-				ok = !t.oom && req_put(x, "0\r\n", 3) && req_put(x, t.p, t.len);
-				gw_sbuf_free(&t);
 				if (!ok)
 					return len;
 				request_done(x);
@@ -1449,15 +1466,8 @@ static size_t up_body(struct gw_exch *x, const char *data, size_t len)
 				}
 			}
 			if (x->resp_ck.state == GW_CHUNK_DONE) {
-				/* a backend's trailers get the same filter as a client's */
-				struct gw_sbuf t = { 0 };
-
-				gw_trailers_filter(&t, x->trailers.p, x->trailers.len);
-				gw_sbuf_free(&x->trailers);
-				if (!t.oom)
-					x->trailers = t;
-				else
-					gw_sbuf_free(&t);
+				/* a backend's trailers get the same filter (none left on ENOMEM) */
+				trailers_clean(&x->trailers);
 				put_trailers(x);
 				x->resp_done = true;
 				return off;
