@@ -198,14 +198,14 @@ static struct gw_yval *gateway_status(struct sb *b, struct gw_obj *o, struct gw_
 	struct gw_gateway *gw = o->u.gw;
 	struct gw_yval *st = map(b), *ls = seq(b);
 
-	if (gw->naddresses) {
+	if (gw->nstatus_addrs) {
 		struct gw_yval *addrs = seq(b);
 
-		for (int i = 0; i < gw->naddresses; i++) {
+		for (int i = 0; i < gw->nstatus_addrs; i++) {
 			struct gw_yval *m = map(b);
 
 			sets(b, m, "type", "IPAddress");
-			sets(b, m, "value", gw->addresses[i]);
+			sets(b, m, "value", gw->status_addrs[i]);
 			push(b, addrs, m);
 		}
 		set(b, st, "addresses", addrs);
