@@ -146,8 +146,9 @@ supported_features_published() {
 	grep -qx GRPCRoute "$WORK/names" || fail "GRPCRoute missing" || return 1
 	grep -qx HTTPRouteBackendProtocolH2C "$WORK/names" || fail "h2c missing" || return 1
 	# not implemented: never published
-	! grep -qx GatewayStaticAddresses "$WORK/names" || fail "StaticAddresses published" ||
-		return 1
+	! grep -qx GatewayInfrastructurePropagation "$WORK/names" ||
+		fail "InfrastructurePropagation published" || return 1
+	grep -qx GatewayStaticAddresses "$WORK/names" || fail "StaticAddresses missing" || return 1
 	LC_ALL=C sort -c -u "$WORK/names" || fail "not sorted ascending"
 }
 
