@@ -181,13 +181,6 @@ controller_name_immutable_across_loads() {
 	"$GWCTL" load -q -f "$WORK/c2.yaml" --state-dir "$d" 2>/dev/null
 }
 
-n=0
-for t in $ALL_TESTS; do
-	n=$((n + 1))
-	if out=$("$t" 2>&1); then
-		echo "ok $n - cli/$t"
-	else
-		echo "not ok $n - cli/$t"
-		printf '%s\n' "$out" | tail -20 | sed 's/^/# /'
-	fi
-done
+# shellcheck source=tests/cli/tap.sh
+. "$REPO/tests/cli/tap.sh"
+run_tap

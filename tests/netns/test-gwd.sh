@@ -60,8 +60,9 @@ gw_load()
 }
 
 # The head of every config: class, Gateway "gw" (HTTP port 80, routes from
-# all namespaces unless $LISTENERS says otherwise), Services svc1..svcN with
-# the backend of the same number as endpoint.
+# all namespaces unless $LISTENERS says otherwise; spec.addresses
+# $GW_ADDRESSES if set), Services svc1..svcN with the backend of the same
+# number as endpoint.
 cfg_head()
 {
 	local i def='    - {name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}'
@@ -77,7 +78,8 @@ kind: Gateway
 metadata: {name: gw, namespace: demo}
 spec:
   gatewayClassName: xdpgw
-  listeners:
+${GW_ADDRESSES:+  addresses: $GW_ADDRESSES
+}  listeners:
 ${LISTENERS:-$def}
 ---
 EOF
@@ -1102,26 +1104,10 @@ s.close()
 	assert_eq "tunnelled messages" 3 "$(grep -c 'echo ok' <<<"$out")"
 }
 
-# gw_addrs_cfg ADDRESSES: class, Gateway gw with spec.addresses ADDRESSES and
-# an HTTP listener on 80, and a route to be1.
+# gw_addrs_cfg ADDRESSES: cfg_head with spec.addresses ADDRESSES, and a route to be1.
 gw_addrs_cfg()
 {
-	cat <<EOF
-apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: xdpgw}
-spec: {controllerName: xdpgw.io/gateway-controller}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: gw, namespace: demo}
-spec:
-  gatewayClassName: xdpgw
-  addresses: $1
-  listeners: [{name: http, protocol: HTTP, port: 80}]
----
-EOF
-	service_yaml svc1 http 80 8080 "${BE4[1]}"
+	GW_ADDRESSES=$1 cfg_head
 	route web "  rules:
   - backendRefs: [{name: svc1, port: 80}]"
 }
