@@ -210,10 +210,6 @@ static int run_get(void *vcfg, int argc, char **argv)
 	if (parse_output(gc->output, &jsonpath))
 		return 2;
 	ki = gw_kind_by_cli_name(argv[0]);
-	if (!ki) {
-		fprintf(stderr, "error: the server doesn't have a resource type \"%s\"\n", argv[0]);
-		return 1;
-	}
 	snprintf(path, sizeof(path), "%s/%s", dir, GW_STATE_FILE);
 	if (!access(path, F_OK)) {
 		lock = gw_state_lock(dir, LOCK_SH);
@@ -228,11 +224,23 @@ static int run_get(void *vcfg, int argc, char **argv)
 			goto out;
 		}
 	}
+	/* a policy kind accepted with --allow-unenforced: known by its objects only */
+	for (size_t i = 0; !ki && i < cfg.nby_kind[GW_K_UNENFORCED]; i++)
+		if (gw_kind_matches_cli(cfg.by_kind[GW_K_UNENFORCED][i]->ki, argv[0]))
+			ki = cfg.by_kind[GW_K_UNENFORCED][i]->ki;
+	if (!ki) {
+		fprintf(stderr, "error: the server doesn't have a resource type \"%s\"\n", argv[0]);
+		goto out;
+	}
 	sel = calloc(cfg.nby_kind[ki->id] + 1, sizeof(*sel));
 	if (!sel)
 		goto out;
 	for (size_t i = 0; i < cfg.nby_kind[ki->id]; i++) {
 		struct gw_obj *o = cfg.by_kind[ki->id][i];
+
+		if (ki->id == GW_K_UNENFORCED && (strcmp(o->ki->kind, ki->kind) ||
+						  strcmp(o->ki->group, ki->group)))
+			continue;
 
 		if (ki->namespaced && !gc->all_ns && strcmp(o->ns, ns))
 			continue;

@@ -274,6 +274,7 @@ struct gw_obj {
 
 struct gw_index;
 struct gw_nscache;
+struct gw_pol_attach;
 
 /**
  * What the data planes report back, so status can say Programmed. Without
@@ -323,6 +324,9 @@ struct gw_config {
 	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */
 	const struct gw_dataplane *dataplane;
 	const struct gw_node *node;	/* NULL: unknown, status.addresses lists spec only */
+	/* where route/Gateway-targeting policies attach (policy_attach.h) */
+	struct gw_pol_attach *attach;
+	size_t nattach;
 	/*
 	 * Route kinds no data plane of this build serves (bit per enum
 	 * gw_kind): they are left out of supportedKinds, so such routes are not
