@@ -720,6 +720,19 @@ static int64_t l_revision(struct gw_store *base)
 	return ((struct local *)base)->rev;
 }
 
+/* the local store delivers every event from the commit that makes it */
+static int l_dispatch(struct gw_store *base, int timeout_ms)
+{
+	(void)base, (void)timeout_ms;
+	return 0;
+}
+
+static int l_fd(struct gw_store *base)
+{
+	(void)base;
+	return -1;
+}
+
 static void l_close(struct gw_store *base)
 {
 	struct local *s = (struct local *)base;
@@ -751,6 +764,8 @@ static const struct gw_store_ops local_ops = {
 	.watch = l_watch,
 	.unwatch = l_unwatch,
 	.revision = l_revision,
+	.dispatch = l_dispatch,
+	.fd = l_fd,
 	.close = l_close,
 };
 

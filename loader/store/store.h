@@ -15,9 +15,14 @@
  *     new ones, or fails with -ESTALE when the history from that revision
  *     is no longer kept (etcd ErrCompacted).
  *
- * Implementations register a struct gw_store_ops; gw_store_open_local()
- * is the node's own (a write-ahead log with fsync, loader/store/local.c).
+ * Implementations register a struct gw_store_ops: gw_store_open_local() is
+ * the node's own (a write-ahead log with fsync, loader/store/local.c),
+ * gw_store_open_etcd() a shared etcd v3 cluster (loader/store/etcd.c).
  * Functions return 0 or -errno; -ECANCELED means a compare failed.
+ *
+ * Watch callbacks run from gw_store_dispatch(), which the owner's event
+ * loop calls when gw_store_fd() is readable (or on a timer); the local
+ * store also delivers its own commits from gw_store_commit().
  */
 #ifndef GW_STORE_H
 #define GW_STORE_H
@@ -67,9 +72,10 @@ struct gw_store_event {
 };
 
 /**
- * Called once per event, in revision order, from gw_store_commit() of the
- * same process (after the commit is durable) or from gw_store_watch() for
- * the replayed history. The event's memory lives only during the call.
+ * Called once per event, in revision order: from gw_store_dispatch(), from
+ * gw_store_commit() of the same process for the local store (after the
+ * commit is durable), or from gw_store_watch() for the replayed history of
+ * the local store. The event's memory lives only during the call.
  */
 typedef void (*gw_store_watch_cb)(void *arg, const struct gw_store_event *ev);
 /** Called once per key by gw_store_list(), in key order. */
@@ -88,6 +94,8 @@ struct gw_store_ops {
 		     void *arg, struct gw_store_watch **w);
 	void (*unwatch)(struct gw_store *s, struct gw_store_watch *w);
 	int64_t (*revision)(struct gw_store *s);
+	int (*dispatch)(struct gw_store *s, int timeout_ms);
+	int (*fd)(struct gw_store *s);
 	void (*close)(struct gw_store *s);
 };
 
@@ -102,6 +110,15 @@ struct gw_store {
  * a corrupt record before the end of the log is -EUCLEAN, with why in err.
  */
 struct gw_store *gw_store_open_local(const char *dir, char *err, size_t errlen);
+
+/**
+ * Connects to etcd at endpoint ("http://127.0.0.1:2379", the v3 JSON
+ * gateway) and keeps every key under prefix there ("/xdpgw/"): keys given
+ * to the other calls are relative to it. Returns NULL with errno set and
+ * why in err when etcd does not answer.
+ */
+struct gw_store *gw_store_open_etcd(const char *endpoint, const char *prefix, char *err,
+				    size_t errlen);
 
 /** *out is a view valid until the next commit; -ENOENT if the key does not exist. */
 static inline int gw_store_get(struct gw_store *s, const char *key, struct gw_kv *out)
@@ -166,6 +183,21 @@ static inline void gw_store_unwatch(struct gw_store *s, struct gw_store_watch *w
 static inline int64_t gw_store_revision(struct gw_store *s)
 {
 	return s->ops->revision(s);
+}
+
+/**
+ * Delivers the watch events that arrived, waiting up to timeout_ms for one
+ * (0: only what is there). Returns the number of events delivered or -errno.
+ */
+static inline int gw_store_dispatch(struct gw_store *s, int timeout_ms)
+{
+	return s->ops->dispatch(s, timeout_ms);
+}
+
+/** A descriptor that becomes readable when gw_store_dispatch() has work, or -1. */
+static inline int gw_store_fd(struct gw_store *s)
+{
+	return s->ops->fd(s);
 }
 
 static inline void gw_store_close(struct gw_store *s)
