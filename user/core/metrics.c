@@ -170,6 +170,9 @@ void gw_metrics_write(FILE *f, int nworkers)
 		SUM(ejections);
 		SUM(timeouts);
 		SUM(underscore_headers_dropped);
+		SUM(h2_client_resets);
+		SUM(h2_reset_goaways);
+		SUM(regex_limit_hits);
 #undef SUM
 	}
 #define OUT(name, type, help, v)                                                              \
@@ -213,5 +216,14 @@ void gw_metrics_write(FILE *f, int nworkers)
 	    g.ejections);
 	OUT("timeouts_total", "counter", "Requests answered 504 or aborted by a timeout.",
 	    g.timeouts);
+	OUT("http2_client_resets_total", "counter",
+	    "HTTP/2 streams reset by the client or by gwd because of the client's frames.",
+	    g.h2_client_resets);
+	OUT("http2_reset_goaways_total", "counter",
+	    "HTTP/2 connections ended with GOAWAY ENHANCE_YOUR_CALM: too many stream resets.",
+	    g.h2_reset_goaways);
+	OUT("regex_match_limit_total", "counter",
+	    "RegularExpression matches stopped by the PCRE2 match or depth limit (no match).",
+	    g.regex_limit_hits);
 #undef OUT
 }
