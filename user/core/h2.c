@@ -54,6 +54,7 @@
 #define GW_H2_MAX_CONT 8
 #define GW_H2_MAX_FIELDS (64 * 1024)
 #define GW_H2_MAX_ACKS 1000
+#define GW_H2_GAPS 8	/* ranges of stream ids the client skipped, remembered */
 
 struct gw_h2_stream {
 	struct gw_h2 *h;
@@ -90,6 +91,11 @@ struct gw_h2 {
 	uint64_t rst_credit;		/* reset budget left, in 1/1000 of a reset */
 	uint64_t rst_ms;		/* when rst_credit was last refilled */
 	bool calm;			/* over the reset budget: GOAWAY ENHANCE_YOUR_CALM queued */
+	int32_t max_id;			/* the highest stream id of the client's HEADERS */
+	int ngaps;
+	struct {
+		int32_t lo, hi;
+	} gaps[GW_H2_GAPS];		/* stream ids below max_id the client never used */
 };
 
 /*
@@ -413,6 +419,46 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *user)
 	return 0;
 }
 
+/*
+ * A HEADERS that opens a stream with an id lower than one the client
+ * already used is a connection error PROTOCOL_ERROR (RFC 9113 section
+ * 5.1.1). nghttp2 1.52 ignores a HEADERS on a lower id it does not know,
+ * as it cannot tell it from trailers racing the reset of a stream it has
+ * forgotten. The ids the client skipped were never opened (the first use
+ * of an id closes the idle streams below it, 5.1.1), so a HEADERS on one
+ * of them can only open a stream: gwd remembers the last GW_H2_GAPS
+ * skipped ranges and answers that with GOAWAY PROTOCOL_ERROR.
+ */
+static int on_begin_frame(nghttp2_session *s, const nghttp2_frame_hd *hd, void *user)
+{
+	struct gw_h2 *h = user;
+	int32_t id = hd->stream_id;
+
+	if (hd->type != NGHTTP2_HEADERS || !(id & 1))
+		return 0;	/* even ids on HEADERS are nghttp2's connection error */
+	if (id > h->max_id) {
+		if (id > h->max_id + 2) {
+			if (h->ngaps == GW_H2_GAPS)
+				memmove(&h->gaps[0], &h->gaps[1], sizeof(h->gaps[0]) * --h->ngaps);
+			h->gaps[h->ngaps].lo = h->max_id + 2;
+			h->gaps[h->ngaps++].hi = id - 2;
+		}
+		h->max_id = id;
+		return 0;
+	}
+	for (int i = 0; i < h->ngaps; i++) {
+		if (id < h->gaps[i].lo || id > h->gaps[i].hi)
+			continue;
+		pr_debug("HTTP/2 from %s: HEADERS on stream %d after stream %d; GOAWAY "
+			 "PROTOCOL_ERROR", h->c->peer, id, h->max_id);
+		/* nghttp2 then ignores all input: this HEADERS opens nothing */
+		if (nghttp2_session_terminate_session(s, NGHTTP2_PROTOCOL_ERROR))
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
+		break;
+	}
+	return 0;
+}
+
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
 {
 	struct gw_h2_stream *st;
@@ -662,6 +708,7 @@ int gw_h2_start(struct gw_conn *c)
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
 	nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
+	nghttp2_session_callbacks_set_on_begin_frame_callback(cb, on_begin_frame);
 	rc = nghttp2_session_server_new2(&h->s, cb, h, opt);
 	nghttp2_session_callbacks_del(cb);
 	nghttp2_option_del(opt);
@@ -850,6 +897,7 @@ ssize_t gw_h2_upgrade(struct gw_conn *c, const char *data, size_t len)
 	}
 	st->h = c->h2;
 	st->id = 1;
+	c->h2->max_id = 1;
 	st->head_done = true;
 	st->next = c->h2->streams;
 	c->h2->streams = st;
