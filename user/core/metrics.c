@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gw/metrics.h"
+#include "gw/router.h"
 
 const uint64_t gw_lat_bounds_us[GW_LAT_NBUCKETS] = {
 	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
@@ -172,7 +173,6 @@ void gw_metrics_write(FILE *f, int nworkers)
 		SUM(underscore_headers_dropped);
 		SUM(h2_client_resets);
 		SUM(h2_reset_goaways);
-		SUM(regex_limit_hits);
 #undef SUM
 	}
 #define OUT(name, type, help, v)                                                              \
@@ -224,6 +224,6 @@ void gw_metrics_write(FILE *f, int nworkers)
 	    g.h2_reset_goaways);
 	OUT("regex_match_limit_total", "counter",
 	    "RegularExpression matches stopped by the PCRE2 match or depth limit (no match).",
-	    g.regex_limit_hits);
+	    __atomic_load_n(&gw_rt_regex_limit_hits, __ATOMIC_RELAXED));
 #undef OUT
 }
