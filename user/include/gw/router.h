@@ -373,7 +373,7 @@ const struct gw_rt_match *gw_rt_lookup(const struct gw_rt_listener *l,
  * limit, which bounds the time of one match, JIT or not) and
  * GW_RT_RE_DEPTH_LIMIT (backtracking depth, interpreter only; the JIT's
  * bound is its 32 KiB stack). A match stopped by a limit is a non-match,
- * counted in gw_rt_regex_limit_hits (docs/limits.md).
+ * counted in gw_rt_regex_limit_hits (docs/gwd.md).
  */
 #define GW_RT_RE_MATCH_LIMIT 200000
 #define GW_RT_RE_DEPTH_LIMIT 10000
