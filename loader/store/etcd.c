@@ -438,6 +438,30 @@ static size_t watch_data(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+static void watch_free(struct etcd *s, struct gw_store_watch *w)
+{
+	curl_multi_remove_handle(s->multi, w->h);
+	curl_easy_cleanup(w->h);
+	free(w->in.p);
+	free(w->body);
+	free(w);
+}
+
+/* Unwatched ones are freed here, never inside curl's callback of their handle. */
+static void reap(struct etcd *s)
+{
+	for (struct gw_store_watch **pp = &s->watchers; *pp;) {
+		struct gw_store_watch *w = *pp;
+
+		if (w->dead) {
+			*pp = w->next;
+			watch_free(s, w);
+		} else {
+			pp = &w->next;
+		}
+	}
+}
+
 static int pump(struct etcd *s, int timeout_ms)
 {
 	int running = 0, delivered = 0;
@@ -449,16 +473,8 @@ static int pump(struct etcd *s, int timeout_ms)
 		return -EIO;
 	for (struct gw_store_watch *w = s->watchers; w; w = w->next)
 		delivered += w->delivered;
+	reap(s);
 	return delivered;
-}
-
-static void watch_free(struct etcd *s, struct gw_store_watch *w)
-{
-	curl_multi_remove_handle(s->multi, w->h);
-	curl_easy_cleanup(w->h);
-	free(w->in.p);
-	free(w->body);
-	free(w);
 }
 
 static int e_watch(struct gw_store *base, const char *prefix, int64_t from_rev,
@@ -518,15 +534,9 @@ static int e_watch(struct gw_store *base, const char *prefix, int64_t from_rev,
 
 static void e_unwatch(struct gw_store *base, struct gw_store_watch *w)
 {
-	struct etcd *s = (struct etcd *)base;
-
-	for (struct gw_store_watch **pp = &s->watchers; *pp; pp = &(*pp)->next) {
-		if (*pp == w) {
-			*pp = w->next;
-			watch_free(s, w);
-			return;
-		}
-	}
+	(void)base;
+	if (w)
+		w->dead = true;	/* freed by the next pump: this may be its own callback */
 }
 
 static int64_t e_revision(struct gw_store *base)

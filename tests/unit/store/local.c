@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Unit tests for the node's store (loader/store/local.c): compare-and-swap
- * semantics and revisions as etcd has them, atomic commits, watch from a
- * revision, and crash safety: a log cut at every byte of its last record,
- * damage in the middle, a crash between snapshot and log restart, and a
- * writer killed with SIGKILL at random points, checked against what it had
- * acknowledged.
+ * What only the node's store (loader/store/local.c) promises, beyond the
+ * contract every backend meets (contract.c): crash safety (a log cut at
+ * every byte of its last record, damage in the middle, a crash between
+ * snapshot and log restart, a writer killed with SIGKILL at random points,
+ * checked against what it had acknowledged) and its bounded watch history.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,78 +64,6 @@ static void put_ok(struct gw_store *st, const char *k, const char *v, int64_t ex
 	assert_int_equal(rev, want_rev);
 }
 
-static void assert_val(struct gw_store *st, const char *k, const char *v)
-{
-	struct gw_kv kv;
-
-	assert_int_equal(gw_store_get(st, k, &kv), 0);
-	assert_int_equal(kv.len, strlen(v));
-	assert_memory_equal(kv.val, v, kv.len);
-}
-
-static void test_cas_and_revisions(void **s)
-{
-	struct gw_store *st = open_store();
-	struct gw_kv kv;
-	int64_t rev;
-
-	(void)s;
-	assert_int_equal(gw_store_revision(st), 0);
-	put_ok(st, "/gw/a", "1", GW_STORE_ABSENT, 1);
-	/* create-only again: the key exists now */
-	assert_int_equal(gw_store_put(st, "/gw/a", "x", 1, GW_STORE_ABSENT, &rev), -ECANCELED);
-	/* a stale mod_rev is refused, the current one swaps */
-	put_ok(st, "/gw/b", "2", GW_STORE_ANY, 2);
-	assert_int_equal(gw_store_put(st, "/gw/a", "x", 1, 2, &rev), -ECANCELED);
-	put_ok(st, "/gw/a", "3", 1, 3);
-	assert_int_equal(gw_store_get(st, "/gw/a", &kv), 0);
-	assert_int_equal(kv.create_rev, 1);
-	assert_int_equal(kv.mod_rev, 3);
-	assert_val(st, "/gw/a", "3");
-	/* delete: compare, then gone */
-	assert_int_equal(gw_store_delete(st, "/gw/a", 1, &rev), -ECANCELED);
-	assert_int_equal(gw_store_delete(st, "/gw/a", 3, &rev), 0);
-	assert_int_equal(rev, 4);
-	assert_int_equal(gw_store_get(st, "/gw/a", &kv), -ENOENT);
-	assert_int_equal(gw_store_delete(st, "/gw/a", GW_STORE_ANY, &rev), -ENOENT);
-	/* recreated: a new create_rev */
-	put_ok(st, "/gw/a", "5", GW_STORE_ABSENT, 5);
-	assert_int_equal(gw_store_get(st, "/gw/a", &kv), 0);
-	assert_int_equal(kv.create_rev, 5);
-	/* failed commits did not take a revision */
-	assert_int_equal(gw_store_revision(st), 5);
-	gw_store_close(st);
-}
-
-static void test_commit_is_atomic(void **s)
-{
-	struct gw_store *st = open_store();
-	struct gw_store_op ops[3] = {
-		{ .type = GW_STORE_PUT, .key = "k1", .val = "a", .len = 1, .expect_rev = GW_STORE_ANY },
-		{ .type = GW_STORE_PUT, .key = "k2", .val = "b", .len = 1, .expect_rev = GW_STORE_ANY },
-		{ .type = GW_STORE_PUT, .key = "k3", .val = "c", .len = 1, .expect_rev = 7 },
-	};
-	struct gw_kv kv;
-	int64_t rev;
-
-	(void)s;
-	/* one compare fails: nothing of the commit applies */
-	assert_int_equal(gw_store_commit(st, ops, 3, &rev), -ECANCELED);
-	assert_int_equal(gw_store_get(st, "k1", &kv), -ENOENT);
-	assert_int_equal(gw_store_revision(st), 0);
-	/* all hold: one revision for all three */
-	ops[2].expect_rev = GW_STORE_ABSENT;
-	assert_int_equal(gw_store_commit(st, ops, 3, &rev), 0);
-	assert_int_equal(rev, 1);
-	assert_int_equal(gw_store_get(st, "k3", &kv), 0);
-	assert_int_equal(kv.mod_rev, 1);
-	/* the same key twice in one commit is a caller error */
-	ops[1].key = "k1";
-	assert_int_equal(gw_store_commit(st, ops, 2, &rev), -EINVAL);
-	assert_int_equal(gw_store_commit(st, ops, 0, &rev), -EINVAL);
-	gw_store_close(st);
-}
-
 struct collect {
 	char buf[4096];
 	size_t len;
@@ -152,58 +79,6 @@ static int list_cb(void *arg, const struct gw_kv *kv)
 				   (long long)kv->mod_rev);
 	c->n++;
 	return 0;
-}
-
-static void test_list_prefix_in_key_order(void **s)
-{
-	struct gw_store *st = open_store();
-	struct collect c = { 0 };
-	int64_t rev;
-
-	(void)s;
-	put_ok(st, "/b/2", "y", GW_STORE_ANY, 1);
-	put_ok(st, "/a/1", "x", GW_STORE_ANY, 2);
-	put_ok(st, "/b/1", "z", GW_STORE_ANY, 3);
-	put_ok(st, "/b", "top", GW_STORE_ANY, 4);
-	put_ok(st, "/c", "w", GW_STORE_ANY, 5);
-	assert_int_equal(gw_store_list(st, "/b/", list_cb, &c, &rev), 0);
-	assert_string_equal(c.buf, "/b/1=z@3 /b/2=y@1 ");
-	assert_int_equal(rev, 5);
-	c = (struct collect){ 0 };
-	assert_int_equal(gw_store_list(st, "", list_cb, &c, NULL), 0);
-	assert_int_equal(c.n, 5);
-	assert_string_equal(c.buf, "/a/1=x@2 /b=top@4 /b/1=z@3 /b/2=y@1 /c=w@5 ");
-	gw_store_close(st);
-}
-
-static void test_reopen_keeps_everything(void **s)
-{
-	struct gw_store *st = open_store();
-	struct collect a = { 0 }, b = { 0 };
-	struct gw_kv kv;
-	int64_t rev;
-
-	(void)s;
-	for (int i = 0; i < 50; i++) {
-		char k[16], v[16];
-
-		snprintf(k, sizeof(k), "/k/%02d", i % 17);
-		snprintf(v, sizeof(v), "v%d", i);
-		assert_int_equal(gw_store_put(st, k, v, strlen(v), GW_STORE_ANY, &rev), 0);
-		if (i % 7 == 6)
-			assert_int_equal(gw_store_delete(st, k, GW_STORE_ANY, &rev), 0);
-	}
-	gw_store_list(st, "", list_cb, &a, NULL);
-	rev = gw_store_revision(st);
-	gw_store_close(st);
-	st = open_store();
-	gw_store_list(st, "", list_cb, &b, NULL);
-	assert_string_equal(a.buf, b.buf);
-	assert_int_equal(gw_store_revision(st), rev);
-	/* /k/01: first written at i = 1 (revision 2), never deleted */
-	assert_int_equal(gw_store_get(st, "/k/01", &kv), 0);
-	assert_int_equal(kv.create_rev, 2);
-	gw_store_close(st);
 }
 
 static off_t wal_size(void)
@@ -300,46 +175,6 @@ static void watch_cb(void *arg, const struct gw_store_event *ev)
 	e->n++;
 }
 
-static void unwatch_cb(void *arg, const struct gw_store_event *ev)
-{
-	struct events *e = arg;
-
-	watch_cb(arg, ev);
-	gw_store_unwatch(e->st, e->self);	/* unwatching itself from its callback */
-}
-
-static void test_watch_from_revision(void **s)
-{
-	struct gw_store *st = open_store();
-	struct events all = { 0 }, now = { 0 }, once = { 0 };
-	struct gw_store_watch *w1, *w2;
-	int64_t rev;
-
-	(void)s;
-	put_ok(st, "/r/a", "1", GW_STORE_ANY, 1);
-	put_ok(st, "/x/b", "2", GW_STORE_ANY, 2);
-	put_ok(st, "/r/c", "3", GW_STORE_ANY, 3);
-	/* from revision 1: the changes after it under /r/, then live ones */
-	assert_int_equal(gw_store_watch(st, "/r/", 1, watch_cb, &all, &w1), 0);
-	assert_string_equal(all.buf, "put /r/c@3 ");
-	assert_int_equal(gw_store_watch(st, "/r/", 0, watch_cb, &now, &w2), 0);
-	assert_int_equal(now.n, 0);	/* 0: from now on */
-	once.st = st;
-	assert_int_equal(gw_store_watch(st, "", 0, unwatch_cb, &once, &once.self), 0);
-	assert_int_equal(gw_store_delete(st, "/r/a", GW_STORE_ANY, &rev), 0);
-	put_ok(st, "/x/d", "4", GW_STORE_ANY, 5);
-	put_ok(st, "/r/e", "5", GW_STORE_ANY, 6);
-	assert_string_equal(all.buf, "put /r/c@3 del /r/a@4 put /r/e@6 ");
-	assert_string_equal(now.buf, "del /r/a@4 put /r/e@6 ");
-	assert_string_equal(once.buf, "del /r/a@4 ");
-	gw_store_unwatch(st, w1);
-	put_ok(st, "/r/f", "6", GW_STORE_ANY, 7);
-	assert_int_equal(all.n, 3);
-	assert_int_equal(now.n, 3);
-	gw_store_unwatch(st, w2);
-	gw_store_close(st);
-}
-
 static void test_watch_past_history_is_stale(void **s)
 {
 	struct gw_store *st;
@@ -401,63 +236,6 @@ static void test_snapshot_bounds_the_log(void **s)
 	assert_int_equal(gw_store_watch(st, "", 6, watch_cb, &e, &w), 0);
 	assert_string_equal(e.buf, "put k7@7 ");
 	gw_store_unwatch(st, w);
-	gw_store_close(st);
-}
-
-/* A random sequence of operations against a plain model, through reopens. */
-static void test_random_against_model(void **s)
-{
-	enum { NKEYS = 24 };
-	char vals[NKEYS][16];
-	int64_t mods[NKEYS] = { 0 };
-	struct gw_store *st;
-	unsigned seed = 12345;
-
-	(void)s;
-	setenv("GW_STORE_WAL_LIMIT", "2048", 1);	/* snapshots along the way */
-	st = open_store();
-	for (int step = 0; step < 3000; step++) {
-		int k = (int)(rand_r(&seed) % NKEYS), r = (int)(rand_r(&seed) % 10);
-		char key[16], val[16];
-		int64_t rev, expect;
-
-		snprintf(key, sizeof(key), "/m/%02d", k);
-		snprintf(val, sizeof(val), "%d", step);
-		expect = r < 3 ? mods[k] : r < 4 ? mods[k] + 1 : GW_STORE_ANY;
-		if (r < 8) {
-			int rc = gw_store_put(st, key, val, strlen(val), expect, &rev);
-
-			if (expect != GW_STORE_ANY && expect != mods[k]) {
-				assert_int_equal(rc, -ECANCELED);
-			} else {
-				assert_int_equal(rc, 0);
-				mods[k] = rev;
-				strcpy(vals[k], val);
-			}
-		} else {
-			int rc = gw_store_delete(st, key, GW_STORE_ANY, &rev);
-
-			assert_int_equal(rc, mods[k] ? 0 : -ENOENT);
-			mods[k] = 0;
-		}
-		if (step % 500 == 499) {
-			gw_store_close(st);
-			st = open_store();
-		}
-		for (int i = 0; i < NKEYS; i++) {
-			struct gw_kv kv;
-
-			snprintf(key, sizeof(key), "/m/%02d", i);
-			if (!mods[i]) {
-				assert_int_equal(gw_store_get(st, key, &kv), -ENOENT);
-				continue;
-			}
-			assert_int_equal(gw_store_get(st, key, &kv), 0);
-			assert_int_equal(kv.mod_rev, mods[i]);
-			assert_int_equal(kv.len, strlen(vals[i]));
-			assert_memory_equal(kv.val, vals[i], kv.len);
-		}
-	}
 	gw_store_close(st);
 }
 
@@ -532,17 +310,11 @@ static void test_sigkill_keeps_acknowledged(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_cas_and_revisions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_is_atomic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_prefix_in_key_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_last_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damage_before_the_end_is_an_error, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_watch_from_revision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_past_history_is_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapshot_bounds_the_log, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_random_against_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigkill_keeps_acknowledged, setup, teardown),
 	};
 
