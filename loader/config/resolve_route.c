@@ -143,7 +143,8 @@ static void resolve_parent(struct gw_config *cfg, struct gw_route *r, int pi)
 		return;
 	}
 	p->ours = true;
-	if (!p->gw->ours || (p->ls && !p->ls->parent)) {
+	/* a ListenerSet its Gateway does not allow (NotAllowed) has no parent: p->gw is NULL */
+	if ((p->ls && !p->ls->parent) || !p->gw->ours) {
 		gw_cond_set(&p->conds, "Accepted", "False", "NotAllowedByListeners",
 			    p->ls ? "the ListenerSet is not attached to a Gateway"
 				  : "the Gateway's GatewayClass is not accepted");
