@@ -243,6 +243,18 @@ struct gw_service {
 	int nslices;
 };
 
+/**
+ * An Envoy Gateway SecurityPolicy as xdpgw enforces it; the fields stay in
+ * obj->spec (the data plane builds them). invalid: why it cannot be
+ * enforced, and then its targets get 500, never unauthenticated access.
+ */
+struct gw_secpol {
+	struct gw_obj *obj;
+	const char *invalid_reason, *invalid;
+	const char *htpasswd;		/* basicAuth.users: the Secret's .htpasswd, decoded */
+	size_t htpasswd_len;
+};
+
 struct gw_obj {
 	const struct gw_kind_info *ki;
 	const char *api_version;
@@ -265,6 +277,7 @@ struct gw_obj {
 		struct gw_listenerset *ls;
 		struct gw_route *route;
 		struct gw_service *svc;
+		struct gw_secpol *secpol;
 		void *any;
 	} u;
 	bool class_accepted;		/* GatewayClass: ours and Accepted */
@@ -398,6 +411,14 @@ bool gw_selector_matches(const struct gw_yval *selector, const struct gw_yval *l
  * a NULL argument means "any".
  */
 const char *gw_hostname_intersect(const char *listener, const char *route, bool *any);
+
+/**
+ * The SecurityPolicy that applies to rule `rule` of route r when it is
+ * served through listener l (Envoy Gateway precedence, policy_attach.h),
+ * or NULL.
+ */
+const struct gw_secpol *gw_securitypolicy_for(const struct gw_config *cfg, const struct gw_route *r,
+					      int rule, const struct gw_listener *l);
 
 /** Labels of a namespace (declared or implied: kubernetes.io/metadata.name). */
 struct gw_yval *gw_config_ns_labels(struct gw_config *cfg, const char *ns);

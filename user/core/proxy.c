@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "gw/log.h"
+#include "gw/secpol.h"
 #include "gwd_internal.h"
 #include "xfcc.h"
 
@@ -787,6 +788,8 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	struct gw_rt_request rq = { 0 };
 	const struct gw_rt_port *port;
 	const struct gw_rt_filters *f, *bf;
+	const struct gw_rt_security *sec;
+	const char *authz_rule;
 	const struct gw_rt_rewrite *rw;
 	const struct gw_rt_endpoint *pin = NULL;
 	const struct gw_http1_header *ct;
@@ -907,8 +910,25 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		error_reply(x, 500, f->unsupported);
 		return;
 	}
-	if (apply_cors(x, f->cors, req))
+	/* SecurityPolicy, in Envoy Gateway's filter order: CORS, then authorization */
+	sec = gw_secpol_of(x->rule, x->lst);
+	if (sec && sec->invalid) {
+		/* fail closed: a policy that cannot be enforced is never skipped */
+		pr_warn_ratelimited("SecurityPolicy %s cannot be enforced (%s); answering 500",
+				    sec->policy, sec->invalid);
+		error_reply(x, 500, "the SecurityPolicy of this route cannot be enforced");
 		return;
+	}
+	if (apply_cors(x, f->cors ? f->cors : sec ? sec->cors : NULL, req))
+		return;
+	if (sec && !gw_secpol_authorize(sec, c->peer, &rq, w->md, &authz_rule)) {
+		pr_debug("SecurityPolicy %s: %s denied %.*s %.*s (%s)", sec->policy, c->peer,
+			 (int)rq.method_len, rq.method, (int)rq.path_len, rq.path,
+			 authz_rule ? authz_rule : "defaultAction");
+		/* Envoy's RBAC filter answers 403 "RBAC: access denied" */
+		error_reply(x, 403, "RBAC: access denied");
+		return;
+	}
 	if (f->redirect) {
 		struct gw_rt_hdr loc = { "Location", NULL, 8, 0 };
 

@@ -221,6 +221,9 @@ struct gw_rt_rule {
 	struct gw_rt_retry retry;
 	struct gw_rt_session session;
 	struct gw_stat *stat_nobackend;	/* outcomes decided before a backend */
+	/* SecurityPolicies by listener (gw/secpol.h gw_secpol_of()) */
+	const struct gw_rt_secref *secs;
+	int nsecs;
 };
 
 enum gw_path_type {
@@ -378,6 +381,8 @@ const struct gw_rt_match *gw_rt_lookup(const struct gw_rt_listener *l,
 #define GW_RT_RE_MATCH_LIMIT 200000
 #define GW_RT_RE_DEPTH_LIMIT 10000
 void *gw_rt_match_data_new(void);
+/** A full match of a compiled RegularExpression (limits as for route matches). */
+bool gw_rt_re_match(void *re, const char *s, size_t n, void *match_data);
 void gw_rt_match_data_free(void *md);
 
 /** RegularExpression matches stopped by a PCRE2 limit or error, every thread (atomic). */
