@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
+#
+# Envoy Gateway SecurityPolicy (issue 14) enforced by gwd on the wire, with
+# the policies of Envoy Gateway's own task pages (tasks/security/
+# restrict-ip-access.md, http-header-method-auth.md, cors.md at v1.9.0),
+# only their names adapted to this topology: authorization by client CIDR,
+# header and method, rule/route/Gateway precedence, CORS, and the status
+# kubectl would show. Sourced by run.sh.
+
+# gwd_setup, cfg_head, gw_load, route, gcurl, code and json_get come from there
+# shellcheck source=tests/netns/test-gwd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
+
+# shellcheck disable=SC2034 # read by run.sh
+ALL_TESTS="test_secpol_client_ip test_secpol_headers_methods_precedence test_secpol_cors"
+
+# secpol NAME TARGET_KIND TARGET_NAME [SECTION] BODY: a SecurityPolicy in demo
+secpol()
+{
+	cat <<EOF
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: $1, namespace: demo}
+spec:
+  targetRefs:
+  - group: gateway.networking.k8s.io
+    kind: $2
+    name: $3
+${4:+    sectionName: $4
+}$5
+---
+EOF
+}
+
+sp_jp()
+{
+	ns_exec "$NS_GW" "$GWCTL" get securitypolicy "$1" -n demo -o "jsonpath=$2" --state-dir "$STATE"
+}
+
+web_route()
+{
+	route web "  hostnames: [www.example.com]
+  rules:
+  - backendRefs: [{name: svc1, port: 80}]"
+}
+
+# restrict-ip-access.md: Deny by default, Allow a client CIDR
+test_secpol_client_ip()
+{
+	local out
+
+	gwd_setup 1
+	{ cfg_head; web_route; secpol authorization-client-ip HTTPRoute web "" "  authorization:
+    defaultAction: Deny
+    rules:
+    - action: Allow
+      principal:
+        clientCIDRs:
+        - 10.200.0.0/24"; } | gw_load
+	assert_eq "status" "Gateway/gw True Accepted" \
+		"$(sp_jp authorization-client-ip '{.status.ancestors[0].ancestorRef.kind}/{.status.ancestors[0].ancestorRef.name} {.status.ancestors[0].conditions[?(@.type=="Accepted")].status} {.status.ancestors[0].conditions[?(@.type=="Accepted")].reason}')"
+	assert_eq "client in the CIDR" 200 "$(code www.example.com /ip)"
+	out=$(ns_exec "$NS_CLI" curl -sS -g --noproxy '*' -m 10 -o /dev/null -w '%{http_code}' \
+		-H "Host: www.example.com" "http://[$GW_CLI6]/ip6")
+	assert_eq "IPv6 client outside the IPv4 CIDR" 403 "$out"
+	{ cfg_head; web_route; secpol authorization-client-ip HTTPRoute web "" "  authorization:
+    defaultAction: Deny
+    rules:
+    - action: Allow
+      principal:
+        clientCIDRs:
+        - 10.0.1.0/24"; } | gw_load
+	assert_eq "client outside the CIDR" 403 "$(code www.example.com /ip)"
+	assert_eq "the body says why" "RBAC: access denied" \
+		"$(gcurl -H "Host: www.example.com" "$URL/ip" | head -c 19)"
+	grep -q 'GET /ip ' "$(bg_log be1)" && grep -c 'GET /ip ' "$(bg_log be1)" | grep -qx 1 ||
+		fail "the denied request reached the backend"
+	# the policy removed: served again
+	{ cfg_head; web_route; } | gw_load
+	assert_eq "without the policy" 200 "$(code www.example.com /ip)"
+}
+
+# http-header-method-auth.md on the Gateway; a route's own policy takes precedence
+test_secpol_headers_methods_precedence()
+{
+	gwd_setup 1
+	{ cfg_head; web_route
+	  route open "  hostnames: [open.example.com]
+  rules:
+  - name: all
+    backendRefs: [{name: svc1, port: 80}]
+  - name: locked
+    matches: [{path: {type: PathPrefix, value: /locked}}]
+    backendRefs: [{name: svc1, port: 80}]"
+	  secpol header-auth Gateway gw "" "  authorization:
+    defaultAction: Deny
+    rules:
+      - name: allow-specific-users
+        action: Allow
+        principal:
+          headers:
+            - name: x-user-id
+              values:
+                - example-user"
+	  secpol open-route HTTPRoute open "" "  authorization:
+    defaultAction: Allow"
+	  secpol locked-rule HTTPRoute open locked "  authorization:
+    defaultAction: Deny
+    rules:
+      - name: allow-read-methods
+        action: Allow
+        operation:
+          methods:
+            - GET
+            - POST
+        principal:
+          clientCIDRs: [0.0.0.0/0]"; } | gw_load
+	# Gateway level: the header decides
+	assert_eq "no x-user-id" 403 "$(code www.example.com /h)"
+	assert_eq "x-user-id example-user" 200 "$(code www.example.com /h -H 'x-user-id: example-user')"
+	assert_eq "another user" 403 "$(code www.example.com /h -H 'x-user-id: mallory')"
+	# route level beats the Gateway's: open without the header
+	assert_eq "route policy over the Gateway's" 200 "$(code open.example.com /any)"
+	# rule level beats the route's: methods
+	assert_eq "rule policy: GET" 200 "$(code open.example.com /locked)"
+	assert_eq "rule policy: POST" 200 "$(code open.example.com /locked -X POST)"
+	assert_eq "rule policy: DELETE" 403 "$(code open.example.com /locked -X DELETE)"
+	assert_eq "gateway policy status" "True" \
+		"$(sp_jp header-auth '{.status.ancestors[0].conditions[?(@.type=="Accepted")].status}')"
+}
+
+# cors.md: the policy's CORS on a route, preflight and actual request
+test_secpol_cors()
+{
+	local h="$GW_RUN_DIR/h"
+
+	gwd_setup 1
+	{ cfg_head; web_route; secpol cors-example HTTPRoute web "" "  cors:
+    allowOrigins:
+    - \"http://*.foo.com\"
+    allowCredentials: true
+    allowMethods:
+    - GET
+    - POST
+    allowHeaders:
+    - \"x-header-1\"
+    - \"x-header-2\"
+    exposeHeaders:
+    - \"x-header-3\"
+    - \"x-header-4\""; } | gw_load
+	gcurl -o /dev/null -D "$h" -H "Host: www.example.com" -H "Origin: http://www.foo.com" \
+		-H "Access-Control-Request-Method: GET" -X OPTIONS "$URL/" || fail "preflight failed"
+	cat "$h"
+	grep -qi '^access-control-allow-origin: http://www.foo.com' "$h" || fail "allow-origin"
+	grep -qi '^access-control-allow-credentials: true' "$h" || fail "allow-credentials"
+	grep -qi '^access-control-allow-methods: GET, POST' "$h" || fail "allow-methods"
+	grep -qi '^access-control-allow-headers: x-header-1, x-header-2' "$h" || fail "allow-headers"
+	grep -qi '^access-control-max-age: 86400' "$h" || fail "max-age (Envoy Gateway's 86400)"
+	grep -qi '^access-control-expose-headers: x-header-3, x-header-4' "$h" || fail "expose-headers"
+	# an origin the policy does not list gets no CORS fields, nor one on another port
+	gcurl -o /dev/null -D "$h" -H "Host: www.example.com" -H "Origin: http://www.bar.com" \
+		-H "Access-Control-Request-Method: GET" -X OPTIONS "$URL/" || fail "preflight 2 failed"
+	grep -qi '^access-control-allow-origin' "$h" && fail "www.bar.com allowed"
+	gcurl -o /dev/null -D "$h" -H "Host: www.example.com" -H "Origin: http://www.foo.com:8080" \
+		-H "Access-Control-Request-Method: GET" -X OPTIONS "$URL/" || fail "preflight 3 failed"
+	grep -qi '^access-control-allow-origin' "$h" && fail "www.foo.com:8080 allowed"
+	# an actual request from an allowed origin reaches the backend with the fields added
+	gcurl -o /dev/null -D "$h" -H "Host: www.example.com" -H "Origin: http://a.foo.com" "$URL/get" ||
+		fail "actual request failed"
+	grep -qi '^access-control-allow-origin: http://a.foo.com' "$h" || fail "actual: allow-origin"
+	grep -qi '^access-control-expose-headers: x-header-3, x-header-4' "$h" || fail "actual: expose"
+}
