@@ -67,6 +67,10 @@ static int rule_selector_namespaces(struct gw_sctx *c, struct gw_yval *v)
 		gw_schema_error(c, v, NULL, "selector must be specified when from is Selector");
 		return 1;
 	}
+	if (strcmp(gw_ygetstr(v, "from", "Same"), "Same")) {
+		gw_schema_error(c, v, "from", "only Same is enforced by xdpgw yet; remove it");
+		return 1;
+	}
 	return 0;
 }
 
@@ -82,6 +86,11 @@ static int rule_target_selector(struct gw_sctx *c, struct gw_yval *v)
 {
 	if (strcmp(gw_ygetstr(v, "group", GW_GROUP), GW_GROUP)) {
 		gw_schema_error(c, v, "group", "group must be gateway.networking.k8s.io");
+		return 1;
+	}
+	if (!in(target_kinds, str_of(v, "kind")) || !strcmp(str_of(v, "kind"), "TCPRoute")) {
+		gw_schema_error(c, v, "kind", "xdpgw enforces this policy on Gateway, ListenerSet, "
+				"HTTPRoute and GRPCRoute targets");
 		return 1;
 	}
 	return 0;
@@ -343,6 +352,12 @@ static int check_target_kind(struct gw_sctx *c, const struct gw_yval *ref, const
 	if (!in(target_kinds, str_of(ref, "kind"))) {
 		gw_schema_error(c, ref, path, "this policy can only have a kind of "
 				"Gateway/ListenerSet/HTTPRoute/GRPCRoute/TCPRoute");
+		return 1;
+	}
+	if (!strcmp(str_of(ref, "kind"), "TCPRoute")) {
+		/* gwd enforces SecurityPolicy on HTTP; a TCPRoute's would be skipped */
+		gw_schema_error(c, ref, path, "a TCPRoute target is not enforced by xdpgw yet; "
+				"remove it");
 		return 1;
 	}
 	return 0;

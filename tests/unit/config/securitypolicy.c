@@ -55,6 +55,14 @@ static void test_schema_rules(void **s)
 			   "    - {action: Allow, principal: {clientCIDRs: [10.0.0.0/33]}}\n"));
 	assert_true(fx_has_diag(c, "clientCIDRs[0]", "a CIDR", NULL));
 	fx_free(c);
+	c = fx_load(GWY SP("p", "  targetRefs: [{group: gateway.networking.k8s.io, kind: TCPRoute,"
+			   " name: t}]\n" ALLOW_LAN));
+	assert_true(fx_has_diag(c, "TCPRoute target is not enforced", NULL));
+	fx_free(c);
+	c = fx_load(GWY SP("p", "  targetSelectors: [{kind: HTTPRoute, namespaces: {from: All}}]\n"
+			   ALLOW_LAN));
+	assert_true(fx_has_diag(c, "namespaces.from", "only Same", NULL));
+	fx_free(c);
 	c = fx_load(GWY SP("p", TO_ROUTE "  cors: {allowOrigins: ['ftp//x']}\n"));
 	assert_true(fx_has_diag(c, "cors.allowOrigins[0]", "an origin", NULL));
 	fx_free(c);
