@@ -61,6 +61,7 @@ test_secpol_client_ip()
 	assert_eq "status" "Gateway/gw True Accepted" \
 		"$(sp_jp authorization-client-ip '{.status.ancestors[0].ancestorRef.kind}/{.status.ancestors[0].ancestorRef.name} {.status.ancestors[0].conditions[?(@.type=="Accepted")].status} {.status.ancestors[0].conditions[?(@.type=="Accepted")].reason}')"
 	assert_eq "client in the CIDR" 200 "$(code www.example.com /ip)"
+	assert_eq "client in the CIDR, HTTP/2" 200 "$(code www.example.com /ip2 --http2-prior-knowledge)"
 	out=$(ns_exec "$NS_CLI" curl -sS -g --noproxy '*' -m 10 -o /dev/null -w '%{http_code}' \
 		-H "Host: www.example.com" "http://[$GW_CLI6]/ip6")
 	assert_eq "IPv6 client outside the IPv4 CIDR" 403 "$out"
@@ -72,6 +73,8 @@ test_secpol_client_ip()
         clientCIDRs:
         - 10.0.1.0/24"; } | gw_load
 	assert_eq "client outside the CIDR" 403 "$(code www.example.com /ip)"
+	assert_eq "client outside the CIDR, HTTP/2" 403 \
+		"$(code www.example.com /ip2 --http2-prior-knowledge)"
 	assert_eq "the body says why" "RBAC: access denied" \
 		"$(gcurl -H "Host: www.example.com" "$URL/ip" | head -c 19)"
 	grep -q 'GET /ip ' "$(bg_log be1)" && grep -c 'GET /ip ' "$(bg_log be1)" | grep -qx 1 ||
