@@ -27,7 +27,7 @@ struct gw_jwt {
 	char buf[];		/* signing input, NUL, then the decoded signature */
 };
 
-static int fail(struct gw_jwt_error *err, enum gw_jwt_err code, const char *reason, int ret)
+static int jwt_fail(struct gw_jwt_error *err, enum gw_jwt_err code, const char *reason, int ret)
 {
 	if (err) {
 		err->code = code;
@@ -77,25 +77,25 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 		max_len = GW_JWT_MAX_LEN;
 	/* bounded before anything is scanned or decoded */
 	if (len > max_len + 1 + GW_JWT_MAX_SIG_LEN)
-		return fail(err, GW_JWT_ERR_TOO_LONG, "token longer than the limit", -EINVAL);
+		return jwt_fail(err, GW_JWT_ERR_TOO_LONG, "token longer than the limit", -EINVAL);
 	d1 = memchr(token, '.', len);
 	d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - token)) : NULL;
 	if (!d2 || memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - token)))
 		/* 5 segments would be JWE (RFC 7516 section 7.1): not a signed token */
-		return fail(err, GW_JWT_ERR_SEGMENTS, "token is not three '.'-separated segments",
+		return jwt_fail(err, GW_JWT_ERR_SEGMENTS, "token is not three '.'-separated segments",
 			    -EINVAL);
 	if ((size_t)(d2 - token) > max_len)
-		return fail(err, GW_JWT_ERR_TOO_LONG, "token header.payload longer than the limit",
+		return jwt_fail(err, GW_JWT_ERR_TOO_LONG, "token header.payload longer than the limit",
 			    -EINVAL);
 	if (len - (size_t)(d2 + 1 - token) > GW_JWT_MAX_SIG_LEN)
-		return fail(err, GW_JWT_ERR_TOO_LONG, "token signature longer than the limit",
+		return jwt_fail(err, GW_JWT_ERR_TOO_LONG, "token signature longer than the limit",
 			    -EINVAL);
 
 	/* signing input + NUL, signature, then scratch for the larger segment */
 	jwt = calloc(1, sizeof(*jwt) + (size_t)(d2 - token) + 1 + GW_JWT_MAX_SIG_LEN +
 				GW_B64URL_DECODED_MAX((size_t)(d2 - token)));
 	if (!jwt)
-		return fail(err, GW_JWT_ERR_NOMEM, "out of memory", -ENOMEM);
+		return jwt_fail(err, GW_JWT_ERR_NOMEM, "out of memory", -ENOMEM);
 	jwt->input_len = (size_t)(d2 - token);
 	memcpy(jwt->buf, token, jwt->input_len);
 	jwt->sig = (uint8_t *)jwt->buf + jwt->input_len + 1;
@@ -103,7 +103,7 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 
 	jwt->header = segment_json(token, (size_t)(d1 - token), scratch, &code);
 	if (!jwt->header) {
-		fail(err, code,
+		jwt_fail(err, code,
 		     code == GW_JWT_ERR_BASE64 ? "header is not unpadded base64url"
 					       : "header is not a JSON object without duplicates",
 		     0);
@@ -111,7 +111,7 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 	}
 	v = json_object_get(jwt->header, "alg");
 	if (!json_is_string(v)) {
-		fail(err, GW_JWT_ERR_HEADER, "header \"alg\" missing or not a string", 0);
+		jwt_fail(err, GW_JWT_ERR_HEADER, "header \"alg\" missing or not a string", 0);
 		goto bad;
 	}
 	alg_s = json_string_value(v);
@@ -119,31 +119,31 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 	if (!jwt->alg) {
 		if (!strcmp(alg_s, "none"))
 			/* RFC 7518 section 3.6: unsecured; RFC 8725 section 3.2 */
-			fail(err, GW_JWT_ERR_ALG_NONE, "alg \"none\" (unsecured JWS) refused", 0);
+			jwt_fail(err, GW_JWT_ERR_ALG_NONE, "alg \"none\" (unsecured JWS) refused", 0);
 		else if (!strcmp(alg_s, "HS256") || !strcmp(alg_s, "HS384") ||
 			 !strcmp(alg_s, "HS512"))
 			/* key confusion: an HMAC keyed with a public key (RFC 8725 section 2.1) */
-			fail(err, GW_JWT_ERR_ALG_HMAC, "HMAC alg refused: only public keys are held",
+			jwt_fail(err, GW_JWT_ERR_ALG_HMAC, "HMAC alg refused: only public keys are held",
 			     0);
 		else
-			fail(err, GW_JWT_ERR_ALG_UNSUPPORTED, "alg is not supported", 0);
+			jwt_fail(err, GW_JWT_ERR_ALG_UNSUPPORTED, "alg is not supported", 0);
 		goto bad;
 	}
 	v = json_object_get(jwt->header, "kid");
 	if (v && !json_is_string(v)) {
-		fail(err, GW_JWT_ERR_HEADER, "header \"kid\" is not a string", 0);
+		jwt_fail(err, GW_JWT_ERR_HEADER, "header \"kid\" is not a string", 0);
 		goto bad;
 	}
 	jwt->kid = v ? json_string_value(v) : NULL;
 	/* RFC 7515 section 4.1.11: an extension named in crit must be understood,
 	 * and gwd understands none (not even b64, RFC 7797) */
 	if (json_object_get(jwt->header, "crit")) {
-		fail(err, GW_JWT_ERR_CRIT, "header \"crit\" names an extension not understood", 0);
+		jwt_fail(err, GW_JWT_ERR_CRIT, "header \"crit\" names an extension not understood", 0);
 		goto bad;
 	}
 	jwt->claims = segment_json(d1 + 1, (size_t)(d2 - d1 - 1), scratch, &code);
 	if (!jwt->claims) {
-		fail(err, code,
+		jwt_fail(err, code,
 		     code == GW_JWT_ERR_BASE64 ? "payload is not unpadded base64url"
 					       : "payload is not a JSON object without duplicates",
 		     0);
@@ -151,7 +151,7 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 	}
 	sn = gw_b64url_decode(d2 + 1, len - (size_t)(d2 + 1 - token), jwt->sig, 0);
 	if (sn < 0) {
-		fail(err, GW_JWT_ERR_BASE64, "signature is not unpadded base64url", 0);
+		jwt_fail(err, GW_JWT_ERR_BASE64, "signature is not unpadded base64url", 0);
 		goto bad;
 	}
 	jwt->sig_len = (size_t)sn;
@@ -291,14 +291,14 @@ int gw_jwt_verify_signature(const struct gw_jwt *jwt, const struct gw_jwks *jwks
 		tried++;
 		r = jws_verify(k->pkey, jwt->alg, jwt->buf, jwt->input_len, jwt->sig, jwt->sig_len);
 		if (r < 0)
-			return fail(err, GW_JWT_ERR_NOMEM, "out of memory", r);
+			return jwt_fail(err, GW_JWT_ERR_NOMEM, "out of memory", r);
 		if (r)
 			return 0;
 	}
 	if (!tried)
-		return fail(err, GW_JWT_ERR_NO_KEY, "no key in the set fits the token's kid and alg",
+		return jwt_fail(err, GW_JWT_ERR_NO_KEY, "no key in the set fits the token's kid and alg",
 			    -EACCES);
-	return fail(err, GW_JWT_ERR_SIGNATURE, "signature does not verify", -EACCES);
+	return jwt_fail(err, GW_JWT_ERR_SIGNATURE, "signature does not verify", -EACCES);
 }
 
 /* A NumericDate claim (RFC 7519 section 2): absent, or a non-negative number. */
@@ -327,7 +327,7 @@ int gw_jwt_check_claims(const struct gw_jwt *jwt, const struct gw_jwt_claims_pol
 		json_t *v = json_object_get(jwt->claims, string_claims[i]);
 
 		if (v && !json_is_string(v))
-			return fail(err, GW_JWT_ERR_CLAIM_TYPE, "iss, sub or jti is not a string",
+			return jwt_fail(err, GW_JWT_ERR_CLAIM_TYPE, "iss, sub or jti is not a string",
 				    -EACCES);
 	}
 	aud = json_object_get(jwt->claims, "aud");
@@ -336,23 +336,23 @@ int gw_jwt_check_claims(const struct gw_jwt *jwt, const struct gw_jwt_claims_pol
 			if (!json_is_string(json_array_get(aud, i)))
 				aud = NULL;
 		if (!aud)
-			return fail(err, GW_JWT_ERR_CLAIM_TYPE, "aud holds a non-string",
+			return jwt_fail(err, GW_JWT_ERR_CLAIM_TYPE, "aud holds a non-string",
 				    -EACCES);
 	} else if (aud && !json_is_string(aud)) {
 		/* RFC 7519 section 4.1.3: a string or an array of strings */
-		return fail(err, GW_JWT_ERR_CLAIM_TYPE, "aud is neither string nor array",
+		return jwt_fail(err, GW_JWT_ERR_CLAIM_TYPE, "aud is neither string nor array",
 			    -EACCES);
 	}
 	if (numeric_date(jwt->claims, "exp", &exp, &has_exp) ||
 	    numeric_date(jwt->claims, "nbf", &nbf, &has_nbf) ||
 	    numeric_date(jwt->claims, "iat", &iat, &has_iat))
-		return fail(err, GW_JWT_ERR_CLAIM_TYPE, "exp, nbf or iat is not a NumericDate",
+		return jwt_fail(err, GW_JWT_ERR_CLAIM_TYPE, "exp, nbf or iat is not a NumericDate",
 			    -EACCES);
 
 	iss = json_object_get(jwt->claims, "iss");
 	if (pol->issuer && pol->issuer[0] &&
 	    (!iss || strcmp(json_string_value(iss), pol->issuer)))
-		return fail(err, GW_JWT_ERR_ISSUER, "iss is not the provider's issuer", -EACCES);
+		return jwt_fail(err, GW_JWT_ERR_ISSUER, "iss is not the provider's issuer", -EACCES);
 	if (pol->n_audiences) {
 		bool found = false;
 
@@ -366,18 +366,18 @@ int gw_jwt_check_claims(const struct gw_jwt *jwt, const struct gw_jwt_claims_pol
 						pol->audiences[i]);
 		}
 		if (!found)
-			return fail(err, GW_JWT_ERR_AUDIENCE, "no aud is one of the provider's",
+			return jwt_fail(err, GW_JWT_ERR_AUDIENCE, "no aud is one of the provider's",
 				    -EACCES);
 	}
 	/* RFC 7519 section 4.1.4: the current time MUST be before exp */
 	if (has_exp && now >= exp + skew)
-		return fail(err, GW_JWT_ERR_EXPIRED, "token expired (exp)", -EACCES);
+		return jwt_fail(err, GW_JWT_ERR_EXPIRED, "token expired (exp)", -EACCES);
 	/* RFC 7519 section 4.1.5: not accepted before nbf */
 	if (has_nbf && now + skew < nbf)
-		return fail(err, GW_JWT_ERR_NOT_YET_VALID, "token not yet valid (nbf)", -EACCES);
+		return jwt_fail(err, GW_JWT_ERR_NOT_YET_VALID, "token not yet valid (nbf)", -EACCES);
 	/* RFC 7519 section 4.1.6 makes iat informative; refusing a future one is opt-in */
 	if (pol->check_iat && has_iat && iat > now + skew)
-		return fail(err, GW_JWT_ERR_IAT_FUTURE, "token issued in the future (iat)",
+		return jwt_fail(err, GW_JWT_ERR_IAT_FUTURE, "token issued in the future (iat)",
 			    -EACCES);
 	return 0;
 }
