@@ -279,8 +279,7 @@ static void to64(char *s, uint32_t v, int n)
  * apr_md5_encode): the magic takes part in the first digest, then 1000
  * rounds, then a permuted radix-64 output.
  */
-int gw_htpasswd_apr1(const char *pw, size_t pl, const char *salt, size_t sl, char *out,
-		     size_t size)
+int gw_htpasswd_apr1(const char *pw, size_t pl, const char *salt, size_t sl, char *out, size_t size)
 {
 	static const char magic[] = "$apr1$";
 	unsigned char fin[16];
@@ -406,8 +405,7 @@ static int check_apr1(const char *hash, const char *pw, size_t pl)
 	return r;
 }
 
-static int check_scheme(enum gw_htpasswd_scheme scheme, const char *hash, const char *pw,
-			size_t pl)
+static int check_scheme(enum gw_htpasswd_scheme scheme, const char *hash, const char *pw, size_t pl)
 {
 	/* a NUL would end the password early for crypt_r: refuse it for all schemes */
 	if (pl > GW_HTPASSWD_MAX_PASSWORD || memchr(pw, 0, pl))
@@ -436,7 +434,7 @@ int gw_htpasswd_check_hash(const char *hash, const char *pw, size_t pl)
 int gw_htpasswd_check(const struct gw_htpasswd *h, const char *user, size_t ul, const char *pw,
 		      size_t pl)
 {
-	struct gw_htpasswd_entry key = { .user = (char *)user, .user_len = ul, .line = 0 };
+	struct gw_htpasswd_entry key = {.user = (char *)user, .user_len = ul, .line = 0};
 	size_t lo = 0, hi = h->n;
 
 	/* bsearch by name alone (cmp_entry also orders by line) */

@@ -212,7 +212,8 @@ static EVP_PKEY *ec_key(json_t *key, enum gw_jwk_kty kty, const char **why)
 	if (!y)
 		goto out;
 	if (xlen != clen || ylen != clen) {
-		*why = "EC \"x\" or \"y\" not the curve's coordinate size (RFC 7518 section 6.2.1.2)";
+		*why = "EC \"x\" or \"y\" not the curve's coordinate size (RFC 7518 section "
+		       "6.2.1.2)";
 		goto out;
 	}
 	*why = NULL;
@@ -400,7 +401,8 @@ int gw_jwks_parse(const char *text, size_t len, struct gw_jwks **out, struct gw_
 	keys = json_object_get(root, "keys");
 	if (!json_is_object(root) || !json_is_array(keys)) {
 		/* Envoy also reads {"kid": "-----BEGIN CERTIFICATE-----..."}: not yet */
-		set_err(err, GW_JWKS_ERR_JSON, "key set has no \"keys\" array (RFC 7517 section 5)");
+		set_err(err, GW_JWKS_ERR_JSON,
+			"key set has no \"keys\" array (RFC 7517 section 5)");
 		ret = -EINVAL;
 		goto out;
 	}

@@ -20,11 +20,11 @@ struct gw_jwt {
 	json_t *header;
 	json_t *claims;
 	enum gw_jwt_alg alg;
-	const char *kid;	/* inside header, or NULL */
-	size_t input_len;	/* header.payload, the JWS Signing Input */
+	const char *kid;  /* inside header, or NULL */
+	size_t input_len; /* header.payload, the JWS Signing Input */
 	size_t sig_len;
-	uint8_t *sig;		/* inside buf */
-	char buf[];		/* signing input, NUL, then the decoded signature */
+	uint8_t *sig; /* inside buf */
+	char buf[];   /* signing input, NUL, then the decoded signature */
 };
 
 static int jwt_fail(struct gw_jwt_error *err, enum gw_jwt_err code, const char *reason, int ret)
@@ -82,14 +82,14 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 	d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - token)) : NULL;
 	if (!d2 || memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - token)))
 		/* 5 segments would be JWE (RFC 7516 section 7.1): not a signed token */
-		return jwt_fail(err, GW_JWT_ERR_SEGMENTS, "token is not three '.'-separated segments",
-			    -EINVAL);
+		return jwt_fail(err, GW_JWT_ERR_SEGMENTS,
+				"token is not three '.'-separated segments", -EINVAL);
 	if ((size_t)(d2 - token) > max_len)
-		return jwt_fail(err, GW_JWT_ERR_TOO_LONG, "token header.payload longer than the limit",
-			    -EINVAL);
+		return jwt_fail(err, GW_JWT_ERR_TOO_LONG,
+				"token header.payload longer than the limit", -EINVAL);
 	if (len - (size_t)(d2 + 1 - token) > GW_JWT_MAX_SIG_LEN)
 		return jwt_fail(err, GW_JWT_ERR_TOO_LONG, "token signature longer than the limit",
-			    -EINVAL);
+				-EINVAL);
 
 	/* signing input + NUL, signature, then scratch for the larger segment */
 	jwt = calloc(1, sizeof(*jwt) + (size_t)(d2 - token) + 1 + GW_JWT_MAX_SIG_LEN +
@@ -104,9 +104,10 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 	jwt->header = segment_json(token, (size_t)(d1 - token), scratch, &code);
 	if (!jwt->header) {
 		jwt_fail(err, code,
-		     code == GW_JWT_ERR_BASE64 ? "header is not unpadded base64url"
-					       : "header is not a JSON object without duplicates",
-		     0);
+			 code == GW_JWT_ERR_BASE64
+				 ? "header is not unpadded base64url"
+				 : "header is not a JSON object without duplicates",
+			 0);
 		goto bad;
 	}
 	v = json_object_get(jwt->header, "alg");
@@ -119,12 +120,13 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 	if (!jwt->alg) {
 		if (!strcmp(alg_s, "none"))
 			/* RFC 7518 section 3.6: unsecured; RFC 8725 section 3.2 */
-			jwt_fail(err, GW_JWT_ERR_ALG_NONE, "alg \"none\" (unsecured JWS) refused", 0);
+			jwt_fail(err, GW_JWT_ERR_ALG_NONE, "alg \"none\" (unsecured JWS) refused",
+				 0);
 		else if (!strcmp(alg_s, "HS256") || !strcmp(alg_s, "HS384") ||
 			 !strcmp(alg_s, "HS512"))
 			/* key confusion: an HMAC keyed with a public key (RFC 8725 section 2.1) */
-			jwt_fail(err, GW_JWT_ERR_ALG_HMAC, "HMAC alg refused: only public keys are held",
-			     0);
+			jwt_fail(err, GW_JWT_ERR_ALG_HMAC,
+				 "HMAC alg refused: only public keys are held", 0);
 		else
 			jwt_fail(err, GW_JWT_ERR_ALG_UNSUPPORTED, "alg is not supported", 0);
 		goto bad;
@@ -138,15 +140,17 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 	/* RFC 7515 section 4.1.11: an extension named in crit must be understood,
 	 * and gwd understands none (not even b64, RFC 7797) */
 	if (json_object_get(jwt->header, "crit")) {
-		jwt_fail(err, GW_JWT_ERR_CRIT, "header \"crit\" names an extension not understood", 0);
+		jwt_fail(err, GW_JWT_ERR_CRIT, "header \"crit\" names an extension not understood",
+			 0);
 		goto bad;
 	}
 	jwt->claims = segment_json(d1 + 1, (size_t)(d2 - d1 - 1), scratch, &code);
 	if (!jwt->claims) {
 		jwt_fail(err, code,
-		     code == GW_JWT_ERR_BASE64 ? "payload is not unpadded base64url"
-					       : "payload is not a JSON object without duplicates",
-		     0);
+			 code == GW_JWT_ERR_BASE64
+				 ? "payload is not unpadded base64url"
+				 : "payload is not a JSON object without duplicates",
+			 0);
 		goto bad;
 	}
 	sn = gw_b64url_decode(d2 + 1, len - (size_t)(d2 + 1 - token), jwt->sig, 0);
@@ -296,8 +300,8 @@ int gw_jwt_verify_signature(const struct gw_jwt *jwt, const struct gw_jwks *jwks
 			return 0;
 	}
 	if (!tried)
-		return jwt_fail(err, GW_JWT_ERR_NO_KEY, "no key in the set fits the token's kid and alg",
-			    -EACCES);
+		return jwt_fail(err, GW_JWT_ERR_NO_KEY,
+				"no key in the set fits the token's kid and alg", -EACCES);
 	return jwt_fail(err, GW_JWT_ERR_SIGNATURE, "signature does not verify", -EACCES);
 }
 
@@ -318,7 +322,7 @@ static int numeric_date(json_t *claims, const char *name, double *out, bool *pre
 int gw_jwt_check_claims(const struct gw_jwt *jwt, const struct gw_jwt_claims_policy *pol,
 			struct gw_jwt_error *err)
 {
-	static const char *const string_claims[] = { "iss", "sub", "jti" };
+	static const char *const string_claims[] = {"iss", "sub", "jti"};
 	double exp = 0, nbf = 0, iat = 0, now = (double)pol->now, skew = pol->clock_skew;
 	bool has_exp, has_nbf, has_iat;
 	json_t *iss, *aud;
@@ -327,8 +331,8 @@ int gw_jwt_check_claims(const struct gw_jwt *jwt, const struct gw_jwt_claims_pol
 		json_t *v = json_object_get(jwt->claims, string_claims[i]);
 
 		if (v && !json_is_string(v))
-			return jwt_fail(err, GW_JWT_ERR_CLAIM_TYPE, "iss, sub or jti is not a string",
-				    -EACCES);
+			return jwt_fail(err, GW_JWT_ERR_CLAIM_TYPE,
+					"iss, sub or jti is not a string", -EACCES);
 	}
 	aud = json_object_get(jwt->claims, "aud");
 	if (json_is_array(aud)) {
@@ -337,22 +341,22 @@ int gw_jwt_check_claims(const struct gw_jwt *jwt, const struct gw_jwt_claims_pol
 				aud = NULL;
 		if (!aud)
 			return jwt_fail(err, GW_JWT_ERR_CLAIM_TYPE, "aud holds a non-string",
-				    -EACCES);
+					-EACCES);
 	} else if (aud && !json_is_string(aud)) {
 		/* RFC 7519 section 4.1.3: a string or an array of strings */
 		return jwt_fail(err, GW_JWT_ERR_CLAIM_TYPE, "aud is neither string nor array",
-			    -EACCES);
+				-EACCES);
 	}
 	if (numeric_date(jwt->claims, "exp", &exp, &has_exp) ||
 	    numeric_date(jwt->claims, "nbf", &nbf, &has_nbf) ||
 	    numeric_date(jwt->claims, "iat", &iat, &has_iat))
 		return jwt_fail(err, GW_JWT_ERR_CLAIM_TYPE, "exp, nbf or iat is not a NumericDate",
-			    -EACCES);
+				-EACCES);
 
 	iss = json_object_get(jwt->claims, "iss");
-	if (pol->issuer && pol->issuer[0] &&
-	    (!iss || strcmp(json_string_value(iss), pol->issuer)))
-		return jwt_fail(err, GW_JWT_ERR_ISSUER, "iss is not the provider's issuer", -EACCES);
+	if (pol->issuer && pol->issuer[0] && (!iss || strcmp(json_string_value(iss), pol->issuer)))
+		return jwt_fail(err, GW_JWT_ERR_ISSUER, "iss is not the provider's issuer",
+				-EACCES);
 	if (pol->n_audiences) {
 		bool found = false;
 
@@ -367,18 +371,19 @@ int gw_jwt_check_claims(const struct gw_jwt *jwt, const struct gw_jwt_claims_pol
 		}
 		if (!found)
 			return jwt_fail(err, GW_JWT_ERR_AUDIENCE, "no aud is one of the provider's",
-				    -EACCES);
+					-EACCES);
 	}
 	/* RFC 7519 section 4.1.4: the current time MUST be before exp */
 	if (has_exp && now >= exp + skew)
 		return jwt_fail(err, GW_JWT_ERR_EXPIRED, "token expired (exp)", -EACCES);
 	/* RFC 7519 section 4.1.5: not accepted before nbf */
 	if (has_nbf && now + skew < nbf)
-		return jwt_fail(err, GW_JWT_ERR_NOT_YET_VALID, "token not yet valid (nbf)", -EACCES);
+		return jwt_fail(err, GW_JWT_ERR_NOT_YET_VALID, "token not yet valid (nbf)",
+				-EACCES);
 	/* RFC 7519 section 4.1.6 makes iat informative; refusing a future one is opt-in */
 	if (pol->check_iat && has_iat && iat > now + skew)
 		return jwt_fail(err, GW_JWT_ERR_IAT_FUTURE, "token issued in the future (iat)",
-			    -EACCES);
+				-EACCES);
 	return 0;
 }
 

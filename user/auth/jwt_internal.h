@@ -21,9 +21,9 @@ enum gw_jwk_kty {
 };
 
 struct gw_jwk {
-	char *kid;		/* NULL: the key has none */
+	char *kid; /* NULL: the key has none */
 	enum gw_jwk_kty kty;
-	enum gw_jwt_alg alg;	/* GW_JWT_ALG_UNSET: the key names none */
+	enum gw_jwt_alg alg; /* GW_JWT_ALG_UNSET: the key names none */
 	EVP_PKEY *pkey;
 };
 

@@ -13,7 +13,7 @@
 
 #include "gw/jwt.h"
 
-#define PAYLOAD                                                                                  \
+#define PAYLOAD                                                                                    \
 	"eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0" \
 	"cnVlfQ"
 static const char *const tokens[] = {
@@ -28,7 +28,7 @@ static const char *const tokens[] = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct gw_jwt_error err = { 0 };
+	struct gw_jwt_error err = {0};
 	struct gw_jwks *set = NULL;
 	int r = gw_jwks_parse((const char *)data, size, &set, &err);
 

@@ -19,10 +19,14 @@
 static const char jwks_text[] =
 	"{\"keys\":["
 	/* RFC 7515 A.2 */
-	"{\"kty\":\"RSA\",\"kid\":\"r\",\"e\":\"AQAB\",\"n\":\"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQo"
-	"Tbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b"
-	"32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg"
-	"665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs"
+	"{\"kty\":\"RSA\",\"kid\":\"r\",\"e\":\"AQAB\",\"n\":\"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_"
+	"wWJcyQo"
+	"Tbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_"
+	"YpRPEwOWvG6b"
+	"32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-"
+	"UTo7WTBEMa2R2CapHg"
+	"665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_"
+	"h9iaGNj8q2ethFkMLs"
 	"91kzk2PAcDTW9gb54h4FRWyuXpoQ\"},"
 	/* RFC 7515 A.3 */
 	"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
@@ -32,7 +36,8 @@ static const char jwks_text[] =
 	"\"x\":\"ZZPpdFJhnE2RaEjQ6OyCCMsqja5P-E8u9HMIhqLD4CeOdE7eFFn1AJw03U6To2f6\","
 	"\"y\":\"V1EjClcN_flIFO3Wp7sWjeAvFkkq95j_49sndevDrOvNeprDoF7udJOr8vlof2Tj\"},"
 	/* RFC 8037 A.2 */
-	"{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}"
+	"{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_"
+	"7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}"
 	"]}";
 
 static struct gw_jwks *jwks;
@@ -63,11 +68,14 @@ static size_t b64u(const uint8_t *d, size_t n, char *out)
 
 static void run(const char *tok, size_t len)
 {
-	static const char *const auds[] = { "api", "joe" };
-	struct gw_jwt_claims_policy pol = { .issuer = "joe", .audiences = auds,
-					    .n_audiences = 2, .now = 1300819000,
-					    .clock_skew = 60, .check_iat = true };
-	struct gw_jwt_error err = { 0 };
+	static const char *const auds[] = {"api", "joe"};
+	struct gw_jwt_claims_policy pol = {.issuer = "joe",
+					   .audiences = auds,
+					   .n_audiences = 2,
+					   .now = 1300819000,
+					   .clock_skew = 60,
+					   .check_iat = true};
+	struct gw_jwt_error err = {0};
 	struct gw_jwt *jwt = NULL;
 	char buf[64];
 	int r = gw_jwt_parse(tok, len, 0, &jwt, &err);
@@ -95,7 +103,7 @@ static void run(const char *tok, size_t len)
 	pol.clock_skew = UINT32_MAX;
 	gw_jwt_check_claims(jwt, &pol, &err);
 	for (int i = 0; i < 4; i++) {
-		static const char *const paths[] = { "sub", "iss", "a.b.c", "" };
+		static const char *const paths[] = {"sub", "iss", "a.b.c", ""};
 		size_t n = 0;
 
 		r = gw_jwt_claim_text(jwt, paths[i], buf, sizeof(buf), &n);

@@ -23,14 +23,14 @@
  *   openssl passwd -apr1 -salt abcdefgh password (and the others below)
  * The $2a$ pair is crypt_blowfish's own test vector (wrapper.c tests[]).
  */
-#define SHA_U3 "{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0="
+#define SHA_U3	  "{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0="
 #define BCRYPT_U2 "$2y$05$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcYa"
-#define APR1_U1 "$apr1$ie4PV6xe$OUxpZmwUJ6zf7sMBLCQ77/"
+#define APR1_U1	  "$apr1$ie4PV6xe$OUxpZmwUJ6zf7sMBLCQ77/"
 #define BCRYPT_2A "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW"
 
 static struct gw_htpasswd *load(const char *text)
 {
-	struct gw_htpasswd_error err = { 0 };
+	struct gw_htpasswd_error err = {0};
 	struct gw_htpasswd *h = NULL;
 	int r = gw_htpasswd_parse(text, strlen(text), &h, &err);
 
@@ -42,7 +42,7 @@ static struct gw_htpasswd *load(const char *text)
 /* Parses text that must be refused; returns the error for the asserts. */
 static struct gw_htpasswd_error refuse(const char *text)
 {
-	struct gw_htpasswd_error err = { 0 };
+	struct gw_htpasswd_error err = {0};
 	struct gw_htpasswd *h = (struct gw_htpasswd *)1;
 
 	assert_int_equal(gw_htpasswd_parse(text, strlen(text), &h, &err), -EINVAL);
@@ -90,19 +90,19 @@ static void test_bcrypt_variants(void **state)
 	(void)state;
 	/* $2b$ and $2y$ hash like $2a$ for passwords without 8-bit octets */
 	assert_int_equal(gw_htpasswd_check_hash(BCRYPT_2A, "U*U", 3), 0);
-	assert_int_equal(gw_htpasswd_check_hash(
-				 "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
-				 "U*U", 3),
-			 0);
-	assert_int_equal(gw_htpasswd_check_hash(
-				 "$2y$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
-				 "U*U", 3),
-			 0);
+	assert_int_equal(
+		gw_htpasswd_check_hash(
+			"$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", "U*U", 3),
+		0);
+	assert_int_equal(
+		gw_htpasswd_check_hash(
+			"$2y$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW", "U*U", 3),
+		0);
 	/* one changed hash character */
-	assert_int_equal(gw_htpasswd_check_hash(
-				 "$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeX",
-				 "U*U", 3),
-			 -EACCES);
+	assert_int_equal(
+		gw_htpasswd_check_hash(
+			"$2b$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeX", "U*U", 3),
+		-EACCES);
 	/* a NUL inside the password would cut it short for crypt_r: refused */
 	assert_int_equal(gw_htpasswd_check_hash(BCRYPT_2A, "U*U\0x", 5), -EACCES);
 }
@@ -113,14 +113,16 @@ static void test_apr1_vectors(void **state)
 		const char *pw, *salt, *want;
 	} v[] = {
 		/* openssl passwd -apr1 -salt SALT PASSWORD */
-		{ "password", "abcdefgh", "$apr1$abcdefgh$FBwExRW4dCc8aL.OvjpIE1" },
-		{ "", "x", "$apr1$x$tMwYqBfQwi3FYAr0aJc8M/" },
-		{ "a-very-long-password-of-more-than-sixteen-bytes-0123456789", "12345678",
-		  "$apr1$12345678$ZwuBanNutXICaXnpVgZ7r0" },
-		{ "\xc3\xbcn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9", "saltsalt",
-		  "$apr1$saltsalt$ZFEQtrtqgMLMWW17C10zY." },
+		{"password", "abcdefgh", "$apr1$abcdefgh$FBwExRW4dCc8aL.OvjpIE1"},
+		{"", "x", "$apr1$x$tMwYqBfQwi3FYAr0aJc8M/"},
+		{"a-very-long-password-of-more-than-sixteen-bytes-0123456789", "12345678",
+		 "$apr1$12345678$ZwuBanNutXICaXnpVgZ7r0"},
+		{"\xc3\xbcn\xc3\xaf"
+		 "c\xc3\xb6"
+		 "d\xc3\xa9",
+		 "saltsalt", "$apr1$saltsalt$ZFEQtrtqgMLMWW17C10zY."},
 		/* htpasswd -nbm u1 secret */
-		{ "secret", "ie4PV6xe", APR1_U1 },
+		{"secret", "ie4PV6xe", APR1_U1},
 	};
 	char out[64];
 
@@ -222,17 +224,17 @@ static void test_reject_unsupported_schemes(void **state)
 static void test_reject_malformed_hashes(void **state)
 {
 	static const char *const lines[] = {
-		"u:{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0\n",	    /* one short */
-		"u:{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0==\n",   /* one long */
-		"u:{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h*=\n",    /* not base64 */
+		"u:{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0\n",	  /* one short */
+		"u:{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0==\n", /* one long */
+		"u:{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h*=\n",  /* not base64 */
 		"u:{SHA}\n",
-		"u:$2y$05$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcY\n", /* 59 */
+		"u:$2y$05$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcY\n",  /* 59 */
 		"u:$2y$03$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcYa\n", /* cost 3 */
 		"u:$2y$5a$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcYa\n",
-		"u:$apr1$ie4PV6xe$OUxpZmwUJ6zf7sMBLCQ77\n",		 /* 21 */
-		"u:$apr1$$OUxpZmwUJ6zf7sMBLCQ77/\n",			 /* no salt */
-		"u:$apr1$123456789$OUxpZmwUJ6zf7sMBLCQ77/\n",		 /* salt of 9 */
-		"u:$apr1$ie4PV6xeOUxpZmwUJ6zf7sMBLCQ77/\n",		 /* no '$' */
+		"u:$apr1$ie4PV6xe$OUxpZmwUJ6zf7sMBLCQ77\n",   /* 21 */
+		"u:$apr1$$OUxpZmwUJ6zf7sMBLCQ77/\n",	      /* no salt */
+		"u:$apr1$123456789$OUxpZmwUJ6zf7sMBLCQ77/\n", /* salt of 9 */
+		"u:$apr1$ie4PV6xeOUxpZmwUJ6zf7sMBLCQ77/\n",   /* no '$' */
 	};
 
 	(void)state;

@@ -99,8 +99,8 @@ static char *jwk(EVP_PKEY *k, const char *kid, const char *alg, const char *extr
 
 		assert_int_equal(EVP_PKEY_get_raw_public_key(k, raw, &n), 1);
 		a = b64u(raw, n);
-		snprintf(out, 4096, "{%s\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"%s}", head, a,
-			 extra ? extra : "");
+		snprintf(out, 4096, "{%s\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"%s}", head,
+			 a, extra ? extra : "");
 	}
 	free(a);
 	free(b);
@@ -130,7 +130,7 @@ static char *set_of(int n, ...)
 
 static struct gw_jwks *jwks_of(char *text)
 {
-	struct gw_jwt_error err = { 0 };
+	struct gw_jwt_error err = {0};
 	struct gw_jwks *s = NULL;
 
 	if (gw_jwks_parse(text, strlen(text), &s, &err))
@@ -149,7 +149,9 @@ static size_t sign(EVP_PKEY *k, const char *alg, const char *input, uint8_t *out
 	size_t n = sizeof(der);
 
 	if (strcmp(alg, "EdDSA"))
-		md = !strcmp(alg + 2, "256") ? "SHA256" : !strcmp(alg + 2, "384") ? "SHA384" : "SHA512";
+		md = !strcmp(alg + 2, "256")   ? "SHA256"
+		     : !strcmp(alg + 2, "384") ? "SHA384"
+					       : "SHA512";
 	assert_int_equal(EVP_DigestSignInit_ex(ctx, &pctx, md, NULL, NULL, k, NULL), 1);
 	if (alg[0] == 'P') {
 		assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), 1);
@@ -206,13 +208,13 @@ static char *token(EVP_PKEY *k, const char *alg, const char *kid, const char *cl
 	return token_raw(header, claims, k, alg);
 }
 
-static const struct gw_jwt_claims_policy open_policy = { .now = NOW, .clock_skew = 60 };
+static const struct gw_jwt_claims_policy open_policy = {.now = NOW, .clock_skew = 60};
 
 /* Verifies (signature and claims); returns the error code, GW_JWT_OK on success. */
 static enum gw_jwt_err verify_pol(const char *tok, const struct gw_jwks *set,
 				  const struct gw_jwt_claims_policy *pol)
 {
-	struct gw_jwt_error err = { .code = GW_JWT_ERR__COUNT };
+	struct gw_jwt_error err = {.code = GW_JWT_ERR__COUNT};
 	int r = gw_jwt_verify(tok, strlen(tok), set, pol, NULL, &err);
 
 	if (!r)
@@ -231,7 +233,7 @@ static enum gw_jwt_err verify(const char *tok, const struct gw_jwks *set)
 /* The parse error of tok (GW_JWT_OK if it parses). */
 static enum gw_jwt_err parse_err(const char *tok, size_t max_len)
 {
-	struct gw_jwt_error err = { 0 };
+	struct gw_jwt_error err = {0};
 	struct gw_jwt *j = NULL;
 	int r = gw_jwt_parse(tok, strlen(tok), max_len, &j, &err);
 
@@ -245,7 +247,7 @@ static enum gw_jwt_err parse_err(const char *tok, size_t max_len)
 
 static enum gw_jwt_err jwks_err(const char *text, size_t *skipped)
 {
-	struct gw_jwt_error err = { 0 };
+	struct gw_jwt_error err = {0};
 	struct gw_jwks *s = NULL;
 	int r = gw_jwks_parse(text, strlen(text), &s, &err);
 
@@ -289,34 +291,38 @@ static int teardown(void **state)
 /* ---- published vectors ---- */
 
 /* RFC 7515 A.2.1 (the RSA key's public part) and A.2 / A.3 tokens. */
-#define A2_N                                                                                    \
-	"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0" \
+#define A2_N                                                                                       \
+	"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-"                    \
+	"4qPCJrcS2mJPMEzP1Pt0"                                                                     \
 	"Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXn" \
 	"dS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5I" \
 	"hlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ"
-#define A_PAYLOAD                                                                                \
+#define A_PAYLOAD                                                                                  \
 	"eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0" \
 	"cnVlfQ"
 #define A2_TOKEN                                                                                 \
 	"eyJhbGciOiJSUzI1NiJ9." A_PAYLOAD                                                        \
-	".cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W" \
-	"2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSj" \
-	"tQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh" \
+	".cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_" \
+	"O8W"                                                                                    \
+	"2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_"                                 \
+	"nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSj"                                                    \
+	"tQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-"                                 \
+	"eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh"                                                    \
 	"6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw"
-#define A3_JWK                                                                                   \
-	"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","  \
+#define A3_JWK                                                                                     \
+	"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\"," \
 	"\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}"
-#define A3_TOKEN                                                                                 \
-	"eyJhbGciOiJFUzI1NiJ9." A_PAYLOAD                                                        \
+#define A3_TOKEN                          \
+	"eyJhbGciOiJFUzI1NiJ9." A_PAYLOAD \
 	".DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q"
 /* the payload's exp is 1300819380 */
-static const struct gw_jwt_claims_policy a_policy = { .issuer = "joe", .now = 1300819000,
-						      .clock_skew = 60 };
+static const struct gw_jwt_claims_policy a_policy = {
+	.issuer = "joe", .now = 1300819000, .clock_skew = 60};
 
 static void test_rfc7515_a2_rs256(void **state)
 {
-	struct gw_jwks *set = jwks_of(strdup("{\"keys\":[{\"kty\":\"RSA\",\"n\":\"" A2_N
-					     "\",\"e\":\"AQAB\"}]}"));
+	struct gw_jwks *set =
+		jwks_of(strdup("{\"keys\":[{\"kty\":\"RSA\",\"n\":\"" A2_N "\",\"e\":\"AQAB\"}]}"));
 	struct gw_jwt_claims_policy late = a_policy;
 	struct gw_jwt *jwt = NULL;
 	struct gw_jwt_error err;
@@ -357,8 +363,9 @@ static void test_rfc8037_a4_eddsa(void **state)
 	static const char input[] = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc";
 	static const char sig64[] = "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg"
 				    "5BhVsPt9g7sVvpAr_MuM0KAg";
-	struct gw_jwks *set = jwks_of(strdup("{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
-					     "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}"));
+	struct gw_jwks *set =
+		jwks_of(strdup("{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+			       "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}"));
 	char tok[256];
 	uint8_t sig[80];
 	long n = gw_b64url_decode(sig64, strlen(sig64), sig, 0);
@@ -386,9 +393,8 @@ static void test_every_alg_signs_and_verifies(void **state)
 		const char *alg;
 		EVP_PKEY **k;
 	} v[] = {
-		{ "RS256", rsa }, { "RS384", rsa }, { "RS512", rsa }, { "PS256", rsa },
-		{ "PS384", rsa }, { "PS512", rsa }, { "ES256", p256 }, { "ES384", p384 },
-		{ "EdDSA", ed },
+		{"RS256", rsa}, {"RS384", rsa},	 {"RS512", rsa},  {"PS256", rsa}, {"PS384", rsa},
+		{"PS512", rsa}, {"ES256", p256}, {"ES384", p384}, {"EdDSA", ed},
 	};
 
 	(void)state;
@@ -435,8 +441,8 @@ static void test_es_der_conversion(void **state)
 	ECDSA_SIG_free(s);
 	/* many real ES256/ES384 signatures: every R/S shape verifies */
 	{
-		struct gw_jwks *set = jwks_of(set_of(2, jwk(p256[0], NULL, NULL, NULL),
-						     jwk(p384[0], NULL, NULL, NULL)));
+		struct gw_jwks *set = jwks_of(
+			set_of(2, jwk(p256[0], NULL, NULL, NULL), jwk(p384[0], NULL, NULL, NULL)));
 
 		for (int i = 0; i < 64; i++) {
 			char claims[64], *a, *b;
@@ -455,8 +461,8 @@ static void test_es_der_conversion(void **state)
 
 static void test_kid_selection(void **state)
 {
-	struct gw_jwks *set = jwks_of(set_of(2, jwk(p256[0], "a", NULL, NULL),
-					     jwk(p256[1], "b", NULL, NULL)));
+	struct gw_jwks *set =
+		jwks_of(set_of(2, jwk(p256[0], "a", NULL, NULL), jwk(p256[1], "b", NULL, NULL)));
 	struct gw_jwks *nokid = jwks_of(set_of(1, jwk(p256[1], NULL, NULL, NULL)));
 	char *t;
 
@@ -567,7 +573,7 @@ static void test_reject_hs_variants(void **state)
 
 static void test_reject_unsupported_alg(void **state)
 {
-	static const char *const algs[] = { "ES512", "RS1", "ES256K", "Ed25519", "", "rs256" };
+	static const char *const algs[] = {"ES512", "RS1", "ES256K", "Ed25519", "", "rs256"};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
@@ -687,18 +693,18 @@ static void test_reject_json(void **state)
 		const char *header, *payload;
 	} v[] = {
 		/* duplicate names: RFC 7515 section 4, RFC 7519 section 4 */
-		{ "{\"alg\":\"ES256\",\"alg\":\"none\"}", "{}" },
-		{ "{\"alg\":\"ES256\"}", "{\"sub\":\"alice\",\"sub\":\"admin\"}" },
+		{"{\"alg\":\"ES256\",\"alg\":\"none\"}", "{}"},
+		{"{\"alg\":\"ES256\"}", "{\"sub\":\"alice\",\"sub\":\"admin\"}"},
 		/* not objects */
-		{ "[\"alg\",\"ES256\"]", "{}" },
-		{ "{\"alg\":\"ES256\"}", "[1]" },
-		{ "{\"alg\":\"ES256\"}", "\"sub\"" },
+		{"[\"alg\",\"ES256\"]", "{}"},
+		{"{\"alg\":\"ES256\"}", "[1]"},
+		{"{\"alg\":\"ES256\"}", "\"sub\""},
 		/* not JSON */
-		{ "{\"alg\":\"ES256\"", "{}" },
-		{ "{\"alg\":\"ES256\"}", "{} x" },
-		{ "{\"alg\":\"ES256\"}", "" },
-		{ "{\"alg\":\"ES256\"}", "{\"a\":\"\\u0000\"}" },
-		{ "{\"alg\":\"ES256\"}", "{\"a\":\"\xff\"}" },
+		{"{\"alg\":\"ES256\"", "{}"},
+		{"{\"alg\":\"ES256\"}", "{} x"},
+		{"{\"alg\":\"ES256\"}", ""},
+		{"{\"alg\":\"ES256\"}", "{\"a\":\"\\u0000\"}"},
+		{"{\"alg\":\"ES256\"}", "{\"a\":\"\xff\"}"},
 	};
 
 	(void)state;
@@ -715,8 +721,12 @@ static void test_reject_json(void **state)
 static void test_reject_header_members(void **state)
 {
 	static const char *const headers[] = {
-		"{}", "{\"typ\":\"JWT\"}", "{\"alg\":256}", "{\"alg\":null}",
-		"{\"alg\":\"ES256\",\"kid\":7}", "{\"alg\":\"ES256\",\"kid\":[\"a\"]}",
+		"{}",
+		"{\"typ\":\"JWT\"}",
+		"{\"alg\":256}",
+		"{\"alg\":null}",
+		"{\"alg\":\"ES256\",\"kid\":7}",
+		"{\"alg\":\"ES256\",\"kid\":[\"a\"]}",
 	};
 
 	(void)state;
@@ -792,7 +802,7 @@ static enum gw_jwt_err claims_err(const char *claims, const struct gw_jwt_claims
 
 static void test_issuer(void **state)
 {
-	struct gw_jwt_claims_policy pol = { .issuer = "https://idp.example", .now = NOW };
+	struct gw_jwt_claims_policy pol = {.issuer = "https://idp.example", .now = NOW};
 
 	(void)state;
 	assert_int_equal(claims_err("{\"iss\":\"https://idp.example\"}", &pol), GW_JWT_OK);
@@ -800,15 +810,16 @@ static void test_issuer(void **state)
 	assert_int_equal(claims_err("{\"iss\":\"https://evil.example\"}", &pol), GW_JWT_ERR_ISSUER);
 	assert_int_equal(claims_err("{}", &pol), GW_JWT_ERR_ISSUER);
 	assert_int_equal(claims_err("{\"iss\":1}", &pol), GW_JWT_ERR_CLAIM_TYPE);
-	/* no issuer configured: not checked (EG: "If not provided, the JWT issuer is not checked") */
+	/* no issuer configured: not checked (EG: "If not provided, the JWT issuer is not checked")
+	 */
 	pol.issuer = NULL;
 	assert_int_equal(claims_err("{\"iss\":\"anyone\"}", &pol), GW_JWT_OK);
 }
 
 static void test_audience(void **state)
 {
-	static const char *const auds[] = { "api", "web" };
-	struct gw_jwt_claims_policy pol = { .audiences = auds, .n_audiences = 2, .now = NOW };
+	static const char *const auds[] = {"api", "web"};
+	struct gw_jwt_claims_policy pol = {.audiences = auds, .n_audiences = 2, .now = NOW};
 
 	(void)state;
 	assert_int_equal(claims_err("{\"aud\":\"web\"}", &pol), GW_JWT_OK);
@@ -825,7 +836,7 @@ static void test_audience(void **state)
 
 static void test_time_claims(void **state)
 {
-	struct gw_jwt_claims_policy pol = { .now = NOW, .clock_skew = 60 };
+	struct gw_jwt_claims_policy pol = {.now = NOW, .clock_skew = 60};
 	char c[128];
 
 	(void)state;
@@ -861,9 +872,8 @@ static void test_time_claims(void **state)
 static void test_reject_claim_types(void **state)
 {
 	static const char *const claims[] = {
-		"{\"exp\":\"1800000600\"}", "{\"exp\":-1}",	  "{\"nbf\":true}",
-		"{\"iat\":[1]}",	    "{\"exp\":null}",	  "{\"sub\":42}",
-		"{\"jti\":{}}",		    "{\"iss\":[\"a\"]}",
+		"{\"exp\":\"1800000600\"}", "{\"exp\":-1}", "{\"nbf\":true}", "{\"iat\":[1]}",
+		"{\"exp\":null}",	    "{\"sub\":42}", "{\"jti\":{}}",   "{\"iss\":[\"a\"]}",
 	};
 
 	(void)state;
@@ -885,11 +895,11 @@ static void test_claim_text(void **state)
 
 	(void)state;
 	assert_int_equal(gw_jwt_verify(t, strlen(t), set, &open_policy, &jwt, NULL), 0);
-#define TEXT(path, want)                                                                     \
-	do {                                                                                 \
-		assert_int_equal(gw_jwt_claim_text(jwt, path, buf, sizeof(buf), &len), 0);  \
-		assert_string_equal(buf, want);                                              \
-		assert_int_equal(len, strlen(want));                                         \
+#define TEXT(path, want)                                                                   \
+	do {                                                                               \
+		assert_int_equal(gw_jwt_claim_text(jwt, path, buf, sizeof(buf), &len), 0); \
+		assert_string_equal(buf, want);                                            \
+		assert_int_equal(len, strlen(want));                                       \
 	} while (0)
 	TEXT("sub", "alice");
 	TEXT("n", "42");
@@ -936,17 +946,19 @@ static void test_jwks_kinds(void **state)
 	assert_string_equal(set->keys[3].kid, "o");
 	gw_jwks_free(set);
 	/* private members are ignored, only the public part is kept */
-	set = jwks_of(strdup("{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub"
-			     "9tLe1gHMzV76e8Tus9uPHvRVEU\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCySt"
-			     "ikYjKIWI5a0\",\"d\":\"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI\"}],"
-			     "\"other\":1}"));
+	set = jwks_of(
+		strdup("{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub"
+		       "9tLe1gHMzV76e8Tus9uPHvRVEU\",\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCySt"
+		       "ikYjKIWI5a0\",\"d\":\"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI\"}],"
+		       "\"other\":1}"));
 	assert_int_equal(gw_jwks_count(set), 1);
 	gw_jwks_free(set);
 	/* base64url with '=' padding in a key set: Envoy's decoder takes it, so do we */
-	assert_int_equal(jwks_err("{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxC"
-				  "rfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"}]}",
-				  &skipped),
-			 GW_JWT_OK);
+	assert_int_equal(
+		jwks_err("{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxC"
+			 "rfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo=\"}]}",
+			 &skipped),
+		GW_JWT_OK);
 	assert_int_equal(skipped, 0);
 }
 
@@ -981,26 +993,32 @@ static void test_jwks_bad_members(void **state)
 {
 	static const char *const keys[] = {
 		/* EC x one octet short */
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVA\","
+		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":"
+		"\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVA\","
 		"\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}",
 		/* EC point not on the curve (y of A.3 with the last octet changed) */
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
+		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":"
+		"\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
 		"\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a4\"}",
 		/* EC x not base64url */
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVE+\","
+		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":"
+		"\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVE+\","
 		"\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}",
 		/* missing y */
-		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\"}",
+		"{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":"
+		"\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\"}",
 		/* RSA exponent 17 */
 		"{\"kty\":\"RSA\",\"n\":\"" A2_N "\",\"e\":\"EQ\"}",
 		/* RSA without n */
 		"{\"kty\":\"RSA\",\"e\":\"AQAB\"}",
 		/* OKP x of 31 octets */
-		"{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHUQ\"}",
+		"{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_"
+		"7TyWQHOg7hcvPapiMlrwIaaPcHUQ\"}",
 		/* OKP without crv */
 		"{\"kty\":\"OKP\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}",
 		/* kid not a string */
-		"{\"kty\":\"OKP\",\"kid\":1,\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMl"
+		"{\"kty\":\"OKP\",\"kid\":1,\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_"
+		"7TyWQHOg7hcvPapiMl"
 		"rwIaaPcHURo\"}",
 	};
 

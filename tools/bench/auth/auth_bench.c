@@ -75,8 +75,8 @@ static struct gw_jwks *jwks_for(EVP_PKEY *k)
 	if (EVP_PKEY_is_a(k, "RSA")) {
 		a = bn_b64u(k, OSSL_PKEY_PARAM_RSA_N, 0);
 		b = bn_b64u(k, OSSL_PKEY_PARAM_RSA_E, 0);
-		snprintf(text, sizeof(text), "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"%s\"}]}",
-			 a, b);
+		snprintf(text, sizeof(text),
+			 "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"%s\"}]}", a, b);
 	} else if (EVP_PKEY_is_a(k, "EC")) {
 		int c = (EVP_PKEY_get_bits(k) + 7) / 8;
 
@@ -109,7 +109,8 @@ static char *token_for(EVP_PKEY *k, const char *alg)
 {
 	static const char claims[] =
 		"{\"iss\":\"https://idp.example.com/realms/main\",\"aud\":[\"api\",\"web\"],"
-		"\"sub\":\"6f1c2a9e-3d4b-4c8e-9a1f-0b2c3d4e5f60\",\"scope\":\"openid profile email\","
+		"\"sub\":\"6f1c2a9e-3d4b-4c8e-9a1f-0b2c3d4e5f60\",\"scope\":\"openid profile "
+		"email\","
 		"\"exp\":1800003600,\"iat\":1800000000,\"nbf\":1800000000,\"azp\":\"web-client\"}";
 	char header[128], input[2048], *h, *p, *s, *out;
 	const char *md = NULL;
@@ -184,12 +185,12 @@ struct jwt_case {
 	struct gw_jwks *set;
 };
 
-static const char *const auds[] = { "api" };
-static const struct gw_jwt_claims_policy pol = { .issuer = "https://idp.example.com/realms/main",
-						  .audiences = auds,
-						  .n_audiences = 1,
-						  .now = 1800000100,
-						  .clock_skew = 60 };
+static const char *const auds[] = {"api"};
+static const struct gw_jwt_claims_policy pol = {.issuer = "https://idp.example.com/realms/main",
+						.audiences = auds,
+						.n_audiences = 1,
+						.now = 1800000100,
+						.clock_skew = 60};
 
 static int op_jwt(void *arg)
 {
@@ -231,11 +232,11 @@ int main(int argc, char **argv)
 		const char *name, *alg, *type;
 		const void *param;
 	} jwts[] = {
-		{ "JWT ES256 (P-256)", "ES256", "EC", "P-256" },
-		{ "JWT RS256 (RSA-2048)", "RS256", "RSA", NULL },
-		{ "JWT PS256 (RSA-2048)", "PS256", "RSA", NULL },
-		{ "JWT ES384 (P-384)", "ES384", "EC", "P-384" },
-		{ "JWT EdDSA (Ed25519)", "EdDSA", "ED25519", NULL },
+		{"JWT ES256 (P-256)", "ES256", "EC", "P-256"},
+		{"JWT RS256 (RSA-2048)", "RS256", "RSA", NULL},
+		{"JWT PS256 (RSA-2048)", "PS256", "RSA", NULL},
+		{"JWT ES384 (P-384)", "ES384", "EC", "P-384"},
+		{"JWT EdDSA (Ed25519)", "EdDSA", "ED25519", NULL},
 	};
 	/* htpasswd 2.4: -nbB -C 5, -nbm, -nbs (tests/unit/auth/htpasswd.c has the same) */
 	static const char file[] =
@@ -244,19 +245,20 @@ int main(int argc, char **argv)
 		"sha:{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0=\n";
 	struct gw_htpasswd_error herr;
 	struct gw_htpasswd *h;
-	struct jwt_case es = { 0 };
+	struct jwt_case es = {0};
 
 	if (argc > 1)
 		secs = atof(argv[1]);
 	printf("# user/auth/ verification cost, one thread, %s, %.1f s per case\n",
 	       OpenSSL_version(OPENSSL_VERSION), secs);
 	for (size_t i = 0; i < sizeof(jwts) / sizeof(jwts[0]); i++) {
-		EVP_PKEY *k = jwts[i].param && !strcmp(jwts[i].type, "EC")
-				      ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", (const char *)jwts[i].param)
-			      : !strcmp(jwts[i].type, "RSA")
-				      ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
-				      : EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-		struct jwt_case c = { token_for(k, jwts[i].alg), jwks_for(k) };
+		EVP_PKEY *k =
+			jwts[i].param && !strcmp(jwts[i].type, "EC")
+				? EVP_PKEY_Q_keygen(NULL, NULL, "EC", (const char *)jwts[i].param)
+			: !strcmp(jwts[i].type, "RSA")
+				? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
+				: EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		struct jwt_case c = {token_for(k, jwts[i].alg), jwks_for(k)};
 
 		run(jwts[i].name, op_jwt, &c);
 		if (i == 0)
@@ -275,9 +277,9 @@ int main(int argc, char **argv)
 			herr.reason);
 		return 1;
 	}
-	run("htpasswd bcrypt cost 5", op_pw, &(struct pw_case){ h, "bc", "correct horse" });
-	run("htpasswd apr1", op_pw, &(struct pw_case){ h, "md", "secret" });
-	run("htpasswd {SHA}", op_pw, &(struct pw_case){ h, "sha", "hunter2" });
+	run("htpasswd bcrypt cost 5", op_pw, &(struct pw_case){h, "bc", "correct horse"});
+	run("htpasswd apr1", op_pw, &(struct pw_case){h, "md", "secret"});
+	run("htpasswd {SHA}", op_pw, &(struct pw_case){h, "sha", "hunter2"});
 	gw_htpasswd_free(h);
 	return 0;
 }

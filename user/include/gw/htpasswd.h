@@ -13,8 +13,8 @@
 #include <stddef.h>
 
 /* Longest line, user name and password accepted. */
-#define GW_HTPASSWD_MAX_LINE 4096
-#define GW_HTPASSWD_MAX_USER 255
+#define GW_HTPASSWD_MAX_LINE	 4096
+#define GW_HTPASSWD_MAX_USER	 255
 #define GW_HTPASSWD_MAX_PASSWORD 4096
 
 enum gw_htpasswd_scheme {
@@ -26,14 +26,14 @@ enum gw_htpasswd_scheme {
 enum gw_htpasswd_err {
 	GW_HTPASSWD_OK = 0,
 	GW_HTPASSWD_ERR_NOMEM,
-	GW_HTPASSWD_ERR_SYNTAX,	    /* no ':', NUL octet, line too long, second ':' */
-	GW_HTPASSWD_ERR_USER,	    /* empty, too long, or holds a control octet */
-	GW_HTPASSWD_ERR_DUPLICATE,  /* a user named twice */
-	GW_HTPASSWD_ERR_PLAINTEXT,  /* no hash scheme: a plaintext password */
-	GW_HTPASSWD_ERR_DES,	    /* crypt(3) DES: 13 characters, 56-bit, refused */
-	GW_HTPASSWD_ERR_SCHEME,	    /* $1$, $5$, $6$, $2x$, ... : not supported */
-	GW_HTPASSWD_ERR_HASH,	    /* a supported scheme, malformed */
-	GW_HTPASSWD_ERR_EMPTY,	    /* no user at all */
+	GW_HTPASSWD_ERR_SYNTAX,	   /* no ':', NUL octet, line too long, second ':' */
+	GW_HTPASSWD_ERR_USER,	   /* empty, too long, or holds a control octet */
+	GW_HTPASSWD_ERR_DUPLICATE, /* a user named twice */
+	GW_HTPASSWD_ERR_PLAINTEXT, /* no hash scheme: a plaintext password */
+	GW_HTPASSWD_ERR_DES,	   /* crypt(3) DES: 13 characters, 56-bit, refused */
+	GW_HTPASSWD_ERR_SCHEME,	   /* $1$, $5$, $6$, $2x$, ... : not supported */
+	GW_HTPASSWD_ERR_HASH,	   /* a supported scheme, malformed */
+	GW_HTPASSWD_ERR_EMPTY,	   /* no user at all */
 };
 
 /** Where and why a file was refused; reason is a static string. line counts from 1. */
@@ -82,7 +82,7 @@ int gw_htpasswd_check_hash(const char *hash, const char *password, size_t passwo
  * into out (at least 38 bytes); salt is at most 8 characters (more are
  * ignored, as Apache does) without '$'. Returns 0, -EINVAL or -ENOMEM.
  */
-int gw_htpasswd_apr1(const char *password, size_t password_len, const char *salt,
-		     size_t salt_len, char *out, size_t size);
+int gw_htpasswd_apr1(const char *password, size_t password_len, const char *salt, size_t salt_len,
+		     char *out, size_t size);
 
 #endif /* GW_HTPASSWD_H */

@@ -20,7 +20,7 @@
 /* Largest encoded signature segment: an RSA-8192 signature, 1024 octets. */
 #define GW_JWT_MAX_SIG_LEN 1366
 /* Largest JWK set text, and the most keys one set may hold. */
-#define GW_JWKS_MAX_LEN (512 * 1024)
+#define GW_JWKS_MAX_LEN	 (512 * 1024)
 #define GW_JWKS_MAX_KEYS 256
 /* Envoy's default clock skew (jwt_authn JwtProvider.clock_skew_seconds). */
 #define GW_JWT_DEFAULT_SKEW 60
@@ -43,26 +43,26 @@ enum gw_jwt_alg {
 enum gw_jwt_err {
 	GW_JWT_OK = 0,
 	GW_JWT_ERR_NOMEM,
-	GW_JWT_ERR_TOO_LONG,	     /* signing input or signature over the limits */
-	GW_JWT_ERR_SEGMENTS,	     /* not three '.'-separated segments */
-	GW_JWT_ERR_BASE64,	     /* a segment is not canonical unpadded base64url */
-	GW_JWT_ERR_JSON,	     /* header/payload not a JSON object, or duplicate keys */
-	GW_JWT_ERR_HEADER,	     /* alg missing or not a string, kid not a string */
-	GW_JWT_ERR_ALG_NONE,	     /* alg "none": unsecured JWS */
-	GW_JWT_ERR_ALG_HMAC,	     /* HS256/384/512: symmetric, never accepted */
-	GW_JWT_ERR_ALG_UNSUPPORTED,  /* any other alg */
-	GW_JWT_ERR_CRIT,	     /* a crit header (no extension is understood) */
-	GW_JWT_ERR_NO_KEY,	     /* no key of the set fits the token's kid and alg */
-	GW_JWT_ERR_SIGNATURE,	     /* signature wrong size or does not verify */
-	GW_JWT_ERR_CLAIM_TYPE,	     /* iss/sub/jti/aud/exp/nbf/iat of the wrong type */
-	GW_JWT_ERR_ISSUER,	     /* iss differs from the provider's issuer */
-	GW_JWT_ERR_AUDIENCE,	     /* no aud value in the provider's audiences */
-	GW_JWT_ERR_EXPIRED,	     /* now is at or after exp (+ skew) */
-	GW_JWT_ERR_NOT_YET_VALID,    /* now is before nbf (- skew) */
-	GW_JWT_ERR_IAT_FUTURE,	     /* iat after now (+ skew), when asked to check */
-	GW_JWKS_ERR_TOO_LONG,	     /* key set text or key count over the limits */
-	GW_JWKS_ERR_JSON,	     /* not a JSON object with a "keys" array */
-	GW_JWKS_ERR_NO_KEYS,	     /* no usable key in the set */
+	GW_JWT_ERR_TOO_LONG,	    /* signing input or signature over the limits */
+	GW_JWT_ERR_SEGMENTS,	    /* not three '.'-separated segments */
+	GW_JWT_ERR_BASE64,	    /* a segment is not canonical unpadded base64url */
+	GW_JWT_ERR_JSON,	    /* header/payload not a JSON object, or duplicate keys */
+	GW_JWT_ERR_HEADER,	    /* alg missing or not a string, kid not a string */
+	GW_JWT_ERR_ALG_NONE,	    /* alg "none": unsecured JWS */
+	GW_JWT_ERR_ALG_HMAC,	    /* HS256/384/512: symmetric, never accepted */
+	GW_JWT_ERR_ALG_UNSUPPORTED, /* any other alg */
+	GW_JWT_ERR_CRIT,	    /* a crit header (no extension is understood) */
+	GW_JWT_ERR_NO_KEY,	    /* no key of the set fits the token's kid and alg */
+	GW_JWT_ERR_SIGNATURE,	    /* signature wrong size or does not verify */
+	GW_JWT_ERR_CLAIM_TYPE,	    /* iss/sub/jti/aud/exp/nbf/iat of the wrong type */
+	GW_JWT_ERR_ISSUER,	    /* iss differs from the provider's issuer */
+	GW_JWT_ERR_AUDIENCE,	    /* no aud value in the provider's audiences */
+	GW_JWT_ERR_EXPIRED,	    /* now is at or after exp (+ skew) */
+	GW_JWT_ERR_NOT_YET_VALID,   /* now is before nbf (- skew) */
+	GW_JWT_ERR_IAT_FUTURE,	    /* iat after now (+ skew), when asked to check */
+	GW_JWKS_ERR_TOO_LONG,	    /* key set text or key count over the limits */
+	GW_JWKS_ERR_JSON,	    /* not a JSON object with a "keys" array */
+	GW_JWKS_ERR_NO_KEYS,	    /* no usable key in the set */
 	GW_JWT_ERR__COUNT,
 };
 
@@ -135,12 +135,12 @@ int gw_jwt_verify_signature(const struct gw_jwt *jwt, const struct gw_jwks *jwks
 
 /* What a provider requires of the claims (RFC 7519 section 4.1). */
 struct gw_jwt_claims_policy {
-	const char *issuer;		 /* NULL or "": not checked */
-	const char *const *audiences;	 /* n_audiences == 0: not checked */
+	const char *issuer;	      /* NULL or "": not checked */
+	const char *const *audiences; /* n_audiences == 0: not checked */
 	size_t n_audiences;
-	int64_t now;			 /* seconds since the epoch, from the caller */
-	uint32_t clock_skew;		 /* seconds allowed on exp, nbf (and iat) */
-	bool check_iat;			 /* refuse iat in the future (Envoy does not) */
+	int64_t now;	     /* seconds since the epoch, from the caller */
+	uint32_t clock_skew; /* seconds allowed on exp, nbf (and iat) */
+	bool check_iat;	     /* refuse iat in the future (Envoy does not) */
 };
 
 /**
