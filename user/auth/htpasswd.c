@@ -28,6 +28,8 @@ struct gw_htpasswd_entry {
 struct gw_htpasswd {
 	size_t n;
 	struct gw_htpasswd_entry *v;
+	/* the costliest entry: checked, and ignored, for an unknown user */
+	size_t dummy;
 };
 
 static const char itoa64[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -132,6 +134,24 @@ static int perr(struct gw_htpasswd_error *err, enum gw_htpasswd_err code, const 
 		err->line = line;
 	}
 	return code == GW_HTPASSWD_ERR_NOMEM ? -ENOMEM : -EINVAL;
+}
+
+/* bcrypt by cost (its two digits), then apr1, then {SHA}. */
+static unsigned entry_cost(const struct gw_htpasswd_entry *e)
+{
+	if (e->scheme == GW_HTPASSWD_BCRYPT)
+		return 100 + (unsigned)((e->hash[4] - '0') * 10 + (e->hash[5] - '0'));
+	return e->scheme == GW_HTPASSWD_APR1 ? 2 : 1;
+}
+
+static size_t costliest(const struct gw_htpasswd *h)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < h->n; i++)
+		if (entry_cost(&h->v[i]) > entry_cost(&h->v[best]))
+			best = i;
+	return best;
 }
 
 int gw_htpasswd_parse(const char *text, size_t len, struct gw_htpasswd **out,
@@ -242,6 +262,7 @@ int gw_htpasswd_parse(const char *text, size_t len, struct gw_htpasswd **out,
 			goto fail;
 		}
 	}
+	h->dummy = costliest(h);
 	*out = h;
 	return 0;
 fail:
@@ -447,7 +468,7 @@ int gw_htpasswd_check(const struct gw_htpasswd *h, const char *user, size_t ul, 
 		if (!c && e->user_len == ul) {
 			int r = check_scheme(e->scheme, e->hash, pw, pl);
 
-			/* only the caller's policy may tell "bad hash" from "no": never pass */
+			/* a hash crypt_r cannot compute fails closed, as a mismatch */
 			return r == -EINVAL ? -EACCES : r;
 		}
 		if (c < 0 || (!c && e->user_len < ul))
@@ -455,5 +476,11 @@ int gw_htpasswd_check(const struct gw_htpasswd *h, const char *user, size_t ul, 
 		else
 			hi = mid;
 	}
+	/*
+	 * An unknown user costs what a wrong password of the costliest entry
+	 * costs, so the answer's time does not say which names exist (in a
+	 * file of one scheme; with mixed schemes it bounds the difference).
+	 */
+	check_scheme(h->v[h->dummy].scheme, h->v[h->dummy].hash, pw, pl);
 	return -EACCES;
 }

@@ -296,6 +296,28 @@ static void test_reject_duplicate_user(void **state)
 	assert_int_equal(e.line, 4);
 }
 
+static void test_unknown_user_costs_a_check(void **state)
+{
+	/* the costliest entry is the one checked for unknown users */
+	struct gw_htpasswd *h =
+		load("a:" SHA_U3 "\n"
+		     "b:" APR1_U1 "\n"
+		     "c:$2y$04$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcYa\n"
+		     "d:" BCRYPT_U2 "\n"
+		     "e:" SHA_U3 "\n");
+
+	(void)state;
+	assert_string_equal(h->v[h->dummy].user, "d");
+	/* and its password lets nobody else in */
+	assert_int_equal(check(h, "zed", "correct horse"), -EACCES);
+	assert_int_equal(check(h, "d", "correct horse"), 0);
+	gw_htpasswd_free(h);
+	h = load("only:" APR1_U1 "\n");
+	assert_int_equal(h->dummy, 0);
+	assert_int_equal(check(h, "other", "secret"), -EACCES);
+	gw_htpasswd_free(h);
+}
+
 static void test_password_limits(void **state)
 {
 	struct gw_htpasswd *h = load("u3:" SHA_U3 "\n");
@@ -323,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_reject_malformed_hashes),
 		cmocka_unit_test(test_reject_syntax),
 		cmocka_unit_test(test_reject_duplicate_user),
+		cmocka_unit_test(test_unknown_user_costs_a_check),
 		cmocka_unit_test(test_password_limits),
 	};
 

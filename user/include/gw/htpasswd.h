@@ -65,7 +65,8 @@ size_t gw_htpasswd_count(const struct gw_htpasswd *h);
  * Checks user's password. Returns 0 when it matches, -EACCES when the
  * user is unknown, the password differs, or holds a NUL or is longer than
  * GW_HTPASSWD_MAX_PASSWORD; -ENOMEM. bcrypt reads only the first 72 bytes
- * of a password (its definition).
+ * of a password (its definition). An unknown user costs one check of the
+ * file's costliest hash, whose result is ignored.
  */
 int gw_htpasswd_check(const struct gw_htpasswd *h, const char *user, size_t user_len,
 		      const char *password, size_t password_len);
