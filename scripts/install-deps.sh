@@ -23,6 +23,8 @@ PKGS=(
 	libnginx-mod-stream
 	# the configuration store's etcd backend (loader/store/etcd.c) and the etcd it is tested on
 	libcurl4-openssl-dev libjansson-dev etcd-server
+	# htpasswd for the SecurityPolicy basicAuth tests (tests/netns/test-gwd-secpol.sh)
+	apache2-utils
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -339,8 +339,8 @@ static const struct gw_sfield authorization_fields[] = {
 /* ---- SecurityPolicySpec (securitypolicy_types.go) ------------------------ */
 
 /* SecurityPolicy fields xdpgw does not enforce yet: each is a load error. */
-static const char *const unenforced_fields[] = { "apiKeyAuth", "basicAuth", "csrf", "jwt", "oidc",
-						 "extAuth", "mergeType", NULL };
+static const char *const unenforced_fields[] = { "apiKeyAuth", "csrf", "jwt", "oidc", "extAuth",
+						 "mergeType", NULL };
 
 static int check_target_kind(struct gw_sctx *c, const struct gw_yval *ref, const char *path)
 {
@@ -385,11 +385,12 @@ static int rule_secpol_spec(struct gw_sctx *c, struct gw_yval *v)
 		if (!gw_yget(v, *f))
 			continue;
 		gw_schema_error(c, gw_yget(v, *f), *f, "not enforced by xdpgw yet (it enforces "
-				"cors and authorization); remove it, or keep the policy out of "
-				"this load");
+				"cors, basicAuth and authorization); remove it, or keep the "
+				"policy out of this load");
 		nerr++;
 	}
-	if (!gw_yget(v, "cors") && !gw_yget(v, "authorization") && !nerr) {
+	if (!gw_yget(v, "cors") && !gw_yget(v, "basicAuth") && !gw_yget(v, "authorization") &&
+	    !nerr) {
 		gw_schema_error(c, v, NULL, "sets nothing xdpgw could enforce");
 		nerr++;
 	}

@@ -13,7 +13,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 
 # shellcheck disable=SC2034 # read by run.sh
-ALL_TESTS="test_secpol_client_ip test_secpol_headers_methods_precedence test_secpol_cors"
+ALL_TESTS="test_secpol_client_ip test_secpol_headers_methods_precedence test_secpol_cors
+	test_secpol_basic_auth"
 
 # secpol NAME TARGET_KIND TARGET_NAME [SECTION] BODY: a SecurityPolicy in demo
 secpol()
@@ -173,4 +174,60 @@ test_secpol_cors()
 		fail "actual request failed"
 	grep -qi '^access-control-allow-origin: http://a.foo.com' "$h" || fail "actual: allow-origin"
 	grep -qi '^access-control-expose-headers: x-header-3, x-header-4' "$h" || fail "actual: expose"
+}
+
+# basic-auth.md: users from a Secret's .htpasswd ({SHA} as Envoy supports,
+# plus bcrypt and apr1); 401 with Envoy's bodies; forwardUsernameHeader; a
+# missing Secret fails closed (500, Accepted=False).
+test_secpol_basic_auth()
+{
+	local f="$GW_RUN_DIR/.htpasswd" h="$GW_RUN_DIR/h" out
+
+	skip_if_missing htpasswd openssl base64 jq
+	gwd_setup 1
+	htpasswd -cbs "$f" foo bar 2>/dev/null || fail "htpasswd"
+	htpasswd -bB -C 5 "$f" foo1 bar1 2>/dev/null || fail "htpasswd bcrypt"
+	echo "foo2:$(openssl passwd -apr1 bar2)" >>"$f"
+	basic_cfg()
+	{
+		cfg_head; web_route
+		cat <<EOF
+apiVersion: v1
+kind: Secret
+metadata: {name: basic-auth, namespace: demo}
+type: Opaque
+data: {.htpasswd: $(base64 -w0 "$f")}
+---
+EOF
+		secpol basic-auth-example HTTPRoute web "" "  basicAuth:
+    users:
+      name: \"${1:-basic-auth}\"
+${2:+    forwardUsernameHeader: $2}"
+	}
+	basic_cfg | gw_load
+	assert_eq "accepted" True \
+		"$(sp_jp basic-auth-example '{.status.ancestors[0].conditions[?(@.type=="Accepted")].status}')"
+	out=$(gcurl -D "$h" -H "Host: www.example.com" "$URL/")
+	assert_eq "no credentials: 401" 401 "$(awk 'NR==1{print $2}' "$h")"
+	assert_eq "Envoy's body" "User authentication failed. Missing username and password." "$out"
+	grep -qi '^www-authenticate: Basic realm="www.example.com"' "$h" || fail "no Basic challenge"
+	assert_eq "foo:bar ({SHA})" 200 "$(code www.example.com /sha -u foo:bar)"
+	assert_eq "foo1:bar1 (bcrypt)" 200 "$(code www.example.com /bcrypt -u foo1:bar1)"
+	assert_eq "foo2:bar2 (apr1)" 200 "$(code www.example.com /apr1 -u foo2:bar2)"
+	assert_eq "wrong password" 401 "$(code www.example.com / -u foo:baz)"
+	assert_eq "unknown user" 401 "$(code www.example.com / -u nobody:bar)"
+	assert_eq "another user's password" 401 "$(code www.example.com / -u foo1:bar)"
+	out=$(gcurl -H "Host: www.example.com" -u foo:baz "$URL/")
+	assert_eq "Envoy's body" "User authentication failed. Invalid username/password combination." "$out"
+	grep -q 'GET / ' "$(bg_log be1)" && fail "an unauthenticated request reached the backend"
+	# forwardUsernameHeader: the backend learns who, and a client cannot say it itself
+	basic_cfg basic-auth x-user | gw_load
+	out=$(gcurl -H "Host: www.example.com" -u foo1:bar1 -H "x-user: mallory" "$URL/who") ||
+		fail "curl /who"
+	assert_eq "forwarded user name" foo1 "$(json_get "$out" '.headers["x-user"]')"
+	# the Secret gone: the policy cannot be enforced, so the route answers 500
+	basic_cfg no-such-secret | gw_load
+	assert_eq "missing Secret: Accepted" False/Invalid \
+		"$(sp_jp basic-auth-example '{.status.ancestors[0].conditions[?(@.type=="Accepted")].status}/{.status.ancestors[0].conditions[?(@.type=="Accepted")].reason}')"
+	assert_eq "missing Secret: fails closed" 500 "$(code www.example.com / -u foo:bar)"
 }

@@ -236,6 +236,8 @@ struct gw_exch {
 	 * attempt, or for a sub-request (auth_sub) the one it answers */
 	struct gw_extauth_call *auth;
 	bool auth_sub;
+	/* SecurityPolicy basicAuth forwardUsernameHeader for this request (malloc'd), or NULL */
+	struct gw_rt_hdrmod *user_fwd;
 
 	/* log */
 	uint64_t start_ns;

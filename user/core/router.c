@@ -17,6 +17,7 @@
 
 #include "loader/config/model.h"
 #include "loader/config/schema.h"
+#include "gw/htpasswd.h"
 #include "gw/log.h"
 #include "gw/metrics.h"
 #include "gw/router.h"
@@ -959,6 +960,30 @@ static const struct gw_rt_security *build_security(struct build *b, const struct
 		if (!(s->cors = build_cors(b, c)))
 			return NULL;
 	}
+	if (gw_yget(spec, "basicAuth") && !s->invalid) {
+		struct gw_htpasswd_error he;
+		struct gw_htpasswd *users = NULL, **v;
+
+		/* the loader decoded the Secret; a file gwd cannot use fails closed */
+		if (gw_htpasswd_parse(sp->htpasswd ? sp->htpasswd : "", sp->htpasswd_len, &users,
+				      &he)) {
+			s->invalid = gw_arena_printf(b->a, "basicAuth.users .htpasswd line %u: %s",
+						     he.line, he.reason);
+		} else {
+			v = realloc(b->t->htpasswds, (b->t->nhtpasswds + 1) * sizeof(*v));
+			if (!v) {
+				gw_htpasswd_free(users);
+				return NULL;
+			}
+			b->t->htpasswds = v;
+			v[b->t->nhtpasswds++] = users;
+			s->users = users;
+			s->user_header = gw_ypath(spec, "basicAuth.forwardUsernameHeader")
+						 ? gw_ygetstr(gw_yget(spec, "basicAuth"),
+							      "forwardUsernameHeader", NULL)
+						 : NULL;
+		}
+	}
 	if (az && !s->invalid) {
 		s->authz = true;
 		s->default_allow = !strcmp(gw_ygetstr(az, "defaultAction", "Deny"), "Allow");
@@ -1383,6 +1408,9 @@ void gw_rt_free(struct gw_rt_table *t)
 	for (uint32_t i = 0; i < t->nregexes; i++)
 		pcre2_code_free(t->regexes[i]);
 	free(t->regexes);
+	for (uint32_t i = 0; i < t->nhtpasswds; i++)
+		gw_htpasswd_free(t->htpasswds[i]);
+	free(t->htpasswds);
 	if (t->cfg) {
 		gw_config_free(t->cfg);
 		free(t->cfg);

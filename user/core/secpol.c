@@ -12,6 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <errno.h>
+#include <openssl/evp.h>
+
+#include "gw/htpasswd.h"
 #include "gw/secpol.h"
 
 const struct gw_rt_security *gw_secpol_of(const struct gw_rt_rule *r,
@@ -124,4 +128,42 @@ bool gw_secpol_authorize(const struct gw_rt_security *s, const char *peer,
 		}
 	}
 	return s->default_allow;
+}
+
+int gw_secpol_basic_auth(const struct gw_rt_security *s, const struct gw_rt_request *rq, char *user,
+			 size_t userlen)
+{
+	const struct gw_http1_header *h = NULL;
+	unsigned char dec[1024];
+	const char *b64, *colon;
+	size_t n, pad = 0;
+	int len, rc;
+
+	for (size_t i = 0; i < rq->nheaders; i++)
+		if (rq->headers[i].name_len == 13 &&
+		    !strncasecmp(rq->headers[i].name, "authorization", 13))
+			h = &rq->headers[i];
+	/* RFC 7617 2: credentials = "Basic" 1*SP token68; the scheme is case-insensitive */
+	if (!h || h->value_len < 6 || strncasecmp(h->value, "Basic ", 6))
+		return -ENOENT;
+	b64 = h->value + 6;
+	n = h->value_len - 6;
+	while (n && *b64 == ' ')
+		b64++, n--;
+	if (!n || n % 4 || n / 4 * 3 > sizeof(dec) - 1)
+		return -EACCES;
+	len = EVP_DecodeBlock(dec, (const unsigned char *)b64, (int)n);
+	if (len < 0)
+		return -EACCES;
+	pad = (b64[n - 1] == '=') + (n > 1 && b64[n - 2] == '=');
+	len -= (int)pad;
+	colon = memchr(dec, ':', (size_t)len);
+	if (!colon || (size_t)((const unsigned char *)colon - dec) >= userlen)
+		return -EACCES;
+	n = (size_t)((const unsigned char *)colon - dec);
+	memcpy(user, dec, n);
+	user[n] = '\0';
+	rc = gw_htpasswd_check(s->users, user, n, colon + 1, (size_t)len - n - 1);
+	OPENSSL_cleanse(dec, sizeof(dec));
+	return rc ? -EACCES : 0;
 }

@@ -42,10 +42,14 @@ struct gw_rt_authz_rule {
 	int nhdrs;
 };
 
+struct gw_htpasswd;
+
 struct gw_rt_security {
 	const char *policy;		/* "ns/name" for logs */
 	const char *invalid;		/* cannot be enforced: every request gets 500 */
 	const struct gw_rt_cors *cors;	/* spec.cors, or NULL */
+	const struct gw_htpasswd *users;	/* basicAuth, or NULL */
+	const char *user_header;	/* basicAuth.forwardUsernameHeader, or NULL */
 	bool authz;			/* spec.authorization present */
 	bool default_allow;		/* defaultAction (Deny unless Allow) */
 	struct gw_rt_authz_rule *rules;
@@ -73,6 +77,15 @@ uint32_t gw_secpol_method_bit(const char *m, uint32_t len);
  */
 bool gw_secpol_authorize(const struct gw_rt_security *s, const char *peer,
 			 const struct gw_rt_request *rq, void *md, const char **rule);
+
+/**
+ * basicAuth (RFC 7617): the request's Authorization: Basic credentials
+ * checked against the users. Returns 0 with the user name in user
+ * (NUL-terminated), -ENOENT when the request has no Basic credentials,
+ * -EACCES when they do not match (or are malformed).
+ */
+int gw_secpol_basic_auth(const struct gw_rt_security *s, const struct gw_rt_request *rq, char *user,
+			 size_t userlen);
 
 /** Whether cidr contains the address of family fam at addr. */
 bool gw_secpol_cidr_contains(const struct gw_rt_cidr *cidr, int fam, const uint8_t *addr);
