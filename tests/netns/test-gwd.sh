@@ -1158,7 +1158,7 @@ test_gwd_restart_and_status()
   - backendRefs: [{name: svc1, port: 80}]"; } | gw_load
 	st=$(ns_exec "$NS_GW" "$GWCTL" status --state-dir "$STATE")
 	echo "$st"
-	grep -q 'listener http HTTP/80: 1 route; Accepted Programmed' <<<"$st" ||
+	grep -q 'listener http HTTP/80 tier=gwd: 1 route; Accepted Programmed' <<<"$st" ||
 		fail "listener not Programmed while gwd serves it"
 	grep -q '^gwd: running, route table generation' <<<"$st" || fail "gwd not reported: $st"
 	stop_background gwd || fail "gwd had died"
