@@ -22,6 +22,7 @@ enum gw_op {
 	GW_OP_CANCEL,
 	GW_OP_CLOSE,
 	GW_OP_WAKE,		/* eventfd read: main thread wants attention */
+	GW_OP_UDP,		/* multishot recvmsg on a UDP listener; slot = its socket id */
 	GW_OP__COUNT,
 };
 
