@@ -8,7 +8,7 @@
 
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_tcp_weights_and_status test_tcp_bulk_and_halfclose test_tcp_no_backend
-	test_udp_sessions test_udp_idle_timeout"
+	test_tcp_splice test_udp_sessions test_udp_idle_timeout"
 
 GWD="${GWD:-$REPO/.output/gwd}"
 PEER="$REPO/tests/netns/l4_peer.py"
@@ -134,9 +134,36 @@ test_tcp_weights_and_status()
 # the backend answers only after the client's FIN, through the tunnel.
 test_tcp_bulk_and_halfclose()
 {
+	_bulk_and_halfclose
+}
+
+# The same through spliced tunnels (--tcp-tunnel splice), 20 connections at
+# once, and a route whose backend is down.
+test_tcp_splice()
+{
+	local out i pids=()
+
+	_bulk_and_halfclose --tcp-tunnel splice
+	for ((i = 0; i < 20; i++)); do
+		ns_exec "$NS_GW" python3 "$PEER" echo-bulk 127.0.0.1 8080 5 >"$GW_RUN_DIR/par.$i" 2>&1 &
+		pids+=($!)
+	done
+	for ((i = 0; i < 20; i++)); do
+		wait "${pids[i]}" || fail "parallel bulk $i: $(cat "$GW_RUN_DIR/par.$i")"
+	done
+	echo "20 parallel spliced tunnels intact"
+	{ l4_head; svc down 18089 TCP 127.0.0.1
+	  l4route TCPRoute t tcp "{name: down, port: 18089}"
+	} | l4_load
+	out=$(ns_exec "$NS_GW" python3 "$PEER" refused 127.0.0.1 8080) || fail "backend down: $out"
+	bg_running gwd || fail "gwd died"
+}
+
+_bulk_and_halfclose()
+{
 	local out
 
-	l4_setup
+	l4_setup "$@"
 	start_echo "$NS_GW" echo --namespace demo --tcp-echo "127.0.0.1:18081" \
 		--listen 127.0.0.1:18090
 	start_background "$NS_GW" sink python3 "$PEER" sink-backend 18082

@@ -9,6 +9,11 @@
 #
 #   sudo tools/bench/l4-userspace.sh [-w WORKERS] [-r ROUNDS] [-d SECONDS] [-c CONNS] [-u BYTES]
 #
+# gwd runs twice per round: "gwd" with its TCP tunnels as recv/send through
+# its buffers (--tcp-tunnel copy) and "gwd-splice" with io_uring splices
+# through a pipe pair per direction (--tcp-tunnel splice); UDP is the same
+# code in both.
+#
 # Per proxy, ROUNDS interleaved rounds (medians reported):
 #   conn/s     wrk "Connection: close": a new connection through the proxy
 #              (and one from it to the backend) per request
@@ -78,9 +83,13 @@ wait_tcp "$NS_BE_1" "$BE" 8080 || { echo "backend did not start" >&2; exit 1; }
 start_background "$NS_BE_1" iperf3s iperf3 -s -p 5201
 wait_tcp "$NS_BE_1" "*" 5201 || { echo "iperf3 server did not start" >&2; exit 1; }
 
-# gwd: TCP listeners for HTTP (8100) and iperf3 (5300, also UDP) without XDP
+# gwd WORKERS [gwd options]: TCP listeners for HTTP (8100) and iperf3 (5300,
+# also UDP) without XDP
 start_gwd()
 {
+	local workers=$1
+
+	shift
 	cat >"$W/gwd.yaml" <<EOF
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
@@ -137,8 +146,8 @@ EOF
 	"$REPO/.output/gwctl" load -q -f "$W/gwd.yaml" --state-dir "$W/state" \
 		--pin-dir "/sys/fs/bpf/gwb-$GW_RUN_ID" >/dev/null 2>&1 ||
 		{ echo "gwctl load of $W/gwd.yaml failed" >&2; exit 1; }
-	start_background "$NS_GW" gwd "$REPO/.output/gwd" --state-dir "$W/state" --workers "$1" \
-		--admin off
+	start_background "$NS_GW" gwd "$REPO/.output/gwd" --state-dir "$W/state" \
+		--workers "$workers" --admin off "$@"
 	wait_tcp "$NS_GW" "*" 8100
 	wait_udp "$NS_GW" "*" 5300
 	PROXY_PIDS=$(bg_pid gwd)
@@ -197,7 +206,7 @@ bulk_run()
 	t1=$(cpu_ticks)
 	bytes=$(jq -r '.end.sum_received.bytes // 0' <<<"$out" 2>/dev/null)
 	secs=$(jq -r '.end.sum_received.seconds // 0' <<<"$out" 2>/dev/null)
-	[ "${bytes:-0}" != 0 ] || check_failed "iperf3 through port $1: $(head -c 300 <<<"$out")"
+	[ "${bytes:-0}" != 0 ] || check_failed "iperf3 through port $1: $(jq -r .error <<<"$out" 2>/dev/null || head -c 300 <<<"$out")"
 	awk -v b="${bytes:-0}" -v s="${secs:-0}" -v d=$((t1 - t0)) -v hz="$HZ" \
 		'BEGIN { printf "%.1f %.1f\n", (s > 0 ? b / s / 1e6 : 0), (b > 0 ? d * 1e6 / hz / (b / 1e6) : 0) }'
 }
@@ -213,7 +222,7 @@ udp_run()
 	pk=$(jq -r '.end.sum.packets // 0' <<<"$out" 2>/dev/null)
 	lost=$(jq -r '.end.sum.lost_packets // 0' <<<"$out" 2>/dev/null)
 	secs=$(jq -r '.end.sum.seconds // 0' <<<"$out" 2>/dev/null)
-	[ "${pk:-0}" != 0 ] || check_failed "iperf3 -u through port $1: $(head -c 300 <<<"$out")"
+	[ "${pk:-0}" != 0 ] || check_failed "iperf3 -u through port $1: $(jq -r .error <<<"$out" 2>/dev/null || head -c 300 <<<"$out")"
 	awk -v p="${pk:-0}" -v l="${lost:-0}" -v s="${secs:-0}" -v d=$((t1 - t0)) -v hz="$HZ" \
 		'BEGIN { r = p - l; printf "%.0f %.2f\n", (s > 0 ? r / s : 0), (r > 0 ? d * 1e6 / hz / r : 0) }'
 }
@@ -239,9 +248,13 @@ echo "l4-userspace: $(nproc) CPUs, $WORKERS worker(s), $ROUNDS rounds x ${DUR}s,
 	"$CONNS conns, UDP ${UDPLEN}-byte datagrams, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for ROUND in $(seq 1 "$ROUNDS"); do
 	echo "round $ROUND" >&2
-	start_gwd "$WORKERS"
-	measure gwd 8100 5300
+	start_gwd "$WORKERS" --tcp-tunnel copy
+	[ -n "${SPLICE_ONLY:-}" ] || measure gwd 8100 5300
 	stop_background gwd >/dev/null
+	start_gwd "$WORKERS" --tcp-tunnel splice
+	measure gwd-splice 8100 5300
+	stop_background gwd >/dev/null
+	[ -n "${SPLICE_ONLY:-}" ] && continue
 	start_nginx_l4 "$WORKERS"
 	measure nginx 8101 5301
 	stop_background nginx >/dev/null
@@ -250,10 +263,12 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 	stop_background haproxy >/dev/null
 done
 
-median_table "conn/s,us/conn,ka req/s,MB/s,us/MB,udp dg/s,us/dg" "$W/results"
+MEDIAN_ORDER="gwd gwd-splice nginx haproxy" \
+	median_table "conn/s,us/conn,ka req/s,MB/s,us/MB,udp dg/s,us/dg" "$W/results"
+for g in gwd gwd-splice; do
 echo
-echo "gwd against HAProxy (mode tcp; no UDP):"
-awk '
+echo "$g against HAProxy (mode tcp; no UDP):"
+awk -v g="$g" '
 function median(arr, n,    i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
 	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
@@ -262,11 +277,12 @@ function median(arr, n,    i, j, t) {
 END {
 	split("conn/s us/conn ka_req/s MB/s us/MB", h, " ")
 	for (f = 2; f <= 6; f++) {
-		for (i = 1; i <= n["gwd"]; i++) a[i] = v["gwd", f, i] + 0
-		g = median(a, n["gwd"])
+		for (i = 1; i <= n[g]; i++) a[i] = v[g, f, i] + 0
+		m = median(a, n[g])
 		for (i = 1; i <= n["haproxy"]; i++) a[i] = v["haproxy", f, i] + 0
 		x = median(a, n["haproxy"])
-		printf "  %-9s %.2fx\n", h[f - 1], (x ? g / x : 0)
+		printf "  %-9s %.2fx\n", h[f - 1], (x ? m / x : 0)
 	}
 }' "$W/results"
+done
 exit_checks

@@ -70,6 +70,7 @@ struct gwd_opts {
 	uint64_t drain_timeout_ms;
 	uint64_t udp_idle_ms;		/* a UDP session without datagrams either way ends */
 	int udp_max_sessions;		/* UDP sessions, whole process */
+	bool tcp_splice;		/* TCP listener tunnels: splice (kernel) instead of recv/send */
 };
 
 /** A listening address; one SO_REUSEPORT socket per worker. */
@@ -117,6 +118,7 @@ enum gw_conn_kind {
 #define CF_UDP 0x10000		/* a UDP session's socket to its backend (l4udp.c) */
 #define CF_SHUT 0x20000		/* tunnel: our FIN is sent (shutdown SHUT_WR), input goes on */
 #define CF_SHUT_AFTER 0x40000	/* tunnel: send our FIN once the output is sent */
+#define CF_SPLICE 0x80000	/* tunnel moved by splices through pipes (l4splice.c) */
 
 /* Timer kinds (gw_timer.kind) */
 enum {
@@ -133,6 +135,7 @@ struct gw_exch;
 struct gw_worker;
 struct gw_udp_sess;
 struct gw_udp_tab;
+struct gw_splice;
 
 struct gw_conn {
 	uint32_t slot, gen;
@@ -158,6 +161,7 @@ struct gw_conn {
 	struct gw_h2up_stream *h2us;	/* CF_VIRT upstream: its stream, or NULL once gone */
 	struct gw_conn *h2parent;	/* CF_VIRT: the HTTP/2 connection */
 	struct gw_udp_sess *udp;	/* CF_UDP: its session */
+	struct gw_splice *sp;		/* CF_SPLICE: the tunnel's pipes, shared by both ends */
 	struct gw_timer timer;
 	struct gw_conn *pend_next;	/* worker lists; a connection may be on all three */
 	struct gw_conn *flush_next;
@@ -521,6 +525,14 @@ void gw_udp_eof(struct gw_conn *c, int err);
 void gw_udp_timer(struct gw_conn *c, int kind);
 /** Ends every session of w (drain). */
 void gw_udp_close_all(struct gw_worker *w);
+
+/* l4splice.c: TCP listener tunnels through pipes (--tcp-tunnel splice) */
+/** Client c and its connected backend u become a splice tunnel; false: keep recv/send. */
+bool gw_splice_start(struct gw_conn *c, struct gw_conn *u);
+/** A splice of the direction whose source is src completed (also while src is closing). */
+void gw_splice_done(struct gw_conn *src, bool in, int res);
+/** c is closing: both ends of its tunnel close, descriptors kept until no splice names them. */
+void gw_splice_close(struct gw_conn *c);
 
 /* upstream.c */
 struct gw_ep_state *gw_ep(struct gw_worker *w, uint32_t id);

@@ -51,6 +51,8 @@ static const struct opt opts[] = {
 	{ "udp-idle-timeout", 1, "SEC", "UDP listeners: a client's session ends after this "
 					"long without a datagram (default 60)" },
 	{ "udp-max-sessions", 1, "N", "UDP listeners: sessions, all workers (default 16384)" },
+	{ "tcp-tunnel", 1, "MODE", "TCP listeners: copy (recv/send, default) or splice "
+				   "(io_uring splice through a pipe pair)" },
 	{ "lb", 1, "POLICY", "endpoint choice: round-robin (default) or least-request" },
 	{ "xff", 1, "MODE", "X-Forwarded-For/-Proto/-Host: append (default) or off" },
 	{ "allow-underscores-in-headers", 0, NULL, "forward request header fields whose name "
@@ -140,6 +142,13 @@ static int parse_args(int argc, char **argv, struct gwd_opts *o)
 			if (!number(name, optarg, 1, 1000000, &v))
 				return -EINVAL;
 			o->upstream_max_conns = (int)v;
+		} else if (!strcmp(name, "tcp-tunnel")) {
+			if (strcmp(optarg, "copy") && strcmp(optarg, "splice")) {
+				fprintf(stderr, "gwd: --tcp-tunnel: expected copy or splice, got "
+						"'%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->tcp_splice = !strcmp(optarg, "splice");
 		} else if (!strcmp(name, "udp-max-sessions")) {
 			if (!number(name, optarg, 1, 10000000, &v))
 				return -EINVAL;

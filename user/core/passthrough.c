@@ -347,7 +347,7 @@ void gw_pass_connected(struct gw_conn *u, int res)
 
 	gw_conn_timer_del(u);
 	if (res < 0) {
-		gw_ep_connect_failed(w, u->ep, "TLS passthrough backend", res);
+		gw_ep_connect_failed(w, u->ep, "tunnel backend", res);
 		pr_warn_ratelimited("Tunnel (TLS passthrough or TCP listener): connect to a "
 				    "backend failed: %s; closing the client connection",
 				    strerror(-res));
@@ -367,6 +367,10 @@ void gw_pass_connected(struct gw_conn *u, int res)
 		gw_conn_close(u);
 		return;
 	}
+	/* a TCP listener's tunnel (nothing read from the client yet) may be spliced */
+	if (gwd.o.tcp_splice && !c->in_len && !(c->flags & CF_EOF) && gw_port_of(w, c->lsock) &&
+	    gw_port_of(w, c->lsock)->l4 && gw_splice_start(c, u))
+		return;
 	gw_conn_arm_recv(u);
 	/* the kept ClientHello (and whatever followed) goes first */
 	gw_conn_resume(c);

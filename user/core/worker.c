@@ -320,6 +320,8 @@ void gw_conn_close(struct gw_conn *c)
 		conn_maybe_free(c);
 		return;
 	}
+	if (c->flags & CF_SPLICE)
+		gw_splice_close(c);	/* closes the other end too */
 	if (c->h2)
 		gw_h2_free(c);
 	if (c->h2up)
@@ -991,6 +993,15 @@ static void handle_cqe(struct gw_worker *w, struct io_uring_cqe *cqe)
 		break;
 	case GW_OP_WAKE:
 		arm_wake(w);
+		break;
+	case GW_OP_SPLICE_IN:
+	case GW_OP_SPLICE_OUT:
+		c = slot_conn(w, cqe->user_data);
+		if (!c)
+			break;
+		c->nops--;
+		gw_splice_done(c, gw_ud_op(cqe->user_data) == GW_OP_SPLICE_IN, cqe->res);
+		conn_maybe_free(c);
 		break;
 	case GW_OP_UDP: {
 		struct gw_acc *a = find_acc(w, gw_ud_slot(cqe->user_data));
