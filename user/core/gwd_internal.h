@@ -380,6 +380,8 @@ const char *gw_conn_scheme(const struct gw_conn *c);
  */
 bool gw_conn_misdirected(const struct gw_conn *c, const struct gw_rt_listener *lst);
 uint64_t gw_rand(struct gw_worker *w);
+/** The address of sa for people and X-Forwarded-For ("10.0.0.1", "fd00::1"; v4-mapped as v4). */
+void gw_peer_str(const struct sockaddr *sa, char *buf, size_t len);
 
 /* proxy.c */
 size_t gw_client_input(struct gw_conn *c, const char *data, size_t len);

@@ -17,7 +17,6 @@
  * beyond that). Datagrams that do not fit a provided buffer
  * (GW_RECV_BUFSZ with the recvmsg header) are dropped.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -129,19 +128,6 @@ static void sess_close(struct gw_worker *w, struct gw_udp_sess *s)
 	free(s);
 }
 
-static void peer_str(const struct sockaddr *sa, char *buf, size_t len)
-{
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-
-	buf[0] = '\0';
-	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], buf, (socklen_t)len);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
-	else if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
-}
-
 /* A client's first datagram: its backend by Maglev, and a connected socket to it. */
 static struct gw_udp_sess *sess_new(struct gw_worker *w, struct gw_acc *a, uint64_t h,
 				    const struct sockaddr *name, socklen_t len)
@@ -157,7 +143,7 @@ static struct gw_udp_sess *sess_new(struct gw_worker *w, struct gw_acc *a, uint6
 	char who[48];
 	int fd;
 
-	peer_str(name, who, sizeof(who));
+	gw_peer_str(name, who, sizeof(who));
 	ep = tr ? gw_l4_pick(tr, name, len, h) : NULL;
 	if (!ep) {
 		pr_debug("UDP listener %s: %s for datagrams from %s; dropping them",

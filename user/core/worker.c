@@ -874,6 +874,19 @@ static bool port_passthrough(struct gw_worker *w, uint32_t lsock)
 	return false;
 }
 
+void gw_peer_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+	buf[0] = '\0';
+	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], buf, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+	else if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
+}
+
 static void handle_accept(struct gw_worker *w, struct io_uring_cqe *cqe)
 {
 	struct gw_acc *a = find_acc(w, gw_ud_slot(cqe->user_data));
@@ -925,20 +938,8 @@ static void handle_accept(struct gw_worker *w, struct io_uring_cqe *cqe)
 		}
 	}
 	/* per connection, not per request: the peer address for X-Forwarded-For */
-	if (!getpeername(fd, (struct sockaddr *)&ss, &sl)) {
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-			if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-				inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], c->peer,
-					  sizeof(c->peer));
-			else
-				inet_ntop(AF_INET6, &s6->sin6_addr, c->peer, sizeof(c->peer));
-		} else {
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, c->peer,
-				  sizeof(c->peer));
-		}
-	}
+	if (!getpeername(fd, (struct sockaddr *)&ss, &sl))
+		gw_peer_str((struct sockaddr *)&ss, c->peer, sizeof(c->peer));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* a TCP listener's tunnel connects to its backend at once (passthrough.c) */
 	if ((c->flags & CF_PASS) && gw_pass_l4_accept(c, (struct sockaddr *)&ss, sl))
