@@ -246,7 +246,8 @@ static int restage_tiers(struct gw_dp_ctx *ctx, struct gw_config *cfg, const cha
 				return err;
 		}
 	}
-	return gw_state_save_as(dir, GW_STAGED_FILE, cfg);
+	/* staged without the list already: only a non-empty one needs writing again */
+	return cfg->nxdp_listeners ? gw_state_save_as(dir, GW_STAGED_FILE, cfg) : 0;
 }
 
 /*
