@@ -398,8 +398,8 @@ bool gw_config_xdp_serves(const struct gw_config *cfg, const struct gw_listener 
 {
 	char key[512];
 
-	snprintf(key, sizeof(key), "%s/%s/%s/%s", l->owner->ki->kind, l->owner->ns ? l->owner->ns : "",
-		 l->owner->name, l->name);
+	snprintf(key, sizeof(key), "%s/%s/%s/%s", l->owner->ki->kind,
+		 l->owner->ns ? l->owner->ns : "", l->owner->name, l->name);
 	for (size_t i = 0; i < cfg->nxdp_listeners; i++)
 		if (!strcmp(cfg->xdp_listeners[i], key))
 			return true;

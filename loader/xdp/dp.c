@@ -112,7 +112,8 @@ static int apply(struct gw_dp_ctx *ctx, const struct gw_config *cfg,
 		if (any_l4) {
 			/* gwd's userspace L4 path serves them (docs/l4.md) */
 			fprintf(stderr, "gwctl: XDP: no --iface given and the XDP tier is not attached "
-				"yet: TCP/UDP listeners are served by gwd in userspace, not in XDP\n");
+				"yet: TCP/UDP listeners are served by gwd in userspace, not in "
+				"XDP\n");
 		} else if (any) {
 			fprintf(stderr, "gwctl: XDP: no --iface given and the XDP tier is not attached "
 				"yet: listeners are not filtered in XDP\n");

@@ -203,7 +203,7 @@ EOF
 # connection is reset or closed without a byte; a second route still works.
 test_tcp_no_backend()
 {
-	local out
+	local out i
 
 	l4_setup
 	{ l4_head; svc down 18089 TCP 127.0.0.1

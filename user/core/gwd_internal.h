@@ -70,7 +70,7 @@ struct gwd_opts {
 	uint64_t drain_timeout_ms;
 	uint64_t udp_idle_ms;		/* a UDP session without datagrams either way ends */
 	int udp_max_sessions;		/* UDP sessions, whole process */
-	bool tcp_splice;		/* TCP listener tunnels: splice (kernel) instead of recv/send */
+	bool tcp_splice;		/* TCP listener tunnels: splice instead of recv/send */
 };
 
 /** A listening address; one SO_REUSEPORT socket per worker. */
@@ -116,7 +116,7 @@ enum gw_conn_kind {
 				 * or a TCP listener's tunnel (TCPRoute) */
 #define CF_VIRT 0x8000		/* an HTTP/2 stream's request: no socket (h2.c) */
 #define CF_UDP 0x10000		/* a UDP session's socket to its backend (l4udp.c) */
-#define CF_SHUT 0x20000		/* tunnel: our FIN is sent (shutdown SHUT_WR), input goes on */
+#define CF_SHUT 0x20000		/* tunnel: our FIN is sent (SHUT_WR), input goes on */
 #define CF_SHUT_AFTER 0x40000	/* tunnel: send our FIN once the output is sent */
 #define CF_SPLICE 0x80000	/* tunnel moved by splices through pipes (l4splice.c) */
 
@@ -512,8 +512,8 @@ const struct gw_rt_port *gw_port_of(const struct gw_worker *w, uint32_t lsock);
  */
 bool gw_pass_l4_accept(struct gw_conn *c, const struct sockaddr *peer, socklen_t len);
 /** The endpoint of L4 route tr for a flow from peer (Maglev by family); NULL: refuse. */
-const struct gw_rt_endpoint *gw_l4_pick(const struct gw_rt_tlsroute *tr, const struct sockaddr *peer,
-					socklen_t len, uint64_t hash);
+const struct gw_rt_endpoint *gw_l4_pick(const struct gw_rt_tlsroute *tr,
+					const struct sockaddr *peer, socklen_t len, uint64_t hash);
 
 /* l4udp.c: UDP listeners gwd serves (UDPRoute), one session per client address */
 /** Arms the multishot recvmsg of a UDP listening socket. */

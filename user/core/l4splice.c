@@ -197,8 +197,8 @@ void gw_splice_close(struct gw_conn *c)
 		(void)shutdown(sp->fd[i], SHUT_RDWR);
 		/* gw_conn_close() closes a duplicate; the number the splices name stays ours */
 		if (sp->busy && (s->fd = dup(sp->fd[i])) < 0) {
-			pr_warn_ratelimited("Couldn't duplicate a tunnel socket: %s; leaking it until "
-					    "its splices complete", strerror(errno));
+			pr_warn_ratelimited("Couldn't duplicate a tunnel socket: %s; it closes "
+					    "late", strerror(errno));
 			s->fd = -1;
 		}
 	}

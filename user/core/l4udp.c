@@ -102,7 +102,8 @@ static struct gw_udp_sess *lookup(struct gw_udp_tab *t, uint32_t lsock, uint64_t
 				  const void *name, socklen_t len)
 {
 	for (struct gw_udp_sess *s = t->b[h & (t->nb - 1)]; s; s = s->hnext)
-		if (s->hash == h && s->lsock == lsock && s->plen == len && !memcmp(&s->peer, name, len))
+		if (s->hash == h && s->lsock == lsock && s->plen == len &&
+		    !memcmp(&s->peer, name, len))
 			return s;
 	return NULL;
 }
@@ -273,8 +274,8 @@ void gw_udp_listener_cqe(struct gw_worker *w, struct gw_acc *a, struct io_uring_
 		return;
 	}
 	if (res < 0 && res != -ENOBUFS && res != -ECANCELED)
-		pr_warn_ratelimited("Couldn't receive on UDP port %d: %s", a && a->ls ? a->ls->port : 0,
-				    strerror(-res));
+		pr_warn_ratelimited("Couldn't receive on UDP port %d: %s",
+				    a && a->ls ? a->ls->port : 0, strerror(-res));
 }
 
 size_t gw_udp_reply(struct gw_conn *c, const char *data, size_t len)

@@ -99,8 +99,8 @@ static const struct gw_rt_endpoint *pick_endpoint(struct gw_worker *w,
 	return n ? &be->eps[start % n] : NULL;
 }
 
-const struct gw_rt_endpoint *gw_l4_pick(const struct gw_rt_tlsroute *tr, const struct sockaddr *peer,
-					socklen_t len, uint64_t hash)
+const struct gw_rt_endpoint *gw_l4_pick(const struct gw_rt_tlsroute *tr,
+					const struct sockaddr *peer, socklen_t len, uint64_t hash)
 {
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)peer;
 	bool v6 = peer->sa_family == AF_INET6 && len >= sizeof(*s6) &&

@@ -1123,7 +1123,7 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 		bool pass = l->proto == GW_PROTO_TLS;
 		/* TLS listener in mode Terminate: TLSRoutes get the decrypted stream */
 		bool term = pass && l->tls_mode && !strcmp(l->tls_mode, "Terminate");
-		/* TCP/UDP listeners: those the XDP tier does not serve (gwctl load recorded which) */
+		/* TCP/UDP listeners the XDP tier does not serve (gwctl load recorded which) */
 		bool l4 = l->proto == GW_PROTO_TCP, udp = l->proto == GW_PROTO_UDP;
 
 		if (term)

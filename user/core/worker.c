@@ -845,8 +845,8 @@ static void acc_cancel(struct gw_worker *w, struct gw_acc *a)
 {
 	struct io_uring_sqe *sqe = gw_get_sqe(&w->r);
 
-	io_uring_prep_cancel64(sqe, gw_ud_encode(a->ls->udp ? GW_OP_UDP : GW_OP_ACCEPT, 0, a->ls->id),
-			       0);
+	io_uring_prep_cancel64(sqe,
+			       gw_ud_encode(a->ls->udp ? GW_OP_UDP : GW_OP_ACCEPT, 0, a->ls->id), 0);
 	io_uring_sqe_set_data64(sqe, gw_ud_encode(GW_OP_CANCEL, 0, UINT32_MAX));
 	a->wanted = false;
 }
