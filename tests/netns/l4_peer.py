@@ -15,6 +15,9 @@
   l4_peer.py udp-clients HOST PORT N     N client sockets, two datagrams each:
                                          each gets its own payload back from one
                                          backend; prints "NAME COUNT" per backend
+  l4_peer.py udp-big HOST PORT          a 9000-byte datagram gets no answer (too
+                                         big for gwd's buffers: dropped, never cut),
+                                         a small one after it does
   l4_peer.py udp-idle HOST PORT SECS     one client: two datagrams share a session
                                          (same backend source port), a third after
                                          SECS idle gets a new one
@@ -67,11 +70,12 @@ def payload(mb):
 
 
 def echo_bulk(host, port, mb):
+    # connected first: the tunnel exists from the start (the reload test counts on it)
+    s = conn(host, port)
+    s.settimeout(60)
     blocks = payload(mb)
     want = hashlib.sha256(b"".join(blocks)).hexdigest()
     total = sum(len(b) for b in blocks)
-    s = conn(host, port)
-    s.settimeout(60)
 
     def send():
         for b in blocks:
@@ -199,6 +203,19 @@ def udp_clients(host, port, n):
         print(k, counts[k])
 
 
+def udp_big(host, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    s.sendto(b"x" * 9000, (host, int(port)))
+    try:
+        reply = s.recv(65536)
+        die("a 9000-byte datagram was answered with %d bytes" % len(reply))
+    except socket.timeout:
+        pass
+    s.settimeout(5)
+    print("big dropped, then", udp_ask(s, host, port, b"small"))
+
+
 def udp_idle(host, port, secs):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(5)
@@ -215,7 +232,7 @@ def udp_idle(host, port, secs):
 
 CMDS = {"pods": pods, "echo-bulk": echo_bulk, "halfclose": halfclose, "refused": refused,
         "sink-backend": sink_backend, "udp-backend": udp_backend, "udp-clients": udp_clients,
-        "udp-idle": udp_idle}
+        "udp-big": udp_big, "udp-idle": udp_idle}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in CMDS:

@@ -159,17 +159,11 @@ test_tcp_splice()
 	bg_running gwd || fail "gwd died"
 }
 
-_bulk_and_halfclose()
+# _bulk_yaml: Gateway l4 (echo at 18081 on TCP 8080) and l4b (sink at 18082 on TCP 8081)
+_bulk_yaml()
 {
-	local out
-
-	l4_setup "$@"
-	start_echo "$NS_GW" echo --namespace demo --tcp-echo "127.0.0.1:18081" \
-		--listen 127.0.0.1:18090
-	start_background "$NS_GW" sink python3 "$PEER" sink-backend 18082
-	wait_tcp "$NS_GW" 127.0.0.1 18082 || fail "sink backend did not start"
-	{ l4_head
-	  cat <<EOF
+	l4_head
+	cat <<EOF
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: l4b, namespace: demo}
@@ -186,10 +180,29 @@ spec:
   rules: [{backendRefs: [{name: sink, port: 18082}]}]
 ---
 EOF
-	  svc echo 18081 TCP 127.0.0.1; svc sink 18082 TCP 127.0.0.1
-	  l4route TCPRoute t tcp "{name: echo, port: 18081}"
-	} | l4_load
+	svc echo 18081 TCP 127.0.0.1
+	svc sink 18082 TCP 127.0.0.1
+	l4route TCPRoute t tcp "{name: echo, port: 18081}"
+}
+
+_bulk_and_halfclose()
+{
+	local out pid
+
+	l4_setup "$@"
+	start_echo "$NS_GW" echo --namespace demo --tcp-echo "127.0.0.1:18081" \
+		--listen 127.0.0.1:18090
+	start_background "$NS_GW" sink python3 "$PEER" sink-backend 18082
+	wait_tcp "$NS_GW" 127.0.0.1 18082 || fail "sink backend did not start"
+	_bulk_yaml | l4_load
 	wait_tcp "$NS_GW" 0.0.0.0 8081 || fail "gwd does not listen on TCP 8081"
+	# a reload while a tunnel carries data: the tunnel is not touched
+	ns_exec "$NS_CLI" python3 "$PEER" echo-bulk "$GW_CLI4" 8080 200 >"$GW_RUN_DIR/reload.out" 2>&1 &
+	pid=$!
+	sleep 0.3
+	{ _bulk_yaml; svc extra 18083 TCP 127.0.0.1; } | l4_load
+	wait "$pid" || fail "bulk across a reload: $(cat "$GW_RUN_DIR/reload.out")"
+	echo "across a reload: $(cat "$GW_RUN_DIR/reload.out")"
 	out=$(ns_exec "$NS_GW" python3 "$PEER" echo-bulk 127.0.0.1 8080 50) || fail "bulk: $out"
 	echo "$out"
 	out=$(ns_exec "$NS_CLI" python3 "$PEER" echo-bulk "$GW_CLI4" 8080 50) ||
@@ -221,7 +234,8 @@ test_tcp_no_backend()
 }
 
 # Two UDP backends on the node: each of 200 clients gets its own payload
-# back, from one backend for both of its datagrams; both backends serve.
+# back, from one backend for both of its datagrams; both backends serve; a
+# datagram too big for gwd's buffers is dropped, not cut.
 test_udp_sessions()
 {
 	local out a b
@@ -243,6 +257,8 @@ test_udp_sessions()
 		fail "weights 1:1 gave ua=${a:-0} ub=${b:-0} of 200 clients"
 	out=$(ns_exec "$NS_CLI" python3 "$PEER" udp-clients "$GW_CLI4" 9000 10) ||
 		fail "UDP from the client namespace: $out"
+	out=$(ns_exec "$NS_GW" python3 "$PEER" udp-big 127.0.0.1 9000) || fail "big datagram: $out"
+	echo "$out"
 }
 
 # A session ends after --udp-idle-timeout without datagrams.

@@ -15,7 +15,7 @@
  * surfaces as ECONNREFUSED), on drain, or when its listener is gone; at
  * most --udp-max-sessions exist (new clients' datagrams are dropped
  * beyond that). Datagrams that do not fit a provided buffer
- * (GW_RECV_BUFSZ with the recvmsg header) are dropped.
+ * (GW_RECV_BUFSZ, less the recvmsg header for the client's) are dropped.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -290,6 +290,13 @@ size_t gw_udp_reply(struct gw_conn *c, const char *data, size_t len)
 		return len;
 	}
 	s->last_ms = c->w->now_ms;
+	/* a full buffer may be the head of a larger datagram: never forward part of one */
+	if (len >= c->w->r.bufsz) {
+		pr_warn_ratelimited("UDP datagram from the backend of %s fills a receive buffer "
+				    "(%u bytes) and may be truncated; dropped", c->peer,
+				    c->w->r.bufsz);
+		return len;
+	}
 	if (sendto(s->acc->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&s->peer, s->plen) < 0 &&
 	    errno != EAGAIN && errno != ENOBUFS)
 		pr_debug("Couldn't send a datagram to %s: %s", c->peer, strerror(errno));
