@@ -43,17 +43,21 @@ def conn(host, port):
     return s
 
 
+def read_to_eof(s):
+    data = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return data
+        data += b
+
+
 def pods(host, port, n):
     counts = {}
     for i in range(int(n)):
         s = conn(host, port)
         s.sendall(b"GET /l4-%d HTTP/1.0\r\nHost: l4\r\n\r\n" % i)
-        data = b""
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            data += b
+        data = read_to_eof(s)
         s.close()
         head, _, body = data.partition(b"\r\n\r\n")
         if not head.startswith(b"HTTP/1.") or b" 200 " not in head.split(b"\r\n")[0]:
@@ -111,12 +115,7 @@ def halfclose(host, port, mb):
     # our FIN: the backend answers only after it saw it, so the answer must
     # travel back through the half-closed tunnel
     s.shutdown(socket.SHUT_WR)
-    reply = b""
-    while True:
-        b = s.recv(65536)
-        if not b:
-            break
-        reply += b
+    reply = read_to_eof(s)
     s.close()
     want = ("%d %s\n" % (total, data_sha)).encode()
     if reply != want:
