@@ -98,7 +98,8 @@ EOF
 }
 
 # Two backends on the gateway node itself, weights 3:1; 400 connections on
-# loopback split roughly 3:1; status says Programmed on the gwd tier.
+# loopback split roughly 3:1; clients over IPv4 and IPv6 from the client
+# namespace; status says Programmed on the gwd tier.
 test_tcp_weights_and_status()
 {
 	local out a b st
@@ -121,6 +122,9 @@ test_tcp_weights_and_status()
 		fail "weights 3:1 gave bea=${a:-0} beb=${b:-0} of 400"
 	# also from the client namespace, to the gateway's address on its link
 	out=$(ns_exec "$NS_CLI" python3 "$PEER" pods "$GW_CLI4" 8080 20) || fail "from the client: $out"
+	# an IPv6 client reaches the IPv4 endpoints (no IPv6 ones: the IPv4 table serves)
+	out=$(ns_exec "$NS_CLI" python3 "$PEER" pods "$GW_CLI6" 8080 20) || fail "over IPv6: $out"
+	echo "IPv6 clients: $out"
 	st=$(ns_exec "$NS_GW" "$GWCTL" status --state-dir "$STATE" --pin-dir "/sys/fs/bpf/gwt-$GW_RUN_ID")
 	echo "$st"
 	grep -q 'listener tcp TCP/8080 tier=gwd: 1 route; Accepted Programmed' <<<"$st" ||
