@@ -8,7 +8,10 @@ GWD_SRCS := $(filter-out user/tls/% user/common/tls_sniff.c,$(sort $(wildcard us
 GWD_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(GWD_SRCS))
 # everything but main(), for unit tests and tools that link the daemon's modules
 LIBGWD := $(OUTPUT)/libgwd.a
-LIBGWD_OBJS := $(filter-out $(OUTPUT)/user/core/main.o,$(GWD_OBJS))
+# and the L4 route weighting it shares with the XDP tier (pure: no libbpf)
+GWD_SHARED_SRCS := loader/xdp/compile.c loader/xdp/maglev.c
+LIBGWD_OBJS := $(filter-out $(OUTPUT)/user/core/main.o,$(GWD_OBJS)) \
+	$(patsubst %.c,$(OUTPUT)/%.o,$(GWD_SHARED_SRCS))
 # -ljansson -lcrypt: user/auth/ (JWT/JWKS JSON, bcrypt through crypt_r)
 GWD_LIBS := -luring -lssl -lcrypto -lpcre2-8 -lnghttp2 -lyaml -ljansson -lcrypt -lpthread
 GWD_CFLAGS := -Iuser/include
@@ -62,7 +65,8 @@ $(OUTPUT)/gw-bench-auth: tools/bench/auth/auth_bench.c $(LIBGWD)
 # gwd with ASan+UBSan, for running the netns tests against it:
 #   make .output/gwd-asan && sudo GWD=.output/gwd-asan tests/netns/run.sh gwd
 GWD_ASAN_SRCS := user/core/main.c $(filter-out user/core/main.c,$(GWD_SRCS)) loader/params.c \
-	$(wildcard loader/config/*.c) $(wildcard user/tls/*.c) user/common/tls_sniff.c
+	$(wildcard loader/config/*.c) $(wildcard user/tls/*.c) user/common/tls_sniff.c \
+	$(GWD_SHARED_SRCS)
 $(OUTPUT)/gwd-asan: $(GWD_ASAN_SRCS) $(wildcard user/include/gw/*.h user/core/*.h user/tls/*.h)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -Iloader -Iuser/include \

@@ -334,6 +334,14 @@ struct gw_config {
 	const char *const *allow_unenforced;
 	int nallow_unenforced;
 	bool trusted;			/* input is our own state file: keep status */
+	/*
+	 * Keys ("Gateway/ns/name/listener") of the TCP/UDP listeners the XDP
+	 * tier serves, as gwctl load found them after programming it; gwd
+	 * serves every other TCP/UDP listener in userspace. Persisted as state
+	 * header lines "# xdpListener: KEY" (read back from trusted input).
+	 */
+	const char **xdp_listeners;
+	size_t nxdp_listeners;
 	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */
 	const struct gw_dataplane *dataplane;
 	const struct gw_node *node;	/* NULL: unknown, status.addresses lists spec only */
@@ -367,6 +375,10 @@ void gw_config_free(struct gw_config *cfg);
  * resource failures. Check cfg->diags.nerrors afterwards.
  */
 int gw_config_add_buf(struct gw_config *cfg, const char *file, const char *buf, size_t len);
+/** Whether the XDP tier serves listener l (its key is in cfg->xdp_listeners). */
+bool gw_config_xdp_serves(const struct gw_config *cfg, const struct gw_listener *l);
+/** Adds key to cfg->xdp_listeners (copied into the arena); 0 or -ENOMEM. */
+int gw_config_add_xdp_listener(struct gw_config *cfg, const char *key);
 /** Reads path ("-" = stdin) and calls gw_config_add_buf. */
 int gw_config_add_file(struct gw_config *cfg, const char *path);
 

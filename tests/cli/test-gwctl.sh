@@ -85,7 +85,7 @@ status_summary() {
 	local d; d=$(sd b)
 	"$GWCTL" status --state-dir "$d" >"$WORK/s" || return 1
 	grep -q '^Gateway default/eg (class eg)' "$WORK/s" || return 1
-	grep -q 'listener http HTTP/80: 1 route' "$WORK/s" || return 1
+	grep -q 'listener http HTTP/80 tier=gwd: 1 route' "$WORK/s" || return 1
 	grep -q 'HTTPRoute default/backend: Accepted ResolvedRefs' "$WORK/s" || return 1
 	# the not-True Programmed condition is shown as a problem
 	grep -q '! Programmed=False (Pending)' "$WORK/s"

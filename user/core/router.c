@@ -1176,14 +1176,14 @@ static int add_unserved(struct build *b, const struct gw_listener *l, const char
 	return 0;
 }
 
-static struct gw_rt_port *port_get(struct build *b, const char *addr, int port)
+static struct gw_rt_port *port_get(struct build *b, const char *addr, int port, bool udp)
 {
 	struct gw_rt_table *t = b->t;
 	struct gw_rt_port *np;
 
 	for (int i = 0; i < t->nports; i++)
-		if (t->ports[i].port == port && !strcmp(t->ports[i].addr ? t->ports[i].addr : "",
-							addr ? addr : ""))
+		if (t->ports[i].port == port && t->ports[i].udp == udp &&
+		    !strcmp(t->ports[i].addr ? t->ports[i].addr : "", addr ? addr : ""))
 			return &t->ports[i];
 	np = gw_arena_alloc(b->a, (size_t)(t->nports + 1) * sizeof(*np));
 	if (!np)
@@ -1194,6 +1194,7 @@ static struct gw_rt_port *port_get(struct build *b, const char *addr, int port)
 	np = &t->ports[t->nports++];
 	np->addr = addr;
 	np->port = port;
+	np->udp = udp;
 	return np;
 }
 
@@ -1225,10 +1226,41 @@ static int port_add_listener(struct build *b, struct gw_rt_port *p, struct gw_rt
 	return 0;
 }
 
-/* The TLSRoutes attached to a passthrough listener. */
+/* Route r's backends (every rule's, flattened) into tr. */
+static int build_tunnel_route(struct build *b, const struct gw_route *r, struct gw_rt_tlsroute *tr)
+{
+	int nb = 0;
+
+	tr->r = r;
+	tr->name = gw_arena_printf(b->a, "%s/%s", r->obj->ns, r->obj->name);
+	for (int i = 0; i < r->nrules; i++)
+		nb += r->rules[i].nbackends;
+	tr->backends = ALLOC(b, nb, struct gw_rt_backend);
+	if (!tr->name || !tr->backends)
+		return -ENOMEM;
+	for (int rule = 0; rule < r->nrules; rule++) {
+		const struct gw_rule *ru = &r->rules[rule];
+
+		for (int k = 0; k < ru->nbackends; k++) {
+			struct gw_rt_backend *be = &tr->backends[tr->nbackends++];
+
+			if (build_backend(b, tr->name, rule, &ru->backends[k], be))
+				return -ENOMEM;
+			tr->total_weight += be->weight;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The TLSRoutes attached to a passthrough listener, or the TCPRoute /
+ * UDPRoute of an L4 listener (the one the XDP tier would pick).
+ */
 static int build_passthrough(struct build *b, const struct gw_listener *l, struct gw_rt_listener *o)
 {
-	int n = 0, rule;
+	bool l4 = l->proto == GW_PROTO_TCP || l->proto == GW_PROTO_UDP;
+	const struct gw_route *r4 = l4 ? gw_rt_l4_route_of(l) : NULL;
+	int n = 0;
 
 	o->l = l;
 	o->hostname = l->hostname;
@@ -1237,38 +1269,28 @@ static int build_passthrough(struct build *b, const struct gw_listener *l, struc
 				 l->owner->name, l->name);
 	if (!o->key)
 		return -ENOMEM;
+	if (l4) {
+		struct gw_rt_tlsroute *tr;
+
+		if (!r4)
+			return 0;
+		tr = o->tlsroutes = ALLOC(b, 1, struct gw_rt_tlsroute);
+		o->ntlsroutes = 1;
+		if (!tr || build_tunnel_route(b, r4, tr) ||
+		    gw_rt_l4_maglev(r4, AF_INET, &tr->maglev[0], b->a) ||
+		    gw_rt_l4_maglev(r4, AF_INET6, &tr->maglev[1], b->a))
+			return -ENOMEM;
+		return 0;
+	}
 	for (const struct gw_attachment *at = l->attachments; at; at = at->next)
 		n += at->route->obj->ki->id == GW_K_TLSROUTE;
 	o->tlsroutes = ALLOC(b, n, struct gw_rt_tlsroute);
 	if (!o->tlsroutes)
 		return -ENOMEM;
-	for (const struct gw_attachment *at = l->attachments; at; at = at->next) {
-		const struct gw_route *r = at->route;
-		struct gw_rt_tlsroute *tr;
-		int nb = 0;
-
-		if (r->obj->ki->id != GW_K_TLSROUTE)
-			continue;
-		tr = &o->tlsroutes[o->ntlsroutes++];
-		tr->r = r;
-		tr->name = gw_arena_printf(b->a, "%s/%s", r->obj->ns, r->obj->name);
-		for (int i = 0; i < r->nrules; i++)
-			nb += r->rules[i].nbackends;
-		tr->backends = ALLOC(b, nb, struct gw_rt_backend);
-		if (!tr->name || !tr->backends)
+	for (const struct gw_attachment *at = l->attachments; at; at = at->next)
+		if (at->route->obj->ki->id == GW_K_TLSROUTE &&
+		    build_tunnel_route(b, at->route, &o->tlsroutes[o->ntlsroutes++]))
 			return -ENOMEM;
-		for (rule = 0; rule < r->nrules; rule++) {
-			const struct gw_rule *ru = &r->rules[rule];
-
-			for (int k = 0; k < ru->nbackends; k++) {
-				struct gw_rt_backend *be = &tr->backends[tr->nbackends++];
-
-				if (build_backend(b, tr->name, rule, &ru->backends[k], be))
-					return -ENOMEM;
-				tr->total_weight += be->weight;
-			}
-		}
-	}
 	return 0;
 }
 
@@ -1285,6 +1307,8 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 		bool pass = l->proto == GW_PROTO_TLS;
 		/* TLS listener in mode Terminate: TLSRoutes get the decrypted stream */
 		bool term = pass && l->tls_mode && !strcmp(l->tls_mode, "Terminate");
+		/* TCP/UDP listeners the XDP tier does not serve (gwctl load recorded which) */
+		bool l4 = l->proto == GW_PROTO_TCP, udp = l->proto == GW_PROTO_UDP;
 
 		if (term)
 			pass = false;
@@ -1294,13 +1318,18 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 				return -ENOMEM;
 			continue;
 		}
-		if (l->proto != GW_PROTO_HTTP && !tls && !pass && !term)
+		if ((l4 || udp) && gw_config_xdp_serves(b->t->cfg, l)) {
+			if (add_unserved(b, l, "served by the XDP tier"))
+				return -ENOMEM;
+			continue;
+		}
+		if (l->proto != GW_PROTO_HTTP && !tls && !pass && !term && !l4 && !udp)
 			continue;
 		rl = gw_arena_alloc(b->a, sizeof(*rl));
 		if (!rl)
 			return -ENOMEM;
 		memset(rl, 0, sizeof(*rl));
-		if (pass || term) {
+		if (pass || term || l4 || udp) {
 			if (build_passthrough(b, l, rl))
 				return -ENOMEM;
 		} else {
@@ -1310,15 +1339,20 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 		}
 		for (int k = 0; k < nb; k++) {
 			struct gw_rt_port *p = port_get(b, gw->naddresses ? gw->addresses[k] : NULL,
-							l->port);
+							l->port, udp);
 
 			if (!p)
 				return -ENOMEM;
-			/* one socket speaks one protocol: the first listener of a port decides */
+			/*
+			 * One socket speaks one protocol: the first listener of a port
+			 * decides; a TCP or UDP listener has its port to itself.
+			 */
 			if (p->nlisteners && (p->tls != (tls || term) || p->passthrough != pass ||
-					      p->tcp != term)) {
+					      p->tcp != term || p->l4 != l4 || l4 || udp)) {
 				const char *why = p->passthrough ? "its port serves TLS passthrough"
 						  : p->tcp ? "its port serves TLS listeners"
+						  : p->l4 ? "its port serves a TCP listener"
+						  : p->udp ? "its port serves a UDP listener"
 						  : p->tls ? "its port serves HTTPS listeners"
 							   : "its port serves HTTP listeners";
 
@@ -1329,6 +1363,7 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 			p->tls = tls || term;
 			p->passthrough = pass;
 			p->tcp = term;
+			p->l4 = l4;
 			if (port_add_listener(b, p, rl))
 				return -ENOMEM;
 		}
@@ -1423,7 +1458,7 @@ void gw_rt_free(struct gw_rt_table *t)
 const struct gw_rt_port *gw_rt_port_find(const struct gw_rt_table *t, const char *addr, int port)
 {
 	for (int i = 0; i < t->nports; i++)
-		if (t->ports[i].port == port &&
+		if (t->ports[i].port == port && !t->ports[i].udp &&
 		    !strcmp(t->ports[i].addr ? t->ports[i].addr : "", addr ? addr : ""))
 			return &t->ports[i];
 	return NULL;

@@ -274,13 +274,35 @@ struct gw_rt_bucket {
 	struct gw_rt_list grpc_late;
 };
 
-/** A TLSRoute of a passthrough listener: its backends (every rule's, flattened). */
+/** A slot target of an L4 route's Maglev table. */
+struct gw_rt_l4ep {
+	struct gw_rt_endpoint ep;	/* unset when reject */
+	bool reject;			/* the share of an unusable backendRef: refuse */
+};
+
+/**
+ * A TCPRoute/UDPRoute's weighted Maglev table for one address family: the
+ * same table the XDP tier would program (gw_l4_route_compile()).
+ */
+struct gw_rt_maglev {
+	struct gw_rt_l4ep *eps;
+	uint32_t neps;
+	uint32_t *table;		/* size slots: index into eps; NULL: no endpoint */
+	uint32_t size;
+};
+
+/**
+ * A TLSRoute of a passthrough listener: its backends (every rule's,
+ * flattened); or the TCPRoute/UDPRoute of an L4 listener gwd serves, with
+ * its Maglev tables.
+ */
 struct gw_rt_tlsroute {
 	const struct gw_route *r;
 	const char *name;		/* "ns/name" */
 	struct gw_rt_backend *backends;
 	int nbackends;
 	uint64_t total_weight;
+	struct gw_rt_maglev maglev[2];	/* L4 routes: [0] IPv4, [1] IPv6 endpoints */
 };
 
 struct gw_rt_listener {
@@ -307,6 +329,8 @@ struct gw_rt_port {
 	bool tls;			/* HTTPS listeners (TLS mode Terminate) */
 	bool passthrough;		/* TLS listeners, mode Passthrough: routed by SNI */
 	bool tcp;			/* TLS listeners, mode Terminate (TLSRoute) */
+	bool l4;			/* TCP listener: a byte tunnel by TCPRoute (passthrough.c) */
+	bool udp;			/* UDP listener: datagram sessions by UDPRoute (l4udp.c) */
 };
 
 /** A listener gwd does not serve, and why (reported by status). */
@@ -357,7 +381,7 @@ struct gw_rt_request {
 struct gw_rt_table *gw_rt_build(struct gw_config *cfg, char *err, size_t errlen);
 void gw_rt_free(struct gw_rt_table *t);
 
-/** The bind for (addr, port), or NULL. addr NULL = wildcard. */
+/** The TCP bind for (addr, port), or NULL. addr NULL = wildcard. */
 const struct gw_rt_port *gw_rt_port_find(const struct gw_rt_table *t, const char *addr,
 					 int port);
 
