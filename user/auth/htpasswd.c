@@ -81,8 +81,12 @@ static enum gw_htpasswd_err classify(const char *h, size_t n, enum gw_htpasswd_s
 			return GW_HTPASSWD_ERR_HASH;
 		}
 		cost = (h[4] - '0') * 10 + (h[5] - '0');
-		if (cost < 4 || cost > 31) {
-			*why = "bcrypt cost outside 04-31";
+		/*
+		 * htpasswd -C takes 4-17; each step doubles the work a wrong
+		 * password costs gwd, so a higher cost is a denial of service
+		 */
+		if (cost < 4 || cost > 17) {
+			*why = "bcrypt cost outside 04-17 (htpasswd -C)";
 			return GW_HTPASSWD_ERR_HASH;
 		}
 		return GW_HTPASSWD_OK;

@@ -184,6 +184,11 @@ static EVP_PKEY *rsa_key(json_t *key, const char **why)
 		*why = "RSA key shorter than 2048 bits (RFC 7518 section 3.3)";
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
+	} else if (EVP_PKEY_get_bits(pkey) > 8 * 1024) {
+		/* its signatures would exceed GW_JWT_MAX_SIG_LEN: it could never verify */
+		*why = "RSA key longer than 8192 bits";
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
 	}
 out:
 	OSSL_PARAM_free(params);

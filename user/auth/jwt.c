@@ -76,7 +76,7 @@ int gw_jwt_parse(const char *token, size_t len, size_t max_len, struct gw_jwt **
 	if (!max_len)
 		max_len = GW_JWT_MAX_LEN;
 	/* bounded before anything is scanned or decoded */
-	if (len > max_len + 1 + GW_JWT_MAX_SIG_LEN)
+	if (len > max_len && len - max_len > 1 + GW_JWT_MAX_SIG_LEN)
 		return jwt_fail(err, GW_JWT_ERR_TOO_LONG, "token longer than the limit", -EINVAL);
 	d1 = memchr(token, '.', len);
 	d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - token)) : NULL;

@@ -230,6 +230,7 @@ static void test_reject_malformed_hashes(void **state)
 		"u:{SHA}\n",
 		"u:$2y$05$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcY\n",  /* 59 */
 		"u:$2y$03$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcYa\n", /* cost 3 */
+		"u:$2y$18$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcYa\n", /* cost 18 */
 		"u:$2y$5a$WpUlKi6uSLRdtQvRNb9K9eDTdPGVhTypzX9KCdRQ2xXX3ORbSWcYa\n",
 		"u:$apr1$ie4PV6xe$OUxpZmwUJ6zf7sMBLCQ77\n",   /* 21 */
 		"u:$apr1$$OUxpZmwUJ6zf7sMBLCQ77/\n",	      /* no salt */

@@ -620,6 +620,8 @@ static void test_reject_oversize(void **state)
 	t = token(p256[0], "ES256", NULL, claims);
 	assert_true(strchr(strchr(t, '.') + 1, '.') - t <= GW_JWT_MAX_LEN);
 	assert_int_equal(parse_err(t, 0), GW_JWT_OK);
+	/* a caller's huge limit does not wrap around */
+	assert_int_equal(parse_err(t, SIZE_MAX), GW_JWT_OK);
 	free(t);
 	sprintf(claims, "{\"p\":\"%0*d\"}", (int)room + 8, 0);
 	t = token(p256[0], "ES256", NULL, claims);
@@ -1033,6 +1035,26 @@ static void test_jwks_bad_members(void **state)
 	}
 }
 
+static void test_jwks_rsa_size_limits(void **state)
+{
+	/* n of all-ones octets: 8192 bits kept, 8200 skipped (could never verify) */
+	uint8_t n[1025];
+	char text[2048], *b;
+
+	(void)state;
+	memset(n, 0xff, sizeof(n));
+	b = b64u(n, 1024);
+	snprintf(text, sizeof(text), "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"AQAB\"}]}",
+		 b);
+	free(b);
+	assert_int_equal(jwks_err(text, NULL), GW_JWT_OK);
+	b = b64u(n, 1025);
+	snprintf(text, sizeof(text), "{\"keys\":[{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"AQAB\"}]}",
+		 b);
+	free(b);
+	assert_int_equal(jwks_err(text, NULL), GW_JWKS_ERR_NO_KEYS);
+}
+
 static void test_jwks_refused_sets(void **state)
 {
 	(void)state;
@@ -1130,6 +1152,7 @@ int main(void)
 		cmocka_unit_test(test_jwks_kinds),
 		cmocka_unit_test(test_jwks_skips_unusable_keys),
 		cmocka_unit_test(test_jwks_bad_members),
+		cmocka_unit_test(test_jwks_rsa_size_limits),
 		cmocka_unit_test(test_jwks_refused_sets),
 		cmocka_unit_test(test_b64url),
 		cmocka_unit_test(test_error_names),

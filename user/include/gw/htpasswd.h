@@ -3,7 +3,7 @@
  * htpasswd files for Envoy Gateway's basicAuth (api/v1alpha1/
  * basic_auth_types.go: the ".htpasswd" key of a Secret): parsing with
  * line-numbered errors, and password checks against {SHA} (what Envoy's
- * basic_auth filter supports), bcrypt $2a$/$2b$/$2y$ (libcrypt's crypt_r)
+ * basic_auth filter supports), bcrypt $2a$/$2b$/$2y$ cost 4-17 (crypt_r)
  * and Apache's $apr1$ MD5-crypt (OpenSSL MD5), compared in constant time.
  * Pure library code, no I/O; not yet called by gwd (docs/auth.md).
  */

@@ -88,7 +88,7 @@ struct gw_jwt;
 
 /**
  * Parses a JWK set (RFC 7517 section 5) into public keys: kty RSA (n, e;
- * at least 2048 bits, e 3 or 65537), EC (crv P-256 or P-384; x and y the
+ * 2048 to 8192 bits, e 3 or 65537), EC (crv P-256 or P-384; x and y the
  * full coordinate size, on the curve), OKP (crv Ed25519, x of 32 octets).
  * As Envoy does, a key that cannot be used (unknown kty or crv, "use"
  * other than "sig", kty "oct", a bad member) is skipped, and the set is
