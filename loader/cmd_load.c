@@ -16,6 +16,7 @@
 #include "config/state.h"
 #include "dataplane.h"
 #include "node.h"
+#include "gw/htpasswd.h"
 #include "gw/tls.h"
 #include "gwctl.h"
 
@@ -286,6 +287,19 @@ static int apply_dataplanes(struct gw_dp_ctx *ctx, struct gw_config *cfg,
 	return err;
 }
 
+/* cfg->htpasswd_check: the SecurityPolicy basicAuth file as gwd will read it */
+static int check_htpasswd(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct gw_htpasswd_error he = { 0 };
+	struct gw_htpasswd *h = NULL;
+	int rc = gw_htpasswd_parse(text, len, &h, &he);
+
+	if (rc)
+		snprintf(err, errlen, "line %u: %s", he.line, he.reason ? he.reason : strerror(-rc));
+	gw_htpasswd_free(h);
+	return rc;
+}
+
 static int run_load(void *vcfg, int argc, char **argv)
 {
 	struct load_cfg *lc = vcfg;
@@ -312,6 +326,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	gw_config_init(&prev, lc->common.controller);
 	cfg.unserved_kinds = GW_UNSERVED_KINDS;
 	cfg.tls_options_check = gw_tls_options_check;
+	cfg.htpasswd_check = check_htpasswd;
 	if (argc) {
 		fprintf(stderr, "gwctl load: unexpected argument '%s'; files are given with -f\n",
 			argv[0]);

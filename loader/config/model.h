@@ -362,6 +362,12 @@ struct gw_config {
 	 */
 	int (*tls_options_check)(const struct gw_yval *options, bool http, char *err,
 				 size_t errlen);
+	/*
+	 * Parses an .htpasswd as gwd's basicAuth will (user/auth/htpasswd.c,
+	 * which this library does not link): 0, or nonzero with err saying
+	 * why. NULL: not checked here (gwd still fails closed on it).
+	 */
+	int (*htpasswd_check)(const char *text, size_t len, char *err, size_t errlen);
 	bool resolved;
 };
 

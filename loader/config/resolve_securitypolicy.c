@@ -59,10 +59,20 @@ static void resolve_users(struct gw_config *cfg, struct gw_obj *o, struct gw_sec
 		return;
 	}
 	sp->htpasswd = gw_base64_decode(a, data, &sp->htpasswd_len);
-	if (!sp->htpasswd)
+	if (!sp->htpasswd) {
 		invalid(cfg, sp, "Invalid",
 			gw_arena_printf(a, "basicAuth.users: Secret %s/%s: .htpasswd is not base64",
 					ns, name));
+		return;
+	}
+	if (cfg->htpasswd_check) {
+		char why[256];
+
+		if (cfg->htpasswd_check(sp->htpasswd, sp->htpasswd_len, why, sizeof(why)))
+			invalid(cfg, sp, "Invalid",
+				gw_arena_printf(a, "basicAuth.users: Secret %s/%s: .htpasswd %s", ns,
+						name, why));
+	}
 }
 
 int gw_resolve_securitypolicies(struct gw_config *cfg)

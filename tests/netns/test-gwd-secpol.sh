@@ -225,6 +225,14 @@ ${2:+    forwardUsernameHeader: $2}"
 	out=$(gcurl -H "Host: www.example.com" -u foo1:bar1 -H "x-user: mallory" "$URL/who") ||
 		fail "curl /who"
 	assert_eq "forwarded user name" foo1 "$(json_get "$out" '.headers["x-user"]')"
+	# a plaintext password in the file: refused by gwctl's status and gwd alike
+	echo "plain:secret" >>"$f"
+	basic_cfg | gw_load
+	assert_eq "plaintext entry: Accepted" False/Invalid \
+		"$(sp_jp basic-auth-example '{.status.ancestors[0].conditions[?(@.type=="Accepted")].status}/{.status.ancestors[0].conditions[?(@.type=="Accepted")].reason}')"
+	sp_jp basic-auth-example '{.status.ancestors[0].conditions[?(@.type=="Accepted")].message}' |
+		grep -q '.htpasswd line 4' || fail "the message does not name the line"
+	assert_eq "plaintext entry: fails closed" 500 "$(code www.example.com / -u foo:bar)"
 	# the Secret gone: the policy cannot be enforced, so the route answers 500
 	basic_cfg no-such-secret | gw_load
 	assert_eq "missing Secret: Accepted" False/Invalid \
