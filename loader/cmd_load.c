@@ -17,6 +17,7 @@
 #include "dataplane.h"
 #include "node.h"
 #include "gw/htpasswd.h"
+#include "gw/jwt.h"
 #include "gw/tls.h"
 #include "gwctl.h"
 
@@ -300,6 +301,19 @@ static int check_htpasswd(const char *text, size_t len, char *err, size_t errlen
 	return rc;
 }
 
+/* cfg->jwks_check: a jwt provider's local JWK set as gwd will read it */
+static int check_jwks(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct gw_jwt_error je = { 0 };
+	struct gw_jwks *k = NULL;
+	int rc = gw_jwks_parse(text, len, &k, &je);
+
+	if (rc)
+		snprintf(err, errlen, "%s", je.reason ? je.reason : strerror(-rc));
+	gw_jwks_free(k);
+	return rc;
+}
+
 static int run_load(void *vcfg, int argc, char **argv)
 {
 	struct load_cfg *lc = vcfg;
@@ -327,6 +341,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	cfg.unserved_kinds = GW_UNSERVED_KINDS;
 	cfg.tls_options_check = gw_tls_options_check;
 	cfg.htpasswd_check = check_htpasswd;
+	cfg.jwks_check = check_jwks;
 	if (argc) {
 		fprintf(stderr, "gwctl load: unexpected argument '%s'; files are given with -f\n",
 			argv[0]);

@@ -75,6 +75,49 @@ static void resolve_users(struct gw_config *cfg, struct gw_obj *o, struct gw_sec
 	}
 }
 
+/* jwt.providers[].localJWKS: inline, or a ConfigMap's "jwks" key (securitypolicy.go) */
+static void resolve_jwks(struct gw_config *cfg, struct gw_obj *o, struct gw_secpol *sp)
+{
+	struct gw_arena *a = &cfg->arena;
+	const struct gw_yval *ps = gw_ypath(o->spec, "jwt.providers");
+
+	sp->jwks = gw_arena_alloc(a, (gw_ylen(ps) + 1) * sizeof(*sp->jwks));
+	if (!sp->jwks) {
+		invalid(cfg, sp, "Invalid", NULL);
+		return;
+	}
+	for (size_t i = 0; i < gw_ylen(ps); i++) {
+		const struct gw_yval *lj = gw_yget(ps->items[i], "localJWKS");
+		const char *pname = gw_ygetstr(ps->items[i], "name", "");
+		const char *text = gw_ygetstr(lj, "inline", NULL);
+		char why[256];
+
+		if (strcmp(gw_ygetstr(lj, "type", "Inline"), "Inline")) {
+			const char *cm = gw_ygetstr(gw_yget(lj, "valueRef"), "name", "");
+			const struct gw_obj *o2 = gw_config_find(cfg, GW_K_CONFIGMAP, o->ns, cm);
+			const struct gw_yval *data = o2 ? gw_yget(o2->root, "data") : NULL;
+
+			text = gw_ygetstr(data, "jwks", NULL);
+			/* "Fallback to the first entry in the ConfigMap data" */
+			if (!text && gw_ylen(data) && data->type == GW_YMAP)
+				text = data->pairs[0].val->str;
+			if (!text) {
+				invalid(cfg, sp, "Invalid",
+					gw_arena_printf(a, "jwt provider %s: ConfigMap %s/%s %s", pname,
+							o->ns, cm, o2 ? "holds no JWKS" : "does not exist"));
+				return;
+			}
+		}
+		sp->jwks[sp->njwks++] = text;
+		if (cfg->jwks_check && text &&
+		    cfg->jwks_check(text, strlen(text), why, sizeof(why))) {
+			invalid(cfg, sp, "Invalid",
+				gw_arena_printf(a, "jwt provider %s: local JWKS: %s", pname, why));
+			return;
+		}
+	}
+}
+
 int gw_resolve_securitypolicies(struct gw_config *cfg)
 {
 	for (size_t i = 0; i < cfg->nby_kind[GW_K_SECURITYPOLICY]; i++) {
@@ -86,6 +129,8 @@ int gw_resolve_securitypolicies(struct gw_config *cfg)
 		sp->obj = o;
 		o->u.secpol = sp;
 		resolve_users(cfg, o, sp);
+		if (gw_yget(o->spec, "jwt"))
+			resolve_jwks(cfg, o, sp);
 	}
 	return 0;
 }

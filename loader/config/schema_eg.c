@@ -336,10 +336,138 @@ static const struct gw_sfield authorization_fields[] = {
 	{ NULL },
 };
 
+/* ---- jwt (jwt_types.go) -------------------------------------------------- */
+
+static const char *const jwks_types[] = { "Inline", "ValueRef", NULL };
+
+static const struct gw_sfield local_ref_fields[] = {
+	{ "group", &s_group, true },
+	{ "kind", &s_kind, true },
+	{ "name", &s_objname, true },
+	{ NULL },
+};
+
+/* LocalJWKS: Inline holds the set; ValueRef a ConfigMap (key "jwks") */
+static int rule_local_jwks(struct gw_sctx *c, struct gw_yval *v)
+{
+	bool inl = !strcmp(gw_ygetstr(v, "type", "Inline"), "Inline");
+	const struct gw_yval *ref = gw_yget(v, "valueRef");
+
+	if (inl && !gw_yget(v, "inline")) {
+		gw_schema_error(c, v, NULL, "inline must be set for type Inline");
+		return 1;
+	}
+	if (!inl && !ref) {
+		gw_schema_error(c, v, NULL, "valueRef must be set for type ValueRef");
+		return 1;
+	}
+	if (!inl && (*gw_ygetstr(ref, "group", "") ||
+		     strcmp(gw_ygetstr(ref, "kind", ""), "ConfigMap"))) {
+		gw_schema_error(c, ref, "valueRef", "only a core ConfigMap can hold the JWKS");
+		return 1;
+	}
+	return 0;
+}
+
+static const struct gw_sfield local_jwks_fields[] = {
+	{ "type", &(const struct gw_schema){ .type = GW_ST_STR, .enums = jwks_types }, false,
+	  "Inline" },
+	{ "inline", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1 } },
+	{ "valueRef", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = local_ref_fields } },
+	{ NULL },
+};
+
+static const struct gw_sfield claim_to_header_fields[] = {
+	{ "header", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1,
+						.format = gw_fmt_header_name },
+	  true },
+	{ "claim", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1 }, true },
+	{ NULL },
+};
+
+static const struct gw_sfield header_extractor_fields[] = {
+	{ "name", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1,
+					      .format = gw_fmt_header_name },
+	  true },
+	{ "valuePrefix", &s_str },
+	{ NULL },
+};
+
+static const struct gw_sfield extractor_fields[] = {
+	{ "headers", &(const struct gw_schema){ .type = GW_ST_ARR,
+						 .items = &(const struct gw_schema){
+							 .type = GW_ST_OBJ,
+							 .fields = header_extractor_fields } } },
+	{ "cookies", &s_strlist },
+	{ "params", &s_strlist },
+	{ NULL },
+};
+
+static int rule_jwt_provider(struct gw_sctx *c, struct gw_yval *v)
+{
+	int nerr = 0;
+
+	if (gw_yget(v, "remoteJWKS")) {
+		gw_schema_error(c, gw_yget(v, "remoteJWKS"), "remoteJWKS", "not enforced by xdpgw "
+				"yet (no JWKS fetching); use localJWKS");
+		nerr++;
+	} else if (!gw_yget(v, "localJWKS")) {
+		gw_schema_error(c, v, NULL, "one of remoteJWKS or localJWKS must be specified");
+		nerr++;
+	}
+	if (gw_ygetbool(v, "recomputeRoute", false)) {
+		gw_schema_error(c, v, "recomputeRoute", "not enforced by xdpgw yet; remove it");
+		nerr++;
+	}
+	return nerr;
+}
+
+static const struct gw_sfield jwt_provider_fields[] = {
+	{ "name", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1, .max_len = 253 },
+	  true },
+	{ "issuer", &(const struct gw_schema){ .type = GW_ST_STR, .max_len = 253 } },
+	{ "audiences", &(const struct gw_schema){ .type = GW_ST_ARR, .items = &s_str,
+						   .max_items = 8 } },
+	{ "remoteJWKS", &s_any },
+	{ "localJWKS", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = local_jwks_fields,
+						   .rule = rule_local_jwks } },
+	{ "claimToHeaders", &(const struct gw_schema){ .type = GW_ST_ARR,
+							.items = &(const struct gw_schema){
+								.type = GW_ST_OBJ,
+								.fields = claim_to_header_fields } } },
+	{ "recomputeRoute", &s_bool },
+	{ "extractFrom", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = extractor_fields } },
+	{ NULL },
+};
+
+static int rule_jwt(struct gw_sctx *c, struct gw_yval *v)
+{
+	if (gw_ygetbool(v, "failOpen", false)) {
+		gw_schema_error(c, v, "failOpen", "not enforced by xdpgw (it never fails open); "
+				"remove it");
+		return 1;
+	}
+	return 0;
+}
+
+static const struct gw_sfield jwt_fields[] = {
+	{ "optional", &s_bool },
+	{ "failOpen", &s_bool },
+	{ "providers", &(const struct gw_schema){ .type = GW_ST_ARR,
+						   .items = &(const struct gw_schema){
+							   .type = GW_ST_OBJ,
+							   .fields = jwt_provider_fields,
+							   .rule = rule_jwt_provider },
+						   .min_items = 1, .max_items = 16,
+						   .unique_key = "name" },
+	  true },
+	{ NULL },
+};
+
 /* ---- SecurityPolicySpec (securitypolicy_types.go) ------------------------ */
 
 /* SecurityPolicy fields xdpgw does not enforce yet: each is a load error. */
-static const char *const unenforced_fields[] = { "apiKeyAuth", "csrf", "jwt", "oidc", "extAuth",
+static const char *const unenforced_fields[] = { "apiKeyAuth", "csrf", "oidc", "extAuth",
 						 "mergeType", NULL };
 
 static int check_target_kind(struct gw_sctx *c, const struct gw_yval *ref, const char *path)
@@ -385,12 +513,12 @@ static int rule_secpol_spec(struct gw_sctx *c, struct gw_yval *v)
 		if (!gw_yget(v, *f))
 			continue;
 		gw_schema_error(c, gw_yget(v, *f), *f, "not enforced by xdpgw yet (it enforces "
-				"cors, basicAuth and authorization); remove it, or keep the "
+				"cors, basicAuth, jwt and authorization); remove it, or keep the "
 				"policy out of this load");
 		nerr++;
 	}
-	if (!gw_yget(v, "cors") && !gw_yget(v, "basicAuth") && !gw_yget(v, "authorization") &&
-	    !nerr) {
+	if (!gw_yget(v, "cors") && !gw_yget(v, "basicAuth") && !gw_yget(v, "jwt") &&
+	    !gw_yget(v, "authorization") && !nerr) {
 		gw_schema_error(c, v, NULL, "sets nothing xdpgw could enforce");
 		nerr++;
 	}
@@ -411,7 +539,8 @@ static const struct gw_sfield secpol_spec_fields[] = {
 						       .fields = authorization_fields } },
 	{ "apiKeyAuth", &s_any },
 	{ "csrf", &s_any },
-	{ "jwt", &s_any },
+	{ "jwt", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = jwt_fields,
+					     .rule = rule_jwt } },
 	{ "oidc", &s_any },
 	{ "extAuth", &s_any },
 	{ "mergeType", &s_any },

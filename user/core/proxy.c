@@ -805,19 +805,51 @@ static void basic_auth_denied(struct gw_exch *x, int rc, const char *host, uint3
 	local_reply(x, 401, body, &h, 1);
 }
 
-/* The forwardUsernameHeader field for the backend: set, so a client cannot forge it. */
-static struct gw_rt_hdrmod *user_header(const char *name, const char *user)
-{
-	size_t ul = strlen(user);
-	struct gw_rt_hdrmod *m = calloc(1, sizeof(*m) + ul + 1);
-	char *v = (char *)(m + 1);
+/*
+ * The fields a SecurityPolicy adds for the backend (basicAuth's
+ * forwardUsernameHeader, jwt claimToHeaders): set, so a client cannot
+ * forge them. One allocation: the modifier, then the values it points at.
+ */
+#define POLICY_HDR_BUF 4096
 
-	if (!m)
-		return NULL;
+static struct gw_rt_hdrmod *policy_hdrs(struct gw_exch *x)
+{
+	if (!x->user_fwd)
+		x->user_fwd = calloc(1, sizeof(*x->user_fwd) + POLICY_HDR_BUF);
+	return x->user_fwd;
+}
+
+static bool user_header(struct gw_exch *x, const char *name, const char *user)
+{
+	struct gw_rt_hdrmod *m = policy_hdrs(x);
+	size_t ul = strlen(user);
+	char *v = (char *)(m + 1) + POLICY_HDR_BUF - GW_HTPASSWD_MAX_USER - 1;
+
+	if (!m || m->nset == GW_RT_MAX_HDR_OPS)
+		return false;
+	/* the user name lives at the end of the buffer, jwt claims at its start */
 	memcpy(v, user, ul + 1);
-	m->set[0] = (struct gw_rt_hdr){ name, v, (uint32_t)strlen(name), (uint32_t)ul };
-	m->nset = 1;
-	return m;
+	m->set[m->nset++] = (struct gw_rt_hdr){ name, v, (uint32_t)strlen(name), (uint32_t)ul };
+	return true;
+}
+
+/* jwt failed (Envoy's jwt_authn bodies and its RFC 6750 challenge) */
+static void jwt_denied(struct gw_exch *x, int rc)
+{
+	const char *why = rc == -ENOENT ? "Jwt is missing" : "Jwt verification fails";
+	char body[64];
+	struct gw_rt_hdr h = { "WWW-Authenticate",
+			       rc == -ENOENT ? "Bearer realm=\"xdpgw\""
+					     : "Bearer realm=\"xdpgw\", error=\"invalid_token\"",
+			       16, 0 };
+
+	if (x->grpc) {
+		error_reply(x, 401, why);
+		return;
+	}
+	h.value_len = (uint32_t)strlen(h.value);
+	snprintf(body, sizeof(body), "%s\n", why);
+	local_reply(x, 401, body, &h, 1);
 }
 
 static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
@@ -968,8 +1000,23 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 			basic_auth_denied(x, rc, rq.host, rq.host_len);
 			return;
 		}
-		if (sec->user_header && !(x->user_fwd = user_header(sec->user_header, user))) {
+		if (sec->user_header && !user_header(x, sec->user_header, user)) {
 			error_reply(x, 500, "out of memory");
+			return;
+		}
+	}
+	if (sec && sec->njwt) {
+		struct gw_rt_hdrmod *m = policy_hdrs(x);
+		int rc = m ? gw_secpol_jwt(sec, &rq, (int64_t)time(NULL), m, (char *)(m + 1),
+					  POLICY_HDR_BUF - GW_HTPASSWD_MAX_USER - 1)
+			   : -ENOMEM;
+
+		if (rc == -ENOMEM) {
+			error_reply(x, 500, "out of memory");
+			return;
+		}
+		if (rc && !(rc == -ENOENT && sec->jwt_optional)) {
+			jwt_denied(x, rc);
 			return;
 		}
 	}
