@@ -303,6 +303,20 @@ ${1:-        type: Inline
 	jwt_cfg "" true | gw_load
 	assert_eq "optional, no token" 200 "$(code www.example.com /opt)"
 	assert_eq "optional, bad token" 401 "$(code www.example.com /opt -H "Authorization: Bearer ${good}x")"
+	# another provider, finding its token in a cookie or a query parameter
+	{ cfg_head; web_route; secpol jwt-example HTTPRoute web "" "  jwt:
+    providers:
+    - name: header
+      issuer: https://other.example
+      localJWKS: {type: Inline, inline: '$jwks'}
+    - name: elsewhere
+      issuer: https://foo.bar.com
+      extractFrom: {cookies: [session], params: [access_token]}
+      localJWKS: {type: Inline, inline: '$jwks'}"; } | gw_load
+	assert_eq "token in a cookie" 200 "$(code www.example.com /c -H "Cookie: a=1; session=$good; b=2")"
+	assert_eq "token in a parameter" 200 "$(code www.example.com "/p?x=1&access_token=$good")"
+	assert_eq "the header is not where this provider looks" 401 \
+		"$(code www.example.com /h -H "Authorization: Bearer $good")"
 	# the key set from a ConfigMap
 	jwt_cfg "        type: ValueRef
         valueRef: {group: '', kind: ConfigMap, name: jwks}" | gw_load
