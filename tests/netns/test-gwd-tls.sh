@@ -620,19 +620,32 @@ rss_kb()
 # bodies on 128 streams; gwd must stop reading the backends, not buffer them.
 test_http2_zero_window()
 {
-	local pid before during after out conns=${ZW_CONNS:-30}
+	local pid before during after out i pids="" conns=${ZW_CONNS:-30}
 
 	skip_if_missing python3
 	tls_setup
 	pid=$(bg_pid gwd)
-	# warm up (workers, pools, TLS contexts) so the baseline is a running gwd
+	# warm up (workers, pools, TLS contexts) so the baseline is a running gwd:
+	# 64 MiB of downloads on 16 connections cycle each worker's ring of
+	# provided receive buffers (1024 x 8 KiB, fixed, touched in turn as
+	# traffic flows) as any busy gwd has
+	for ((i = 0; i < 16; i++)); do
+		ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 20 --http2-prior-knowledge -o /dev/null \
+			-H "Host: h.example.org" "http://$VIP/bytes/4194304" &
+		pids="$pids $!"
+	done
+	for i in $pids; do
+		wait "$i" || fail "a warm-up download failed"
+	done
 	h2attack zero-window 128 /bytes/1048576 1 2 >/dev/null
 	sleep 1
 	before=$(rss_kb "$pid")
+	echo "SMAPS before $(/tmp/smaps_sum.sh $pid)"
 	ns_exec "$NS_CLI" timeout 60 python3 "$GW_NETNS_DIR/h2attack.py" "$VIP" 80 \
 		h.example.org zero-window 128 /bytes/1048576 "$conns" 12 >"$GW_RUN_DIR/zw.out" &
 	sleep 10
 	during=$(rss_kb "$pid")
+	echo "SMAPS during $(/tmp/smaps_sum.sh $pid)"
 	wait $! || fail "the zero-window client failed: $(cat "$GW_RUN_DIR/zw.out")"
 	out=$(cat "$GW_RUN_DIR/zw.out")
 	echo "zero window: $out"
@@ -640,6 +653,7 @@ test_http2_zero_window()
 		fail "zero window: not all connections were made: $out"
 	sleep 2
 	after=$(rss_kb "$pid")
+	echo "SMAPS after $(/tmp/smaps_sum.sh $pid)"
 	echo "gwd VmRSS KiB: before $before, after 10 s of $conns zero-window connections" \
 		"$during (+$(((during - before) / 1024)) MiB), 2 s after they left $after" \
 		"(+$(((after - before) / 1024)) MiB)"

@@ -199,13 +199,27 @@ void gw_oq_clear(struct gw_oq *q)
 	q->bytes = 0;
 }
 
-void gw_oq_thread_cleanup(void)
+size_t gw_oq_mem(const struct gw_oq *q)
 {
-	while (spare) {
+	size_t n = 0;
+
+	for (const struct gw_oblk *b = q->head; b; b = b->next)
+		n += sizeof(*b) + b->cap;
+	return n;
+}
+
+void gw_oq_spare_trim(int keep)
+{
+	while (spare && nspare > keep) {
 		struct gw_oblk *b = spare;
 
 		spare = b->next;
+		nspare--;
 		free(b);
 	}
-	nspare = 0;
+}
+
+void gw_oq_thread_cleanup(void)
+{
+	gw_oq_spare_trim(0);
 }

@@ -108,6 +108,8 @@ struct gw_h2 {
  */
 #define GW_H2_MIN_READ 2048
 #define GW_H2_VICTIM_MIN (64 * 1024)
+/* output blocks a worker keeps cached once an HTTP/2 connection's streams are freed */
+#define GW_H2_SPARE_KEEP 32
 
 enum { WAIT_NONE, WAIT_CONN, WAIT_PROC };
 
@@ -132,7 +134,8 @@ static size_t proc_buffered(void)
 static void stream_account(struct gw_h2_stream *st)
 {
 	struct gw_h2 *h = st->h;
-	size_t now = (st->v ? (size_t)st->v->out.bytes : 0) + st->rsv;
+	/* blocks, not bytes: 8 KiB read into a 16 KiB block costs 16 KiB */
+	size_t now = (st->v ? gw_oq_mem(&st->v->out) : 0) + st->rsv;
 
 	if (now == st->acct)
 		return;
@@ -796,6 +799,7 @@ void gw_h2_free(struct gw_conn *c)
 	nghttp2_session_del(h->s);
 	free(h);
 	/* the streams' buffers were freed among live blocks: give the pages back to the OS */
+	gw_oq_spare_trim(GW_H2_SPARE_KEEP);
 	malloc_trim(0);
 }
 
