@@ -25,8 +25,9 @@ END_HEADERS, then waits up to 40 s and prints "slow closed C of N after S s"
 "zero-window" (CVE-2019-9517 class) opens N_CONNS connections (1) that set
 SETTINGS_INITIAL_WINDOW_SIZE to 0, ask for PATH on N_STREAMS streams each and
 never send WINDOW_UPDATE; it reads (and drops) what comes for SECONDS (10),
-then closes and prints "zero-window conns C headers H data D" (H response
-HEADERS and D DATA payload bytes seen, at most the 64 KiB connection window).
+then closes and prints "zero-window conns C headers H data D calm E"
+(H response HEADERS and D DATA payload bytes seen, at most the 64 KiB
+connection window; E connections that got GOAWAY ENHANCE_YOUR_CALM).
 "slow-window" is a legitimate slow reader: window 0, then 16 KiB
 WINDOW_UPDATEs (stream and connection) every 10 ms as DATA arrives; it
 prints "body BYTES sha256 HEX" of the response body.
@@ -168,7 +169,7 @@ def frames_of(buf):
 
 
 def zero_window(host, port, authority, nstreams, path, nconns, seconds):
-    counts = {"headers": 0, "data": 0, "conns": 0}
+    counts = {"headers": 0, "data": 0, "conns": 0, "calm": 0}
     lock = threading.Lock()
     block = request_block(authority, path)
     zero = frame(SETTINGS, 0, 0, struct.pack(">HI", INITIAL_WINDOW_SIZE, 0))
@@ -196,6 +197,8 @@ def zero_window(host, port, authority, nstreams, path, nconns, seconds):
                             counts["headers"] += 1
                         elif ftype == DATA:
                             counts["data"] += len(payload)
+                        elif ftype == GOAWAY and payload[4:8] == b"\0\0\0\x0b":
+                            counts["calm"] += 1
         except (socket.timeout, ConnectionResetError):
             pass
         sock.close()
@@ -206,7 +209,7 @@ def zero_window(host, port, authority, nstreams, path, nconns, seconds):
     for t in threads:
         t.join()
     print(f"zero-window conns {counts['conns']} headers {counts['headers']} "
-          f"data {counts['data']}")
+          f"data {counts['data']} calm {counts['calm']}")
 
 
 def slow_window(host, port, authority, path):

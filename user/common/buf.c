@@ -208,6 +208,17 @@ size_t gw_oq_mem(const struct gw_oq *q)
 	return n;
 }
 
+size_t gw_oq_cost(const struct gw_oq *q, size_t n)
+{
+	size_t room = q->tail ? q->tail->cap - q->tail->end : 0;
+
+	if (n <= room)
+		return 0;
+	n -= room;
+	return sizeof(struct gw_oblk) + (n > GW_OBLK_SIZE - sizeof(struct gw_oblk)
+						 ? n : GW_OBLK_SIZE - sizeof(struct gw_oblk));
+}
+
 void gw_oq_spare_trim(int keep)
 {
 	while (spare && nspare > keep) {

@@ -106,8 +106,9 @@ struct gw_h2 {
  * most (GOAWAY ENHANCE_YOUR_CALM, RFC 9113 section 7), at least
  * GW_H2_VICTIM_MIN, so one client cannot starve all the others.
  */
-#define GW_H2_MIN_READ 2048
 #define GW_H2_VICTIM_MIN (64 * 1024)
+/* waiting streams are resumed once a budget has room for a new block's read */
+#define GW_H2_WAKE_ROOM (GW_OBLK_SIZE + 64)
 /* output blocks a worker keeps cached once an HTTP/2 connection's streams are freed */
 #define GW_H2_SPARE_KEEP 32
 
@@ -173,14 +174,14 @@ static void stream_unwait(struct gw_h2_stream *st)
 static void budget_wake(struct gw_h2 *h)
 {
 	h->wake = false;
-	if (!h->nwait || room(gwd.o.h2_buffer_max, proc_buffered()) < GW_H2_MIN_READ)
+	if (!h->nwait || room(gwd.o.h2_buffer_max, proc_buffered()) < GW_H2_WAKE_ROOM)
 		return;
 	for (struct gw_h2_stream *st = h->streams; st && h->nwait; st = st->next) {
 		struct gw_conn *u = st->v && st->v->x ? st->v->x->u : NULL;
 
 		if (!st->wait)
 			continue;
-		if (room(gwd.o.h2_conn_buffer, h->buffered) < GW_H2_MIN_READ) {
+		if (room(gwd.o.h2_conn_buffer, h->buffered) < GW_H2_WAKE_ROOM) {
 			/* the connection is full again: its own drain wakes the rest */
 			if (st->wait == WAIT_PROC) {
 				proc_waiters--;
@@ -999,32 +1000,31 @@ void gw_h2_stream_resumed(struct gw_conn *v)
 size_t gw_h2_recv_quota(struct gw_conn *v, size_t max)
 {
 	struct gw_h2_stream *st = v->h2s;
-	struct gw_h2 *h;
-	size_t q = max, r;
+	size_t cost;
 
 	if (!st)
 		return max;	/* the client is gone: the exchange ends, nothing is held for it */
-	h = st->h;
 	st->rsv = 0;
 	stream_account(st);
 	stream_unwait(st);
-	r = room(GW_H2_STREAM_BUF, st->acct);
-	if (r < GW_H2_MIN_READ)
+	/*
+	 * What the read costs: a new output block unless its bytes fit the
+	 * tail's room (the proxy's head rewrite aside, they land in v->out).
+	 */
+	cost = gw_oq_cost(&v->out, max);
+	if (cost < max)
+		cost = max;
+	if (room(GW_H2_STREAM_BUF, st->acct) < cost)
 		return 0;	/* resumed by gw_client_sent as the client's window takes bytes */
-	q = q < r ? q : r;
-	r = room(gwd.o.h2_conn_buffer, h->buffered);
-	if (r < GW_H2_MIN_READ)
+	if (room(gwd.o.h2_conn_buffer, st->h->buffered) < cost)
 		return budget_wait(st, WAIT_CONN);
-	q = q < r ? q : r;
-	r = room(gwd.o.h2_buffer_max, proc_buffered());
-	if (r < GW_H2_MIN_READ) {
+	if (room(gwd.o.h2_buffer_max, proc_buffered()) < cost) {
 		__atomic_store_n(&budget_full, true, __ATOMIC_RELAXED);
 		return budget_wait(st, WAIT_PROC);
 	}
-	q = q < r ? q : r;
-	st->rsv = q;
+	st->rsv = cost;
 	stream_account(st);
-	return q;
+	return max;
 }
 
 void gw_h2_recv_done(struct gw_conn *v)
@@ -1090,7 +1090,7 @@ bool gw_h2_budget_poll(struct gw_worker *w)
 
 	if (!proc_waiters && !__atomic_load_n(&budget_full, __ATOMIC_RELAXED))
 		return false;
-	if (room(gwd.o.h2_buffer_max, proc_buffered()) >= GW_H2_MIN_READ) {
+	if (room(gwd.o.h2_buffer_max, proc_buffered()) >= GW_H2_WAKE_ROOM) {
 		__atomic_store_n(&budget_full, false, __ATOMIC_RELAXED);
 	} else {
 		/* one connection per worker and turn: each close frees at least VICTIM_MIN */
@@ -1107,7 +1107,7 @@ bool gw_h2_budget_poll(struct gw_worker *w)
 			did = true;
 		}
 	}
-	if (proc_waiters && room(gwd.o.h2_buffer_max, proc_buffered()) >= GW_H2_MIN_READ) {
+	if (proc_waiters && room(gwd.o.h2_buffer_max, proc_buffered()) >= GW_H2_WAKE_ROOM) {
 		for (uint32_t i = 0; i < w->nslots && proc_waiters; i++) {
 			struct gw_conn *c = w->slots[i];
 
