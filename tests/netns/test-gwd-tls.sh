@@ -645,7 +645,7 @@ test_http2_zero_window()
 	sleep 1
 	before=$(rss_kb "$pid")
 	ns_exec "$NS_CLI" timeout 60 python3 "$GW_NETNS_DIR/h2attack.py" "$VIP" 80 \
-		h.example.org zero-window 128 /bytes/1048576 "$conns" 12 >"$GW_RUN_DIR/zw.out" &
+		h.example.org zero-window 128 /bytes/1048576 "$conns" 16 >"$GW_RUN_DIR/zw.out" &
 	sleep 10
 	during=$(rss_kb "$pid")
 	held=$(metric gwd_http2_buffered_bytes)
@@ -663,9 +663,11 @@ test_http2_zero_window()
 		fail "zero window: gwd grew by $(((during - before) / 1024)) MiB (limit 64)"
 	[ $((after - before)) -lt $((16 * 1024)) ] ||
 		fail "zero window: $(((after - before) / 1024)) MiB not returned after the clients left"
-	# the budgets count it: at most --h2-conn-buffer (512 KiB) a connection, all back after
+	# the budgets count it: --h2-conn-buffer (512 KiB) a connection for what
+	# backends send, plus 1-2 KiB a stream for answers gwd makes itself (a
+	# 504 when a loaded backend did not accept in time); all back after
 	echo "http2_buffered_bytes during: $held, waits $(metric gwd_http2_budget_waits_total)"
-	[ "$held" -gt 0 ] && [ "$held" -le $((conns * 512 * 1024)) ] ||
+	[ "$held" -gt 0 ] && [ "$held" -le $((conns * (512 + 128 * 2) * 1024)) ] ||
 		fail "zero window: $held bytes counted held for $conns connections"
 	assert_eq "nothing held after the clients left" 0 "$(metric gwd_http2_buffered_bytes)"
 	[ "$(metric gwd_http2_budget_waits_total)" -gt 0 ] || fail "no stream waited for a budget"
