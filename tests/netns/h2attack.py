@@ -7,6 +7,7 @@ tests/netns/test-gwd-tls.sh:
     h2attack.py HOST PORT AUTHORITY cookies|stream-id-regress
     h2attack.py HOST PORT AUTHORITY slow-headers [CONNS [tls]]
     h2attack.py HOST PORT AUTHORITY zero-window N_STREAMS PATH [N_CONNS [SECONDS]]
+    h2attack.py HOST PORT AUTHORITY zero-window-grpc N_STREAMS PATH MESSAGE [SECONDS]
     h2attack.py HOST PORT AUTHORITY slow-window PATH
 
 Sends the attack, then reads until the server closes (10 s at most) and
@@ -28,6 +29,9 @@ never send WINDOW_UPDATE; it reads (and drops) what comes for SECONDS (10),
 then closes and prints "zero-window conns C headers H data D calm E"
 (H response HEADERS and D DATA payload bytes seen, at most the 64 KiB
 connection window; E connections that got GOAWAY ENHANCE_YOUR_CALM).
+"zero-window-grpc" does the same on one connection with gRPC calls: POST
+PATH, content-type application/grpc, te: trailers, and MESSAGE as the one
+request message.
 "slow-window" is a legitimate slow reader: window 0, then 16 KiB
 WINDOW_UPDATEs (stream and connection) every 10 ms as DATA arrives; it
 prints "body BYTES sha256 HEX" of the response body.
@@ -168,10 +172,17 @@ def frames_of(buf):
     return out, buf
 
 
-def zero_window(host, port, authority, nstreams, path, nconns, seconds):
+def grpc_block(authority, path):
+    # :method POST, :scheme http, :path, :authority, content-type, te
+    te = b"\x00" + hpack_int(2, 7, 0) + b"te" + hpack_int(8, 7, 0) + b"trailers"
+    return b"\x83\x86" + literal(4, path) + literal(1, authority) + \
+        literal(31, "application/grpc") + te
+
+
+def zero_window(host, port, authority, nstreams, path, nconns, seconds, message=None):
     counts = {"headers": 0, "data": 0, "conns": 0, "calm": 0}
     lock = threading.Lock()
-    block = request_block(authority, path)
+    block = request_block(authority, path) if message is None else grpc_block(authority, path)
     zero = frame(SETTINGS, 0, 0, struct.pack(">HI", INITIAL_WINDOW_SIZE, 0))
     deadline = time.time() + seconds
 
@@ -179,7 +190,12 @@ def zero_window(host, port, authority, nstreams, path, nconns, seconds):
         sock = socket.create_connection((host, port), timeout=seconds)
         out = [PREFACE, zero]
         for i in range(nstreams):
-            out.append(frame(HEADERS, END_STREAM | END_HEADERS, 1 + 2 * i, block))
+            if message is None:
+                out.append(frame(HEADERS, END_STREAM | END_HEADERS, 1 + 2 * i, block))
+                continue
+            m = message.encode()
+            out.append(frame(HEADERS, END_HEADERS, 1 + 2 * i, block))
+            out.append(frame(DATA, END_STREAM, 1 + 2 * i, b"\0" + struct.pack(">I", len(m)) + m))
         sock.sendall(b"".join(out))
         with lock:
             counts["conns"] += 1
@@ -253,6 +269,11 @@ def main():
         nconns = int(sys.argv[7]) if len(sys.argv) > 7 else 1
         seconds = float(sys.argv[8]) if len(sys.argv) > 8 else 10
         zero_window(host, port, authority, int(sys.argv[5]), sys.argv[6], nconns, seconds)
+        return
+    if kind == "zero-window-grpc":
+        seconds = float(sys.argv[8]) if len(sys.argv) > 8 else 10
+        zero_window(host, port, authority, int(sys.argv[5]), sys.argv[6], 1, seconds,
+                    sys.argv[7])
         return
     if kind == "slow-window":
         slow_window(host, port, authority, sys.argv[5])
