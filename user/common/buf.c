@@ -102,7 +102,8 @@ static size_t blk_cap(size_t n, bool first)
 	if (first && n <= GW_OBLK_SMALL - sizeof(struct gw_oblk))
 		return n <= 1024 - sizeof(struct gw_oblk) ? 1024 - sizeof(struct gw_oblk)
 							   : GW_OBLK_SMALL - sizeof(struct gw_oblk);
-	return n > GW_OBLK_SIZE - sizeof(struct gw_oblk) ? n : GW_OBLK_SIZE - sizeof(struct gw_oblk);
+	return n > GW_OBLK_SIZE - sizeof(struct gw_oblk) ? n
+							 : GW_OBLK_SIZE - sizeof(struct gw_oblk);
 }
 
 static struct gw_oblk *blk_new(size_t n, bool first)

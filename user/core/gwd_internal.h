@@ -348,7 +348,10 @@ int gw_worker_start(struct gw_worker *w);
 void gw_worker_wake(struct gw_worker *w);
 struct gw_conn *gw_conn_new(struct gw_worker *w, enum gw_conn_kind kind, int fd);
 void gw_conn_arm_recv(struct gw_conn *c);
-/** Cancels c's armed recv so that the next one is armed anew (a pooled upstream taken by an HTTP/2 stream). */
+/**
+ * Cancels c's armed recv so that the next one is armed anew (a pooled
+ * upstream taken by an HTTP/2 stream gets budgeted single-shot recvs).
+ */
 void gw_conn_recv_restart(struct gw_conn *c);
 void gw_conn_flush(struct gw_conn *c);
 void gw_conn_close(struct gw_conn *c);

@@ -1076,7 +1076,8 @@ static void budget_close(struct gw_h2 *h)
 					  NGHTTP2_ENHANCE_YOUR_CALM);
 		stream_drop_v(st, true);
 	}
-	nghttp2_submit_goaway(h->s, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(h->s),
+	nghttp2_submit_goaway(h->s, NGHTTP2_FLAG_NONE,
+			      nghttp2_session_get_last_proc_stream_id(h->s),
 			      NGHTTP2_ENHANCE_YOUR_CALM, NULL, 0);
 	c->flags |= CF_DISCARD;
 	gw_h2_pull(c);	/* the RST_STREAMs and the GOAWAY before our FIN */

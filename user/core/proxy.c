@@ -1219,7 +1219,8 @@ static void client_put(struct gw_exch *x, const void *p, size_t n)
 		return;
 	x->bytes_out += n;
 	gw_conn_put(x->c, p, n);
-	if (x->u && (x->c->flags & CF_VIRT ? gw_h2_stream_full(x->c) : x->c->out.bytes > GW_OQ_HIGH))
+	if (x->u &&
+	    (x->c->flags & CF_VIRT ? gw_h2_stream_full(x->c) : x->c->out.bytes > GW_OQ_HIGH))
 		gw_conn_pause(x->u);
 }
 
