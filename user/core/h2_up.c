@@ -24,7 +24,7 @@
  *
  * Flow control: the stream's receive window is only given back while the
  * proxy is not holding the stream back (the virtual connection is not
- * paused), so a slow client holds at most a window (32 KiB) per stream
+ * paused), so a slow client holds at most a window (64 KiB) per stream
  * here, counted in the HTTP/2 client's budgets when it is one.
  * Streams are opened on a session of the endpoint below its concurrency
  * limit (the backend's SETTINGS, at most GW_H2UP_MAX_STREAMS), else a new
@@ -53,7 +53,7 @@
  * the window is not given back. Was 1 MiB: that much a stream of a
  * zero-window client (CVE-2019-9517 class).
  */
-#define GW_H2UP_STREAM_WINDOW GW_H2_STREAM_BUF
+#define GW_H2UP_STREAM_WINDOW (64 * 1024)
 #define GW_H2UP_MAX_STREAMS 100
 #define GW_H2UP_CONN_WINDOW (GW_H2UP_MAX_STREAMS * GW_H2UP_STREAM_WINDOW)
 #define GW_H2UP_MAX_NV (GW_HTTP1_MAX_HEADERS + 8)
