@@ -229,9 +229,16 @@ size_t gw_oq_cost(const struct gw_oq *q, size_t n)
 {
 	size_t room = q->tail ? q->tail->cap - q->tail->end : 0;
 
+	size_t cap = GW_OBLK_SIZE - sizeof(struct gw_oblk);
+
 	if (n <= room)
 		return 0;
-	return sizeof(struct gw_oblk) + blk_cap(n - room, !q->tail);
+	n -= room;
+	/*
+	 * Puts fill the tail before a new block: standard blocks, full but
+	 * the last, after a small first block if the queue is empty.
+	 */
+	return (q->tail ? 0 : GW_OBLK_SMALL) + (n + cap - 1) / cap * GW_OBLK_SIZE;
 }
 
 void gw_oq_spare_trim(int keep)

@@ -1086,11 +1086,16 @@ static void budget_close(struct gw_h2 *h)
 
 bool gw_h2_budget_poll(struct gw_worker *w)
 {
+	static __thread uint64_t last_ms;
 	struct gw_h2 *victim = NULL;
 	bool did = false;
 
 	if (!proc_waiters && !__atomic_load_n(&budget_full, __ATOMIC_RELAXED))
 		return false;
+	/* the scans below walk every connection of the worker: at most every 10 ms */
+	if (w->now_ms < last_ms + 10)
+		return false;
+	last_ms = w->now_ms;
 	if (room(gwd.o.h2_buffer_max, proc_buffered()) >= GW_H2_WAKE_ROOM) {
 		__atomic_store_n(&budget_full, false, __ATOMIC_RELAXED);
 	} else {
