@@ -60,6 +60,7 @@ static const struct gw_kind_version v_refgrant[] = {
 static const struct gw_kind_version v_btlsp[] = {
 	V("v1", gw_fields_backendtlspolicy), V("v1alpha3", gw_fields_backendtlspolicy),
 	V("v1alpha2", gw_fields_backendtlspolicy_v1alpha2), VEND };
+static const struct gw_kind_version v_secpol[] = { V("v1alpha1", gw_fields_securitypolicy), VEND };
 static const struct gw_kind_version v_namespace[] = { V("v1", gw_fields_namespace), VEND };
 static const struct gw_kind_version v_service[] = { V("v1", gw_fields_service), VEND };
 static const struct gw_kind_version v_eps[] = { V("v1", gw_fields_endpointslice), VEND };
@@ -88,6 +89,8 @@ const struct gw_kind_info gw_kind_infos[GW_K__COUNT] = {
 				  "referencegrants", "refgrant", true, false, v_refgrant },
 	[GW_K_BACKENDTLSPOLICY] = { GW_K_BACKENDTLSPOLICY, "BackendTLSPolicy", GW_GROUP,
 				    "backendtlspolicies", "btlspolicy", true, true, v_btlsp },
+	[GW_K_SECURITYPOLICY] = { GW_K_SECURITYPOLICY, "SecurityPolicy", GW_EG_GROUP,
+				  "securitypolicies", "sp", true, true, v_secpol },
 	[GW_K_NAMESPACE] = { GW_K_NAMESPACE, "Namespace", "", "namespaces", "ns", false, false,
 			     v_namespace },
 	[GW_K_SERVICE] = { GW_K_SERVICE, "Service", "", "services", "svc", true, false,
@@ -123,26 +126,29 @@ const char *gw_kind_singular(const struct gw_kind_info *ki, char *buf, size_t le
 	return buf;
 }
 
+bool gw_kind_matches_cli(const struct gw_kind_info *ki, const char *name)
+{
+	char sing[64], full[320];
+
+	gw_kind_singular(ki, sing, sizeof(sing));
+	if (!strcasecmp(ki->kind, name) || !strcasecmp(ki->plural, name) ||
+	    !strcasecmp(sing, name) || (ki->short_name && !strcasecmp(ki->short_name, name)))
+		return true;
+	/* resource.group, as kubectl accepts ("httproutes.gateway.networking.k8s.io") */
+	if (!*ki->group)
+		return false;
+	snprintf(full, sizeof(full), "%s.%s", ki->plural, ki->group);
+	if (!strcasecmp(full, name))
+		return true;
+	snprintf(full, sizeof(full), "%s.%s", sing, ki->group);
+	return !strcasecmp(full, name);
+}
+
 const struct gw_kind_info *gw_kind_by_cli_name(const char *name)
 {
-	for (int i = 0; i < GW_K__COUNT; i++) {
-		const struct gw_kind_info *ki = &gw_kind_infos[i];
-		char sing[64], full[320];
-
-		gw_kind_singular(ki, sing, sizeof(sing));
-		if (!strcasecmp(ki->kind, name) || !strcasecmp(ki->plural, name) ||
-		    !strcasecmp(sing, name) || (ki->short_name && !strcasecmp(ki->short_name, name)))
-			return ki;
-		/* resource.group, as kubectl accepts ("httproutes.gateway.networking.k8s.io") */
-		if (!*ki->group)
-			continue;
-		snprintf(full, sizeof(full), "%s.%s", ki->plural, ki->group);
-		if (!strcasecmp(full, name))
-			return ki;
-		snprintf(full, sizeof(full), "%s.%s", sing, ki->group);
-		if (!strcasecmp(full, name))
-			return ki;
-	}
+	for (int i = 0; i < GW_K__COUNT; i++)
+		if (gw_kind_matches_cli(&gw_kind_infos[i], name))
+			return &gw_kind_infos[i];
 	return NULL;
 }
 

@@ -131,8 +131,15 @@ struct gw_gateway {
 	enum gw_from ls_from;		/* spec.allowedListeners.namespaces.from */
 	struct gw_yval *ls_selector;
 	int attached_listenersets;
-	const char **addresses;		/* spec.addresses (IPAddress values) */
+	/* addresses gwd binds the listeners to (none: every address of the node) */
+	const char **addresses;
 	int naddresses;
+	const char **spec_addrs;	/* spec.addresses IPAddress values, as written */
+	int nspec_addrs;
+	bool auto_addr;			/* an IPAddress entry without a value: we assign one */
+	/* GatewayStatus.addresses, set by gw_finish_gateways() (max 16) */
+	const char *status_addrs[16];
+	int nstatus_addrs;
 	/* spec.tls.backend.clientCertificateRef, presented to TLS backends; NULL if none */
 	struct gw_cert *client_cert;
 	/* why clientCertificateRef does not resolve (Gateway ResolvedRefs), or NULL */
@@ -236,6 +243,18 @@ struct gw_service {
 	int nslices;
 };
 
+/**
+ * An Envoy Gateway SecurityPolicy as xdpgw enforces it; the fields stay in
+ * obj->spec (the data plane builds them). invalid: why it cannot be
+ * enforced, and then its targets get 500, never unauthenticated access.
+ */
+struct gw_secpol {
+	struct gw_obj *obj;
+	const char *invalid_reason, *invalid;
+	const char *htpasswd;		/* basicAuth.users: the Secret's .htpasswd, decoded */
+	size_t htpasswd_len;
+};
+
 struct gw_obj {
 	const struct gw_kind_info *ki;
 	const char *api_version;
@@ -258,6 +277,7 @@ struct gw_obj {
 		struct gw_listenerset *ls;
 		struct gw_route *route;
 		struct gw_service *svc;
+		struct gw_secpol *secpol;
 		void *any;
 	} u;
 	bool class_accepted;		/* GatewayClass: ours and Accepted */
@@ -267,12 +287,27 @@ struct gw_obj {
 
 struct gw_index;
 struct gw_nscache;
+struct gw_pol_attach;
 
 /**
  * What the data planes report back, so status can say Programmed. Without
  * one (dry-run, or no data plane running) listeners stay Programmed=False
  * with reason Pending.
  */
+/**
+ * The node a configuration is loaded on, as gwctl sees it (gwctl load fills
+ * it from getifaddrs(); NULL where unknown, as in gwd and most unit tests):
+ * the addresses a Gateway without spec.addresses is reachable at, and what
+ * decides whether a static address is usable (Programmed AddressNotUsable).
+ */
+struct gw_node {
+	const char *const *addrs;	/* unicast addresses of up interfaces, loopback excluded */
+	int naddrs;
+	const char *const *loopback;	/* 127.0.0.1, ::1 if up: listed when addrs is empty */
+	int nloopback;
+	bool xdp;			/* the XDP tier is attached: it serves L4 VIPs off-interface */
+};
+
 struct gw_dataplane {
 	/** True when the listener is served now; else *msg says why not. */
 	bool (*listener_programmed)(void *ctx, const struct gw_listener *l, const char **msg);
@@ -299,8 +334,20 @@ struct gw_config {
 	const char *const *allow_unenforced;
 	int nallow_unenforced;
 	bool trusted;			/* input is our own state file: keep status */
+	/*
+	 * Keys ("Gateway/ns/name/listener") of the TCP/UDP listeners the XDP
+	 * tier serves, as gwctl load found them after programming it; gwd
+	 * serves every other TCP/UDP listener in userspace. Persisted as state
+	 * header lines "# xdpListener: KEY" (read back from trusted input).
+	 */
+	const char **xdp_listeners;
+	size_t nxdp_listeners;
 	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */
 	const struct gw_dataplane *dataplane;
+	const struct gw_node *node;	/* NULL: unknown, status.addresses lists spec only */
+	/* where route/Gateway-targeting policies attach (policy_attach.h) */
+	struct gw_pol_attach *attach;
+	size_t nattach;
 	/*
 	 * Route kinds no data plane of this build serves (bit per enum
 	 * gw_kind): they are left out of supportedKinds, so such routes are not
@@ -315,6 +362,12 @@ struct gw_config {
 	 */
 	int (*tls_options_check)(const struct gw_yval *options, bool http, char *err,
 				 size_t errlen);
+	/*
+	 * Parses an .htpasswd as gwd's basicAuth will (user/auth/htpasswd.c,
+	 * which this library does not link): 0, or nonzero with err saying
+	 * why. NULL: not checked here (gwd still fails closed on it).
+	 */
+	int (*htpasswd_check)(const char *text, size_t len, char *err, size_t errlen);
 	bool resolved;
 };
 
@@ -328,6 +381,10 @@ void gw_config_free(struct gw_config *cfg);
  * resource failures. Check cfg->diags.nerrors afterwards.
  */
 int gw_config_add_buf(struct gw_config *cfg, const char *file, const char *buf, size_t len);
+/** Whether the XDP tier serves listener l (its key is in cfg->xdp_listeners). */
+bool gw_config_xdp_serves(const struct gw_config *cfg, const struct gw_listener *l);
+/** Adds key to cfg->xdp_listeners (copied into the arena); 0 or -ENOMEM. */
+int gw_config_add_xdp_listener(struct gw_config *cfg, const char *key);
 /** Reads path ("-" = stdin) and calls gw_config_add_buf. */
 int gw_config_add_file(struct gw_config *cfg, const char *path);
 
@@ -372,6 +429,14 @@ bool gw_selector_matches(const struct gw_yval *selector, const struct gw_yval *l
  * a NULL argument means "any".
  */
 const char *gw_hostname_intersect(const char *listener, const char *route, bool *any);
+
+/**
+ * The SecurityPolicy that applies to rule `rule` of route r when it is
+ * served through listener l (Envoy Gateway precedence, policy_attach.h),
+ * or NULL.
+ */
+const struct gw_secpol *gw_securitypolicy_for(const struct gw_config *cfg, const struct gw_route *r,
+					      int rule, const struct gw_listener *l);
 
 /** Labels of a namespace (declared or implied: kubernetes.io/metadata.name). */
 struct gw_yval *gw_config_ns_labels(struct gw_config *cfg, const char *ns);

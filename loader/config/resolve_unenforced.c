@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "policy_attach.h"
 #include "resolve_internal.h"
 
 static const enum gw_kind route_kinds[] = { GW_K_HTTPROUTE, GW_K_GRPCROUTE, GW_K_TLSROUTE,
@@ -71,6 +72,20 @@ static int mark_ref(struct gw_config *cfg, const struct gw_obj *pol, const struc
 		}
 	}
 	return 0;
+}
+
+int gw_resolve_attachments(struct gw_config *cfg)
+{
+	size_t nu = cfg->nby_kind[GW_K_UNENFORCED], ns = cfg->nby_kind[GW_K_SECURITYPOLICY];
+	struct gw_obj **pols = gw_arena_alloc(&cfg->arena, (nu + ns + 1) * sizeof(*pols));
+
+	if (!pols)
+		return -ENOMEM;
+	if (nu)
+		memcpy(pols, cfg->by_kind[GW_K_UNENFORCED], nu * sizeof(*pols));
+	if (ns)
+		memcpy(pols + nu, cfg->by_kind[GW_K_SECURITYPOLICY], ns * sizeof(*pols));
+	return gw_attach_policies(cfg, pols, nu + ns);
 }
 
 int gw_mark_unenforced(struct gw_config *cfg)

@@ -90,7 +90,8 @@ struct gw_fwd_req {
 	bool has_length;	/* Content-Length: content_length */
 	uint64_t content_length;
 	const struct gw_http1_header *upgrade;	/* forward Upgrade (WebSocket) */
-	const struct gw_rt_hdrmod *mods[2];	/* rule, then backendRef modifiers */
+	/* rule, backendRef, then SecurityPolicy (basicAuth forwardUsernameHeader) modifiers */
+	const struct gw_rt_hdrmod *mods[3];
 	/*
 	 * Field names with '_' are dropped unless allowed; *underscore_drops
 	 * (when not NULL) counts them.
@@ -98,6 +99,13 @@ struct gw_fwd_req {
 	bool allow_underscores;
 	uint64_t *underscore_drops;
 };
+
+/**
+ * Removes the client's fields whose name has a '_' (see filters.c: the
+ * CGI/WSGI shadowing class, CVE-2024-45614), adding one to *drops (if not
+ * NULL) per field.
+ */
+void gw_drop_underscored(struct gw_hlist *l, uint64_t *drops);
 
 /**
  * Writes the request head sent upstream, from the client's fields hs.
