@@ -392,7 +392,7 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 	struct gw_worker *w = x->w;
 	struct gw_ep_state *st;
 	struct gw_conn *u;
-	bool reused, busy;
+	bool reused = false, busy;
 
 	x->ep = ep;
 	/* h2c backends: a stream of an HTTP/2 session (h2_up.c), else a pooled connection */
@@ -420,6 +420,9 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 	}
 	x->u = u;
 	u->x = x;
+	/* the pooled connection's multishot recv gives way to budgeted ones (h2.c) */
+	if (reused && x->c && (x->c->flags & CF_VIRT))
+		gw_conn_recv_restart(u);
 	st = gw_ep(w, ep->id);
 	if (st)
 		st->active++;
@@ -1336,7 +1339,8 @@ static void client_put(struct gw_exch *x, const void *p, size_t n)
 		return;
 	x->bytes_out += n;
 	gw_conn_put(x->c, p, n);
-	if (x->u && x->c->out.bytes > (x->c->flags & CF_VIRT ? GW_H2_STREAM_BUF : GW_OQ_HIGH))
+	if (x->u &&
+	    (x->c->flags & CF_VIRT ? gw_h2_stream_full(x->c) : x->c->out.bytes > GW_OQ_HIGH))
 		gw_conn_pause(x->u);
 }
 
