@@ -255,6 +255,12 @@ struct gw_secpol {
 	size_t htpasswd_len;
 	const char **jwks;		/* jwt.providers[i]: the local JWKS text */
 	int njwks;
+	struct gw_apikey {		/* apiKeyAuth: client id and key, from the Secrets */
+		const char *client;
+		const char *key;
+		size_t len;
+	} *apikeys;
+	int napikeys;
 };
 
 struct gw_obj {

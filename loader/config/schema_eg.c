@@ -336,6 +336,70 @@ static const struct gw_sfield authorization_fields[] = {
 	{ NULL },
 };
 
+/* ---- apiKeyAuth (api_key_auth_types.go) ----------------------------------- */
+
+static const struct gw_schema s_namelist = { .type = GW_ST_ARR,
+					     .items = &(const struct gw_schema){ .type = GW_ST_STR,
+										 .min_len = 1 },
+					     .min_items = 1 };
+
+/* ExtractFrom: "exactly one of headers, params, or cookies must be specified" */
+static int rule_extract_from(struct gw_sctx *c, struct gw_yval *v)
+{
+	int n = !!gw_yget(v, "headers") + !!gw_yget(v, "params") + !!gw_yget(v, "cookies");
+
+	if (n != 1) {
+		gw_schema_error(c, v, NULL, "exactly one of headers, params, or cookies must be "
+				"specified");
+		return 1;
+	}
+	return 0;
+}
+
+static const struct gw_sfield api_extract_fields[] = {
+	{ "headers", &s_namelist },
+	{ "params", &s_namelist },
+	{ "cookies", &s_namelist },
+	{ NULL },
+};
+
+static int rule_api_key_auth(struct gw_sctx *c, struct gw_yval *v)
+{
+	const struct gw_yval *ex = gw_yget(v, "extractFrom");
+
+	if (!gw_ygetbool(v, "sanitize", false))
+		return 0;
+	for (size_t i = 0; i < gw_ylen(ex); i++) {
+		if (gw_yget(ex->items[i], "params") || gw_yget(ex->items[i], "cookies")) {
+			gw_schema_error(c, v, "sanitize", "is enforced for keys in headers only yet; "
+					"remove it or extract from headers");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static const struct gw_sfield api_key_auth_fields[] = {
+	{ "credentialRefs", &(const struct gw_schema){ .type = GW_ST_ARR,
+							.items = &(const struct gw_schema){
+								.type = GW_ST_OBJ,
+								.fields = secret_ref_fields,
+								.rule = rule_secret_ref },
+							.min_items = 1 },
+	  true },
+	{ "extractFrom", &(const struct gw_schema){ .type = GW_ST_ARR,
+						     .items = &(const struct gw_schema){
+							     .type = GW_ST_OBJ,
+							     .fields = api_extract_fields,
+							     .rule = rule_extract_from },
+						     .min_items = 1 },
+	  true },
+	{ "forwardClientIDHeader", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1,
+							       .format = gw_fmt_header_name } },
+	{ "sanitize", &s_bool },
+	{ NULL },
+};
+
 /* ---- jwt (jwt_types.go) -------------------------------------------------- */
 
 static const char *const jwks_types[] = { "Inline", "ValueRef", NULL };
@@ -467,8 +531,7 @@ static const struct gw_sfield jwt_fields[] = {
 /* ---- SecurityPolicySpec (securitypolicy_types.go) ------------------------ */
 
 /* SecurityPolicy fields xdpgw does not enforce yet: each is a load error. */
-static const char *const unenforced_fields[] = { "apiKeyAuth", "csrf", "oidc", "extAuth",
-						 "mergeType", NULL };
+static const char *const unenforced_fields[] = { "csrf", "oidc", "extAuth", "mergeType", NULL };
 
 static int check_target_kind(struct gw_sctx *c, const struct gw_yval *ref, const char *path)
 {
@@ -513,12 +576,13 @@ static int rule_secpol_spec(struct gw_sctx *c, struct gw_yval *v)
 		if (!gw_yget(v, *f))
 			continue;
 		gw_schema_error(c, gw_yget(v, *f), *f, "not enforced by xdpgw yet (it enforces "
-				"cors, basicAuth, jwt and authorization); remove it, or keep the "
+				"cors, basicAuth, apiKeyAuth, jwt and authorization); remove it, or "
+				"keep the "
 				"policy out of this load");
 		nerr++;
 	}
 	if (!gw_yget(v, "cors") && !gw_yget(v, "basicAuth") && !gw_yget(v, "jwt") &&
-	    !gw_yget(v, "authorization") && !nerr) {
+	    !gw_yget(v, "apiKeyAuth") && !gw_yget(v, "authorization") && !nerr) {
 		gw_schema_error(c, v, NULL, "sets nothing xdpgw could enforce");
 		nerr++;
 	}
@@ -537,7 +601,8 @@ static const struct gw_sfield secpol_spec_fields[] = {
 	{ "basicAuth", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = basic_auth_fields } },
 	{ "authorization", &(const struct gw_schema){ .type = GW_ST_OBJ,
 						       .fields = authorization_fields } },
-	{ "apiKeyAuth", &s_any },
+	{ "apiKeyAuth", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = api_key_auth_fields,
+						    .rule = rule_api_key_auth } },
 	{ "csrf", &s_any },
 	{ "jwt", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = jwt_fields,
 					     .rule = rule_jwt } },

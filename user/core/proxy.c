@@ -1008,6 +1008,29 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 			return;
 		}
 	}
+	if (sec && sec->napikeys) {
+		const char *client, *keyhdr;
+		int rc = gw_secpol_api_key(sec, &rq, &client, &keyhdr);
+		struct gw_rt_hdrmod *m;
+
+		if (rc) {
+			/* Envoy's api_key_auth filter answers 401 in both cases */
+			error_reply(x, 401, rc == -ENOENT ? "Client authentication failed."
+							  : "Client authentication failed.");
+			return;
+		}
+		if ((sec->client_header || (sec->key_sanitize && keyhdr)) && !(m = policy_hdrs(x))) {
+			error_reply(x, 500, "out of memory");
+			return;
+		}
+		if (sec->client_header && m->nset < GW_RT_MAX_HDR_OPS)
+			m->set[m->nset++] = (struct gw_rt_hdr){ sec->client_header, client,
+							       (uint32_t)strlen(sec->client_header),
+							       (uint32_t)strlen(client) };
+		if (sec->key_sanitize && keyhdr && m->nremove < GW_RT_MAX_HDR_OPS)
+			m->remove[m->nremove++] = (struct gw_rt_hdr){ keyhdr, NULL,
+								     (uint32_t)strlen(keyhdr), 0 };
+	}
 	if (sec && sec->njwt) {
 		struct gw_rt_hdrmod *m = policy_hdrs(x);
 		int rc = m ? gw_secpol_jwt(sec, &rq, (int64_t)time(NULL), m, (char *)(m + 1),

@@ -942,6 +942,36 @@ static const char **str_array(struct build *b, const struct gw_yval *list, int *
 	return v;
 }
 
+/* apiKeyAuth: the resolved credentials, extractFrom flattened in order */
+static int build_apikey(struct build *b, const struct gw_secpol *sp, struct gw_rt_security *s)
+{
+	const struct gw_yval *ak = gw_yget(sp->obj->spec, "apiKeyAuth"), *ex = gw_yget(ak, "extractFrom");
+	static const char *const srcs[] = { "headers", "params", "cookies" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < gw_ylen(ex); i++)
+		for (int t = 0; t < 3; t++)
+			n += gw_ylen(gw_yget(ex->items[i], srcs[t]));
+	s->key_srcs = ALLOC(b, n, struct gw_rt_key_src);
+	if (!s->key_srcs)
+		return -ENOMEM;
+	for (size_t i = 0; i < gw_ylen(ex); i++) {
+		for (int t = 0; t < 3; t++) {
+			const struct gw_yval *l = gw_yget(ex->items[i], srcs[t]);
+
+			for (size_t k = 0; k < gw_ylen(l); k++)
+				s->key_srcs[s->nkey_srcs++] = (struct gw_rt_key_src){
+					t == 0 ? GW_KEY_HEADER : t == 1 ? GW_KEY_PARAM : GW_KEY_COOKIE,
+					l->items[k]->str };
+		}
+	}
+	s->apikeys = sp->apikeys;
+	s->napikeys = sp->napikeys;
+	s->client_header = gw_ygetstr(ak, "forwardClientIDHeader", NULL);
+	s->key_sanitize = gw_ygetbool(ak, "sanitize", false);
+	return 0;
+}
+
 /* jwt.providers: key sets parsed once, extractors and claim headers as written */
 static int build_jwt(struct build *b, const struct gw_secpol *sp, struct gw_rt_security *s)
 {
@@ -1048,6 +1078,8 @@ static const struct gw_rt_security *build_security(struct build *b, const struct
 		}
 	}
 	if (gw_yget(spec, "jwt") && !s->invalid && build_jwt(b, sp, s))
+		return NULL;
+	if (gw_yget(spec, "apiKeyAuth") && !s->invalid && build_apikey(b, sp, s))
 		return NULL;
 	if (az && !s->invalid) {
 		s->authz = true;

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "gw/htpasswd.h"
@@ -280,4 +281,53 @@ int gw_secpol_jwt(const struct gw_rt_security *s, const struct gw_rt_request *rq
 		return 0;
 	}
 	return found ? -EACCES : -ENOENT;
+}
+
+int gw_secpol_api_key(const struct gw_rt_security *s, const struct gw_rt_request *rq,
+		      const char **client, const char **hdr)
+{
+	const char *v = NULL;
+	size_t vlen = 0;
+	int match = -1;
+
+	*client = *hdr = NULL;
+	/* extractFrom in order, each entry's names in order: the first value wins */
+	for (int i = 0; !v && i < s->nkey_srcs; i++) {
+		const struct gw_rt_key_src *src = &s->key_srcs[i];
+
+		if (src->type == GW_KEY_HEADER) {
+			const struct gw_http1_header *h = find_header(rq, src->name);
+
+			if (h && h->value_len) {
+				v = h->value;
+				vlen = h->value_len;
+				*hdr = src->name;
+			}
+		} else if (src->type == GW_KEY_PARAM) {
+			if (rq->query)
+				find_pair(rq->query, rq->query_len, '&', src->name, &v, &vlen);
+		} else {
+			for (size_t k = 0; !v && k < rq->nheaders; k++)
+				if (rq->headers[k].name_len == 6 &&
+				    !strncasecmp(rq->headers[k].name, "cookie", 6))
+					find_pair(rq->headers[k].value, rq->headers[k].value_len, ';',
+						  src->name, &v, &vlen);
+		}
+		if (v && !vlen)
+			v = NULL;
+	}
+	if (!v)
+		return -ENOENT;
+	/* every key is compared, so timing does not tell which clients exist */
+	for (int i = 0; i < s->napikeys; i++) {
+		const struct gw_apikey *k = &s->apikeys[i];
+		bool eq = k->len == vlen && !CRYPTO_memcmp(k->key, v, vlen);
+
+		if (eq && match < 0)
+			match = i;
+	}
+	if (match < 0)
+		return -EACCES;
+	*client = s->apikeys[match].client;
+	return 0;
 }
