@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * ICMP/ICMPv6 errors built in XDP and sent back out of the ingress
- * interface (XDP_TX): refusing a new flow (port unreachable), too big
+ * ICMP/ICMPv6 errors built by the program and sent back out of the
+ * ingress interface (XDP_TX; on tc, a redirect to it): refusing a new flow (port unreachable), too big
  * for the path to the backend (fragmentation needed / packet too big),
  * TTL exceeded. The packet is turned into the error about itself, so the
  * quoted header is exactly what the sender sent (before any NAT), which
@@ -60,7 +60,7 @@ static __always_inline int icmp_move_l2(void *data, void *data_end, __u32 from, 
  * with scalar arguments): its checksum loops would otherwise be verified
  * again for every path that can end in an ICMP error.
  */
-__noinline int gw_icmp_send(struct xdp_md *ctx, struct gw_icmp_req *req)
+__noinline int gw_icmp_send(struct gw_ctx *ctx, struct gw_icmp_req *req)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -91,13 +91,13 @@ __noinline int gw_icmp_send(struct xdp_md *ctx, struct gw_icmp_req *req)
 	}
 	if (quote > req->l3_len || quote > GW_ICMP6_QUOTE_MAX || data + l2 + quote > data_end)
 		return -GW_DROP_MALFORMED;
-	if (bpf_xdp_adjust_head(ctx, -(int)hdrs))
+	if (gw_ctx_grow_head(ctx, hdrs))
 		return -GW_DROP_ADJUST;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	if (icmp_move_l2(data, data_end, hdrs, nvlan))
 		return -GW_DROP_ADJUST;
-	if (bpf_xdp_adjust_tail(ctx, (int)(l2 + hdrs + quote) - (int)(data_end - data)))
+	if (gw_ctx_trim(ctx, l2 + hdrs + quote))
 		return -GW_DROP_ADJUST;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
@@ -155,7 +155,7 @@ __noinline int gw_icmp_send(struct xdp_md *ctx, struct gw_icmp_req *req)
 }
 
 /* Sends the ICMP error fw asked for about packet p, from the address p was sent to. */
-static __always_inline int gw_icmp_reply(struct xdp_md *ctx, struct gw_pkt *p,
+static __always_inline int gw_icmp_reply(struct gw_ctx *ctx, struct gw_pkt *p,
 					 const struct gw_cfg *cfg, const struct gw_fwd *fw)
 {
 	struct gw_icmp_req req = {
