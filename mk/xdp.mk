@@ -11,7 +11,7 @@
 
 XDP_SRCS := $(sort $(wildcard loader/xdp/*.c))
 XDP_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(XDP_SRCS))
-XDP_SKEL := $(OUTPUT)/gw_xdp.skel.h
+XDP_SKEL := $(OUTPUT)/gw_xdp.skel.h $(OUTPUT)/gw_tc.skel.h
 XDP_LIBS := -lbpf -lxdp -lelf -lz
 XDP_LIBCONFIG := $(OUTPUT)/libgwconfig.a
 
