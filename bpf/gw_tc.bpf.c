@@ -19,22 +19,11 @@
 #include "lib/stats.h"
 #include "lib/pipeline.h"
 
-/* Ethernet, two VLAN tags, IPv6 with extension headers up to GW_L4_OFF_MAX, TCP with options */
-#define GW_TC_LINEAR	(GW_L4_OFF_MAX + 60)
-
 SEC("tc")
 int gw_tc_ingress(struct __sk_buff *ctx)
 {
-	__u32 want = ctx->len < GW_TC_LINEAR ? ctx->len : GW_TC_LINEAR;
 	struct gw_pkt p;
 
-	/*
-	 * Direct access reaches the linear part only. Senders and drivers put
-	 * the headers there, but nothing promises it: pull them in if not
-	 * (payload stays in the pages).
-	 */
-	if ((__u32)(ctx->data_end - ctx->data) < want)
-		bpf_skb_pull_data(ctx, want);
 	__builtin_memset(&p, 0, sizeof(p));
 	return gw_tc_verdict(ctx, gw_finish(&p, gw_process(ctx, &p)));
 }

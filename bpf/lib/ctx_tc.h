@@ -23,6 +23,25 @@ static __always_inline __u32 gw_ctx_len(struct gw_ctx *ctx)
 #include "parse.h"
 #include "csum.h"
 
+/* Ethernet, two VLAN tags, IPv6 with extension headers up to GW_L4_OFF_MAX, TCP with options */
+#define GW_TC_LINEAR	(GW_L4_OFF_MAX + 60)
+
+/*
+ * Direct access reaches the linear part only. Senders and drivers put the
+ * headers there (a TCP GSO packet: headers linear, payload in pages), but
+ * nothing promises it: when the parse ran out of linear data, the headers
+ * are pulled in (payload stays in the pages) and the packet parsed again.
+ * Not up front: pulling copies, for every packet. True if it pulled.
+ */
+static __always_inline bool gw_ctx_pull_headers(struct gw_ctx *ctx)
+{
+	__u32 want = ctx->len < GW_TC_LINEAR ? ctx->len : GW_TC_LINEAR;
+
+	if ((__u32)(ctx->data_end - ctx->data) >= want)
+		return false;
+	return !bpf_skb_pull_data(ctx, want);
+}
+
 /*
  * The largest IP packet p puts on a link: for a GSO packet one segment
  * (headers + gso_size), which is what the FIB's MTU check must see; the

@@ -22,6 +22,12 @@ static __always_inline __u32 gw_ctx_len(struct gw_ctx *ctx)
 #include "parse.h"
 #include "csum.h"
 
+/* An XDP frame (no xdp.frags) is all linear: nothing to pull. */
+static __always_inline bool gw_ctx_pull_headers(struct gw_ctx *ctx)
+{
+	return false;
+}
+
 /* The largest IP packet p puts on a link: the datagram itself (no GSO in XDP). */
 static __always_inline void gw_ctx_wire_len(struct gw_ctx *ctx, struct gw_pkt *p)
 {

@@ -387,6 +387,11 @@ static __always_inline int gw_process(struct gw_ctx *ctx, struct gw_pkt *p)
 
 	p->stat = GW_STAT_PASS;
 	rc = gw_parse(ctx, p);
+	if ((rc != GW_CONTINUE || p->state == GW_PKT_MALFORMED) && gw_ctx_pull_headers(ctx)) {
+		__builtin_memset(p, 0, sizeof(*p));
+		p->stat = GW_STAT_PASS;
+		rc = gw_parse(ctx, p);
+	}
 	if (rc != GW_CONTINUE)
 		return rc;
 	rc = gw_pkt_ptrs(ctx, p);
