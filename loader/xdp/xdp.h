@@ -263,6 +263,21 @@ int gw_xdp_ifaces_recorded(const struct gw_xdp_maps *maps, struct gw_xdp_iface *
 /** Inode number of this process's network namespace (its identity), or 0. */
 uint64_t gw_xdp_netns_ino(void);
 
+/** Frames the kernel lost on an interface after the program: counter name and value. */
+#define GW_XDP_IFLOSS_MAX 16
+struct gw_xdp_ifloss {
+	size_t n;
+	char reason[GW_XDP_IFLOSS_MAX][40];	/* "tx_dropped", "rx_dropped", ethtool -S names */
+	uint64_t count[GW_XDP_IFLOSS_MAX];
+};
+
+/**
+ * Reads ifname's losses: tx_dropped and rx_dropped always, then the
+ * non-zero ethtool -S counters that name a drop or an XDP transmit error.
+ * Returns 0 or -errno (no such interface).
+ */
+int gw_xdp_iface_losses(const char *ifname, struct gw_xdp_ifloss *l);
+
 /** Prints attach mode per interface (gwctl status). */
 void gw_xdp_print_status(FILE *f, const char *pin_dir);
 

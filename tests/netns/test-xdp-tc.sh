@@ -15,4 +15,4 @@ ALL_TESTS="test_tcp_curl_v4 test_tcp_curl_v6 test_udp_echo test_tcp_iperf3
 	test_weights_tcp test_weights_udp test_filter_non_listener test_l7_listener_passes
 	test_reload_unchanged test_reload_keeps_flow test_no_backend_rejects
 	test_snat_mode test_v1alpha2_manifest test_ip_netns_exec test_two_instances
-	test_rollback test_pmtu test_unload_clean"
+	test_rollback test_pmtu test_unload_clean test_redirect_losses"

@@ -14,7 +14,8 @@ ALL_TESTS="test_tcp_curl_v4 test_tcp_curl_v6 test_udp_echo test_tcp_iperf3
 	test_weights_tcp test_weights_udp test_filter_non_listener test_l7_listener_passes
 	test_reload_unchanged test_reload_keeps_flow test_no_backend_rejects
 	test_snat_mode test_v1alpha2_manifest test_ip_netns_exec test_two_instances
-	test_rollback test_interfaces test_pmtu test_unload_clean test_bulk_default_offloads"
+	test_rollback test_interfaces test_pmtu test_unload_clean test_bulk_default_offloads
+	test_redirect_losses"
 
 # The hook these tests put the tier on (gwctl load --l4-hook): XDP, which
 # they were written for; test-xdp-tc.sh runs them again with tc.
@@ -808,4 +809,29 @@ test_bulk_default_offloads()
 	[ "$by" -ge "${tier[0]}" ] || fail "the tier steered $by bytes of ${tier[0]}"
 	# GSO packets steered whole: far more than one MTU per packet on average
 	[ "$((by / pk))" -gt 3000 ] || fail "$((by / pk)) bytes per steered packet: not GSO"
+}
+
+# Frames a redirect loses after the program (here: the backend's end of the
+# veth is down, so the gateway's end drops what is sent to it) show in
+# gwctl stats per interface, under the kernel's name for the reason.
+test_redirect_losses()
+{
+	local before after i
+
+	skip_if_missing curl jq
+	_xdp_topology 1
+	_load_with_iperf "1"
+	before=$(_stats_json | jq ".interfaces[] | select(.name == \"$GW_BE_IF_1\") | .kernel_losses.tx_dropped")
+	[ -n "$before" ] || fail "gwctl stats has no losses of $GW_BE_IF_1: $(_stats_json | jq -c .interfaces)"
+	check_run ns_exec "$NS_BE_1" ip link set dev "$BE_IF" down
+	# three connection attempts to the route's only backend: at least three SYNs lost
+	for i in 1 2 3; do
+		ns_exec "$NS_CLI" curl -s --noproxy '*' -m 1 "http://$VIP4:5201/" >/dev/null 2>&1
+	done
+	after=$(_stats_json | jq ".interfaces[] | select(.name == \"$GW_BE_IF_1\") | .kernel_losses.tx_dropped")
+	gwctl_gw stats --pin-dir "$PIN_DIR" | grep -v " 0 *0$"
+	[ "$(_stats_json | jq .verdicts.fwd.packets)" -ge 3 ] || fail "the SYNs were not steered"
+	[ "$((after - before))" -ge 3 ] ||
+		fail "3 SYNs lost toward $GW_BE_IF_1, tx_dropped went from $before to $after"
+	check_run ns_exec "$NS_BE_1" ip link set dev "$BE_IF" up
 }
