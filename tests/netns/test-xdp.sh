@@ -779,6 +779,7 @@ test_bulk_default_offloads()
 	# nftables DNAT, the baseline
 	check_run ns_exec "$NS_GW" nft "add table ip gwt; add chain ip gwt pre { type nat hook prerouting priority dstnat; }; add rule ip gwt pre ip daddr $VIP4 tcp dport 5201 dnat to $BE4_1:5201"
 	read -r -a nft <<<"$(_iperf_p4 nftables)"
+	[ -n "${nft[1]:-}" ] || fail "iperf3 through nftables failed"
 	echo "nftables: ${nft[0]} bytes, ${nft[1]} retransmits, ${nft[2]} Gbit/s"
 	check_run ns_exec "$NS_GW" nft delete table ip gwt
 	# the tier, default hook
@@ -791,6 +792,7 @@ test_bulk_default_offloads()
 		fail "gwctl did not say the veth got the tc hook"
 	fwd0=$(_ip_forw "$NS_GW")
 	read -r -a tier <<<"$(_iperf_p4 tier)"
+	[ -n "${tier[1]:-}" ] || fail "iperf3 -P 4 through the tier failed (timeout or error)"
 	fwd1=$(_ip_forw "$NS_GW")
 	echo "tier: ${tier[0]} bytes, ${tier[1]} retransmits, ${tier[2]} Gbit/s"
 	[ "${tier[0]}" -gt 10000000 ] || fail "the transfer through the tier moved ${tier[0]} bytes"
