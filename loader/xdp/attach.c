@@ -640,6 +640,9 @@ static int attach_xdp(struct gw_xdp_instance *in, struct gw_xdp_iface *ifc, bool
 	uint32_t mode = 0, cur;
 
 	cur = xdp_attached_ours(in, ifc->ifindex, &mode);
+	/* ours in generic mode says the driver has no native XDP: auto moves it to tc */
+	if (cur && native_only && mode == GW_XDP_MODE_GENERIC)
+		return -EOPNOTSUPP;
 	if (cur) {
 		unsigned char a[BPF_TAG_SIZE], b[BPF_TAG_SIZE];
 		int old = bpf_prog_get_fd_by_id(cur);

@@ -15,7 +15,7 @@ ALL_TESTS="test_tcp_curl_v4 test_tcp_curl_v6 test_udp_echo test_tcp_iperf3
 	test_reload_unchanged test_reload_keeps_flow test_no_backend_rejects
 	test_snat_mode test_v1alpha2_manifest test_ip_netns_exec test_two_instances
 	test_rollback test_interfaces test_pmtu test_unload_clean test_bulk_default_offloads
-	test_redirect_losses"
+	test_redirect_losses test_hook_choice"
 
 # The hook these tests put the tier on (gwctl load --l4-hook): XDP, which
 # they were written for; test-xdp-tc.sh runs them again with tc.
@@ -91,12 +91,15 @@ _load()
 		--state-dir "$STATE_DIR" -q
 }
 
-# Programs of the tier attached in the gateway namespace, either hook.
+# Programs of the tier attached in the gateway namespace, either hook (tcx
+# through tcx_progs.py: this bpftool and iproute2 do not show tcx).
 _ours_attached()
 {
 	{
 		ns_exec "$NS_GW" ip -d link show | grep -o 'name gw_xdp_ingress'
-		ns_exec "$NS_GW" bpftool net show 2>/dev/null | grep -o 'gw_tc_ingress'
+		for i in $(ns_exec "$NS_GW" ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
+			ns_exec "$NS_GW" python3 "$GW_NETNS_DIR/tcx_progs.py" "$i" | grep '^gw_tc_ingress$'
+		done
 	} | grep -c .
 }
 
@@ -836,4 +839,79 @@ test_redirect_losses()
 	[ "$((after - before))" -ge 3 ] ||
 		fail "3 SYNs lost toward $GW_BE_IF_1, tx_dropped went from $before to $after"
 	check_run ns_exec "$NS_BE_1" ip link set dev "$BE_IF" up
+}
+
+# _hook_of IF: which of the tier's programs IF has: xdp, tc, both or none.
+_hook_of()
+{
+	local x t
+
+	x=$(ns_exec "$NS_GW" ip -d link show dev "$1" | grep -c 'name gw_xdp_ingress')
+	t=$(ns_exec "$NS_GW" python3 "$GW_NETNS_DIR/tcx_progs.py" "$1" | grep -c '^gw_tc_ingress$')
+	case "$x$t" in
+	10) echo xdp ;;
+	01) echo tc ;;
+	11) echo both ;;
+	*) echo none ;;
+	esac
+}
+
+# gwctl load picks the hook per interface and says why (auto: tc on veths
+# and on drivers without native XDP, here a bridge); --l4-hook moves
+# interfaces between hooks, never leaving one on both; a load without
+# --iface keeps each interface where it is; traffic flows at every step.
+test_hook_choice()
+{
+	local out ifs i pod want
+
+	skip_if_missing python3 curl
+	_xdp_topology 3
+	check_run ns_exec "$NS_GW" ip link add gwt-br0 type bridge
+	check_run ns_exec "$NS_GW" ip link set dev gwt-br0 up
+	ifs="--iface $GW_CLI_IF"
+	for ((i = 1; i <= 3; i++)); do
+		ifs+=" --iface ${GW_BE_IF[i]}"
+	done
+	ifs+=" --iface gwt-br0"
+	for step in auto xdp keep auto; do
+		# shellcheck disable=SC2086
+		if [ "$step" = keep ]; then
+			out=$(gwctl_gw load -f "$EXAMPLE" --pin-dir "$PIN_DIR" --state-dir "$STATE_DIR" 2>&1)
+		else
+			out=$(gwctl_gw load -f "$EXAMPLE" --l4-hook "$step" $ifs --pin-dir "$PIN_DIR" \
+				--state-dir "$STATE_DIR" 2>&1)
+		fi || fail "load ($step): $out"
+		echo "--- $step"
+		grep 'L4 tier on' <<<"$out"
+		case $step in
+		auto)
+			grep -q "$GW_CLI_IF: L4 tier on the tc hook (auto: veth device" <<<"$out" ||
+				fail "auto: the veth is not on tc"
+			grep -q "gwt-br0: L4 tier on the tc hook (auto: no native XDP in driver bridge)" \
+				<<<"$out" || fail "auto: the bridge is not on tc"
+			want=tc
+			;;
+		xdp)
+			grep -q "$GW_CLI_IF: L4 tier on the XDP native hook (--l4-hook xdp)" <<<"$out" ||
+				fail "--l4-hook xdp: the veth is not on native XDP"
+			grep -q "gwt-br0: L4 tier on the XDP generic hook (--l4-hook xdp)" <<<"$out" ||
+				fail "--l4-hook xdp: the bridge is not on generic XDP"
+			want=xdp
+			;;
+		keep)
+			grep -q "$GW_CLI_IF: L4 tier on the XDP native hook (as attached before)" <<<"$out" ||
+				fail "a load without --iface moved the interface"
+			want=xdp
+			;;
+		esac
+		for i in "$GW_CLI_IF" "$GW_BE_IF_1" "$GW_BE_IF_2" "$GW_BE_IF_3" gwt-br0; do
+			assert_eq "$step: hook of $i" "$want" "$(_hook_of "$i")"
+		done
+		pod=$(_curl "$VIP4") || fail "$step: curl through the gateway failed"
+		[[ "$pod" == be[123] ]] || fail "$step: unexpected answer '$pod'"
+	done
+	check_run gwctl_gw unload --pin-dir "$PIN_DIR"
+	for i in "$GW_CLI_IF" gwt-br0; do
+		assert_eq "after unload: hook of $i" none "$(_hook_of "$i")"
+	done
 }
