@@ -23,6 +23,8 @@ static __always_inline __u32 gw_ctx_len(struct gw_ctx *ctx)
 #include "parse.h"
 #include "csum.h"
 
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;	/* kernel 6.3 */
+
 /* Ethernet, two VLAN tags, IPv6 with extension headers up to GW_L4_OFF_MAX, TCP with options */
 #define GW_TC_LINEAR	(GW_L4_OFF_MAX + 60)
 
@@ -97,11 +99,26 @@ static __always_inline int gw_ctx_l4_csum(struct gw_ctx *ctx, struct gw_pkt *p, 
 }
 
 /*
+ * Whether the skb is CHECKSUM_PARTIAL, and then where its checksum starts
+ * (from the start of the frame, which tc ingress sees at the MAC header)
+ * and where the field is from there. __sk_buff does not say; the kernel's
+ * sk_buff does (bpf_cast_to_kern_ctx).
+ */
+static __always_inline bool gw_ctx_csum_partial(struct gw_ctx *ctx, __u32 *start, __u32 *off)
+{
+	struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
+
+	if (BPF_CORE_READ_BITFIELD(skb, ip_summed) != CHECKSUM_PARTIAL)
+		return false;
+	*start = (__u32)skb->csum_start - skb->mac_header;
+	*off = skb->csum_offset;
+	return true;
+}
+
+/*
  * Grows the packet by hdrs bytes in front (the ICMP error's new headers).
- * Not for GSO packets: the error quotes one packet. An skb that was
- * CHECKSUM_PARTIAL (a local sender's SYN) stays so, its csum_start inside
- * the quote: it goes back out of the interface it came in on, to that
- * local stack, which does not verify a partial checksum.
+ * Not for GSO packets: the error quotes one packet. A CHECKSUM_PARTIAL skb
+ * stays so (gw_icmp_send() builds the error to match).
  */
 static __always_inline int gw_ctx_grow_head(struct gw_ctx *ctx, __u32 hdrs)
 {

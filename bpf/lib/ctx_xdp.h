@@ -68,6 +68,12 @@ static __always_inline int gw_ctx_l4_csum(struct gw_ctx *ctx, struct gw_pkt *p, 
 	return 0;
 }
 
+/* An XDP frame has no checksum state: its checksums are complete. */
+static __always_inline bool gw_ctx_csum_partial(struct gw_ctx *ctx, __u32 *start, __u32 *off)
+{
+	return false;
+}
+
 /* Grows the frame by hdrs bytes in front (the ICMP error's new headers). */
 static __always_inline int gw_ctx_grow_head(struct gw_ctx *ctx, __u32 hdrs)
 {

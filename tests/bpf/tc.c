@@ -100,7 +100,7 @@ static void tc_env_close(struct tc_env *e)
 /*
  * Gateway infra/g (DNAT) on VIP4/VIP6 and infra/s (SNAT) on SNAT4/SNAT6:
  * tcp/80 -> BE:8080, udp/53 -> BE:5353; infra/g tcp/84 -> 10.2.0.2 and
- * fd02::2 behind MTU 1280.
+ * fd02::2 behind MTU 1280; infra/g tcp/81 refused (ICMP port unreachable).
  */
 static int seed(struct tc_env *e)
 {
@@ -121,6 +121,7 @@ static int seed(struct tc_env *e)
 	seed_listener(m, g, "infra/g/tcp", IPPROTO_TCP, 80, GW_ACT_STEER, t4, t6);
 	seed_listener(m, g, "infra/g/udp", IPPROTO_UDP, 53, GW_ACT_STEER, u4, u6);
 	seed_listener(m, g, "infra/g/mtu", IPPROTO_TCP, 84, GW_ACT_STEER, mt4, mt6);
+	seed_listener(m, g, "infra/g/noroute", IPPROTO_TCP, 81, GW_ACT_REJECT, -1, -1);
 	seed_listener(m, s, "infra/s/tcp", IPPROTO_TCP, 80, GW_ACT_STEER, t4, t6);
 	seed_listener(m, s, "infra/s/udp", IPPROTO_UDP, 53, GW_ACT_STEER, u4, u6);
 	return seed_sync(&e->x);
@@ -375,7 +376,10 @@ static int packet_sock(const char *ifname)
 	return fd;
 }
 
-/* Reads the next frame on fd to dport (host order) within 2 s: its length, or -1. */
+/*
+ * Reads the next frame on fd to dport (host order), or with dport 0 the
+ * next ICMP/ICMPv6 one, within 2 s: its length, or -1.
+ */
 static ssize_t recv_to(int fd, uint16_t dport, struct virtio_net_hdr *vh, uint8_t *f, size_t cap)
 {
 	for (int tries = 0; tries < 64; tries++) {
@@ -393,7 +397,8 @@ static ssize_t recv_to(int fd, uint16_t dport, struct virtio_net_hdr *vh, uint8_
 		if ((size_t)n > cap)
 			continue;
 		memcpy(f, buf + sizeof(*vh), (size_t)n);
-		if (!pkt_parse(f, (size_t)n, &in) || in.dport != dport)
+		if (!pkt_parse(f, (size_t)n, &in) ||
+		    (dport ? in.dport != dport : in.proto != IPPROTO_ICMP && in.proto != 58))
 			continue;
 		memcpy(vh, buf, sizeof(*vh));
 		return n;
@@ -402,8 +407,8 @@ static ssize_t recv_to(int fd, uint16_t dport, struct virtio_net_hdr *vh, uint8_
 }
 
 struct veth_env {
-	int tx, rx, drop_fd;
-	bool in_attached, drop_attached;
+	int tx, rx, back, drop_fd;
+	bool in_attached, drop_attached, drop_in_attached;
 };
 
 static void veth_down(struct tc_env *e, struct veth_env *v)
@@ -412,6 +417,10 @@ static void veth_down(struct tc_env *e, struct veth_env *v)
 		bpf_prog_detach2(e->tc_fd, e->x.if_in, TCX_INGRESS);
 	if (v->drop_attached)
 		bpf_prog_detach2(v->drop_fd, (int)if_nametoindex("gwt-be-p"), TCX_INGRESS);
+	if (v->drop_in_attached)
+		bpf_prog_detach2(v->drop_fd, (int)if_nametoindex("gwt-in-p"), TCX_INGRESS);
+	if (v->back >= 0)
+		close(v->back);
 	if (v->drop_fd >= 0)
 		close(v->drop_fd);
 	if (v->tx >= 0)
@@ -422,7 +431,7 @@ static void veth_down(struct tc_env *e, struct veth_env *v)
 
 static bool veth_up(struct tc_env *e, struct veth_env *v)
 {
-	v->tx = v->rx = v->drop_fd = -1;
+	v->tx = v->rx = v->back = v->drop_fd = -1;
 	v->in_attached = !bpf_prog_attach(e->tc_fd, e->x.if_in, TCX_INGRESS, 0);
 	if (!ASSERT_TRUE(v->in_attached, "attach gw_tc_ingress to tcx ingress of gwt-in"))
 		return false;
@@ -446,9 +455,15 @@ static bool veth_up(struct tc_env *e, struct veth_env *v)
 			       "attach it to gwt-be-p"))
 			return false;
 		v->drop_attached = true;
+		/* and what comes back to the client end (ICMP errors), after its socket read it */
+		v->drop_in_attached = !bpf_prog_attach(v->drop_fd, (int)if_nametoindex("gwt-in-p"),
+						       TCX_INGRESS, 0);
+		if (!ASSERT_TRUE(v->drop_in_attached, "attach it to gwt-in-p"))
+			return false;
 	}
 	v->tx = packet_sock("gwt-in-p");
 	v->rx = packet_sock("gwt-be-p");
+	v->back = packet_sock("gwt-in-p");
 	return ASSERT_GE(v->tx, 0, "packet socket on gwt-in-p") &&
 	       ASSERT_GE(v->rx, 0, "packet socket on gwt-be-p");
 }
@@ -495,7 +510,7 @@ static void partial_veth(struct tc_env *e)
 		{ true, false, true, 0 },   { true, true, true, 0 },	{ false, false, false, 500 },
 		{ true, false, true, 500 },
 	};
-	struct veth_env v = { .tx = -1, .rx = -1, .drop_fd = -1 };
+	struct veth_env v = { .tx = -1, .rx = -1, .back = -1, .drop_fd = -1 };
 	static uint8_t out[65536];
 
 	if (!veth_up(e, &v))
@@ -549,6 +564,77 @@ out:
 	veth_down(e, &v);
 }
 
+/*
+ * A CHECKSUM_PARTIAL SYN (a local stack's) to a refusing listener: the
+ * ICMP error built from it stays partial (nothing can reset that) and
+ * must come out right whether the way back completes the checksum or
+ * not: with TX checksum offload on the ingress veth it reaches the client
+ * still partial, and completing it gives valid checksums; with it off the
+ * kernel completes it in software (skb_checksum_help(), which refuses,
+ * with a WARN, a checksum field past the end of the packet) and the
+ * client gets valid checksums as they are.
+ */
+static void partial_icmp(struct tc_env *e)
+{
+	struct veth_env v = { .tx = -1, .rx = -1, .back = -1, .drop_fd = -1 };
+	static uint8_t out[65536];
+
+	if (!veth_up(e, &v))
+		goto out;
+	for (int v6 = 0; v6 <= 1; v6++) {
+		for (int txoff = 0; txoff <= 1; txoff++) {
+			struct virtio_net_hdr rvh;
+			struct pkt_info in;
+			ssize_t n;
+			struct pkt p;
+
+			printf("# %s SYN to a refusing listener, CHECKSUM_PARTIAL, gwt-in tx %s\n",
+			       v6 ? "IPv6" : "IPv4", txoff ? "off" : "on");
+			if (txoff && system("ethtool -K gwt-in tx off >/dev/null 2>&1")) {
+				test__skip("ethtool -K gwt-in tx off failed");
+				goto out;
+			}
+			build(&p, false, v6 ? CLI6 : CLI4, v6 ? VIP6 : VIP4,
+			      (uint16_t)(44000 + v6 * 2 + txoff), 81, TF_SYN, 0);
+			{
+				struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM };
+				uint8_t buf[sizeof(vh) + PKT_MAX];
+				size_t start, off;
+
+				make_partial(p.buf, p.len, &start, &off);
+				vh.csum_start = (uint16_t)start;
+				vh.csum_offset = (uint16_t)off;
+				memcpy(buf, &vh, sizeof(vh));
+				memcpy(buf + sizeof(vh), p.buf, p.len);
+				ASSERT_EQ(send(v.tx, buf, sizeof(vh) + p.len, 0),
+					  (ssize_t)(sizeof(vh) + p.len), "send on gwt-in-p");
+			}
+			n = recv_to(v.back, 0, &rvh, out, 65536);
+			if (txoff)
+				system("ethtool -K gwt-in tx on >/dev/null 2>&1");
+			if (!ASSERT_GE(n, 1, "the ICMP error reaches the client end") ||
+			    !ASSERT_TRUE(pkt_parse(out, (size_t)n, &in), "it parses"))
+				continue;
+			ASSERT_EQ(in.icmp_type, v6 ? 1 : 3, "destination unreachable");
+			ASSERT_EQ(in.icmp_code, v6 ? 4 : 3, "port unreachable");
+			if (!txoff) {
+				if (!ASSERT_TRUE(rvh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM,
+						 "still CHECKSUM_PARTIAL") ||
+				    !ASSERT_TRUE(rvh.csum_start + rvh.csum_offset + 2 <= n,
+						 "its checksum field inside the packet"))
+					continue;
+				complete_partial(out, (size_t)n, rvh.csum_start, rvh.csum_offset);
+			} else {
+				ASSERT_EQ(rvh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM, 0,
+					  "completed on the way");
+			}
+			ASSERT_TRUE(pkt_csum_ok(out, (size_t)n), "valid ICMP checksums");
+		}
+	}
+out:
+	veth_down(e, &v);
+}
+
 void test_tc(void)
 {
 	static const struct {
@@ -558,6 +644,7 @@ void test_tc(void)
 		{ "complete_both_hooks", complete_both_hooks },
 		{ "gso_whole", gso_whole },
 		{ "partial_veth", partial_veth },
+		{ "partial_icmp", partial_icmp },
 	};
 	struct tc_env e = { 0 };
 
