@@ -26,6 +26,18 @@ int gw_tc_ingress(struct __sk_buff *ctx)
 	struct gw_pkt p;
 
 	__builtin_memset(&p, 0, sizeof(p));
+	/*
+	 * A VLAN tag the driver (or a veth) carries beside the packet
+	 * (skb->vlan_tci) is not in its bytes: steered, it would lose it.
+	 * Left to the kernel's VLAN device, where the tier can be attached
+	 * too (XDP sees such tags in the frame and passes steered packets to
+	 * that device as well: fwd_kernel).
+	 */
+	if (ctx->vlan_present) {
+		p.len = ctx->len;
+		p.stat = GW_STAT_PASS;
+		return gw_tc_verdict(ctx, gw_finish(&p, XDP_PASS));
+	}
 	return gw_tc_verdict(ctx, gw_finish(&p, gw_process(ctx, &p)));
 }
 
