@@ -219,6 +219,7 @@ _Static_assert(sizeof(struct gw_ct_val) == 88, "gw_ct_val layout");
 enum gw_xdp_mode {
 	GW_XDP_MODE_NATIVE = 1,
 	GW_XDP_MODE_GENERIC = 2,
+	GW_XDP_MODE_TC = 3,	/* gw_tc_ingress on tcx ingress, not XDP */
 };
 
 struct gw_iface {

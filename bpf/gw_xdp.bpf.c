@@ -12,7 +12,7 @@
 #include "lib/consts.h"
 #include "lib/types.h"
 #include "lib/maps.h"
-#include "lib/parse.h"
+#include "lib/ctx_xdp.h"
 #include "lib/stats.h"
 #include "lib/pipeline.h"
 

@@ -36,10 +36,13 @@ struct load_cfg {
 	const char *output;
 	bool quiet;
 	struct gw_strlist ifaces;
+	const char *l4_hook;
 	const char *pin_dir;
 	const char *gwd_socket;
 	struct gw_strlist allow_unenforced;
 };
+
+static const char *const l4_hooks[] = { "auto", "xdp", "tc", NULL };
 
 static const struct gw_opt load_opts[] = {
 	GW_OPT("filename", 'f', GW_OPT_STRLIST, struct load_cfg, files, "FILE", NULL,
@@ -52,6 +55,9 @@ static const struct gw_opt load_opts[] = {
 	       "print only errors"),
 	GW_OPT("iface", 'i', GW_OPT_STRLIST, struct load_cfg, ifaces, "IFNAME", NULL,
 	       "attach the XDP tier to this interface (repeatable)"),
+	GW_OPT("l4-hook", 0, GW_OPT_ENUM, struct load_cfg, l4_hook, "HOOK", l4_hooks,
+	       "where the L4 tier runs on the --iface interfaces: xdp, tc (sched_cls on tcx "
+	       "ingress) or auto (default: tc on veths and drivers without native XDP)"),
 	GW_OPT("pin-dir", 0, GW_OPT_STR, struct load_cfg, pin_dir, "DIR", NULL,
 	       "bpffs directory for pinned maps (default /sys/fs/bpf/xdpgw)"),
 	GW_OPT("gwd-socket", 0, GW_OPT_STR, struct load_cfg, gwd_socket, "PATH", NULL,
@@ -433,6 +439,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	dpctx.state_dir = dir;
 	dpctx.pin_dir = lc->pin_dir ? lc->pin_dir : GW_PIN_DIR_DEFAULT;
 	dpctx.ifaces = lc->ifaces;
+	dpctx.l4_hook = lc->l4_hook;
 	dpctx.gwd_socket = lc->gwd_socket ? lc->gwd_socket : sockpath;
 	dpctx.verbose = lc->common.verbose;
 	gw_config_init(&cfg, lc->common.controller);

@@ -192,6 +192,12 @@ static const char *section(uint32_t kind)
 	       kind == GW_NK_BACKEND  ? "backends" : "gateways";
 }
 
+static const char *hook_name(uint32_t mode)
+{
+	return mode == GW_XDP_MODE_TC ? "tc" : mode == GW_XDP_MODE_GENERIC ? "xdp-generic"
+									   : "xdp-native";
+}
+
 static int run_stats(void *vcfg, int argc, char **argv)
 {
 	struct stats_cfg *sc = vcfg;
@@ -203,7 +209,9 @@ static int run_stats(void *vcfg, int argc, char **argv)
 	uint64_t entries, active;
 	struct gw_cfg cfg;
 	uint32_t zero = 0;
-	int ncpus, err, ret = 1;
+	struct gw_xdp_iface rec[GW_MAX_IFACES];
+	struct gw_xdp_ifloss loss[GW_MAX_IFACES];
+	int ncpus, err, ret = 1, nrec = 0;
 	bool first;
 
 	(void)argv;
@@ -239,6 +247,12 @@ static int run_stats(void *vcfg, int argc, char **argv)
 	if ((err = load_items(&in.maps, ncpus, &it)))
 		goto read_failed;
 	count_flows(&in.maps, &it, &entries, &active);
+	nrec = gw_xdp_ifaces_recorded(&in.maps, rec, GW_MAX_IFACES);
+	if (nrec < 0)
+		nrec = 0;
+	for (int i = 0; i < nrec; i++)
+		if (gw_xdp_iface_losses(rec[i].name, &loss[i]))
+			memset(&loss[i], 0, sizeof(loss[i]));	/* gone since: nothing to say */
 
 	if (json) {
 		printf("{\"pin_dir\":");
@@ -278,8 +292,18 @@ static int run_stats(void *vcfg, int argc, char **argv)
 			}
 			printf("]");
 		}
-		printf(",\"flows\":{\"active\":%llu,\"conntrack_entries\":%llu}}\n",
+		printf(",\"flows\":{\"active\":%llu,\"conntrack_entries\":%llu},\"interfaces\":[",
 		       (unsigned long long)active, (unsigned long long)entries);
+		for (int i = 0; i < nrec; i++) {
+			printf("%s{\"name\":", i ? "," : "");
+			json_str(rec[i].name);
+			printf(",\"hook\":\"%s\",\"kernel_losses\":{", hook_name(rec[i].mode));
+			for (size_t k = 0; k < loss[i].n; k++)
+				printf("%s\"%s\":%llu", k ? "," : "", loss[i].reason[k],
+				       (unsigned long long)loss[i].count[k]);
+			printf("}}");
+		}
+		printf("]}\n");
 	} else {
 		printf("XDP L4 tier: generation %u (serial %llu), pins %s\n", cfg.gen,
 		       (unsigned long long)cfg.serial, pin_dir);
@@ -311,6 +335,14 @@ static int run_stats(void *vcfg, int argc, char **argv)
 		}
 		printf("flows: %llu active, %llu conntrack entries\n", (unsigned long long)active,
 		       (unsigned long long)entries);
+		printf("interfaces (hook; frames the kernel lost after the program)\n");
+		for (int i = 0; i < nrec; i++) {
+			printf("  %-16s %-12s", rec[i].name, hook_name(rec[i].mode));
+			for (size_t k = 0; k < loss[i].n; k++)
+				printf(" %s %llu", loss[i].reason[k],
+				       (unsigned long long)loss[i].count[k]);
+			printf("\n");
+		}
 	}
 	ret = 0;
 	goto out;

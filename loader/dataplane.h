@@ -31,6 +31,7 @@ struct gw_dp_ctx {
 	const char *state_dir;
 	const char *pin_dir;		/* bpffs directory for pinned maps and links */
 	struct gw_strlist ifaces;	/* --iface, interfaces to attach XDP to */
+	const char *l4_hook;		/* --l4-hook: "xdp", "tc" or "auto" (NULL: auto) */
 	const char *gwd_socket;		/* gwd control socket (default STATE_DIR/gwd.sock) */
 	bool verbose;
 	void *priv[4];			/* per data plane state between calls */

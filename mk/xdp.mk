@@ -11,7 +11,7 @@
 
 XDP_SRCS := $(sort $(wildcard loader/xdp/*.c))
 XDP_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(XDP_SRCS))
-XDP_SKEL := $(OUTPUT)/gw_xdp.skel.h
+XDP_SKEL := $(OUTPUT)/gw_xdp.skel.h $(OUTPUT)/gw_tc.skel.h
 XDP_LIBS := -lbpf -lxdp -lelf -lz
 XDP_LIBCONFIG := $(OUTPUT)/libgwconfig.a
 
@@ -42,10 +42,10 @@ $(BPFTEST_OUT)/%.skel.h: $(BPFTEST_OUT)/%.bpf.o
 # verifier acceptance is tested too (tests/bpf/verifier.c)
 CLANG_COMPAT ?= $(firstword $(foreach v,19 18 17 16 15,$(shell command -v clang-$(v) 2>/dev/null)))
 ifneq ($(CLANG_COMPAT),)
-BPFTEST_COMPAT_SKEL := $(BPFTEST_OUT)/gw_xdp_compat.skel.h
+BPFTEST_COMPAT_SKEL := $(BPFTEST_OUT)/gw_xdp_compat.skel.h $(BPFTEST_OUT)/gw_tc_compat.skel.h
 BPFTEST_COMPAT_CFLAGS := -DGW_HAVE_COMPAT='"$(notdir $(CLANG_COMPAT))"'
 
-$(BPFTEST_OUT)/gw_xdp_compat.tmp.bpf.o: bpf/gw_xdp.bpf.c $(wildcard bpf/*.h bpf/lib/*.h) vmlinux.h
+$(BPFTEST_OUT)/gw_%_compat.tmp.bpf.o: bpf/gw_%.bpf.c $(wildcard bpf/*.h bpf/lib/*.h) vmlinux.h
 	$(call msg,BPF,$@ ($(notdir $(CLANG_COMPAT))))
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG_COMPAT) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I. -Ibpf \

@@ -67,6 +67,14 @@
 
 #define NSEC_PER_SEC		1000000000ULL
 
+/* tc actions (linux/pkt_cls.h; macros, so vmlinux.h cannot carry them) */
+#define TC_ACT_OK		0
+#define TC_ACT_SHOT		2
+#define TC_ACT_REDIRECT		7
+
+/* skb->ip_summed (linux/skbuff.h) */
+#define CHECKSUM_PARTIAL	3
+
 /*
  * Helpers whose results depend on the machine (routing table, clock) are
  * called through these names, so a test object can #define a mock before

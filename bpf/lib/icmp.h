@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * ICMP/ICMPv6 errors built in XDP and sent back out of the ingress
- * interface (XDP_TX): refusing a new flow (port unreachable), too big
+ * ICMP/ICMPv6 errors built by the program and sent back out of the
+ * ingress interface (XDP_TX; on tc, a redirect to it): refusing a new flow (port unreachable), too big
  * for the path to the backend (fragmentation needed / packet too big),
  * TTL exceeded. The packet is turned into the error about itself, so the
  * quoted header is exactly what the sender sent (before any NAT), which
@@ -55,16 +55,44 @@ static __always_inline int icmp_move_l2(void *data, void *data_end, __u32 from, 
 }
 
 /*
+ * Sum of the ICMP message at ic (nwords 32-bit words). With partial, the
+ * words from rel bytes in on are counted as ~f, f the 16-bit value at
+ * rel + poff: what they sum to once the partial checksum is completed.
+ */
+static __always_inline __u32 icmp_sum(void *ic, __u32 nwords, void *data_end, __u32 sum,
+				      bool partial, __u32 rel, __u32 poff)
+{
+	__u16 *field, f;
+
+	if (!partial)
+		return csum_words(ic, nwords, data_end, sum);
+	if (rel > 4 * GW_CSUM_MAX_WORDS || poff > 64)
+		return sum;
+	/* masks the verifier can see (the checks above are on 32-bit copies) */
+	rel &= 0xff;
+	poff &= 0x7f;
+	field = ic + rel + poff;
+	/* the field read before the loop: clang otherwise sinks the load below its check */
+	barrier_var(field);
+	if ((void *)(field + 1) > data_end)
+		return sum;
+	f = *field;
+	barrier_var(f);
+	return csum_add(csum_words(ic, rel / 4, data_end, sum), (__u16)~f);
+}
+
+/*
  * Rewrites the packet into the ICMP error req describes. Returns XDP_TX
  * or a negated drop reason. A global function (verified once on its own,
  * with scalar arguments): its checksum loops would otherwise be verified
  * again for every path that can end in an ICMP error.
  */
-__noinline int gw_icmp_send(struct xdp_md *ctx, struct gw_icmp_req *req)
+__noinline int gw_icmp_send(struct gw_ctx *ctx, struct gw_icmp_req *req)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 l2, quote, hdrs, sum;
+	__u32 l2, quote, hdrs, sum, pstart = 0, poff = 0, rel = 0;
+	bool partial;
 	__u8 nvlan;
 
 	if (!req)
@@ -91,13 +119,38 @@ __noinline int gw_icmp_send(struct xdp_md *ctx, struct gw_icmp_req *req)
 	}
 	if (quote > req->l3_len || quote > GW_ICMP6_QUOTE_MAX || data + l2 + quote > data_end)
 		return -GW_DROP_MALFORMED;
-	if (bpf_xdp_adjust_head(ctx, -(int)hdrs))
+	/*
+	 * A CHECKSUM_PARTIAL skb (tc: a local sender's SYN) stays partial,
+	 * nothing can reset that, and whoever completes it (a device without
+	 * checksum offload on the way: skb_checksum_help()) sums from
+	 * csum_start and writes at csum_start + csum_offset, now inside the
+	 * quote. So the quote reaches that field (RFC 1812 4.3.2.3 allows
+	 * more than 8 bytes), and the ICMP checksum counts the bytes from
+	 * csum_start on as they will be once completed: a region that holds
+	 * its own checksum sums to -0, so with the field's value f replaced
+	 * by the completed one it sums to ~f. A receiver that gets it still
+	 * partial (a local stack) does not verify it.
+	 */
+	partial = gw_ctx_csum_partial(ctx, &pstart, &poff);
+	if (partial) {
+		if (pstart < l2 || pstart > l2 + GW_ICMP6_QUOTE_MAX || poff > 64)
+			return -GW_DROP_ADJUST;
+		if (((pstart - l2 + poff + 2 + 3) & ~3U) > quote)
+			quote = (pstart - l2 + poff + 2 + 3) & ~3U;
+		/* from the ICMP header to csum_start, after the growth */
+		rel = pstart - l2 + hdrs - (req->family == GW_FAM_V4 ? sizeof(struct iphdr)
+								     : sizeof(struct ipv6hdr));
+		if (quote > req->l3_len || quote > GW_ICMP6_QUOTE_MAX ||
+		    data + l2 + quote > data_end || (rel & 3) || rel < 8 || rel > 8 + quote - 4)
+			return -GW_DROP_ADJUST;
+	}
+	if (gw_ctx_grow_head(ctx, hdrs))
 		return -GW_DROP_ADJUST;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	if (icmp_move_l2(data, data_end, hdrs, nvlan))
 		return -GW_DROP_ADJUST;
-	if (bpf_xdp_adjust_tail(ctx, (int)(l2 + hdrs + quote) - (int)(data_end - data)))
+	if (gw_ctx_trim(ctx, l2 + hdrs + quote))
 		return -GW_DROP_ADJUST;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
@@ -125,7 +178,7 @@ __noinline int gw_icmp_send(struct xdp_md *ctx, struct gw_icmp_req *req)
 		ic->un.gateway = 0;
 		if (req->type == ICMP_DEST_UNREACH && req->code == ICMP_FRAG_NEEDED)
 			ic->un.frag.mtu = bpf_htons(req->info);
-		sum = csum_words(ic, (sizeof(*ic) + quote) / 4, data_end, 0);
+		sum = icmp_sum(ic, (sizeof(*ic) + quote) / 4, data_end, 0, partial, rel, poff);
 		ic->checksum = csum_fold(sum);
 	} else {
 		struct ipv6hdr *ip6h = data + l2;
@@ -148,14 +201,14 @@ __noinline int gw_icmp_send(struct xdp_md *ctx, struct gw_icmp_req *req)
 		sum = csum_words(&ip6h->saddr, 8, data_end, 0);
 		sum = csum_add(sum, bpf_htonl(sizeof(*ic) + quote));
 		sum = csum_add(sum, bpf_htonl(IPPROTO_ICMPV6));
-		sum = csum_words(ic, (sizeof(*ic) + quote) / 4, data_end, sum);
+		sum = icmp_sum(ic, (sizeof(*ic) + quote) / 4, data_end, sum, partial, rel, poff);
 		ic->icmp6_cksum = csum_fold(sum);
 	}
 	return XDP_TX;
 }
 
 /* Sends the ICMP error fw asked for about packet p, from the address p was sent to. */
-static __always_inline int gw_icmp_reply(struct xdp_md *ctx, struct gw_pkt *p,
+static __always_inline int gw_icmp_reply(struct gw_ctx *ctx, struct gw_pkt *p,
 					 const struct gw_cfg *cfg, const struct gw_fwd *fw)
 {
 	struct gw_icmp_req req = {

@@ -99,7 +99,7 @@ static __always_inline void quote_port(__be16 *p, __be16 b, __u16 *usum, bool ud
  * A global function, verified once on its own; it does not resize the
  * packet, so the caller's packet pointers stay valid.
  */
-__noinline int gw_icmp_nat(struct xdp_md *ctx, struct gw_icmp_nat *q)
+__noinline int gw_icmp_nat(struct gw_ctx *ctx, struct gw_icmp_nat *q)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;

@@ -174,7 +174,7 @@ static __always_inline bool ct_snat_reclaim(const struct gw_ct_key *rk, struct g
  * Sockets the node opens later are not seen; the fallback range keeps out
  * of the node's ephemeral ports so that those rarely meet.
  */
-static __always_inline bool port_used_locally(struct xdp_md *ctx, const struct gw_ct_key *rk)
+static __always_inline bool port_used_locally(struct gw_ctx *ctx, const struct gw_ct_key *rk)
 {
 	struct bpf_sock_tuple tup = {};
 	struct bpf_sock *sk;
@@ -204,7 +204,7 @@ static __always_inline bool port_used_locally(struct xdp_md *ctx, const struct g
 }
 
 /* Claims SNAT port (network order) for the flow by inserting its reply entry rv. */
-static __always_inline bool ct_claim_port(struct xdp_md *ctx, struct gw_ct_key *nt,
+static __always_inline bool ct_claim_port(struct gw_ctx *ctx, struct gw_ct_key *nt,
 					  const struct gw_ct_val *rv, struct gw_ct_key *rk,
 					  __be16 port)
 {
@@ -229,7 +229,7 @@ static __always_inline bool ct_claim_port(struct xdp_md *ctx, struct gw_ct_key *
  */
 #define GW_SNAT_PROBES 8
 
-static __always_inline int ct_claim_snat(struct xdp_md *ctx, const struct gw_cfg *cfg,
+static __always_inline int ct_claim_snat(struct gw_ctx *ctx, const struct gw_cfg *cfg,
 					 struct gw_ct_key *nt, const struct gw_ct_val *rv,
 					 struct gw_ct_key *rk, __u32 hash)
 {
@@ -263,7 +263,7 @@ static __always_inline int want_icmp(struct gw_fwd *fw, __u8 type, __u8 code, __
 }
 
 /* Routes the packet as if it already carried tuple fw->nt; sets fw->frc. */
-static __always_inline int gw_fib(struct xdp_md *ctx, const struct gw_pkt *p, struct gw_fwd *fw)
+static __always_inline int gw_fib(struct gw_ctx *ctx, const struct gw_pkt *p, struct gw_fwd *fw)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup *fib = &fw->fib;
@@ -274,7 +274,7 @@ static __always_inline int gw_fib(struct xdp_md *ctx, const struct gw_pkt *p, st
 	fib->l4_protocol = nt->proto;
 	fib->sport = nt->sport;
 	fib->dport = nt->dport;
-	fib->tot_len = p->l3_len;
+	fib->tot_len = p->wire_len;
 	if (nt->family == GW_FAM_V4) {
 		struct iphdr *iph = p->l3;
 
@@ -302,7 +302,7 @@ static __always_inline int gw_fib(struct xdp_md *ctx, const struct gw_pkt *p, st
 static __always_inline bool fib_cached(const struct gw_pkt *p, const struct gw_ct_val *ct,
 				       struct gw_fwd *fw)
 {
-	if (!ct || !ct->fib_ifindex || p->l3_len > ct->fib_len || p->nvlan)
+	if (!ct || !ct->fib_ifindex || p->wire_len > ct->fib_len || p->nvlan)
 		return false;
 	fw->fib.ifindex = ct->fib_ifindex;
 	__builtin_memcpy(fw->fib.dmac, ct->fib_dmac, ETH_ALEN);
@@ -317,12 +317,12 @@ static __always_inline void fib_cache(const struct gw_pkt *p, struct gw_ct_val *
 {
 	if (!ct || fw->frc != BPF_FIB_LKUP_RET_SUCCESS || p->nvlan)
 		return;
-	if (ct->fib_ifindex == fw->fib.ifindex && ct->fib_len >= p->l3_len)
+	if (ct->fib_ifindex == fw->fib.ifindex && ct->fib_len >= p->wire_len)
 		return;
 	__builtin_memcpy(ct->fib_dmac, fw->fib.dmac, ETH_ALEN);
 	__builtin_memcpy(ct->fib_smac, fw->fib.smac, ETH_ALEN);
-	if (p->l3_len > ct->fib_len || ct->fib_ifindex != fw->fib.ifindex)
-		ct->fib_len = p->l3_len;
+	if (p->wire_len > ct->fib_len || ct->fib_ifindex != fw->fib.ifindex)
+		ct->fib_len = p->wire_len;
 	ct->fib_ifindex = fw->fib.ifindex;
 }
 
@@ -367,15 +367,18 @@ static __always_inline int gw_fib_verdict(const struct gw_pkt *p, struct gw_fwd 
  * XDP_PASS, and the kernel forwards the rewritten packet (resolving the
  * neighbour, or handling the VLAN device), so no first packet is lost.
  */
-static __always_inline int gw_xmit(struct xdp_md *ctx, struct gw_pkt *p, struct gw_fwd *fw)
+static __always_inline int gw_xmit(struct gw_ctx *ctx, struct gw_pkt *p, struct gw_fwd *fw)
 {
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = p->eth;
+	void *data_end;
+	struct ethhdr *eth;
 	int rc;
 
 	rc = gw_nat_rewrite(ctx, p, &fw->nt);
 	if (rc)
 		return rc;
+	/* read after the rewrite: on tc its checksum helpers move packet data */
+	data_end = (void *)(long)ctx->data_end;
+	eth = p->eth;
 	/* the kernel decrements the TTL itself on this path */
 	if (fw->frc != BPF_FIB_LKUP_RET_SUCCESS || p->nvlan) {
 		p->stat = fw->reply ? GW_STAT_REV_KERNEL : GW_STAT_FWD_KERNEL;
@@ -401,7 +404,7 @@ static __always_inline int gw_xmit(struct xdp_md *ctx, struct gw_pkt *p, struct 
 	p->stat = fw->reply ? GW_STAT_REV : GW_STAT_FWD;
 	if (fw->fib.ifindex == ctx->ingress_ifindex)
 		return XDP_TX;
-	return bpf_redirect(fw->fib.ifindex, 0);
+	return gw_ctx_redirect(ctx, fw->fib.ifindex);
 }
 
 #endif

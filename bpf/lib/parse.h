@@ -102,8 +102,9 @@ static __always_inline void parse_ipv4(struct hdr_cursor *nh, void *data, void *
 	p->ttl = iph->ttl;
 	hlen = iph->ihl * 4;
 	tot = bpf_ntohs(iph->tot_len);
+	/* tot against the packet's length: on tc, data_end ends the linear part only */
 	if (iph->version != 4 || hlen < sizeof(*iph) || tot < hlen || nh->pos + hlen > data_end ||
-	    nh->pos + tot > data_end) {
+	    (__u32)(nh->pos - data) + tot > p->len) {
 		p->state = GW_PKT_MALFORMED;
 		return;
 	}
@@ -137,7 +138,8 @@ static __always_inline void parse_ipv6(struct hdr_cursor *nh, void *data, void *
 	l3_end = (void *)ip6h + p->l3_len;
 	nexthdr = ip6h->nexthdr;
 	/* payload_len 0 is a jumbogram (hop-by-hop option): not on Ethernet */
-	if (ip6h->version != 6 || !ip6h->payload_len || l3_end > data_end) {
+	if (ip6h->version != 6 || !ip6h->payload_len ||
+	    (__u32)((void *)ip6h - data) + p->l3_len > p->len) {
 		p->state = GW_PKT_MALFORMED;
 		return;
 	}
@@ -212,7 +214,7 @@ done:
  * states of everything after it past the 1M-instruction limit (6.18).
  * Global functions may not store packet pointers into memory they get.
  */
-__noinline int gw_parse(struct xdp_md *ctx, struct gw_pkt *p)
+__noinline int gw_parse(struct gw_ctx *ctx, struct gw_pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -222,7 +224,7 @@ __noinline int gw_parse(struct xdp_md *ctx, struct gw_pkt *p)
 
 	if (!p)
 		return XDP_PASS;
-	p->len = data_end - data;
+	p->len = gw_ctx_len(ctx);
 	proto = parse_ethhdr(&nh, data_end, &eth, &p->nvlan);
 	p->l3_off = nh.pos - data;
 	if (proto == ETH_P_IP) {
@@ -247,7 +249,7 @@ __noinline int gw_parse(struct xdp_md *ctx, struct gw_pkt *p)
  * checked here (every user checks what it reads), only bounded, which is
  * what the verifier needs to accept the arithmetic.
  */
-static __always_inline int gw_pkt_ptrs(struct xdp_md *ctx, struct gw_pkt *p)
+static __always_inline int gw_pkt_ptrs(struct gw_ctx *ctx, struct gw_pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	__u32 l3 = p->l3_off, l4 = p->l4_off;

@@ -44,7 +44,7 @@ static __always_inline bool tcp_flags_invalid(const struct gw_pkt *p)
  * local socket exists. New connections (SYN) never qualify, so filtering
  * of inbound connections does not depend on it.
  */
-static __always_inline bool local_conn(struct xdp_md *ctx, const struct gw_pkt *p)
+static __always_inline bool local_conn(struct gw_ctx *ctx, const struct gw_pkt *p)
 {
 	struct bpf_sock_tuple tup = {};
 	struct bpf_sock *sk;
@@ -134,7 +134,7 @@ static __always_inline int forward_with(struct gw_pkt *p, struct gw_fwd *fw,
  * toward it (the SNAT address depends on the egress interface), record
  * both directions in conntrack.
  */
-static __always_inline int gw_new_flow(struct xdp_md *ctx, struct gw_pkt *p,
+static __always_inline int gw_new_flow(struct gw_ctx *ctx, struct gw_pkt *p,
 				       const struct gw_cfg *cfg, const struct gw_listener_val *l,
 				       const struct gw_route_val *r, struct gw_ct_val *old,
 				       struct gw_scratch *sc)
@@ -187,7 +187,7 @@ static __always_inline int gw_new_flow(struct xdp_md *ctx, struct gw_pkt *p,
 	fv->last_seen = gw_now();
 	if (fw->frc == BPF_FIB_LKUP_RET_SUCCESS && !p->nvlan) {
 		fv->fib_ifindex = fw->fib.ifindex;
-		fv->fib_len = p->l3_len;
+		fv->fib_len = p->wire_len;
 		__builtin_memcpy(fv->fib_dmac, fw->fib.dmac, ETH_ALEN);
 		__builtin_memcpy(fv->fib_smac, fw->fib.smac, ETH_ALEN);
 	}
@@ -240,7 +240,7 @@ static __always_inline int gw_new_flow(struct xdp_md *ctx, struct gw_pkt *p,
  * To a steering listener: keep the flow's backend if conntrack has one
  * that is still current for this route, else choose one.
  */
-static __always_inline int gw_steer(struct xdp_md *ctx, struct gw_pkt *p,
+static __always_inline int gw_steer(struct gw_ctx *ctx, struct gw_pkt *p,
 				    const struct gw_cfg *cfg, const struct gw_listener_val *l,
 				    struct gw_ct_val *old, struct gw_scratch *sc)
 {
@@ -272,7 +272,7 @@ static __always_inline int gw_steer(struct xdp_md *ctx, struct gw_pkt *p,
 }
 
 /* Listener filtering for a packet to a Gateway address. */
-static __always_inline int gw_filter(struct xdp_md *ctx, struct gw_pkt *p,
+static __always_inline int gw_filter(struct gw_ctx *ctx, struct gw_pkt *p,
 				     const struct gw_cfg *cfg, struct gw_ct_val *old,
 				     struct gw_scratch *sc)
 {
@@ -355,7 +355,7 @@ static __always_inline int gw_ct_hit(struct gw_pkt *p, const struct gw_cfg *cfg,
  * the other side, the error forwarded there. GW_CONTINUE with fw ready, or
  * GW_CONTINUE as it was when it is not about one of our flows.
  */
-static __always_inline int gw_icmp_error(struct xdp_md *ctx, struct gw_pkt *p, struct gw_fwd *fw)
+static __always_inline int gw_icmp_error(struct gw_ctx *ctx, struct gw_pkt *p, struct gw_fwd *fw)
 {
 	struct gw_icmp_nat q = {
 		.l4_off = p->l4_off,
@@ -375,7 +375,7 @@ static __always_inline int gw_icmp_error(struct xdp_md *ctx, struct gw_pkt *p, s
 	return GW_CONTINUE;
 }
 
-static __always_inline int gw_process(struct xdp_md *ctx, struct gw_pkt *p)
+static __always_inline int gw_process(struct gw_ctx *ctx, struct gw_pkt *p)
 {
 	struct gw_ct_val *ct = NULL;
 	struct gw_addr_key ak = {};
@@ -387,11 +387,17 @@ static __always_inline int gw_process(struct xdp_md *ctx, struct gw_pkt *p)
 
 	p->stat = GW_STAT_PASS;
 	rc = gw_parse(ctx, p);
+	if ((rc != GW_CONTINUE || p->state == GW_PKT_MALFORMED) && gw_ctx_pull_headers(ctx)) {
+		__builtin_memset(p, 0, sizeof(*p));
+		p->stat = GW_STAT_PASS;
+		rc = gw_parse(ctx, p);
+	}
 	if (rc != GW_CONTINUE)
 		return rc;
 	rc = gw_pkt_ptrs(ctx, p);
 	if (rc != GW_CONTINUE)
 		return rc;
+	gw_ctx_wire_len(ctx, p);
 	cfg = bpf_map_lookup_elem(&gw_config, &zero);
 	/* attached before the first tables were complete: stay out of the way */
 	if (!cfg || !(cfg->flags & GW_CFG_F_ACTIVE))

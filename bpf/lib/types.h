@@ -34,6 +34,7 @@ struct gw_pkt {
 	__u32 l3_off;		/* from the start of the frame */
 	__u32 l4_off;
 	__u32 l3_len;		/* IP datagram length per its header (<= frame) */
+	__u32 wire_len;		/* largest IP packet it becomes on a link (GSO: one segment) */
 	__u8 nvlan;
 	__u8 tcp_flags;
 	__u8 frag;		/* enum gw_frag */

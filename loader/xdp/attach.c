@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * bpffs, pins, the pin-directory lock and XDP attachment. The program is
- * attached through netlink (bpf_xdp_attach), so the kernel keeps it on the
+ * bpffs, pins, the pin-directory lock and attachment, on XDP or tc. The
+ * XDP program is attached through netlink (bpf_xdp_attach), the tc one
+ * with BPF_PROG_ATTACH on tcx ingress, so the kernel keeps either on the
  * interface independently of any pin: under `ip netns exec`, gwctl runs
  * in a throw-away mount namespace whose /sys has no bpffs, mounts one,
  * and its pins vanish when it exits. The attached program still holds its
@@ -25,13 +26,28 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/magic.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
+#include "gw_tc.skel.h"
 #include "gw_xdp.skel.h"
 #include "xdp.h"
 
 #define BPFFS_STD "/sys/fs/bpf"
+
+/*
+ * enum bpf_attach_type BPF_TCX_INGRESS (kernel 6.6). Debian 12's
+ * linux/bpf.h (6.1) and libbpf 1.1 predate tcx; the plain BPF_PROG_ATTACH
+ * form works with them. Not a bpf_link: a link dies with its last fd or
+ * pin, and pins vanish with the mount namespace of `ip netns exec`; an
+ * attachment stays like an XDP program attached over netlink does.
+ */
+#define GW_TCX_INGRESS ((enum bpf_attach_type)46)
+#define GW_TCX_MAX 16
 
 uint64_t gw_xdp_netns_ino(void)
 {
@@ -187,24 +203,33 @@ static __u32 map_id_of(int fd)
 	return info.id;
 }
 
-/*
- * The program attached to ifindex, if it is an xdpgw program of instance
- * 'instance' (hash of its pin directory): its fd (caller closes), map ids
- * in map_ids. -ENOENT if there is none or it is somebody else's.
- */
-static int find_instance_prog(int ifindex, uint64_t instance, __u32 *map_ids, __u32 *nmaps)
+/* Ids of the programs on tcx ingress of ifindex (at most max); their count. */
+static __u32 tcx_prog_ids(int ifindex, __u32 *ids, __u32 max)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 cnt = max, flags = 0;
+
+	/* -ENOSPC: more than max, the first max were filled */
+	if (bpf_prog_query(ifindex, GW_TCX_INGRESS, 0, &flags, ids, &cnt) && errno != ENOSPC)
+		return 0;
+	return cnt < max ? cnt : max;
+}
+
+/*
+ * Program prog_id, if it is an xdpgw program (either hook) of instance
+ * 'instance' (hash of its pin directory): its fd (caller closes), map ids
+ * in map_ids. -ENOENT if it is somebody else's.
+ */
+static int instance_prog(__u32 prog_id, uint64_t instance, __u32 *map_ids, __u32 *nmaps)
+{
 	struct bpf_prog_info info;
 	__u32 ids[64];
 	int fd;
 
-	if (bpf_xdp_query(ifindex, 0, &q) || !q.prog_id)
-		return -ENOENT;
-	fd = bpf_prog_get_fd_by_id(q.prog_id);
+	fd = bpf_prog_get_fd_by_id(prog_id);
 	if (fd < 0)
 		return -ENOENT;
-	if (prog_info(fd, &info, ids, 64) || strcmp(info.name, "gw_xdp_ingress"))
+	if (prog_info(fd, &info, ids, 64) ||
+	    (strcmp(info.name, "gw_xdp_ingress") && strcmp(info.name, "gw_tc_ingress")))
 		goto no;
 	for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++) {
 		int mfd = bpf_map_get_fd_by_id(ids[i]);
@@ -227,6 +252,27 @@ static int find_instance_prog(int ifindex, uint64_t instance, __u32 *map_ids, __
 	}
 no:
 	close(fd);
+	return -ENOENT;
+}
+
+/*
+ * The program attached to ifindex (XDP or tcx ingress), if it is an
+ * xdpgw program of instance 'instance': its fd (caller closes), map ids
+ * in map_ids. -ENOENT if there is none or it is somebody else's.
+ */
+static int find_instance_prog(int ifindex, uint64_t instance, __u32 *map_ids, __u32 *nmaps)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 tcx[GW_TCX_MAX], n;
+	int fd;
+
+	if (!bpf_xdp_query(ifindex, 0, &q) && q.prog_id &&
+	    (fd = instance_prog(q.prog_id, instance, map_ids, nmaps)) >= 0)
+		return fd;
+	n = tcx_prog_ids(ifindex, tcx, GW_TCX_MAX);
+	for (__u32 i = 0; i < n; i++)
+		if ((fd = instance_prog(tcx[i], instance, map_ids, nmaps)) >= 0)
+			return fd;
 	return -ENOENT;
 }
 
@@ -328,6 +374,58 @@ static void fill_maps(struct gw_xdp *skel, struct gw_xdp_maps *m)
 	m->bstats = bpf_map__fd(skel->maps.gw_bstats);
 }
 
+/*
+ * The program must hold every pinned map, including those only user space
+ * reads (gw_names): the attached program is how maps_from_prog() finds
+ * them when the pins are gone.
+ */
+static int bind_pinned(struct bpf_object *obj, int prog_fd)
+{
+	struct bpf_map *map;
+	int err;
+
+	bpf_object__for_each_map(map, obj) {
+		if (!bpf_map__pin_path(map))
+			continue;
+		err = bpf_prog_bind_map(prog_fd, bpf_map__fd(map), NULL);
+		if (err) {
+			fprintf(stderr, "gwctl: XDP: cannot bind map '%s' to the program: %s\n",
+				bpf_map__name(map), strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Loads gw_tc_ingress for an interface that gets the tc hook: a second
+ * object with the same maps, which it takes from the pins the XDP
+ * object's load made or reused (same pin_root_path, same names).
+ */
+static int tc_load(struct gw_xdp_instance *in)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = in->pin_dir);
+	int err;
+
+	if (in->tc)
+		return 0;
+	in->tc = gw_tc__open_opts(&opts);
+	if (!in->tc) {
+		err = -errno;
+		fprintf(stderr, "gwctl: XDP: cannot open the tc BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	err = gw_tc__load(in->tc);
+	if (err) {
+		fprintf(stderr, "gwctl: XDP: cannot load the tc program with the maps pinned in "
+			"'%s': %s\n", in->pin_dir, strerror(-err));
+		gw_tc__destroy(in->tc);
+		in->tc = NULL;
+		return err;
+	}
+	return bind_pinned(in->tc->obj, bpf_program__fd(in->tc->progs.gw_tc_ingress));
+}
+
 int gw_xdp_instance_open(struct gw_xdp_instance *in, const char *pin_dir)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
@@ -362,26 +460,8 @@ int gw_xdp_instance_open(struct gw_xdp_instance *in, const char *pin_dir)
 	}
 	in->created = !had_pins;
 	fill_maps(in->skel, &in->maps);
-	/*
-	 * The program must hold every pinned map, including those only user
-	 * space reads (gw_names): the attached program is how maps_from_prog()
-	 * finds them when the pins are gone.
-	 */
-	{
-		struct bpf_map *map;
-
-		bpf_object__for_each_map(map, in->skel->obj) {
-			if (!bpf_map__pin_path(map))
-				continue;
-			err = bpf_prog_bind_map(bpf_program__fd(in->skel->progs.gw_xdp_ingress),
-						bpf_map__fd(map), NULL);
-			if (err) {
-				fprintf(stderr, "gwctl: XDP: cannot bind map '%s' to the program: %s\n",
-					bpf_map__name(map), strerror(-err));
-				return err;
-			}
-		}
-	}
+	if ((err = bind_pinned(in->skel->obj, bpf_program__fd(in->skel->progs.gw_xdp_ingress))))
+		return err;
 	if (bpf_map_lookup_elem(in->maps.config, &zero, &cfg)) {
 		err = -errno;
 		fprintf(stderr, "gwctl: XDP: cannot read gw_config: %s\n", strerror(-err));
@@ -452,6 +532,8 @@ int gw_xdp_instance_open_pinned(struct gw_xdp_instance *in, const char *pin_dir)
 
 void gw_xdp_instance_close(struct gw_xdp_instance *in)
 {
+	gw_tc__destroy(in->tc);
+	in->tc = NULL;
 	gw_xdp__destroy(in->skel);
 	in->skel = NULL;
 	if (in->lock_fd >= 0)
@@ -461,7 +543,8 @@ void gw_xdp_instance_close(struct gw_xdp_instance *in)
 
 /* ---- attachment ------------------------------------------------------------ */
 
-uint32_t gw_xdp_attached_ours(const struct gw_xdp_instance *in, int ifindex, uint32_t *mode)
+/* Our XDP program on ifindex: its id (mode set), or 0 if something else/nothing. */
+static uint32_t xdp_attached_ours(const struct gw_xdp_instance *in, int ifindex, uint32_t *mode)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	__u32 want = map_id_of(in->maps.config), ids[64];
@@ -486,6 +569,43 @@ uint32_t gw_xdp_attached_ours(const struct gw_xdp_instance *in, int ifindex, uin
 	return id;
 }
 
+/* Our program on tcx ingress of ifindex: its id, or 0. */
+static uint32_t tc_attached_ours(const struct gw_xdp_instance *in, int ifindex)
+{
+	__u32 want = map_id_of(in->maps.config), tcx[GW_TCX_MAX], ids[64], n;
+	struct bpf_prog_info info;
+	uint32_t id = 0;
+
+	if (!want)
+		return 0;
+	n = tcx_prog_ids(ifindex, tcx, GW_TCX_MAX);
+	for (__u32 k = 0; k < n && !id; k++) {
+		int fd = bpf_prog_get_fd_by_id(tcx[k]);
+
+		if (fd < 0)
+			continue;
+		if (!prog_info(fd, &info, ids, 64)) {
+			for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++)
+				if (ids[i] == want)
+					id = tcx[k];
+		}
+		close(fd);
+	}
+	return id;
+}
+
+uint32_t gw_xdp_attached_ours(const struct gw_xdp_instance *in, int ifindex, uint32_t *mode)
+{
+	uint32_t id = xdp_attached_ours(in, ifindex, mode);
+
+	if (id)
+		return id;
+	id = tc_attached_ours(in, ifindex);
+	if (id && mode)
+		*mode = GW_XDP_MODE_TC;
+	return id;
+}
+
 static __u32 mode_flag(uint32_t mode)
 {
 	return mode == GW_XDP_MODE_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
@@ -501,14 +621,28 @@ static int prog_tag(int fd, unsigned char tag[BPF_TAG_SIZE])
 	return err;
 }
 
-static int attach_one(struct gw_xdp_instance *in, struct gw_xdp_iface *ifc)
+static uint32_t prog_id_of(int fd)
+{
+	struct bpf_prog_info info;
+
+	return prog_info(fd, &info, NULL, 0) ? 0 : info.id;
+}
+
+/*
+ * XDP on ifc: native mode where the driver has it, else generic unless
+ * native_only (then -EOPNOTSUPP, nothing attached: auto takes tc).
+ */
+static int attach_xdp(struct gw_xdp_instance *in, struct gw_xdp_iface *ifc, bool native_only)
 {
 	int prog = bpf_program__fd(in->skel->progs.gw_xdp_ingress), err;
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	struct bpf_prog_info info;
 	uint32_t mode = 0, cur;
 
-	cur = gw_xdp_attached_ours(in, ifc->ifindex, &mode);
+	cur = xdp_attached_ours(in, ifc->ifindex, &mode);
+	/* ours in generic mode says the driver has no native XDP: auto moves it to tc */
+	if (cur && native_only && mode == GW_XDP_MODE_GENERIC)
+		return -EOPNOTSUPP;
 	if (cur) {
 		unsigned char a[BPF_TAG_SIZE], b[BPF_TAG_SIZE];
 		int old = bpf_prog_get_fd_by_id(cur);
@@ -552,6 +686,8 @@ static int attach_one(struct gw_xdp_instance *in, struct gw_xdp_iface *ifc)
 			     NULL);
 	gw_log_libbpf_quiet(false);
 	ifc->mode = GW_XDP_MODE_NATIVE;
+	if (err && native_only)
+		return -EOPNOTSUPP;
 	if (err) {
 		pr_debug("XDP: native attach on %s failed (%s); using generic mode\n", ifc->name,
 			 strerror(-err));
@@ -568,14 +704,58 @@ static int attach_one(struct gw_xdp_instance *in, struct gw_xdp_iface *ifc)
 done:
 	if (!bpf_xdp_query(ifc->ifindex, 0, &q))
 		ifc->prog_id = q.prog_id;
-	pr_info("XDP: attached to %s (%s mode)\n", ifc->name,
-		ifc->mode == GW_XDP_MODE_NATIVE ? "native" : "generic");
 	return 0;
 }
 
-static int detach_one(struct gw_xdp_instance *in, int ifindex, const char *name)
+/* gw_tc_ingress on tcx ingress of ifc, after whatever tc programs are there. */
+static int attach_tc(struct gw_xdp_instance *in, struct gw_xdp_iface *ifc)
 {
-	uint32_t mode = 0, id = gw_xdp_attached_ours(in, ifindex, &mode);
+	uint32_t cur;
+	int prog, err;
+
+	if ((err = tc_load(in)))
+		return err;
+	prog = bpf_program__fd(in->tc->progs.gw_tc_ingress);
+	cur = tc_attached_ours(in, ifc->ifindex);
+	ifc->mode = GW_XDP_MODE_TC;
+	if (cur) {
+		unsigned char a[BPF_TAG_SIZE], b[BPF_TAG_SIZE];
+		int old = bpf_prog_get_fd_by_id(cur);
+		LIBBPF_OPTS(bpf_prog_attach_opts, ao, .flags = BPF_F_REPLACE,
+			    .replace_prog_fd = old);
+
+		if (old < 0)
+			return -errno;
+		if (!prog_tag(old, a) && !prog_tag(prog, b) && !memcmp(a, b, sizeof(a))) {
+			close(old);
+			ifc->prog_id = cur;
+			return 0;	/* the same program: leave it in place */
+		}
+		/* another version of ours: replaced in its place in the list, atomically */
+		err = bpf_prog_attach_opts(prog, ifc->ifindex, GW_TCX_INGRESS, &ao);
+		close(old);
+		if (err) {
+			fprintf(stderr, "gwctl: XDP: cannot replace the tc program on '%s': %s\n",
+				ifc->name, strerror(-err));
+			return err;
+		}
+	} else {
+		err = bpf_prog_attach(prog, ifc->ifindex, GW_TCX_INGRESS, 0);
+		if (err) {
+			err = -errno;
+			fprintf(stderr, "gwctl: XDP: cannot attach the tc program to tcx ingress of "
+				"'%s': %s\n", ifc->name, strerror(-err));
+			return err;
+		}
+		ifc->fresh = true;
+	}
+	ifc->prog_id = prog_id_of(prog);
+	return 0;
+}
+
+static int detach_xdp(struct gw_xdp_instance *in, int ifindex, const char *name)
+{
+	uint32_t mode = 0, id = xdp_attached_ours(in, ifindex, &mode);
 	int fd, err;
 
 	if (!id)
@@ -597,6 +777,116 @@ static int detach_one(struct gw_xdp_instance *in, int ifindex, const char *name)
 	}
 	pr_info("XDP: detached from %s\n", name);
 	return 1;
+}
+
+static int detach_tc(struct gw_xdp_instance *in, int ifindex, const char *name)
+{
+	uint32_t id = tc_attached_ours(in, ifindex);
+	int fd, err;
+
+	if (!id)
+		return 0;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	/* by our fd: the other programs on tcx ingress stay */
+	err = bpf_prog_detach2(fd, ifindex, GW_TCX_INGRESS) ? -errno : 0;
+	close(fd);
+	if (err) {
+		fprintf(stderr, "gwctl: XDP: cannot detach the tc program from '%s': %s\n", name,
+			strerror(-err));
+		return err;
+	}
+	pr_info("XDP: detached the tc hook from %s\n", name);
+	return 1;
+}
+
+/* Detaches ours from both hooks of ifindex: 1 if anything was, 0, or -errno. */
+static int detach_one(struct gw_xdp_instance *in, int ifindex, const char *name)
+{
+	int a = detach_xdp(in, ifindex, name), b = detach_tc(in, ifindex, name);
+
+	if (a < 0 || b < 0)
+		return a < 0 ? a : b;
+	return a || b;
+}
+
+/* The driver of interface name (ethtool), or "" if it does not say. */
+static void iface_driver(const char *name, char *drv, size_t len)
+{
+	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	drv[0] = '\0';
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&di;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr))
+		snprintf(drv, len, "%.*s", (int)sizeof(di.driver), di.driver);
+	close(fd);
+}
+
+/*
+ * The hook ifc gets and why. auto: tc on a veth (XDP there turns off TSO
+ * on its peer and GRO, so bulk TCP crosses as 1500-byte frames, and an
+ * XDP frame loses the skb's CHECKSUM_PARTIAL state) and where the driver
+ * has no native XDP (generic XDP runs on the same skb tc sees, without
+ * its GSO and checksum state); XDP where the driver has it natively.
+ */
+static int attach_one(struct gw_xdp_instance *in, struct gw_xdp_iface *ifc)
+{
+	uint8_t hook = ifc->hook;
+	uint32_t mode = 0;
+	char drv[40];
+	int err;
+
+	if (hook == GW_L4_HOOK_KEEP) {
+		if (gw_xdp_attached_ours(in, ifc->ifindex, &mode)) {
+			hook = mode == GW_XDP_MODE_TC ? GW_L4_HOOK_TC : GW_L4_HOOK_XDP;
+			snprintf(ifc->why, sizeof(ifc->why), "as attached before");
+		} else {
+			hook = GW_L4_HOOK_AUTO;
+		}
+	}
+	if (hook == GW_L4_HOOK_XDP) {
+		if (!ifc->why[0])
+			snprintf(ifc->why, sizeof(ifc->why), "--l4-hook xdp");
+		err = attach_xdp(in, ifc, false);
+	} else if (hook == GW_L4_HOOK_TC) {
+		if (!ifc->why[0])
+			snprintf(ifc->why, sizeof(ifc->why), "--l4-hook tc");
+		err = attach_tc(in, ifc);
+	} else {
+		iface_driver(ifc->name, drv, sizeof(drv));
+		if (!strcmp(drv, "veth") || !strcmp(drv, "netkit")) {
+			snprintf(ifc->why, sizeof(ifc->why), "auto: %s device; XDP there would turn "
+				 "off TSO on its peer and GRO", drv);
+			err = attach_tc(in, ifc);
+		} else if (!(err = attach_xdp(in, ifc, true))) {
+			snprintf(ifc->why, sizeof(ifc->why), "auto: native XDP in driver %s",
+				 drv[0] ? drv : "?");
+		} else if (err == -EOPNOTSUPP) {
+			snprintf(ifc->why, sizeof(ifc->why), "auto: no native XDP in driver %s",
+				 drv[0] ? drv : "?");
+			err = attach_tc(in, ifc);
+		}
+	}
+	if (err)
+		return err;
+	/* moved between hooks: the old one goes once the new one is in place */
+	if (ifc->mode == GW_XDP_MODE_TC)
+		err = detach_xdp(in, ifc->ifindex, ifc->name);
+	else
+		err = detach_tc(in, ifc->ifindex, ifc->name);
+	if (err < 0)
+		return err;
+	pr_info("XDP: %s: L4 tier on the %s hook (%s)\n", ifc->name,
+		ifc->mode == GW_XDP_MODE_TC	   ? "tc" :
+		ifc->mode == GW_XDP_MODE_NATIVE ? "XDP native" : "XDP generic",
+		ifc->why);
+	return 0;
 }
 
 /* The SNAT source addresses of an interface: its first IPv4 and first global IPv6 address. */
@@ -742,6 +1032,21 @@ int gw_xdp_unpin_all(struct gw_xdp_instance *in)
 
 /* ---- interfaces -------------------------------------------------------------- */
 
+int gw_l4_hook_parse(const char *s, enum gw_l4_hook dflt, uint8_t *hook)
+{
+	if (!s)
+		*hook = dflt;
+	else if (!strcmp(s, "auto"))
+		*hook = GW_L4_HOOK_AUTO;
+	else if (!strcmp(s, "xdp"))
+		*hook = GW_L4_HOOK_XDP;
+	else if (!strcmp(s, "tc"))
+		*hook = GW_L4_HOOK_TC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 int gw_xdp_ifaces_lookup(const char *const *names, size_t n, struct gw_xdp_iface *ifaces)
 {
 	struct ifaddrs *ifa = NULL;
@@ -839,19 +1144,26 @@ void gw_xdp_print_status(FILE *f, const char *pin_dir)
 		LIBBPF_OPTS(bpf_xdp_query_opts, q);
 		struct gw_iface v;
 		const char *state;
+		__u32 tcx[GW_TCX_MAX], ntcx, id = 0;
 
 		k = next;
 		prev = &k;
 		if (bpf_map_lookup_elem(in.maps.ifaces, &k, &v))
 			continue;
-		if (bpf_xdp_query((int)k, 0, &q) || !q.prog_id)
+		if (v.mode == GW_XDP_MODE_TC) {
+			ntcx = tcx_prog_ids((int)k, tcx, GW_TCX_MAX);
+			state = "tc hook NOT ATTACHED";
+			for (__u32 t = 0; t < ntcx; t++)
+				if (tcx[t] == v.prog_id)
+					state = "tc hook (tcx ingress)", id = tcx[t];
+		} else if (bpf_xdp_query((int)k, 0, &q) || !q.prog_id) {
 			state = "NOT ATTACHED";
-		else if (q.prog_id != v.prog_id)
+		} else if ((id = q.prog_id) != v.prog_id) {
 			state = "another program attached";
-		else
+		} else {
 			state = q.attach_mode == XDP_ATTACHED_SKB ? "generic mode" : "native mode";
-		fprintf(f, "  interface %.16s (ifindex %u): %s, prog %u\n", v.name, k, state,
-			q.prog_id);
+		}
+		fprintf(f, "  interface %.16s (ifindex %u): %s, prog %u\n", v.name, k, state, id);
 		n++;
 	}
 	if (!n)

@@ -147,6 +147,17 @@ static int apply(struct gw_dp_ctx *ctx, const struct gw_config *cfg,
 	}
 	if (err)
 		goto out;
+	/* --l4-hook, else auto for interfaces named now, else as they are attached */
+	for (int i = 0; i < nifaces; i++) {
+		if (gw_l4_hook_parse(ctx->l4_hook, ctx->ifaces.n ? GW_L4_HOOK_AUTO
+								  : GW_L4_HOOK_KEEP,
+				     &ifaces[i].hook)) {
+			fprintf(stderr, "gwctl: XDP: unknown --l4-hook '%s' (xdp, tc, auto)\n",
+				ctx->l4_hook);
+			err = -EINVAL;
+			goto out;
+		}
+	}
 	if (!nifaces && any_l4) {
 		fprintf(stderr, "gwctl: XDP: no interface recorded in '%s'; give --iface IFNAME\n",
 			ctx->pin_dir);

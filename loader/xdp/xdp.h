@@ -19,6 +19,7 @@
 
 struct gw_config;
 struct gw_xdp;
+struct gw_tc;
 
 /* ---- logging ----------------------------------------------------------- */
 
@@ -64,7 +65,20 @@ struct gw_xdp_iface {
 	uint32_t mode;		/* enum gw_xdp_mode, once attached */
 	uint32_t prog_id;
 	bool fresh;		/* attached by this gwctl (gw_xdp_attach_undo detaches it) */
+	uint8_t hook;		/* enum gw_l4_hook: what gw_xdp_attach_all is asked for */
+	char why[120];		/* why it got the hook it got, for people */
 };
+
+/** Which hook an interface is asked to get (gwctl load --l4-hook). */
+enum gw_l4_hook {
+	GW_L4_HOOK_KEEP,	/* as attached before, auto where not attached */
+	GW_L4_HOOK_AUTO,	/* tc on veths and drivers without native XDP, else XDP */
+	GW_L4_HOOK_XDP,
+	GW_L4_HOOK_TC,
+};
+
+/** Parses "auto", "xdp", "tc" (NULL: dflt); -EINVAL otherwise. */
+int gw_l4_hook_parse(const char *s, enum gw_l4_hook dflt, uint8_t *hook);
 
 struct gw_xdp_model {
 	struct gw_xdp_gateway *gateways;
@@ -134,6 +148,7 @@ struct gw_xdp_instance {
 	char pin_dir[4096];
 	int lock_fd;		/* flock on the pin directory */
 	struct gw_xdp *skel;	/* loaded skeleton, maps reused from the pins */
+	struct gw_tc *tc;	/* the tc program, loaded when an interface needs it */
 	struct gw_xdp_maps maps;
 	bool created;		/* the maps were created (not reused) by this open */
 	uint64_t netns_ino;
@@ -170,11 +185,15 @@ bool gw_xdp_instance_attached(const char *pin_dir);
 uint32_t gw_xdp_attached_ours(const struct gw_xdp_instance *in, int ifindex, uint32_t *mode);
 
 /**
- * Attaches the instance's program to each iface not attached yet (native
- * mode if the driver supports it, else generic), replaces an older program
- * of ours, refuses one with somebody else's program, and records every
- * interface in gw_ifaces. On failure the interfaces it attached to are
- * detached again. Returns 0 or -errno.
+ * Attaches the instance's program to each iface not attached yet on the
+ * hook ifaces[i].hook asks for: XDP (native mode if the driver supports
+ * it, else generic; refuses an interface with somebody else's XDP
+ * program) or tc (gw_tc_ingress on tcx ingress, beside other tc
+ * programs); auto picks tc on veths and drivers without native XDP.
+ * Replaces an older program of ours, moves an interface between hooks,
+ * prints the hook and why, and records every interface in gw_ifaces. On
+ * failure the interfaces it attached to are detached again. Returns 0 or
+ * -errno.
  */
 int gw_xdp_attach_all(struct gw_xdp_instance *in, struct gw_xdp_iface *ifaces, size_t n);
 /** Detaches from the ifaces this gwctl attached to (fresh), forgetting them. */
@@ -197,6 +216,21 @@ int gw_xdp_ifaces_recorded(const struct gw_xdp_maps *maps, struct gw_xdp_iface *
 
 /** Inode number of this process's network namespace (its identity), or 0. */
 uint64_t gw_xdp_netns_ino(void);
+
+/** Frames the kernel lost on an interface after the program: counter name and value. */
+#define GW_XDP_IFLOSS_MAX 16
+struct gw_xdp_ifloss {
+	size_t n;
+	char reason[GW_XDP_IFLOSS_MAX][40];	/* "tx_dropped", "rx_dropped", ethtool -S names */
+	uint64_t count[GW_XDP_IFLOSS_MAX];
+};
+
+/**
+ * Reads ifname's losses: tx_dropped and rx_dropped always, then the
+ * non-zero ethtool -S counters that name a drop or an XDP transmit error.
+ * Returns 0 or -errno (no such interface).
+ */
+int gw_xdp_iface_losses(const char *ifname, struct gw_xdp_ifloss *l);
 
 /** Prints attach mode per interface (gwctl status). */
 void gw_xdp_print_status(FILE *f, const char *pin_dir);

@@ -10,13 +10,16 @@
 #   xdp       xdpgw, DNAT mode (backend replies through the gateway)
 #   xdp-snat  xdpgw, SNAT mode (the same rewriting work as DNAT + masquerade)
 #
-# For each: iperf3 throughput (1 and 4 streams), new TCP connections per
-# second (wrk, short HTTP requests with Connection: close), keep-alive
-# requests per second, and the machine's CPU time during each run, per
-# connection and per GB. Every veth carries an XDP program in every mode
-# (xdpgw's, or XDP_PASS) and has TX checksum offload off: equal settings.
-# Medians and spread over rounds; ratios against nft and against plain.
-# Finally the program's ns/packet per verdict (xdp_prog_bench).
+# For each: iperf3 throughput and retransmits (1, 4 and 8 streams), new
+# TCP connections per second (wrk, short HTTP requests with Connection:
+# close), keep-alive requests per second, and the machine's CPU time
+# (/proc/stat) during each run, per GB and per connection. Every peer is
+# on its own default path: the kernel's default offloads on every veth
+# (TX checksum, TSO/GSO on), no XDP program anywhere except what xdpgw
+# attaches itself with the default --l4-hook auto (tc on veths). Medians
+# and spread over rounds; ratios against nft and against plain, including
+# the CPU each gateway adds over plain routing. Finally the program's
+# ns/packet per verdict (xdp_prog_bench).
 #
 #   sudo tools/bench/xdp/run.sh [-r ROUNDS] [-d SECONDS] [MODE...]
 #
@@ -42,8 +45,7 @@ REPO="$(cd "$(dirname "$SELF")/../../.." && pwd)"
 for t in iperf3 wrk nft haproxy jq ethtool; do
 	command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 1; }
 done
-for f in "$REPO/.output/gwctl" "$REPO/.output/gw-echo" "$REPO/.output/tests/bpf/xdp_pass.bpf.o" \
-	"$REPO/.output/bench/xdp_prog_bench"; do
+for f in "$REPO/.output/gwctl" "$REPO/.output/gw-echo" "$REPO/.output/bench/xdp_prog_bench"; do
 	[ -e "$f" ] || { echo "not built: $f (make)" >&2; exit 1; }
 done
 
@@ -60,17 +62,14 @@ ip link set lo up
 # shellcheck source=tests/netns/lib.sh
 source "$REPO/tests/netns/lib.sh"
 gw_env_init
-XDP_PASS_OBJ="$REPO/.output/tests/bpf/xdp_pass.bpf.o"
 PIN_DIR=/sys/fs/bpf/gwbench
 STATE=$GW_RUN_DIR/state
 RES=$GW_RUN_DIR/results
 mkdir -p "$RES"
 
-topo_create 1 >/dev/null
+# the kernel's default offloads (tests/netns turns TX checksum off by default)
+TOPO_TX_CSUM=on topo_create 1 >/dev/null
 ns_exec "$NS_GW" ip addr add "$VIP4/32" dev lo
-for ns in "$NS_CLI" "$NS_BE_1"; do
-	ns_exec "$ns" ip link set dev veth0 xdpdrv obj "$XDP_PASS_OBJ" sec xdp
-done
 # Tens of thousands of short connections a second reuse client ports within
 # seconds: without TIME_WAIT buckets a new SYN never meets an old
 # connection's TIME_WAIT (which otherwise costs a 1 s SYN retry, whichever
@@ -82,18 +81,6 @@ ns_exec "$NS_CLI" sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
 start_echo "$NS_BE_1" be1 --namespace bench --listen "[::]:8080" --grace 100 >/dev/null
 start_background "$NS_BE_1" iperf3 iperf3 -s -p 5201 >/dev/null
 wait_tcp "$NS_BE_1" "$BE4_1" 5201 || exit 1
-
-_gw_xdp_pass() # on|off: XDP_PASS on the gateway's veths (modes without xdpgw)
-{
-	local i
-	for i in "$GW_CLI_IF" "$GW_BE_IF_1"; do
-		if [ "$1" = on ]; then
-			ns_exec "$NS_GW" ip link set dev "$i" xdpdrv obj "$XDP_PASS_OBJ" sec xdp
-		else
-			ns_exec "$NS_GW" ip link set dev "$i" xdp off
-		fi
-	done
-}
 
 _xdp_yaml() # dnat|snat
 {
@@ -123,11 +110,9 @@ mode_up()
 {
 	case $1 in
 	plain)
-		_gw_xdp_pass on
 		TARGET=$BE4_1
 		;;
 	nft)
-		_gw_xdp_pass on
 		ns_exec "$NS_GW" nft -f - <<EOF
 table ip gwbench {
 	chain pre { type nat hook prerouting priority dstnat; ip daddr $VIP4 tcp dport { 8080, 5201 } dnat to $BE4_1; }
@@ -137,7 +122,6 @@ EOF
 		TARGET=$VIP4
 		;;
 	haproxy)
-		_gw_xdp_pass on
 		cat >"$GW_RUN_DIR/haproxy.cfg" <<EOF
 global
 	maxconn 8000
@@ -159,9 +143,12 @@ EOF
 		;;
 	xdp | xdp-snat)
 		_xdp_yaml "$([ "$1" = xdp ] && echo dnat || echo snat)" >"$GW_RUN_DIR/bench.yaml"
-		ns_exec "$NS_GW" "$REPO/.output/gwctl" load -q -f "$GW_RUN_DIR/bench.yaml" \
+		# the default hook (auto); what each interface got goes to stderr once
+		ns_exec "$NS_GW" "$REPO/.output/gwctl" load -f "$GW_RUN_DIR/bench.yaml" \
 			--iface "$GW_CLI_IF" --iface "$GW_BE_IF_1" --pin-dir "$PIN_DIR" \
-			--state-dir "$STATE" >/dev/null 2>&1 || { echo "gwctl load failed" >&2; exit 1; }
+			--state-dir "$STATE" >"$GW_RUN_DIR/load.out" 2>&1 ||
+			{ cat "$GW_RUN_DIR/load.out" >&2; echo "gwctl load failed" >&2; exit 1; }
+		[ -e "$RES/hooks" ] || grep 'L4 tier on' "$GW_RUN_DIR/load.out" | tee "$RES/hooks" >&2
 		TARGET=$VIP4
 		;;
 	esac
@@ -170,9 +157,9 @@ EOF
 mode_down()
 {
 	case $1 in
-	plain) _gw_xdp_pass off ;;
-	nft) ns_exec "$NS_GW" nft delete table ip gwbench; _gw_xdp_pass off ;;
-	haproxy) stop_background haproxy >/dev/null; _gw_xdp_pass off ;;
+	plain) ;;
+	nft) ns_exec "$NS_GW" nft delete table ip gwbench ;;
+	haproxy) stop_background haproxy >/dev/null ;;
 	xdp | xdp-snat)
 		ns_exec "$NS_GW" "$REPO/.output/gwctl" unload --pin-dir "$PIN_DIR" >/dev/null 2>&1
 		rm -rf "$STATE"
@@ -193,11 +180,12 @@ run_one()
 	local mode=$1 test=$2 c0 c1 out val units
 	c0=$(cpu_busy)
 	case $test in
-	iperf1 | iperf4)
+	iperf1 | iperf4 | iperf8)
 		out=$(ns_exec "$NS_CLI" iperf3 -c "$TARGET" -p 5201 -t "$DUR" -P "${test#iperf}" -J)
 		c1=$(cpu_busy)
 		val=$(jq '.end.sum_received.bits_per_second / 1e9' <<<"$out")
 		units=$(jq '.end.sum_received.bytes / 1e9' <<<"$out")	# GB
+		jq '.end.sum_sent.retransmits' <<<"$out" >>"$RES/$mode.$test.retr"
 		;;
 	connrate | keepalive)
 		local hdr=()
@@ -212,7 +200,8 @@ run_one()
 	echo "$val $(((c1 - c0))) $units" >>"$RES/$mode.$test"
 }
 
-TESTS=(iperf1 iperf4 connrate keepalive)
+TESTS=(iperf1 iperf4 iperf8 connrate keepalive)
+IPERFS=(iperf1 iperf4 iperf8)
 echo "# xdpgw L4 benchmark: $ROUNDS rounds x ${DUR}s, modes: ${MODES[*]}, $(nproc) CPUs, $(uname -r)"
 # rounds outermost: the machine's drift spreads over every mode alike
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -236,46 +225,60 @@ stats() # FILE COL: "median min max"
 		printf "%.4g %.4g %.4g\n", a[int((NR + 1) / 2)], a[1], a[NR] }'
 }
 
+med() # FILE: median of the numbers in it
+{
+	sort -g "$1" | awk '{ a[NR] = $1 } END { printf "%.4g\n", NR ? a[int((NR + 1) / 2)] : 0 }'
+}
+
 echo
-printf '%-10s %-22s %-22s %-22s %-22s\n' mode "iperf3 -P1 Gbit/s" "iperf3 -P4 Gbit/s" \
-	"new conn/s" "keep-alive req/s"
+printf '%-10s' mode
+for t in "${TESTS[@]}"; do printf ' %-22s' "$t"; done
+echo "   (Gbit/s for iperf3 -P1/-P4/-P8, connections/s, requests/s)"
 for mode in "${MODES[@]}"; do
 	line=$(printf '%-10s' "$mode")
 	for t in "${TESTS[@]}"; do
-		read -r med lo hi <<<"$(stats "$RES/$mode.$t" 1)"
-		line+=$(printf ' %-22s' "$med ($lo..$hi)")
+		read -r m lo hi <<<"$(stats "$RES/$mode.$t" 1)"
+		line+=$(printf ' %-22s' "$m ($lo..$hi)")
 	done
 	echo "$line"
 done
 
 echo
-printf '%-10s %-26s %-26s %-26s\n' mode "CPU s/GB (iperf3 -P4)" "CPU us/conn (new conn)" \
-	"CPU us/req (keep-alive)"
+printf '%-10s %-14s %-14s %-14s | %-14s %-14s %-14s %-14s\n' mode "retr -P1" "retr -P4" \
+	"retr -P8" "CPU s/GB -P1" "CPU s/GB -P4" "CPU s/GB -P8" "CPU us/conn"
 for mode in "${MODES[@]}"; do
-	read -r g glo ghi <<<"$(stats "$RES/$mode.iperf4" 2)"
-	read -r c clo chi <<<"$(stats "$RES/$mode.connrate" 2)"
-	read -r k klo khi <<<"$(stats "$RES/$mode.keepalive" 2)"
-	printf '%-10s %-26s %-26s %-26s\n' "$mode" "$g ($glo..$ghi)" \
-		"$(awk -v a="$c" -v l="$clo" -v h="$chi" 'BEGIN { printf "%.1f (%.1f..%.1f)", a*1e6, l*1e6, h*1e6 }')" \
-		"$(awk -v a="$k" -v l="$klo" -v h="$khi" 'BEGIN { printf "%.1f (%.1f..%.1f)", a*1e6, l*1e6, h*1e6 }')"
-	echo "$mode $g $c $k" >>"$RES/cpu"
+	line=$(printf '%-10s' "$mode")
+	for t in "${IPERFS[@]}"; do
+		line+=$(printf ' %-14s' "$(med "$RES/$mode.$t.retr")")
+	done
+	line+=" |"
+	cpu="$mode"
+	for t in "${IPERFS[@]}" connrate; do
+		read -r m _ _ <<<"$(stats "$RES/$mode.$t" 2)"
+		cpu+=" $m"
+		[ "$t" = connrate ] && m=$(awk -v a="$m" 'BEGIN { printf "%.1f", a * 1e6 }')
+		line+=$(printf ' %-14s' "$m")
+	done
+	echo "$line"
+	echo "$cpu" >>"$RES/cpu"
 done
 
-# ratios of medians, and the CPU a gateway adds over plain routing
-if [ -s "$RES/cpu" ] && grep -q '^plain ' "$RES/cpu"; then
+# the CPU a gateway adds over plain routing: per GB for each iperf3 run, per connection
+if grep -q '^plain ' "$RES/cpu"; then
+	read -r _ p1 p4 p8 pc <<<"$(grep '^plain ' "$RES/cpu")"
 	echo
-	echo "CPU the gateway adds over plain routing (medians):"
-	read -r _ pg pc pk <<<"$(grep '^plain ' "$RES/cpu")"
-	while read -r mode g c k; do
+	echo "CPU added over plain routing (medians): s/GB at -P1 -P4 -P8, us/connection"
+	while read -r mode g1 g4 g8 c; do
 		[ "$mode" = plain ] && continue
-		awk -v m="$mode" -v g="$g" -v c="$c" -v pg="$pg" -v pc="$pc" 'BEGIN {
-			printf "  %-10s %+.3f CPU s/GB   %+.1f CPU us/connection\n", m, g - pg, (c - pc) * 1e6 }'
+		awk -v m="$mode" -v a="$g1" -v b="$g4" -v d="$g8" -v c="$c" -v p1="$p1" -v p4="$p4" \
+			-v p8="$p8" -v pc="$pc" 'BEGIN {
+			printf "  %-10s %+.3f %+.3f %+.3f   %+.1f\n", m, a - p1, b - p4, d - p8, (c - pc) * 1e6 }'
 	done <"$RES/cpu"
 fi
 for base in nft plain; do
 	[ -e "$RES/$base.connrate" ] || continue
 	echo
-	echo "ratios to $base (medians; throughput and rates: higher is better):"
+	echo "ratios to $base (medians; throughput and rates: higher is better; retransmits and added CPU: lower):"
 	for mode in "${MODES[@]}"; do
 		[ "$mode" = "$base" ] && continue
 		line=$(printf '  %-10s' "$mode")
@@ -284,18 +287,27 @@ for base in nft plain; do
 			read -r b _ _ <<<"$(stats "$RES/$base.$t" 1)"
 			line+=$(awk -v t="$t" -v a="$a" -v b="$b" 'BEGIN { printf " %s %.2fx", t, (b > 0 ? a / b : 0) }')
 		done
+		for t in "${IPERFS[@]}"; do
+			a=$(med "$RES/$mode.$t.retr")
+			b=$(med "$RES/$base.$t.retr")
+			line+=$(awk -v t="$t" -v a="$a" -v b="$b" 'BEGIN {
+				printf " retr-%s %s", substr(t, 6), (b > 0 ? sprintf("%.2fx", a / b) : a "/" b) }')
+		done
 		echo "$line"
 	done
 done
 if grep -q '^nft ' "$RES/cpu" 2>/dev/null && grep -q '^plain ' "$RES/cpu"; then
-	read -r _ _ pc _ <<<"$(grep '^plain ' "$RES/cpu")"
-	read -r _ _ nc _ <<<"$(grep '^nft ' "$RES/cpu")"
+	read -r _ p1 p4 p8 pc <<<"$(grep '^plain ' "$RES/cpu")"
+	read -r _ n1 n4 n8 nc <<<"$(grep '^nft ' "$RES/cpu")"
 	echo
 	for mode in xdp xdp-snat; do
 		grep -q "^$mode " "$RES/cpu" || continue
-		read -r _ _ xc _ <<<"$(grep "^$mode " "$RES/cpu")"
-		awk -v m="$mode" -v x="$xc" -v n="$nc" -v p="$pc" 'BEGIN {
-			printf "added CPU per connection, %s / nft: %.2f\n", m, ((n - p) > 0 ? (x - p) / (n - p) : 0) }'
+		read -r _ x1 x4 x8 xc <<<"$(grep "^$mode " "$RES/cpu")"
+		awk -v m="$mode" -v x1="$x1" -v x4="$x4" -v x8="$x8" -v xc="$xc" -v n1="$n1" \
+			-v n4="$n4" -v n8="$n8" -v nc="$nc" -v p1="$p1" -v p4="$p4" -v p8="$p8" \
+			-v pc="$pc" 'function r(x, n, p) { return (n - p) > 0 ? sprintf("%.2f", (x - p) / (n - p)) : "n/a" }
+			BEGIN { printf "added CPU, %s / nft: per GB -P1 %s -P4 %s -P8 %s, per connection %s\n",
+				m, r(x1, n1, p1), r(x4, n4, p4), r(x8, n8, p8), r(xc, nc, pc) }'
 	done
 fi
 
