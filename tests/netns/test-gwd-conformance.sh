@@ -1,0 +1,599 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# shellcheck shell=bash
+#
+# The Gateway API v1.6.1 conformance tests (conformance/tests/NAME.{go,yaml}
+# upstream) that send traffic, reproduced against a live gwd: the same
+# Gateways, routes and backends as the upstream manifests (namespaces,
+# names and ports of conformance/base/manifests.yaml, with an EndpointSlice
+# per Service since there is no API server to derive one), the same requests
+# and the same expectations as the Go test (status code; for a 200, the pod,
+# namespace, method and path the backend saw, as http.CompareRoundTrip
+# checks). Each test names the conformance test it reproduces; the map of
+# all of them is docs/conformance.md. Sourced by run.sh.
+
+# gwd_start, gw_load, gcurl, URL come from test-gwd.sh
+# shellcheck source=tests/netns/test-gwd.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
+
+# shellcheck disable=SC2034 # read by run.sh
+ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_path_matching
+	test_conf_path_match_order test_conf_header_matching test_conf_method_matching
+	test_conf_matching_across_routes test_conf_hostname_intersection
+	test_conf_listener_hostname_matching test_conf_cross_namespace test_conf_weight
+	test_conf_service_types"
+
+# The backends of conformance/base/manifests.yaml: backend i is pod
+# CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
+# behind the Service of the same name on port 8080.
+CONF_POD=("" infra-backend-v1 infra-backend-v2 infra-backend-v3 app-backend-v1 app-backend-v2
+	web-backend)
+CONF_NS=("" gateway-conformance-infra gateway-conformance-infra gateway-conformance-infra
+	gateway-conformance-app-backend gateway-conformance-app-backend
+	gateway-conformance-web-backend)
+INFRA=gateway-conformance-infra
+
+# conf_setup: the six backends and gwd, as a user starts it.
+conf_setup()
+{
+	local i
+
+	skip_if_missing curl jq "$GWD"
+	topo_create 6
+	for ((i = 1; i <= 6; i++)); do
+		start_echo "${NS_BE[i]}" "${CONF_POD[i]}" --namespace "${CONF_NS[i]}" \
+			--listen "[::]:8080" -v
+	done
+	STATE="$GW_RUN_DIR/state"
+	mkdir -p "$STATE"
+	gwd_start
+}
+
+# conf_svc NS NAME ADDRESS [PORT]: a Service on port 8080 and its EndpointSlice.
+conf_svc()
+{
+	cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: $2, namespace: $1}
+spec: {ports: [{name: first-port, protocol: TCP, port: ${4:-8080}, targetPort: 8080}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $2-a, namespace: $1, labels: {kubernetes.io/service-name: $2}}
+addressType: IPv4
+ports: [{name: first-port, port: 8080, protocol: TCP}]
+endpoints: [{addresses: ["$3"], conditions: {ready: true}}]
+---
+EOF
+}
+
+# conf_base [GATEWAY...]: the class, the three namespaces with their labels,
+# the backend Services and the named Gateways of the base manifests
+# (same-namespace, all-namespaces, backend-namespaces).
+conf_base()
+{
+	local i g ns
+
+	cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: xdpgw}
+spec: {controllerName: xdpgw.io/gateway-controller}
+---
+EOF
+	for ns in infra:infra app-backend:backend web-backend:backend; do
+		cat <<EOF
+apiVersion: v1
+kind: Namespace
+metadata: {name: gateway-conformance-${ns%%:*}, labels: {gateway-conformance: ${ns#*:}}}
+---
+EOF
+	done
+	for ((i = 1; i <= 6; i++)); do
+		conf_svc "${CONF_NS[i]}" "${CONF_POD[i]}" "${BE4[i]}"
+	done
+	for g in "$@"; do
+		case $g in
+		same-namespace) from="{from: Same}" ;;
+		all-namespaces) from="{from: All}" ;;
+		backend-namespaces)
+			from="{from: Selector, selector: {matchLabels: {gateway-conformance: backend}}}" ;;
+		*) fail "conf_base: no base Gateway '$g'" ;;
+		esac
+		cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: $g, namespace: $INFRA}
+spec:
+  gatewayClassName: xdpgw
+  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: $from}}]
+---
+EOF
+	done
+}
+
+# conf_route NS NAME PARENTREFS SPEC: an HTTPRoute; SPEC is the YAML under
+# spec: after parentRefs (indented two spaces).
+conf_route()
+{
+	cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: $2, namespace: $1}
+spec:
+  parentRefs: $3
+$4
+---
+EOF
+}
+
+# expect METHOD HOST PATH WANT [curl args...]: one http.ExpectedResponse.
+# WANT is a status code, or POD[@NAMESPACE] (namespace default
+# gateway-conformance-infra): then the answer must be 200 from that pod and
+# namespace, and the backend must have seen the same method and path. HOST
+# "-" sends no Host header of ours (curl sends the gateway's address).
+expect()
+{
+	local method=$1 host=$2 path=$3 want=$4 out got pod ns
+
+	shift 4
+	[ "$host" = - ] || set -- -H "Host: $host" "$@"
+	out=$(gcurl -X "$method" -w '\n%{http_code}' "$@" "$URL$path") ||
+		fail "$method $host$path: curl failed"
+	got=${out##*$'\n'}
+	out=${out%$'\n'*}
+	if [[ "$want" =~ ^[0-9]+$ ]]; then
+		assert_eq "$method $host$path status" "$want" "$got"
+		return
+	fi
+	pod=${want%@*}
+	ns=$INFRA
+	[ "$pod" = "$want" ] || ns=${want#*@}
+	assert_eq "$method $host$path status" 200 "$got"
+	assert_eq "$method $host$path pod" "$pod" "$(json_get "$out" .pod)"
+	assert_eq "$method $host$path namespace" "$ns" "$(json_get "$out" .namespace)"
+	assert_eq "$method $host$path method at the backend" "$method" "$(json_get "$out" .method)"
+	assert_eq "$method $host$path path at the backend" "$path" "$(json_get "$out" .path)"
+}
+
+# route_cond NS NAME TYPE: status of the route's condition TYPE under its
+# first parent, as gwctl get prints it ("True/Accepted").
+route_cond()
+{
+	ns_exec "$NS_GW" "$GWCTL" get httproute "$2" -n "$1" --state-dir "$STATE" \
+		-o jsonpath="{.status.parents[0].conditions[?(@.type==\"$3\")].status}/{.status.parents[0].conditions[?(@.type==\"$3\")].reason}"
+}
+
+# route_accepted NS NAME...: GatewayAndHTTPRoutesMustBeAccepted and
+# HTTPRouteMustHaveResolvedRefsConditionsTrue for each route.
+route_accepted()
+{
+	local ns=$1 r
+
+	shift
+	for r in "$@"; do
+		assert_eq "$r Accepted" True/Accepted "$(route_cond "$ns" "$r" Accepted)"
+		assert_eq "$r ResolvedRefs" True/ResolvedRefs "$(route_cond "$ns" "$r" ResolvedRefs)"
+	done
+}
+
+# HTTPRouteSimpleSameNamespace
+test_conf_simple_same_namespace()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA gateway-conformance-infra-test "[{name: same-namespace}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	} | gw_load
+	route_accepted $INFRA gateway-conformance-infra-test
+	expect GET - / infra-backend-v1
+}
+
+# HTTPRouteMatching
+test_conf_matching()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA matching "[{name: same-namespace}]" "  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}, {headers: [{name: version, value: one}]}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /v2}}, {headers: [{name: version, value: two}]}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA matching
+	expect GET - / infra-backend-v1
+	expect GET - /example infra-backend-v1
+	expect GET - / infra-backend-v1 -H "Version: one"
+	expect GET - /v2 infra-backend-v2
+	expect GET - /v2/example infra-backend-v2
+	expect GET - / infra-backend-v2 -H "Version: two"
+	expect GET - /v2/ infra-backend-v2
+	expect GET - /v2example infra-backend-v1
+	expect GET - /foo/v2/example infra-backend-v1
+}
+
+# HTTPRouteExactPathMatching
+test_conf_exact_path_matching()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA exact-matching "[{name: same-namespace}]" "  rules:
+  - matches: [{path: {type: Exact, value: /one}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: Exact, value: /two}}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA exact-matching
+	expect GET - /one infra-backend-v1
+	expect GET - /two infra-backend-v2
+	expect GET - / 404
+	expect GET - /one/example 404
+	expect GET - /two/ 404
+	expect GET - /Two 404
+}
+
+# HTTPRoutePathMatchOrder
+test_conf_path_match_order()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA path-matching-order "[{name: same-namespace}]" "  rules:
+  - matches: [{path: {type: Exact, value: /match}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: Exact, value: /match/exact}}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+  - matches: [{path: {type: Exact, value: /match/exact/one}}]
+    backendRefs: [{name: infra-backend-v3, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /match/}}]
+    backendRefs: [{name: infra-backend-v3, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /match/prefix/}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /match/prefix/one}}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA path-matching-order
+	expect GET - /match/exact/one infra-backend-v3
+	expect GET - /match/exact infra-backend-v2
+	expect GET - /match infra-backend-v1
+	expect GET - /match/prefix/one/any infra-backend-v2
+	expect GET - /match/prefix/any infra-backend-v1
+	expect GET - /match/any infra-backend-v3
+}
+
+# HTTPRouteHeaderMatching
+test_conf_header_matching()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA header-matching "[{name: same-namespace}]" "  rules:
+  - matches: [{headers: [{name: version, value: one}]}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{headers: [{name: version, value: two}]}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+  - matches: [{headers: [{name: version, value: two}, {name: color, value: orange}]}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{headers: [{name: color, value: blue}]}, {headers: [{name: color, value: green}]}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{headers: [{name: color, value: red}]}, {headers: [{name: color, value: yellow}]}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA header-matching
+	expect GET - / infra-backend-v1 -H "Version: one"
+	expect GET - / infra-backend-v2 -H "Version: two"
+	expect GET - / infra-backend-v1 -H "Version: two" -H "Color: orange"
+	expect GET - / infra-backend-v2 -H "Version: two" -H "Color: blue"
+	expect GET - / 404 -H "Color: orange"
+	expect GET - / 404 -H "Some-Other-Header: one"
+	expect GET - / infra-backend-v1 -H "Color: blue"
+	expect GET - / infra-backend-v1 -H "Color: green"
+	expect GET - / infra-backend-v2 -H "Color: red"
+	expect GET - / infra-backend-v2 -H "Color: yellow"
+	expect GET - / 404 -H "Color: purple"
+}
+
+# HTTPRouteMethodMatching
+test_conf_method_matching()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA method-matching "[{name: same-namespace}]" "  rules:
+  - matches: [{method: POST}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{method: GET}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /path1}, method: GET}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{headers: [{name: version, value: one}], method: PUT}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /path2}, headers: [{name: version, value: two}], method: POST}]
+    backendRefs: [{name: infra-backend-v3, port: 8080}]
+  - matches:
+    - {path: {type: PathPrefix, value: /path3}, method: PATCH}
+    - {path: {type: PathPrefix, value: /path4}, headers: [{name: version, value: three}], method: DELETE}
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /path5}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{method: PATCH}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]
+  - matches: [{headers: [{name: version, value: four}]}]
+    backendRefs: [{name: infra-backend-v3, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA method-matching
+	expect POST - / infra-backend-v1
+	expect GET - / infra-backend-v2
+	expect HEAD - / 404 -I
+	expect GET - /path1 infra-backend-v1
+	expect PUT - / infra-backend-v2 -H "version: one"
+	expect POST - /path2 infra-backend-v3 -H "version: two"
+	expect PATCH - /path3 infra-backend-v1
+	expect DELETE - /path4 infra-backend-v1 -H "version: three"
+	expect PUT - / 404
+	expect DELETE - /path4 404
+	expect PATCH - /path5 infra-backend-v1
+	expect PATCH - / infra-backend-v2 -H "version: four"
+}
+
+# HTTPRouteMatchingAcrossRoutes
+test_conf_matching_across_routes()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA matching-part1 "[{name: same-namespace}]" "  hostnames: [example.com, example.net]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}, {headers: [{name: version, value: one}]}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]"
+	  conf_route $INFRA matching-part2 "[{name: same-namespace}]" "  hostnames: [example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /v2}}, {headers: [{name: version, value: two}]}]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA matching-part1 matching-part2
+	expect GET example.com / infra-backend-v1
+	expect GET example.com /example infra-backend-v1
+	expect GET example.net /example infra-backend-v1
+	expect GET example.com /example infra-backend-v1 -H "Version: one"
+	expect GET example.com /v2 infra-backend-v2
+	expect GET example.net /v2 infra-backend-v1
+	expect GET example.com /v2/example infra-backend-v2
+	expect GET example.com / infra-backend-v2 -H "Version: two"
+}
+
+# HTTPRouteHostnameIntersection. Upstream's two Gateways get an address each
+# from the cluster; on one node a Gateway without spec.addresses takes port
+# 80 on all of the node's addresses, so here each names its own: 10.200.0.1
+# and 10.200.0.3 (added to the gateway's client-side link).
+test_conf_hostname_intersection()
+{
+	local s1=/s1 p
+
+	conf_setup
+	ns_exec "$NS_GW" ip addr add 10.200.0.3/24 dev "$GW_CLI_IF"
+	{ conf_base
+	  cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: httproute-hostname-intersection, namespace: $INFRA}
+spec:
+  gatewayClassName: xdpgw
+  addresses: [{type: IPAddress, value: 10.200.0.1}]
+  listeners:
+  - {name: listener-1, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: very.specific.com}
+  - {name: listener-2, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: '*.wildcard.io'}
+  - {name: listener-3, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: '*.anotherwildcard.io'}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: httproute-hostname-intersection-all, namespace: $INFRA}
+spec:
+  gatewayClassName: xdpgw
+  addresses: [{type: IPAddress, value: 10.200.0.3}]
+  listeners:
+  - {name: listener-1, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}
+---
+EOF
+	  p="[{name: httproute-hostname-intersection, namespace: $INFRA}]"
+	  conf_route $INFRA specific-host-matches-listener-specific-host "$p" \
+		"  hostnames: [non.matching.com, '*.nonmatchingwildcard.io', very.specific.com]
+  rules: [{matches: [{path: {type: PathPrefix, value: /s1}}], backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	  conf_route $INFRA specific-host-matches-listener-wildcard-host "$p" \
+		"  hostnames: [non.matching.com, wildcard.io, foo.wildcard.io, bar.wildcard.io, foo.bar.wildcard.io]
+  rules: [{matches: [{path: {type: PathPrefix, value: /s2}}], backendRefs: [{name: infra-backend-v2, port: 8080}]}]"
+	  conf_route $INFRA wildcard-host-matches-listener-specific-host "$p" \
+		"  hostnames: [non.matching.com, '*.specific.com']
+  rules: [{matches: [{path: {type: PathPrefix, value: /s3}}], backendRefs: [{name: infra-backend-v3, port: 8080}]}]"
+	  conf_route $INFRA wildcard-host-matches-listener-wildcard-host "$p" \
+		"  hostnames: ['*.anotherwildcard.io']
+  rules: [{matches: [{path: {type: PathPrefix, value: /s4}}], backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	  conf_route $INFRA no-intersecting-hosts "$p" \
+		"  hostnames: [specific.but.wrong.com, wildcard.io]
+  rules: [{matches: [{path: {type: PathPrefix, value: /s5}}], backendRefs: [{name: infra-backend-v2, port: 8080}]}]"
+	  conf_route $INFRA httproute-hostname-intersection-all \
+		"[{name: httproute-hostname-intersection-all, namespace: $INFRA}]" \
+		"  hostnames: [first.com, sub.first.com, second.com, sub.second.com]
+  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]"
+	} | gw_load
+	route_accepted $INFRA specific-host-matches-listener-specific-host \
+		specific-host-matches-listener-wildcard-host wildcard-host-matches-listener-specific-host \
+		wildcard-host-matches-listener-wildcard-host
+	expect GET very.specific.com $s1 infra-backend-v1
+	expect GET very.specific.com:1234 $s1 infra-backend-v1
+	expect GET non.matching.com $s1 404
+	expect GET foo.nonmatchingwildcard.io $s1 404
+	expect GET foo.wildcard.io $s1 404
+	expect GET very.specific.com /non-matching-prefix 404
+	expect GET foo.wildcard.io /s2 infra-backend-v2
+	expect GET bar.wildcard.io /s2 infra-backend-v2
+	expect GET foo.bar.wildcard.io /s2 infra-backend-v2
+	expect GET non.matching.com /s2 404
+	expect GET wildcard.io /s2 404
+	expect GET very.specific.com /s2 404
+	expect GET foo.wildcard.io /non-matching-prefix 404
+	expect GET very.specific.com /s3 infra-backend-v3
+	expect GET non.matching.com /s3 404
+	expect GET foo.specific.com /s3 404
+	expect GET foo.wildcard.io /s3 404
+	expect GET very.specific.com /non-matching-prefix 404
+	expect GET foo.anotherwildcard.io /s4 infra-backend-v1
+	expect GET bar.anotherwildcard.io /s4 infra-backend-v1
+	expect GET foo.bar.anotherwildcard.io /s4 infra-backend-v1
+	expect GET anotherwildcard.io /s4 404
+	expect GET foo.wildcard.io /s4 404
+	expect GET very.specific.com /s4 404
+	expect GET foo.anotherwildcard.io /non-matching-prefix 404
+	# the route no listener's hostname intersects
+	assert_eq "no-intersecting-hosts Accepted" False/NoMatchingListenerHostname \
+		"$(route_cond $INFRA no-intersecting-hosts Accepted)"
+	expect GET specific.but.wrong.com /s5 404
+	expect GET wildcard.io /s5 404
+	assert_eq "listener-1 attachedRoutes" 2 "$(gw_attached httproute-hostname-intersection listener-1)"
+	assert_eq "listener-2 attachedRoutes" 1 "$(gw_attached httproute-hostname-intersection listener-2)"
+	assert_eq "listener-3 attachedRoutes" 1 "$(gw_attached httproute-hostname-intersection listener-3)"
+	# the Gateway without listener hostnames: the route's hostnames only
+	route_accepted $INFRA httproute-hostname-intersection-all
+	URL=http://10.200.0.3
+	for h in first.com sub.first.com second.com sub.second.com; do
+		expect GET "$h" / infra-backend-v2
+	done
+	for h in third.com sub.third.com; do
+		expect GET "$h" / 404
+	done
+}
+
+# gw_attached GATEWAY LISTENER: status.listeners[NAME].attachedRoutes (namespace infra).
+gw_attached()
+{
+	ns_exec "$NS_GW" "$GWCTL" get gateway "$1" -n $INFRA --state-dir "$STATE" \
+		-o jsonpath="{.status.listeners[?(@.name==\"$2\")].attachedRoutes}"
+}
+
+# HTTPRouteListenerHostnameMatching
+test_conf_listener_hostname_matching()
+{
+	local g=httproute-listener-hostname-matching
+
+	conf_setup
+	{ conf_base
+	  cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: $g, namespace: $INFRA}
+spec:
+  gatewayClassName: xdpgw
+  listeners:
+  - {name: listener-1, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: bar.com}
+  - {name: listener-2, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: foo.bar.com}
+  - {name: listener-3, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: '*.bar.com'}
+  - {name: listener-4, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: '*.foo.com'}
+---
+EOF
+	  conf_route $INFRA backend-v1 "[{name: $g, namespace: $INFRA, sectionName: listener-1}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	  conf_route $INFRA backend-v2 "[{name: $g, namespace: $INFRA, sectionName: listener-2}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]"
+	  conf_route $INFRA backend-v3 "[{name: $g, namespace: $INFRA, sectionName: listener-3},
+    {name: $g, namespace: $INFRA, sectionName: listener-4}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v3, port: 8080}]}]"
+	} | gw_load
+	route_accepted $INFRA backend-v1 backend-v2 backend-v3
+	expect GET bar.com / infra-backend-v1
+	expect GET foo.bar.com / infra-backend-v2
+	expect GET baz.bar.com / infra-backend-v3
+	expect GET boo.bar.com / infra-backend-v3
+	expect GET multiple.prefixes.bar.com / infra-backend-v3
+	expect GET multiple.prefixes.foo.com / infra-backend-v3
+	expect GET foo.com / 404
+	expect GET no.matching.host / 404
+}
+
+# HTTPRouteCrossNamespace
+test_conf_cross_namespace()
+{
+	conf_setup
+	{ conf_base backend-namespaces
+	  conf_route gateway-conformance-web-backend cross-namespace \
+		"[{name: backend-namespaces, namespace: $INFRA}]" \
+		"  rules: [{backendRefs: [{name: web-backend, port: 8080}]}]"
+	} | gw_load
+	route_accepted gateway-conformance-web-backend cross-namespace
+	expect GET - / web-backend@gateway-conformance-web-backend
+}
+
+# HTTPRouteWeight: 70/30/0 over one Service each, judged like
+# weight.TestWeightedDistribution (500 requests, each share within 0.05 of
+# its weight, weight 0 gets none).
+test_conf_weight()
+{
+	local out n1 n2 n3 total=500
+
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA weighted-backends "[{name: same-namespace}]" "  rules:
+  - backendRefs:
+    - {name: infra-backend-v1, port: 8080, weight: 70}
+    - {name: infra-backend-v2, port: 8080, weight: 30}
+    - {name: infra-backend-v3, port: 8080, weight: 0}"
+	} | gw_load
+	route_accepted $INFRA weighted-backends
+	out=$(gcurl "$URL/w[1-$total]") || fail "curl failed"
+	n1=$(grep -o '"pod":"infra-backend-v1"' <<<"$out" | wc -l)
+	n2=$(grep -o '"pod":"infra-backend-v2"' <<<"$out" | wc -l)
+	n3=$(grep -o '"pod":"infra-backend-v3"' <<<"$out" | wc -l)
+	echo "70/30/0 over $total: $n1 / $n2 / $n3"
+	assert_eq "all answered" "$total" "$((n1 + n2 + n3))"
+	assert_eq "weight 0 gets nothing" 0 "$n3"
+	[ "$n1" -ge $((total * 65 / 100)) ] && [ "$n1" -le $((total * 75 / 100)) ] ||
+		fail "infra-backend-v1 got $n1 of $total, expected 70% +- 5%"
+}
+
+# HTTPRouteServiceTypes: a Service with manual EndpointSlices (one per
+# address family, the IPv6 one empty as the test leaves it when the pod has
+# no IPv6 address), a headless Service and a headless one with manual
+# EndpointSlices. The headless Service with a selector has its slice from the
+# EndpointSlice controller upstream; here it is written as that controller
+# would (no API server).
+test_conf_service_types()
+{
+	local s
+
+	conf_setup
+	{ conf_base same-namespace
+	  for s in manual-endpointslices headless headless-manual-endpointslices; do
+		cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: $s, namespace: $INFRA}
+spec:
+  $([ "$s" = manual-endpointslices ] || echo "clusterIP: None")
+  ports: [{name: first-port, protocol: TCP, port: 8080, targetPort: 8080}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $s-ip4, namespace: $INFRA, labels: {kubernetes.io/service-name: $s}}
+addressType: IPv4
+ports: [{name: first-port, port: 8080, protocol: TCP}]
+endpoints:
+- addresses: ["${BE4[1]}"]
+  conditions: {ready: true, serving: true, terminating: false}
+  targetRef: {kind: Pod, name: infra-backend-v1, namespace: $INFRA}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $s-ip6, namespace: $INFRA, labels: {kubernetes.io/service-name: $s}}
+addressType: IPv6
+ports: [{name: first-port, port: 8080, protocol: TCP}]
+---
+EOF
+	  done
+	  conf_route $INFRA service-types "[{name: same-namespace}]" "  rules:
+  - matches: [{path: {type: Exact, value: /manual-endpointslices}}]
+    backendRefs: [{name: manual-endpointslices, port: 8080}]
+  - matches: [{path: {type: Exact, value: /headless}}]
+    backendRefs: [{name: headless, port: 8080}]
+  - matches: [{path: {type: Exact, value: /headless-manual-endpointslices}}]
+    backendRefs: [{name: headless-manual-endpointslices, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA service-types
+	for s in manual-endpointslices headless headless-manual-endpointslices; do
+		expect GET - "/$s" infra-backend-v1
+	done
+}
