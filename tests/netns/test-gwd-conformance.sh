@@ -20,7 +20,10 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_path_match_order test_conf_header_matching test_conf_method_matching
 	test_conf_matching_across_routes test_conf_hostname_intersection
 	test_conf_listener_hostname_matching test_conf_cross_namespace test_conf_weight
-	test_conf_service_types"
+	test_conf_service_types test_conf_multiple_gateways test_conf_listener_port_matching
+	test_conf_no_backend_refs test_conf_invalid_backend_refs test_conf_invalid_parent_refs
+	test_conf_disallowed_kind test_conf_reference_grant test_conf_invalid_reference_grant
+	test_conf_partially_invalid_reference_grant"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -69,10 +72,11 @@ EOF
 
 # conf_base [GATEWAY...]: the class, the three namespaces with their labels,
 # the backend Services and the named Gateways of the base manifests
-# (same-namespace, all-namespaces, backend-namespaces).
+# (same-namespace, all-namespaces, backend-namespaces); GATEWAY=ADDRESS
+# gives it that spec.addresses entry.
 conf_base()
 {
-	local i g ns
+	local i g ns addr
 
 	cat <<EOF
 apiVersion: gateway.networking.k8s.io/v1
@@ -93,6 +97,9 @@ EOF
 		conf_svc "${CONF_NS[i]}" "${CONF_POD[i]}" "${BE4[i]}"
 	done
 	for g in "$@"; do
+		addr=""
+		[[ "$g" == *=* ]] && addr="  addresses: [{type: IPAddress, value: ${g#*=}}]"$'\n'
+		g=${g%%=*}
 		case $g in
 		same-namespace) from="{from: Same}" ;;
 		all-namespaces) from="{from: All}" ;;
@@ -106,7 +113,7 @@ kind: Gateway
 metadata: {name: $g, namespace: $INFRA}
 spec:
   gatewayClassName: xdpgw
-  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: $from}}]
+$addr  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: $from}}]
 ---
 EOF
 	done
@@ -596,4 +603,265 @@ EOF
 	for s in manual-endpointslices headless headless-manual-endpointslices; do
 		expect GET - "/$s" infra-backend-v1
 	done
+}
+
+# HTTPRouteMultipleGateways: same-namespace on 10.200.0.1, all-namespaces on
+# 10.200.0.3 (each Gateway has its own address upstream).
+test_conf_multiple_gateways()
+{
+	conf_setup
+	ns_exec "$NS_GW" ip addr add 10.200.0.3/24 dev "$GW_CLI_IF"
+	{ conf_base same-namespace=10.200.0.1 all-namespaces=10.200.0.3
+	  conf_route $INFRA multiple-gateways-shared-route \
+		"[{name: same-namespace}, {name: all-namespaces}]" \
+		"  rules: [{matches: [{path: {type: PathPrefix, value: /shared}}], backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	  conf_route $INFRA same-namespace-dedicated-route "[{name: same-namespace}]" \
+		"  rules: [{matches: [{path: {type: PathPrefix, value: /}}], backendRefs: [{name: infra-backend-v2, port: 8080}]}]"
+	  conf_route $INFRA all-namespaces-dedicated-route "[{name: all-namespaces}]" \
+		"  rules: [{matches: [{path: {type: PathPrefix, value: /}}], backendRefs: [{name: infra-backend-v3, port: 8080}]}]"
+	} | gw_load
+	route_accepted $INFRA same-namespace-dedicated-route all-namespaces-dedicated-route
+	assert_eq "shared route Accepted by both parents" "True True" \
+		"$(ns_exec "$NS_GW" "$GWCTL" get httproute multiple-gateways-shared-route -n $INFRA \
+			--state-dir "$STATE" \
+			-o jsonpath='{.status.parents[*].conditions[?(@.type=="Accepted")].status}')"
+	expect GET - /shared infra-backend-v1
+	expect GET - / infra-backend-v2
+	URL=http://10.200.0.3
+	expect GET - /shared infra-backend-v1
+	expect GET - / infra-backend-v3
+}
+
+# HTTPRouteListenerPortMatching
+test_conf_listener_port_matching()
+{
+	local g=httproute-listener-port-matching l n p h
+
+	conf_setup
+	{ conf_base
+	  echo "apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: $g, namespace: $INFRA}
+spec:
+  gatewayClassName: xdpgw
+  listeners:"
+	  for l in 1:80:foo.com 2:8080:foo.com 3:8080:bar.com 4:8090:foo.com 5:8090:bar.com; do
+		IFS=: read -r n p h <<<"$l"
+		echo "  - {name: listener-$n, port: $p, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: $h}"
+	  done
+	  echo "---"
+	  conf_route $INFRA backend-v1 "[{name: $g, namespace: $INFRA, port: 80}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	  conf_route $INFRA backend-v2 "[{name: $g, namespace: $INFRA, port: 8080}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]"
+	  conf_route $INFRA backend-v3 "[{name: $g, namespace: $INFRA, port: 8090, sectionName: listener-4}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v3, port: 8080}]}]"
+	} | gw_load
+	route_accepted $INFRA backend-v1 backend-v2 backend-v3
+	expect GET foo.com / infra-backend-v1
+	URL=http://10.200.0.1:8080
+	expect GET foo.com:8080 / infra-backend-v2
+	expect GET bar.com:8080 / infra-backend-v2
+	URL=http://10.200.0.1:8090
+	expect GET foo.com:8090 / infra-backend-v3
+	expect GET bar.com:8090 / 404
+}
+
+# HTTPRouteNoBackendRefs (httproute-omitted-backendrefs)
+test_conf_no_backend_refs()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA omitted-backendrefs "[{name: same-namespace}]" "  rules:
+  - matches: [{path: {type: Exact, value: /omitted-no-forward}}]
+  - matches: [{path: {type: Exact, value: /empty-no-forward}}]
+    backendRefs: []
+  - matches: [{path: {type: PathPrefix, value: /}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA omitted-backendrefs
+	expect GET - /forward infra-backend-v1
+	expect GET - /omitted-no-forward 500
+	expect GET - /empty-no-forward 500
+}
+
+# HTTPRouteInvalidBackendRefUnknownKind, HTTPRouteInvalidNonExistentBackendRef
+# and HTTPRouteInvalidCrossNamespaceBackendRef: each route alone on
+# same-namespace (upstream applies them one test at a time), Accepted, with
+# ResolvedRefs False for the reason the test names, and 500 on the wire.
+test_conf_invalid_backend_refs()
+{
+	local spec name reason path ref
+
+	conf_setup
+	for spec in \
+		"invalid-backend-ref-unknown-kind|InvalidKind|/v2|{group: unknownkind.example.com, kind: NonExistent, name: infra-backend-v1, port: 8080}" \
+		"invalid-nonexistent-backend-ref|BackendNotFound|/|{name: nonexistent, namespace: $INFRA, port: 8080}" \
+		"invalid-cross-namespace-backend-ref|RefNotPermitted|/|{name: web-backend, namespace: gateway-conformance-web-backend, port: 8080}"; do
+		IFS='|' read -r name reason path ref <<<"$spec"
+		{ conf_base same-namespace
+		  conf_route $INFRA "$name" "[{name: same-namespace}]" "  rules: [{backendRefs: [$ref]}]"
+		} | gw_load
+		assert_eq "$name Accepted" True/Accepted "$(route_cond $INFRA "$name" Accepted)"
+		assert_eq "$name ResolvedRefs" "False/$reason" "$(route_cond $INFRA "$name" ResolvedRefs)"
+		expect GET - "$path" 500
+	done
+}
+
+# gw_routes GATEWAY: attachedRoutes of each of its listeners (namespace infra).
+gw_routes()
+{
+	ns_exec "$NS_GW" "$GWCTL" get gateway "$1" -n $INFRA --state-dir "$STATE" \
+		-o jsonpath='{.status.listeners[*].attachedRoutes}'
+}
+
+# HTTPRouteInvalidCrossNamespaceParentRef,
+# HTTPRouteInvalidParentRefNotMatchingSectionName and
+# HTTPRouteInvalidParentRefSectionNameNotMatchingPort: Accepted False with
+# the reason the test names, no accepted parent, no route attached.
+test_conf_invalid_parent_refs()
+{
+	local g=gateway-with-one-not-matching-port-and-section-name-route
+
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route gateway-conformance-web-backend invalid-cross-namespace-parent-ref \
+		"[{name: same-namespace, namespace: $INFRA}]" \
+		"  rules: [{backendRefs: [{name: web-backend, port: 8080}]}]"
+	} | gw_load
+	assert_eq "cross-namespace parent ResolvedRefs" True/ResolvedRefs \
+		"$(route_cond gateway-conformance-web-backend invalid-cross-namespace-parent-ref ResolvedRefs)"
+	assert_eq "cross-namespace parent Accepted" False/NotAllowedByListeners \
+		"$(route_cond gateway-conformance-web-backend invalid-cross-namespace-parent-ref Accepted)"
+	assert_eq "same-namespace has no routes" 0 "$(gw_routes same-namespace)"
+
+	{ conf_base same-namespace
+	  conf_route $INFRA httproute-listener-not-matching-section-name \
+		"[{name: same-namespace, namespace: $INFRA, port: 80, sectionName: http1}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, kind: Service, port: 8080}]}]"
+	} | gw_load
+	assert_eq "sectionName http1 Accepted" False/NoMatchingParent \
+		"$(route_cond $INFRA httproute-listener-not-matching-section-name Accepted)"
+	assert_eq "same-namespace has no routes" 0 "$(gw_routes same-namespace)"
+
+	{ conf_base
+	  cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: $g, namespace: $INFRA}
+spec:
+  gatewayClassName: xdpgw
+  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {kinds: [{kind: HTTPRoute}], namespaces: {from: All}}}]
+---
+EOF
+	  conf_route $INFRA httproute-listener-section-name-not-matching-port \
+		"[{name: $g, namespace: $INFRA, sectionName: http, port: 81}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, kind: Service, port: 8080}]}]"
+	} | gw_load
+	assert_eq "sectionName http port 81 Accepted" False/NoMatchingParent \
+		"$(route_cond $INFRA httproute-listener-section-name-not-matching-port Accepted)"
+	assert_eq "$g has no routes" 0 "$(gw_routes $g)"
+}
+
+# HTTPRouteDisallowedKind: an HTTPRoute on a TLSRoute-only listener.
+test_conf_disallowed_kind()
+{
+	conf_setup
+	{ conf_base
+	  cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: tlsroutes-only, namespace: $INFRA}
+spec:
+  gatewayClassName: xdpgw
+  listeners:
+  - {name: tls, port: 443, protocol: TLS, tls: {mode: Passthrough}, allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}}
+---
+EOF
+	  conf_route $INFRA disallowed-kind "[{name: tlsroutes-only, namespace: $INFRA}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	} | gw_load
+	assert_eq "ResolvedRefs" True/ResolvedRefs "$(route_cond $INFRA disallowed-kind ResolvedRefs)"
+	assert_eq "Accepted" False/NotAllowedByListeners "$(route_cond $INFRA disallowed-kind Accepted)"
+	assert_eq "tlsroutes-only has no routes" 0 "$(gw_routes tlsroutes-only)"
+}
+
+# reference_grant NAME NS FROMGROUP FROMKIND FROMNS TOGROUP TOKIND TONAME
+reference_grant()
+{
+	cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: $1, namespace: $2}
+spec:
+  from: [{group: "$3", kind: $4, namespace: $5}]
+  to: [{group: "$6", kind: $7, name: $8}]
+---
+EOF
+}
+
+# HTTPRouteReferenceGrant: allowed with the grant, 500 once it is deleted.
+test_conf_reference_grant()
+{
+	local route
+
+	conf_setup
+	route=$(conf_route $INFRA reference-grant "[{name: same-namespace}]" \
+		"  rules: [{backendRefs: [{name: web-backend, namespace: gateway-conformance-web-backend, port: 8080}]}]")
+	{ conf_base same-namespace
+	  reference_grant reference-grant gateway-conformance-web-backend gateway.networking.k8s.io \
+		HTTPRoute $INFRA "" Service web-backend
+	  echo "$route"
+	} | gw_load
+	route_accepted $INFRA reference-grant
+	expect GET - / web-backend@gateway-conformance-web-backend
+	{ conf_base same-namespace; echo "$route"; } | gw_load
+	expect GET - / 500
+}
+
+# HTTPRouteInvalidReferenceGrant: seven grants, each wrong in one field.
+test_conf_invalid_reference_grant()
+{
+	local w=gateway-conformance-web-backend k=gateway.networking.k8s.io
+
+	conf_setup
+	{ conf_base same-namespace
+	  reference_grant reference-grant-wrong-namespace $INFRA $k HTTPRoute $INFRA "" Service web-backend
+	  reference_grant reference-grant-wrong-from-group $w not-the-group-youre-looking-for HTTPRoute \
+		$INFRA "" Service web-backend
+	  reference_grant reference-grant-wrong-from-kind $w $k Gateway $INFRA "" Service web-backend
+	  reference_grant reference-grant-wrong-from-namespace $w $k HTTPRoute \
+		not-the-namespace-youre-looking-for "" Service web-backend
+	  reference_grant reference-grant-wrong-to-group $w $k HTTPRoute $INFRA \
+		not-the-group-youre-looking-for Service web-backend
+	  reference_grant reference-grant-wrong-to-kind $w $k HTTPRoute $INFRA "" Secret web-backend
+	  reference_grant reference-grant-wrong-to-name $w $k HTTPRoute $INFRA "" Secret \
+		not-the-service-youre-looking-for
+	  conf_route $INFRA reference-grant "[{name: same-namespace}]" \
+		"  rules: [{backendRefs: [{name: web-backend, namespace: $w, port: 8080}]}]"
+	} | gw_load
+	assert_eq "Accepted" True/Accepted "$(route_cond $INFRA reference-grant Accepted)"
+	assert_eq "ResolvedRefs" False/RefNotPermitted "$(route_cond $INFRA reference-grant ResolvedRefs)"
+	expect GET - / 500
+}
+
+# HTTPRoutePartiallyInvalidViaInvalidReferenceGrant
+test_conf_partially_invalid_reference_grant()
+{
+	local a=gateway-conformance-app-backend
+
+	conf_setup
+	{ conf_base same-namespace
+	  reference_grant invalid-reference-grant $a gateway.networking.k8s.io HTTPRoute $INFRA "" \
+		Service app-backend-v1
+	  conf_route $INFRA invalid-reference-grant "[{name: same-namespace}]" "  rules:
+  - matches: [{path: {type: PathPrefix, value: /v2}}]
+    backendRefs: [{name: app-backend-v2, namespace: $a, port: 8080}]
+  - backendRefs: [{name: app-backend-v1, namespace: $a, port: 8080}]"
+	} | gw_load
+	assert_eq "Accepted" True/Accepted "$(route_cond $INFRA invalid-reference-grant Accepted)"
+	assert_eq "ResolvedRefs" False/RefNotPermitted \
+		"$(route_cond $INFRA invalid-reference-grant ResolvedRefs)"
+	expect GET - /v2 500
+	expect GET - / app-backend-v1@$a
 }
