@@ -11,9 +11,10 @@
 # checks). Each test names the conformance test it reproduces; the map of
 # all of them is docs/conformance.md. Sourced by run.sh.
 
-# gwd_start, gw_load, gcurl, URL come from test-gwd.sh
-# shellcheck source=tests/netns/test-gwd.sh
-source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
+# gwd_start, gw_load, gcurl, URL come from test-gwd.sh, which
+# test-gwd-tls.sh sources; cert_make from test-gwd-tls.sh
+# shellcheck source=tests/netns/test-gwd-tls.sh
+source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_path_matching
@@ -23,7 +24,9 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_service_types test_conf_multiple_gateways test_conf_listener_port_matching
 	test_conf_no_backend_refs test_conf_invalid_backend_refs test_conf_invalid_parent_refs
 	test_conf_disallowed_kind test_conf_reference_grant test_conf_invalid_reference_grant
-	test_conf_partially_invalid_reference_grant"
+	test_conf_partially_invalid_reference_grant test_conf_gateway_observed_generation_bump
+	test_conf_httproute_observed_generation_bump test_conf_gatewayclass_observed_generation_bump
+	test_conf_gateway_modify_listeners test_conf_gateway_with_attached_routes"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -864,4 +867,240 @@ test_conf_partially_invalid_reference_grant()
 		"$(route_cond $INFRA invalid-reference-grant ResolvedRefs)"
 	expect GET - /v2 500
 	expect GET - / app-backend-v1@$a
+}
+
+# get KIND NAME NS TEMPLATE: gwctl get -o jsonpath (NS "-" for cluster scope).
+get()
+{
+	local ns=()
+
+	[ "$3" = - ] || ns=(-n "$3")
+	ns_exec "$NS_GW" "$GWCTL" get "$1" "$2" "${ns[@]}" --state-dir "$STATE" -o jsonpath="$4"
+}
+
+# latest KIND NAME NS: kubernetes.*MustHaveLatestConditions: every condition
+# of the object (a route's: under every parent) has observedGeneration equal
+# to metadata.generation. Prints the generation.
+latest()
+{
+	local gen ogs og where=.status.conditions
+
+	[ "$1" = httproute ] && where=.status.parents[*].conditions
+	gen=$(get "$1" "$2" "$3" '{.metadata.generation}')
+	ogs=$(get "$1" "$2" "$3" "{$where[*].observedGeneration}")
+	[ -n "$gen" ] && [ -n "$ogs" ] || fail "$1 $2: no generation ('$gen') or conditions ('$ogs')"
+	for og in $ogs; do
+		[ "$og" = "$gen" ] || fail "$1 $2: a condition has observedGeneration $og, generation is $gen"
+	done
+	echo "$gen"
+}
+
+# GatewayObservedGenerationBump: a listener added to the Gateway.
+test_conf_gateway_observed_generation_bump()
+{
+	local g=gateway-observed-generation-bump l g1 g2
+
+	conf_setup
+	l="  - {name: http, hostname: bar.com, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}"
+	for pass in 1 2; do
+		{ conf_base
+		  printf 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n'
+		  printf 'metadata: {name: %s, namespace: %s}\n' $g $INFRA
+		  printf 'spec:\n  gatewayClassName: xdpgw\n  listeners:\n%s\n---\n' "$l"
+		} | gw_load
+		[ $pass = 1 ] && g1=$(latest gateway $g $INFRA) || g2=$(latest gateway $g $INFRA)
+		l="$l
+  - {name: alternate, hostname: foo.com, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}"
+	done
+	[ "$g1" != "$g2" ] || fail "generation should change after an update (stays $g1)"
+	assert_eq "Programmed after the update" True \
+		"$(get gateway $g $INFRA '{.status.conditions[?(@.type=="Programmed")].status}')"
+}
+
+# HTTPRouteObservedGenerationBump: the backendRef changed to infra-backend-v2.
+test_conf_httproute_observed_generation_bump()
+{
+	local g1 g2
+
+	conf_setup
+	for be in infra-backend-v1 infra-backend-v2; do
+		{ conf_base same-namespace
+		  conf_route $INFRA observed-generation-bump "[{name: same-namespace}]" \
+			"  rules: [{backendRefs: [{name: $be, port: 8080}]}]"
+		} | gw_load
+		if [ $be = infra-backend-v1 ]; then
+			g1=$(latest httproute observed-generation-bump $INFRA)
+		else
+			g2=$(latest httproute observed-generation-bump $INFRA)
+		fi
+	done
+	route_accepted $INFRA observed-generation-bump
+	[ "$g1" != "$g2" ] || fail "generation should change after an update (stays $g1)"
+}
+
+# GatewayClassObservedGenerationBump: spec.description "old" -> "new".
+test_conf_gatewayclass_observed_generation_bump()
+{
+	local c=gatewayclass-observed-generation-bump g1 g2 d
+
+	conf_setup
+	for d in old new; do
+		{ conf_base
+		  printf 'apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n'
+		  printf 'metadata: {name: %s}\nspec: {controllerName: xdpgw.io/gateway-controller, description: %s}\n---\n' $c $d
+		} | gw_load
+		assert_eq "$c Accepted" True \
+			"$(get gatewayclass $c - '{.status.conditions[?(@.type=="Accepted")].status}')"
+		[ $d = old ] && g1=$(latest gatewayclass $c -) || g2=$(latest gatewayclass $c -)
+	done
+	[ "$g1" != "$g2" ] || fail "generation should change after an update (stays $g1)"
+}
+
+# conf_secret NS NAME CERTNAME: a kubernetes.io/tls Secret from $PKI.
+conf_secret()
+{
+	cat <<EOF
+apiVersion: v1
+kind: Secret
+metadata: {name: $2, namespace: $1}
+type: kubernetes.io/tls
+data:
+  tls.crt: $(base64 -w0 "$PKI/$3.crt")
+  tls.key: $(base64 -w0 "$PKI/$3.key")
+---
+EOF
+}
+
+# listener_ok GATEWAY LISTENER ATTACHED: GatewayStatusMustHaveListeners for
+# one listener: HTTPRoute among supportedKinds (gatewayListenersMatch checks
+# that the expected kinds are present), Accepted and ResolvedRefs True,
+# attachedRoutes. The caller checks the listener names (their count must
+# match too).
+listener_ok()
+{
+	local f="{.status.listeners[?(@.name==\"$2\")]"
+
+	assert_eq "$1/$2 Accepted" True \
+		"$(get gateway "$1" $INFRA "$f.conditions[?(@.type==\"Accepted\")].status}")"
+	assert_eq "$1/$2 ResolvedRefs" True \
+		"$(get gateway "$1" $INFRA "$f.conditions[?(@.type==\"ResolvedRefs\")].status}")"
+	assert_eq "$1/$2 attachedRoutes" "$3" "$(get gateway "$1" $INFRA "$f.attachedRoutes}")"
+	get gateway "$1" $INFRA "$f.supportedKinds[*].kind}" | grep -qw HTTPRoute ||
+		fail "$1/$2: HTTPRoute is not among supportedKinds"
+}
+
+# GatewayModifyListeners: a listener added to gateway-add-listener, one
+# removed from gateway-remove-listener.
+test_conf_gateway_modify_listeners()
+{
+	local https http http2 g1 g2 r1 r2 gr1 gr2
+
+	PKI="$GW_RUN_DIR/pki"
+	skip_if_missing openssl
+	mkdir -p "$PKI"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=xdpgw test CA" \
+		-keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null || fail "cannot make the CA"
+	cert_make "$PKI" secure rsa secure.test.com
+	conf_setup
+	https="  - {name: https, port: 443, protocol: HTTPS, hostname: secure.test.com, allowedRoutes: {namespaces: {from: All}},
+     tls: {certificateRefs: [{group: '', kind: Secret, name: tls-validity-checks-certificate, namespace: $INFRA}]}}"
+	http="  - {name: http, port: 80, protocol: HTTP, hostname: data.test.com, allowedRoutes: {namespaces: {from: All}}}"
+	http2="  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}"
+	r1=$(conf_route $INFRA http-route-1 "[{kind: Gateway, name: gateway-add-listener, namespace: $INFRA}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]")
+	r2=$(conf_route $INFRA http-route-2 "[{kind: Gateway, name: gateway-remove-listener, namespace: $INFRA}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]")
+	# two Gateways with HTTPS on 443: each has its own address
+	ns_exec "$NS_GW" ip addr add 10.200.0.3/24 dev "$GW_CLI_IF"
+	conf_gws()
+	{
+		conf_base
+		conf_secret $INFRA tls-validity-checks-certificate secure
+		printf 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gateway-add-listener, namespace: %s}\n' $INFRA
+		printf 'spec:\n  gatewayClassName: xdpgw\n  addresses: [{type: IPAddress, value: 10.200.0.1}]\n  listeners:\n%s\n---\n' "$1"
+		printf 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gateway-remove-listener, namespace: %s}\n' $INFRA
+		printf 'spec:\n  gatewayClassName: xdpgw\n  addresses: [{type: IPAddress, value: 10.200.0.3}]\n  listeners:\n%s\n---\n' "$2"
+		echo "$r1"
+		echo "$r2"
+	}
+	conf_gws "$https" "$https
+$http2" | gw_load
+	g1=$(latest gateway gateway-add-listener $INFRA)
+	gr1=$(latest gateway gateway-remove-listener $INFRA)
+	conf_gws "$https
+$http" "$http2" | gw_load
+	listener_ok gateway-add-listener https 1
+	listener_ok gateway-add-listener http 1
+	assert_eq "gateway-add-listener listeners" "https http" \
+		"$(get gateway gateway-add-listener $INFRA '{.status.listeners[*].name}')"
+	g2=$(latest gateway gateway-add-listener $INFRA)
+	[ "$g1" != "$g2" ] || fail "gateway-add-listener: generation should change (stays $g1)"
+	listener_ok gateway-remove-listener http 1
+	assert_eq "gateway-remove-listener listeners" http \
+		"$(get gateway gateway-remove-listener $INFRA '{.status.listeners[*].name}')"
+	gr2=$(latest gateway gateway-remove-listener $INFRA)
+	[ "$gr1" != "$gr2" ] || fail "gateway-remove-listener: generation should change (stays $gr1)"
+}
+
+# GatewayWithAttachedRoutes
+test_conf_gateway_with_attached_routes()
+{
+	local sel="{kinds: [{kind: HTTPRoute}], namespaces: {from: Selector, selector: {matchLabels: {kubernetes.io/metadata.name: $INFRA}}}}"
+	local be="  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	local u=unresolved-gateway-with-one-attached-unresolved-route g
+
+	conf_setup
+	ns_exec "$NS_GW" ip addr add 10.200.0.3/24 dev "$GW_CLI_IF"
+	{ conf_base
+	  cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gateway-with-one-attached-route, namespace: $INFRA}
+spec:
+  gatewayClassName: xdpgw
+  addresses: [{type: IPAddress, value: 10.200.0.1}]
+  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: $sel}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gateway-with-two-attached-routes, namespace: $INFRA}
+spec:
+  gatewayClassName: xdpgw
+  addresses: [{type: IPAddress, value: 10.200.0.3}]
+  listeners: [{name: http, port: 80, protocol: HTTP, hostname: foo.example.com, allowedRoutes: $sel}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: $u, namespace: $INFRA, annotations: {gateway-api/skip-this-for-readiness: "true"}}
+spec:
+  gatewayClassName: xdpgw
+  listeners:
+  - {name: tls, port: 443, protocol: HTTPS, allowedRoutes: $sel,
+     tls: {certificateRefs: [{group: '', kind: Secret, name: does-not-exist}], mode: Terminate}}
+---
+EOF
+	  conf_route $INFRA http-route-1 "[{kind: Gateway, name: gateway-with-one-attached-route, namespace: $INFRA}]" "$be"
+	  conf_route $INFRA http-route-2 "[{kind: Gateway, name: gateway-with-two-attached-routes, namespace: $INFRA}]" "$be"
+	  conf_route $INFRA http-route-3 "[{kind: Gateway, name: gateway-with-two-attached-routes, namespace: $INFRA}]" "$be"
+	  conf_route $INFRA http-route-not-accepted "[{kind: Gateway, name: gateway-with-two-attached-routes, namespace: $INFRA}]" \
+		"  hostnames: [not-accepted.test.com]
+$be"
+	  conf_route $INFRA http-route-4 "[{kind: Gateway, name: $u, namespace: $INFRA, sectionName: tls}]" \
+		"  rules: [{backendRefs: [{name: does-not-exist, port: 8080}]}]"
+	} | gw_load
+	listener_ok gateway-with-one-attached-route http 1
+	listener_ok gateway-with-two-attached-routes http 2
+	for g in gateway-with-one-attached-route gateway-with-two-attached-routes $u; do
+		assert_eq "$g: one listener" 1 "$(get gateway $g $INFRA '{.status.listeners[*].name}' | wc -w)"
+	done
+	assert_eq "http-route-not-accepted" False/NoMatchingListenerHostname \
+		"$(route_cond $INFRA http-route-not-accepted Accepted)"
+	local f='{.status.listeners[?(@.name=="tls")]'
+	assert_eq "$u/tls Programmed" False \
+		"$(get gateway $u $INFRA "$f.conditions[?(@.type==\"Programmed\")].status}")"
+	assert_eq "$u/tls ResolvedRefs" False \
+		"$(get gateway $u $INFRA "$f.conditions[?(@.type==\"ResolvedRefs\")].status}")"
+	assert_eq "$u/tls attachedRoutes" 1 "$(get gateway $u $INFRA "$f.attachedRoutes}")"
+	assert_eq "http-route-4 ResolvedRefs" False \
+		"$(route_cond $INFRA http-route-4 ResolvedRefs | cut -d/ -f1)"
 }
