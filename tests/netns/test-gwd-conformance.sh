@@ -26,7 +26,10 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_disallowed_kind test_conf_reference_grant test_conf_invalid_reference_grant
 	test_conf_partially_invalid_reference_grant test_conf_gateway_observed_generation_bump
 	test_conf_httproute_observed_generation_bump test_conf_gatewayclass_observed_generation_bump
-	test_conf_gateway_modify_listeners test_conf_gateway_with_attached_routes"
+	test_conf_gateway_modify_listeners test_conf_gateway_with_attached_routes
+	test_conf_gw_attached_8080 test_conf_gateway_invalid_route_kind
+	test_conf_gateway_unsupported_protocol test_conf_gateway_invalid_parameters_ref
+	test_conf_gateway_invalid_tls_configuration"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -1103,4 +1106,128 @@ $be"
 	assert_eq "$u/tls attachedRoutes" 1 "$(get gateway $u $INFRA "$f.attachedRoutes}")"
 	assert_eq "http-route-4 ResolvedRefs" False \
 		"$(route_cond $INFRA http-route-4 ResolvedRefs | cut -d/ -f1)"
+}
+
+# gw_cond GATEWAY LISTENER|- TYPE: "Status/Reason" of a condition of the
+# Gateway (LISTENER "-") or of one of its listeners (namespace infra).
+gw_cond()
+{
+	local f=.status
+
+	[ "$2" = - ] || f=".status.listeners[?(@.name==\"$2\")]"
+	get gateway "$1" $INFRA \
+		"{$f.conditions[?(@.type==\"$3\")].status}/{$f.conditions[?(@.type==\"$3\")].reason}"
+}
+
+# conf_gw NAME LISTENERS [SPEC]: a Gateway of class xdpgw in the infra
+# namespace; LISTENERS is the YAML list, SPEC more lines under spec:.
+conf_gw()
+{
+	printf 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n'
+	printf 'metadata: {name: %s, namespace: %s}\n' "$1" $INFRA
+	printf 'spec:\n  gatewayClassName: xdpgw\n%s  listeners: %s\n---\n' "${3:+$3$'\n'}" "$2"
+}
+
+# GatewayWithAttachedRoutesWithPort8080
+test_conf_gw_attached_8080()
+{
+	local g=gateway-with-two-listeners-and-one-attached-route
+
+	conf_setup
+	{ conf_base
+	  conf_gw $g "
+  - {name: http-unattached, port: 8080, protocol: HTTP, allowedRoutes: {kinds: [{kind: HTTPRoute}], namespaces: {from: All}}}
+  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {kinds: [{kind: HTTPRoute}], namespaces: {from: All}}}"
+	  conf_route $INFRA http-route-4-port-8080 "[{kind: Gateway, name: $g, namespace: $INFRA, sectionName: http}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	} | gw_load
+	listener_ok $g http-unattached 0
+	listener_ok $g http 1
+	assert_eq "$g listeners" "http-unattached http" "$(get gateway $g $INFRA '{.status.listeners[*].name}')"
+}
+
+# GatewayInvalidRouteKind: one Gateway at a time (upstream gives each its
+# own address; here both would want port 80 of the node).
+test_conf_gateway_invalid_route_kind()
+{
+	local g kinds
+
+	conf_setup
+	for g in gateway-only-invalid-route-kind:"[{kind: InvalidRoute}]" \
+		gateway-supported-and-invalid-route-kind:"[{kind: InvalidRoute}, {kind: HTTPRoute}]"; do
+		kinds=${g#*:}
+		g=${g%%:*}
+		{ conf_base
+		  conf_gw $g "[{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}, kinds: $kinds}}]"
+		} | gw_load
+		assert_eq "$g/http ResolvedRefs" False/InvalidRouteKinds "$(gw_cond $g http ResolvedRefs)"
+		assert_eq "$g/http attachedRoutes" 0 "$(gw_routes $g)"
+		assert_eq "$g listeners" http "$(get gateway $g $INFRA '{.status.listeners[*].name}')"
+	done
+}
+
+# GatewayListenerUnsupportedProtocol
+test_conf_gateway_unsupported_protocol()
+{
+	local g=gateway-only-unsupported-protocols
+
+	conf_setup
+	{ conf_base; conf_gw $g "[{name: invalid, port: 1111, protocol: INVALID}]"; } | gw_load
+	latest gateway $g $INFRA >/dev/null
+	assert_eq "$g Accepted" False/ListenersNotValid "$(gw_cond $g - Accepted)"
+	assert_eq "$g/invalid Accepted" False/UnsupportedProtocol "$(gw_cond $g invalid Accepted)"
+	assert_eq "$g attachedRoutes" 0 "$(gw_routes $g)"
+	g=gateway-supported-and-unsupported-protocols
+	{ conf_base
+	  conf_gw $g "[{name: http, port: 80, protocol: HTTP}, {name: invalid, port: 1111, protocol: INVALID}]"
+	} | gw_load
+	latest gateway $g $INFRA >/dev/null
+	assert_eq "$g Accepted" True/ListenersNotValid "$(gw_cond $g - Accepted)"
+	assert_eq "$g/http Accepted" True/Accepted "$(gw_cond $g http Accepted)"
+	get gateway $g $INFRA '{.status.listeners[?(@.name=="http")].supportedKinds[*].kind}' |
+		grep -qw HTTPRoute || fail "$g/http: HTTPRoute is not among supportedKinds"
+	assert_eq "$g/invalid Accepted" False/UnsupportedProtocol "$(gw_cond $g invalid Accepted)"
+	assert_eq "$g attachedRoutes" "0 0" "$(gw_routes $g)"
+}
+
+# GatewayInvalidParametersRef
+test_conf_gateway_invalid_parameters_ref()
+{
+	local g=gateway-invalid-parameters-ref
+
+	conf_setup
+	{ conf_base
+	  conf_gw $g "[{name: http, port: 80, protocol: HTTP}]" \
+		"  infrastructure: {parametersRef: {group: invalid.io, kind: InvalidParameters, name: invalid}}"
+	} | gw_load
+	latest gateway $g $INFRA >/dev/null
+	assert_eq "$g Accepted" False/InvalidParameters "$(gw_cond $g - Accepted)"
+}
+
+# GatewayInvalidTLSConfiguration: a nonexistent Secret, a ref of the wrong
+# group, of the wrong kind, and a malformed Secret; one Gateway at a time.
+test_conf_gateway_invalid_tls_configuration()
+{
+	local spec g ref
+
+	conf_setup
+	for spec in "gateway-certificate-nonexistent-secret|{group: '', kind: Secret, name: nonexistent-certificate}" \
+		"gateway-certificate-unsupported-group|{group: wrong.group.company.io, kind: Secret, name: tls-validity-checks-certificate}" \
+		"gateway-certificate-unsupported-kind|{group: '', kind: WrongKind, name: tls-validity-checks-certificate}" \
+		"gateway-certificate-malformed-secret|{group: '', kind: Secret, name: malformed-certificate}"; do
+		IFS='|' read -r g ref <<<"$spec"
+		{ conf_base
+		  cat <<EOF
+apiVersion: v1
+kind: Secret
+metadata: {name: malformed-certificate, namespace: $INFRA}
+data: {tls.crt: SGVsbG8gd29ybGQK, tls.key: SGVsbG8gd29ybGQK}
+type: kubernetes.io/tls
+---
+EOF
+		  conf_gw $g "[{name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: All}}, tls: {certificateRefs: [$ref]}}]"
+		} | gw_load
+		assert_eq "$g/https ResolvedRefs" False/InvalidCertificateRef "$(gw_cond $g https ResolvedRefs)"
+		assert_eq "$g attachedRoutes" 0 "$(gw_routes $g)"
+	done
 }
