@@ -29,7 +29,9 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_gateway_modify_listeners test_conf_gateway_with_attached_routes
 	test_conf_gw_attached_8080 test_conf_gateway_invalid_route_kind
 	test_conf_gateway_unsupported_protocol test_conf_gateway_invalid_parameters_ref
-	test_conf_gateway_invalid_tls_configuration test_conf_gw_secret_grants test_conf_https_listener"
+	test_conf_gateway_invalid_tls_configuration test_conf_gw_secret_grants test_conf_https_listener
+	test_conf_request_header_modifier test_conf_backend_request_header_modifier
+	test_conf_header_modifier_backend_weights test_conf_response_header_modifier"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -140,21 +142,36 @@ $4
 EOF
 }
 
-# expect METHOD HOST PATH WANT [curl args...]: one http.ExpectedResponse.
-# WANT is a status code, or POD[@NAMESPACE] (namespace default
-# gateway-conformance-infra): then the answer must be 200 from that pod and
-# namespace, and the backend must have seen the same method and path. HOST
-# "-" sends no Host header of ours (curl sends the gateway's address).
+# expect METHOD HOST PATH WANT [curl args...]: one http.ExpectedResponse,
+# checked as http.CompareRoundTrip does. WANT is a status code, or
+# POD[@NAMESPACE] (namespace default gateway-conformance-infra): then the
+# answer must be 200 from that pod and namespace, and the backend must have
+# seen the same method and path (REQ_PATH, REQ_HOST: another path, a host).
+# HOST "-" sends no Host header of ours (curl sends the gateway's address).
+# Optional, "|"-separated: REQ_HDRS "Name=value|..." the backend must see
+# (repeated fields joined with ","), REQ_ABSENT "Name|..." it must not,
+# RESP_HDRS and RESP_ABSENT the same for the response; BE_SET
+# "Name:value,..." is sent as X-Echo-Set-Header (BackendSetResponseHeaders).
 expect()
 {
-	local method=$1 host=$2 path=$3 want=$4 out got pod ns
+	local method=$1 host=$2 path=$3 want=$4 out got pod ns kv n hdrs="$GW_RUN_DIR/resp.hdrs"
+	local -a list
 
 	shift 4
 	[ "$host" = - ] || set -- -H "Host: $host" "$@"
-	out=$(gcurl -X "$method" -w '\n%{http_code}' "$@" "$URL$path") ||
-		fail "$method $host$path: curl failed"
+	[ "$method" = HEAD ] && set -- -I "$@"
+	out=$(gcurl -X "$method" -D "$hdrs" -w '\n%{http_code}' -H "X-Echo-Set-Header: ${BE_SET:-}" \
+		"$@" "$URL$path") || fail "$method $host$path: curl failed"
 	got=${out##*$'\n'}
 	out=${out%$'\n'*}
+	IFS='|' read -ra list <<<"${RESP_HDRS:-}"
+	for kv in "${list[@]}"; do
+		assert_eq "$method $host$path response $kv" "${kv#*=}" "$(resp_hdr "$hdrs" "${kv%%=*}")"
+	done
+	IFS='|' read -ra list <<<"${RESP_ABSENT:-}"
+	for n in "${list[@]}"; do
+		! grep -qi "^$n:" "$hdrs" || fail "$method $host$path: response has $n: $(cat "$hdrs")"
+	done
 	if [[ "$want" =~ ^[0-9]+$ ]]; then
 		assert_eq "$method $host$path status" "$want" "$got"
 		return
@@ -166,7 +183,32 @@ expect()
 	assert_eq "$method $host$path pod" "$pod" "$(json_get "$out" .pod)"
 	assert_eq "$method $host$path namespace" "$ns" "$(json_get "$out" .namespace)"
 	assert_eq "$method $host$path method at the backend" "$method" "$(json_get "$out" .method)"
-	assert_eq "$method $host$path path at the backend" "$path" "$(json_get "$out" .path)"
+	assert_eq "$method $host$path path at the backend" "${REQ_PATH:-$path}" "$(json_get "$out" .path)"
+	[ -z "${REQ_HOST:-}" ] ||
+		assert_eq "$method $host$path host at the backend" "$REQ_HOST" "$(json_get "$out" .host)"
+	IFS='|' read -ra list <<<"${REQ_HDRS:-}"
+	for kv in "${list[@]}"; do
+		n=$(tr '[:upper:]' '[:lower:]' <<<"${kv%%=*}")
+		# gw-echo joins repeated fields with ", ", the suite with ","
+		assert_eq "$method $host$path request $kv" "${kv#*=}" \
+			"$(json_get "$out" ".headers[\"$n\"]" | sed 's/, /,/g')"
+	done
+	IFS='|' read -ra list <<<"${REQ_ABSENT:-}"
+	for n in "${list[@]}"; do
+		n=$(tr '[:upper:]' '[:lower:]' <<<"$n")
+		assert_eq "$method $host$path request without $n" null "$(json_get "$out" ".headers[\"$n\"]")"
+	done
+}
+
+# resp_hdr FILE NAME: the response field NAME in curl's -D FILE, repeated
+# fields joined with "," (as the suite joins them), "" if absent.
+resp_hdr()
+{
+	awk -v n="$2" 'BEGIN { n = tolower(n) } { sub(/\r$/, "") }
+		index($0, ":") { f = tolower(substr($0, 1, index($0, ":") - 1))
+			if (f == n) { v = substr($0, index($0, ":") + 1); sub(/^[ \t]+/, "", v)
+				out = out (c++ ? "," : "") v } }
+		END { print out }' "$1"
 }
 
 # route_cond NS NAME TYPE: status of the route's condition TYPE under its
@@ -334,7 +376,7 @@ test_conf_method_matching()
 	route_accepted $INFRA method-matching
 	expect POST - / infra-backend-v1
 	expect GET - / infra-backend-v2
-	expect HEAD - / 404 -I
+	expect HEAD - / 404
 	expect GET - /path1 infra-backend-v1
 	expect PUT - / infra-backend-v2 -H "version: one"
 	expect POST - /path2 infra-backend-v3 -H "version: two"
@@ -1356,4 +1398,146 @@ test_conf_https_listener()
 	tls_expect example.org / infra-backend-v1
 	tls_expect unknown-example.org / 404
 	tls_expect second-example.org / infra-backend-v2
+}
+
+# rhm_rule PATH WHERE MODIFIER: a rule of httproute-request-header-modifier:
+# the RequestHeaderModifier MODIFIER (flow YAML) on the rule (WHERE=rule) or
+# on its backendRef (WHERE=backend, the -backend.yaml variant).
+rhm_rule()
+{
+	local f="[{type: RequestHeaderModifier, requestHeaderModifier: $3}]"
+
+	if [ "$2" = rule ]; then
+		echo "  - {matches: [{path: {type: PathPrefix, value: $1}}], filters: $f, backendRefs: [{name: infra-backend-v1, port: 8080}]}"
+	else
+		echo "  - {matches: [{path: {type: PathPrefix, value: $1}}], backendRefs: [{name: infra-backend-v1, port: 8080, filters: $f}]}"
+	fi
+}
+
+# The cases of HTTPRouteRequestHeaderModifier, on the rule or the backendRef.
+request_header_modifier()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA request-header-modifier "[{name: same-namespace}]" "  rules:
+$(rhm_rule /set "$1" "{set: [{name: X-Header-Set, value: set-overwrites-values}]}")
+$(rhm_rule /add "$1" "{add: [{name: X-Header-Add, value: add-appends-values}]}")
+$(rhm_rule /remove "$1" "{remove: [X-Header-Remove]}")
+$(rhm_rule /multiple "$1" "{set: [{name: X-Header-Set-1, value: header-set-1}, {name: X-Header-Set-2, value: header-set-2}],
+      add: [{name: X-Header-Add-1, value: header-add-1}, {name: X-Header-Add-2, value: header-add-2}, {name: X-Header-Add-3, value: header-add-3}],
+      remove: [X-Header-Remove-1, X-Header-Remove-2]}")
+$(rhm_rule /case-insensitivity "$1" "{set: [{name: X-Header-Set, value: header-set}],
+      add: [{name: X-Header-Add, value: header-add}], remove: [X-Header-Remove]}")"
+	} | gw_load
+	route_accepted $INFRA request-header-modifier
+	REQ_HDRS="Some-Other-Header=val|X-Header-Set=set-overwrites-values" \
+		expect GET - /set infra-backend-v1 -H "Some-Other-Header: val"
+	REQ_HDRS="Some-Other-Header=val|X-Header-Set=set-overwrites-values" \
+		expect GET - /set infra-backend-v1 -H "Some-Other-Header: val" -H "X-Header-Set: some-other-value"
+	REQ_HDRS="Some-Other-Header=val|X-Header-Add=add-appends-values" \
+		expect GET - /add infra-backend-v1 -H "Some-Other-Header: val"
+	REQ_HDRS="Some-Other-Header=val|X-Header-Add=some-other-value,add-appends-values" \
+		expect GET - /add infra-backend-v1 -H "Some-Other-Header: val" -H "X-Header-Add: some-other-value"
+	REQ_ABSENT=X-Header-Remove expect GET - /remove infra-backend-v1 -H "X-Header-Remove: val"
+	REQ_HDRS="X-Header-Set-1=header-set-1|X-Header-Set-2=header-set-2|X-Header-Add-1=header-add-1|X-Header-Add-2=add-val-2,header-add-2|X-Header-Add-3=header-add-3|Another-Header=another-header-val" \
+	REQ_ABSENT="X-Header-Remove-1|X-Header-Remove-2" \
+		expect GET - /multiple infra-backend-v1 -H "X-Header-Set-2: set-val-2" \
+		-H "X-Header-Add-2: add-val-2" -H "X-Header-Remove-2: remove-val-2" \
+		-H "Another-Header: another-header-val"
+	REQ_HDRS="X-Header-Set=header-set|X-Header-Add=original-val-add,header-add|Another-Header=another-header-val" \
+	REQ_ABSENT="x-header-remove|X-Header-Remove" \
+		expect GET - /case-insensitivity infra-backend-v1 -H "x-header-set: original-val-set" \
+		-H "x-header-add: original-val-add" -H "x-header-remove: original-val-remove" \
+		-H "Another-Header: another-header-val"
+}
+
+# HTTPRouteRequestHeaderModifier
+test_conf_request_header_modifier()
+{
+	request_header_modifier rule
+}
+
+# HTTPRouteBackendRequestHeaderModifier: the same cases, filters on backendRefs.
+test_conf_backend_request_header_modifier()
+{
+	request_header_modifier backend
+}
+
+# HTTPRouteRequestHeaderModifierBackendWeights: 100 requests over two
+# weighted backendRefs, each setting "Backend" to its own name; every
+# request carries exactly one Backend field naming the pod that answered.
+test_conf_header_modifier_backend_weights()
+{
+	local out i b
+
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA request-header-modifier-backend-weights "[{name: same-namespace}]" "  rules:
+  - backendRefs:
+    - {name: infra-backend-v1, port: 8080, weight: 10, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: Backend, value: infra-backend-v1}]}}]}
+    - {name: infra-backend-v2, port: 8080, weight: 10, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: Backend, value: infra-backend-v2}]}}]}"
+	} | gw_load
+	route_accepted $INFRA request-header-modifier-backend-weights
+	out=$(gcurl "$URL/[1-100]") || fail "curl failed"
+	i=0
+	while read -r b; do
+		i=$((i + 1))
+		[[ "$b" =~ ^(infra-backend-v[12])\ ([^,]+)$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
+			fail "request $i: pod and its single Backend field differ: '$b'"
+	done < <(jq -r '"\(.pod) \(.headers.backend)"' <<<"$out")
+	assert_eq "requests checked" 100 "$i"
+}
+
+# HTTPRouteResponseHeaderModifier: the backend adds fields on request
+# (X-Echo-Set-Header), the filter sets, adds and removes.
+test_conf_response_header_modifier()
+{
+	local f
+
+	conf_setup
+	f() { echo "  - {matches: [{path: {type: PathPrefix, value: $1}}], filters: [$2], backendRefs: [{name: infra-backend-v1, port: 8080}]}"; }
+	{ conf_base same-namespace
+	  conf_route $INFRA response-header-modifier "[{name: same-namespace}]" "  rules:
+$(f /set "{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}]}}")
+$(f /add "{type: ResponseHeaderModifier, responseHeaderModifier: {add: [{name: X-Header-Add, value: add-appends-values}]}}")
+$(f /remove "{type: ResponseHeaderModifier, responseHeaderModifier: {remove: [X-Header-Remove]}}")
+$(f /multiple "{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: X-Header-Set-1, value: header-set-1}, {name: X-Header-Set-2, value: header-set-2}],
+      add: [{name: X-Header-Add-1, value: header-add-1}, {name: X-Header-Add-2, value: header-add-2}, {name: X-Header-Add-3, value: header-add-3}],
+      remove: [X-Header-Remove-1, X-Header-Remove-2]}}")
+$(f /case-insensitivity "{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: X-Header-Set, value: header-set}],
+      add: [{name: X-Header-Add, value: header-add}, {name: x-lowercase-add, value: lowercase-add}, {name: x-Mixedcase-ADD-1, value: mixedcase-add-1},
+        {name: X-mixeDcase-add-2, value: mixedcase-add-2}, {name: X-UPPERCASE-ADD, value: uppercase-add}],
+      remove: [X-Header-Remove]}}")
+$(f /response-and-request-header-modifiers "{type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: X-Header-Set-1, value: header-set-1}, {name: X-Header-Set-2, value: header-set-2}],
+      add: [{name: X-Header-Add-1, value: header-add-1}, {name: X-Header-Add-2, value: header-add-2}], remove: [X-Header-Remove-1, X-Header-Remove-2]}},
+    {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}],
+      add: [{name: X-Header-Add, value: header-val-1}, {name: X-Header-Add-Append, value: header-val-2}], remove: [X-Header-Remove]}}")"
+	} | gw_load
+	route_accepted $INFRA response-header-modifier
+	BE_SET="Some-Other-Header:val" RESP_HDRS="Some-Other-Header=val|X-Header-Set=set-overwrites-values" \
+		expect GET - /set infra-backend-v1
+	BE_SET="Some-Other-Header:val,X-Header-Set:some-other-value" \
+	RESP_HDRS="Some-Other-Header=val|X-Header-Set=set-overwrites-values" \
+		expect GET - /set infra-backend-v1
+	BE_SET="Some-Other-Header:val" RESP_HDRS="Some-Other-Header=val|X-Header-Add=add-appends-values" \
+		expect GET - /add infra-backend-v1
+	BE_SET="Some-Other-Header:val,X-Header-Add:some-other-value" \
+	RESP_HDRS="Some-Other-Header=val|X-Header-Add=some-other-value,add-appends-values" \
+		expect GET - /add infra-backend-v1
+	BE_SET="X-Header-Remove:val" RESP_ABSENT=X-Header-Remove expect GET - /remove infra-backend-v1
+	BE_SET="X-Header-Set-2:set-val-2,X-Header-Add-2:add-val-2,X-Header-Remove-2:remove-val-2,Another-Header:another-header-val,X-Header-Remove-1:val" \
+	RESP_HDRS="X-Header-Set-1=header-set-1|X-Header-Set-2=header-set-2|X-Header-Add-1=header-add-1|X-Header-Add-2=add-val-2,header-add-2|X-Header-Add-3=header-add-3|Another-Header=another-header-val" \
+	RESP_ABSENT="X-Header-Remove-1|X-Header-Remove-2" \
+		expect GET - /multiple infra-backend-v1
+	BE_SET="x-header-set:original-val-set,x-header-add:original-val-add,x-header-remove:original-val-remove,Another-Header:another-header-val" \
+	RESP_HDRS="X-Header-Set=header-set|X-Header-Add=original-val-add,header-add|X-Lowercase-Add=lowercase-add|X-Mixedcase-Add-1=mixedcase-add-1|X-Mixedcase-Add-2=mixedcase-add-2|X-Uppercase-Add=uppercase-add|Another-Header=another-header-val" \
+	RESP_ABSENT="x-header-remove|X-Header-Remove" \
+		expect GET - /case-insensitivity infra-backend-v1
+	BE_SET="X-Header-Set-2:set-val-2,X-Header-Add-2:add-val-2,X-Header-Remove-2:remove-val-2,Another-Header:another-header-val,X-Header-Remove-1:remove-val-1,X-Header-Echo:echo" \
+	REQ_HDRS="X-Header-Add=header-val-1|X-Header-Set=set-overwrites-values|X-Header-Add-Append=append-val-1,header-val-2|X-Header-Echo=echo" \
+	REQ_ABSENT=X-Header-Remove \
+	RESP_HDRS="X-Header-Set-1=header-set-1|X-Header-Set-2=header-set-2|X-Header-Add-1=header-add-1|X-Header-Add-2=add-val-2,header-add-2|Another-Header=another-header-val|X-Header-Echo=echo" \
+	RESP_ABSENT="X-Header-Remove-1|X-Header-Remove-2" \
+		expect GET - /response-and-request-header-modifiers infra-backend-v1 \
+		-H "X-Header-Remove: remove-val" -H "X-Header-Add-Append: append-val-1" -H "X-Header-Echo: echo"
 }
