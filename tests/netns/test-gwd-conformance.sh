@@ -31,7 +31,9 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_gateway_unsupported_protocol test_conf_gateway_invalid_parameters_ref
 	test_conf_gateway_invalid_tls_configuration test_conf_gw_secret_grants test_conf_https_listener
 	test_conf_request_header_modifier test_conf_backend_request_header_modifier
-	test_conf_header_modifier_backend_weights test_conf_response_header_modifier"
+	test_conf_header_modifier_backend_weights test_conf_response_header_modifier
+	test_conf_redirect_host_and_status test_conf_redirect_path test_conf_redirect_port
+	test_conf_redirect_scheme test_conf_redirect_port_and_scheme test_conf_redirect_30x"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -1540,4 +1542,182 @@ $(f /response-and-request-header-modifiers "{type: ResponseHeaderModifier, respo
 	RESP_ABSENT="X-Header-Remove-1|X-Header-Remove-2" \
 		expect GET - /response-and-request-header-modifiers infra-backend-v1 \
 		-H "X-Header-Remove: remove-val" -H "X-Header-Add-Append: append-val-1" -H "X-Header-Echo: echo"
+}
+
+# redirect METHOD HOST PATH CODE SCHEME RHOST PORT RPATH [curl args]: a
+# redirect answer and its Location as http.CompareRoundTrip judges it: an
+# empty RHOST is not checked, an empty SCHEME or RPATH means the request's,
+# an empty PORT means none or the scheme's default.
+redirect()
+{
+	local method=$1 host=$2 path=$3 code=$4 scheme=$5 rhost=$6 port=$7 rpath=$8 out loc
+	local re='^([a-zA-Z]+)://(\[[^]]*\]|[^/:?#]*)(:([0-9]+))?([^?#]*)'
+
+	shift 8
+	[ "$host" = - ] || set -- -H "Host: $host" "$@"
+	out=$(gcurl -X "$method" -o /dev/null -w '%{http_code} %{redirect_url}' "$@" "$URL$path") ||
+		fail "$method $host$path: curl failed"
+	assert_eq "$method $host$path status" "$code" "${out%% *}"
+	loc=${out#* }
+	[[ "$loc" =~ $re ]] || fail "$method $host$path: Location '$loc' is no absolute URL"
+	assert_eq "$method $host$path redirect scheme" "${scheme:-${URL%%:*}}" "${BASH_REMATCH[1]}"
+	[ -z "$rhost" ] || assert_eq "$method $host$path redirect host" "$rhost" "${BASH_REMATCH[2]}"
+	if [ -n "$port" ]; then
+		assert_eq "$method $host$path redirect port" "$port" "${BASH_REMATCH[4]}"
+	else
+		case ${BASH_REMATCH[1]}:${BASH_REMATCH[4]} in
+		http: | http:80 | https: | https:443) ;;
+		*) fail "$method $host$path: redirect port '${BASH_REMATCH[4]}' for ${BASH_REMATCH[1]}" ;;
+		esac
+	fi
+	assert_eq "$method $host$path redirect path" "${rpath:-$path}" "${BASH_REMATCH[5]}"
+}
+
+# rr PATH REDIRECT: a rule of PathPrefix PATH with that requestRedirect.
+rr()
+{
+	echo "  - {matches: [{path: {type: PathPrefix, value: $1}}], filters: [{type: RequestRedirect, requestRedirect: $2}]}"
+}
+
+# HTTPRouteRedirectHostAndStatus
+test_conf_redirect_host_and_status()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA redirect-host-and-status "[{name: same-namespace}]" "  rules:
+$(rr /hostname-redirect "{hostname: example.org}")
+$(rr /host-and-status "{statusCode: 301, hostname: example.org}")"
+	} | gw_load
+	route_accepted $INFRA redirect-host-and-status
+	redirect GET - /hostname-redirect 302 "" example.org "" ""
+	redirect GET - /host-and-status 301 "" example.org "" ""
+}
+
+# HTTPRouteRedirectPath
+test_conf_redirect_path()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA redirect-path "[{name: same-namespace}]" "  rules:
+$(rr /original-prefix "{path: {type: ReplacePrefixMatch, replacePrefixMatch: /replacement-prefix}}")
+$(rr /full "{path: {type: ReplaceFullPath, replaceFullPath: /full-path-replacement}}")
+$(rr /path-and-host "{hostname: example.org, path: {type: ReplacePrefixMatch, replacePrefixMatch: /replacement-prefix}}")
+$(rr /path-and-status "{path: {type: ReplacePrefixMatch, replacePrefixMatch: /replacement-prefix}, statusCode: 301}")
+$(rr /full-path-and-host "{hostname: example.org, path: {type: ReplaceFullPath, replaceFullPath: /replacement-full}}")
+$(rr /full-path-and-status "{path: {type: ReplaceFullPath, replaceFullPath: /replacement-full}, statusCode: 301}")"
+	} | gw_load
+	route_accepted $INFRA redirect-path
+	redirect GET - /original-prefix/lemon 302 "" "" "" /replacement-prefix/lemon
+	redirect GET - /full/path/original 302 "" "" "" /full-path-replacement
+	redirect GET - /path-and-host 302 "" example.org "" /replacement-prefix
+	redirect GET - /path-and-status 301 "" "" "" /replacement-prefix
+	redirect GET - /full-path-and-host 302 "" example.org "" /replacement-full
+	redirect GET - /full-path-and-status 301 "" "" "" /replacement-full
+}
+
+# HTTPRouteRedirectPort
+test_conf_redirect_port()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA redirect-port "[{name: same-namespace}]" "  rules:
+$(rr /port "{port: 8083}")
+$(rr /port-and-host "{hostname: example.org, port: 8083}")
+$(rr /port-and-status "{port: 8083, statusCode: 301}")
+$(rr /port-and-host-and-status "{port: 8083, hostname: example.org, statusCode: 302}")"
+	} | gw_load
+	route_accepted $INFRA redirect-port
+	redirect GET - /port 302 "" "" 8083 ""
+	redirect GET - /port-and-host 302 "" example.org 8083 ""
+	redirect GET - /port-and-status 301 "" "" 8083 ""
+	redirect GET - /port-and-host-and-status 302 "" example.org 8083 ""
+}
+
+# HTTPRouteRedirectScheme
+test_conf_redirect_scheme()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA redirect-scheme "[{name: same-namespace}]" "  rules:
+$(rr /scheme "{scheme: https}")
+$(rr /scheme-and-host "{hostname: example.org, scheme: https}")
+$(rr /scheme-and-status "{scheme: https, statusCode: 301}")
+$(rr /scheme-and-host-and-status "{scheme: https, statusCode: 302, hostname: example.org}")"
+	} | gw_load
+	route_accepted $INFRA redirect-scheme
+	redirect GET - /scheme 302 https "" "" ""
+	redirect GET - /scheme-and-host 302 https example.org "" ""
+	redirect GET - /scheme-and-status 301 https "" "" ""
+	redirect GET - /scheme-and-host-and-status 302 https example.org "" ""
+}
+
+# HTTPRouteRedirectPortAndScheme: listeners on 80, 8080 and 443 (HTTPS).
+test_conf_redirect_port_and_scheme()
+{
+	local h="hostname: example.org"
+
+	conf_pki
+	conf_setup
+	{ conf_base same-namespace; conf_https_gw
+	  conf_gw same-namespace-with-http-listener-on-8080 \
+		"[{name: http, port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}]"
+	  conf_route $INFRA http-route-for-listener-on-port-80 "[{name: same-namespace}]" "  rules:
+$(rr /scheme-nil-and-port-nil "{$h}")
+$(rr /scheme-nil-and-port-80 "{port: 80, $h}")
+$(rr /scheme-nil-and-port-8080 "{port: 8080, $h}")
+$(rr /scheme-https-and-port-nil "{scheme: https, $h}")
+$(rr /scheme-https-and-port-443 "{scheme: https, port: 443, $h}")
+$(rr /scheme-https-and-port-8443 "{scheme: https, port: 8443, $h}")"
+	  conf_route $INFRA http-route-for-listener-on-port-8080 \
+		"[{name: same-namespace-with-http-listener-on-8080}]" "  rules:
+$(rr /scheme-nil-and-port-nil "{$h}")
+$(rr /scheme-nil-and-port-80 "{port: 80, $h}")
+$(rr /scheme-https-and-port-nil "{scheme: https, $h}")"
+	  conf_route $INFRA http-route-for-listener-on-port-443 "[{name: same-namespace-with-https-listener}]" "  rules:
+$(rr /scheme-nil-and-port-nil "{$h}")
+$(rr /scheme-nil-and-port-443 "{port: 443, $h}")
+$(rr /scheme-nil-and-port-8443 "{port: 8443, $h}")
+$(rr /scheme-http-and-port-nil "{scheme: http, $h}")
+$(rr /scheme-http-and-port-80 "{scheme: http, port: 80, $h}")
+$(rr /scheme-http-and-port-8080 "{scheme: http, port: 8080, $h}")"
+	} | gw_load
+	route_accepted $INFRA http-route-for-listener-on-port-80 http-route-for-listener-on-port-8080 \
+		http-route-for-listener-on-port-443
+	redirect GET - /scheme-nil-and-port-nil 302 http example.org "" ""
+	redirect GET - /scheme-nil-and-port-80 302 http example.org "" ""
+	redirect GET - /scheme-nil-and-port-8080 302 http example.org 8080 ""
+	redirect GET - /scheme-https-and-port-nil 302 https example.org "" ""
+	redirect GET - /scheme-https-and-port-443 302 https example.org "" ""
+	redirect GET - /scheme-https-and-port-8443 302 https example.org 8443 ""
+	URL=http://10.200.0.1:8080
+	redirect GET - /scheme-nil-and-port-nil 302 http example.org 8080 ""
+	redirect GET - /scheme-nil-and-port-80 302 http example.org "" ""
+	redirect GET - /scheme-https-and-port-nil 302 https example.org "" ""
+	URL=https://example.org
+	local tls=(--cacert "$PKI/ca.crt" --resolve "example.org:443:10.200.0.1")
+	redirect GET example.org /scheme-nil-and-port-nil 302 https example.org "" "" "${tls[@]}"
+	redirect GET example.org /scheme-nil-and-port-443 302 https example.org "" "" "${tls[@]}"
+	redirect GET example.org /scheme-nil-and-port-8443 302 https example.org 8443 "" "${tls[@]}"
+	redirect GET example.org /scheme-http-and-port-nil 302 http example.org "" "" "${tls[@]}"
+	redirect GET example.org /scheme-http-and-port-80 302 http example.org "" "" "${tls[@]}"
+	redirect GET example.org /scheme-http-and-port-8080 302 http example.org 8080 "" "${tls[@]}"
+}
+
+# HTTPRoute303Redirect, HTTPRoute307Redirect, HTTPRoute308Redirect (one
+# route each upstream; here the three in one configuration).
+test_conf_redirect_30x()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA 303-redirect "[{name: same-namespace}]" "  rules:
+$(rr /see-other "{statusCode: 303}")"
+	  conf_route $INFRA 307-redirect "[{name: same-namespace}]" "  rules:
+$(rr /temporary "{statusCode: 307}")"
+	  conf_route $INFRA 308-redirect "[{name: same-namespace}]" "  rules:
+$(rr /permanent "{statusCode: 308}")"
+	} | gw_load
+	route_accepted $INFRA 303-redirect 307-redirect 308-redirect
+	redirect POST - /see-other 303 "" "" "" /see-other
+	redirect GET - /temporary 307 "" "" "" /temporary
+	redirect GET - /permanent 308 "" "" "" /permanent
 }
