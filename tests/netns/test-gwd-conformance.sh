@@ -33,7 +33,8 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_request_header_modifier test_conf_backend_request_header_modifier
 	test_conf_header_modifier_backend_weights test_conf_response_header_modifier
 	test_conf_redirect_host_and_status test_conf_redirect_path test_conf_redirect_port
-	test_conf_redirect_scheme test_conf_redirect_port_and_scheme test_conf_redirect_30x"
+	test_conf_redirect_scheme test_conf_redirect_port_and_scheme test_conf_redirect_30x
+	test_conf_rewrite_host test_conf_rewrite_path"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -1720,4 +1721,66 @@ $(rr /permanent "{statusCode: 308}")"
 	redirect POST - /see-other 303 "" "" "" /see-other
 	redirect GET - /temporary 307 "" "" "" /temporary
 	redirect GET - /permanent 308 "" "" "" /permanent
+}
+
+# The RequestHeaderModifier of the rewrite tests' "-and-modify-headers" rules.
+RW_RHM="{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Header-Set, value: set-overwrites-values}],
+      add: [{name: X-Header-Add, value: header-val-1}, {name: X-Header-Add-Append, value: header-val-2}], remove: [X-Header-Remove]}}"
+
+# HTTPRouteRewriteHost
+test_conf_rewrite_host()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA rewrite-host "[{name: same-namespace}]" "  hostnames: [rewrite.example]
+  rules:
+  - {matches: [{path: {type: PathPrefix, value: /one}}], filters: [{type: URLRewrite, urlRewrite: {hostname: one.example.org}}],
+     backendRefs: [{name: infra-backend-v1, port: 8080}]}
+  - {filters: [{type: URLRewrite, urlRewrite: {hostname: example.org}}], backendRefs: [{name: infra-backend-v2, port: 8080}]}
+  - matches: [{path: {type: PathPrefix, value: /rewrite-host-and-modify-headers}}]
+    filters: [{type: URLRewrite, urlRewrite: {hostname: test.example.org}}, $RW_RHM]
+    backendRefs: [{name: infra-backend-v2, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA rewrite-host
+	REQ_HOST=one.example.org expect GET rewrite.example /one infra-backend-v1
+	REQ_HOST=example.org expect GET rewrite.example /two infra-backend-v2
+	REQ_HOST=test.example.org \
+	REQ_HDRS="X-Header-Add=header-val-1|X-Header-Add-Append=append-val-1,header-val-2|X-Header-Set=set-overwrites-values" \
+	REQ_ABSENT=X-Header-Remove \
+		expect GET rewrite.example /rewrite-host-and-modify-headers infra-backend-v2 \
+		-H "X-Header-Remove: remove-val" -H "X-Header-Add-Append: append-val-1"
+}
+
+# HTTPRouteRewritePath
+test_conf_rewrite_path()
+{
+	local hdrs="X-Header-Add=header-val-1|X-Header-Add-Append=append-val-1,header-val-2|X-Header-Set=set-overwrites-values"
+	local send=(-H "X-Header-Remove: remove-val" -H "X-Header-Add-Append: append-val-1" -H "X-Header-Set: set-val")
+	local be="backendRefs: [{name: infra-backend-v1, port: 8080}]"
+
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA rewrite-path "[{name: same-namespace}]" "  rules:
+  - {matches: [{path: {type: PathPrefix, value: /prefix/one}}],
+     filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /one}}}], $be}
+  - {matches: [{path: {type: PathPrefix, value: /strip-prefix}}],
+     filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}}], $be}
+  - {matches: [{path: {type: PathPrefix, value: /full/one}}],
+     filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /one}}}], $be}
+  - matches: [{path: {type: PathPrefix, value: /full/rewrite-path-and-modify-headers}}]
+    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplaceFullPath, replaceFullPath: /test}}}, $RW_RHM]
+    $be
+  - matches: [{path: {type: PathPrefix, value: /prefix/rewrite-path-and-modify-headers}}]
+    filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /prefix}}}, $RW_RHM]
+    $be"
+	} | gw_load
+	route_accepted $INFRA rewrite-path
+	REQ_PATH=/one/two expect GET - /prefix/one/two infra-backend-v1
+	REQ_PATH=/three expect GET - /strip-prefix/three infra-backend-v1
+	REQ_PATH=/ expect GET - /strip-prefix infra-backend-v1
+	REQ_PATH=/one expect GET - /full/one/two infra-backend-v1
+	REQ_PATH=/test REQ_HDRS=$hdrs REQ_ABSENT=X-Header-Remove \
+		expect GET - /full/rewrite-path-and-modify-headers/test infra-backend-v1 "${send[@]}"
+	REQ_PATH=/prefix/one REQ_HDRS=$hdrs REQ_ABSENT=X-Header-Remove \
+		expect GET - /prefix/rewrite-path-and-modify-headers/one infra-backend-v1 "${send[@]}"
 }
