@@ -34,7 +34,8 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_header_modifier_backend_weights test_conf_response_header_modifier
 	test_conf_redirect_host_and_status test_conf_redirect_path test_conf_redirect_port
 	test_conf_redirect_scheme test_conf_redirect_port_and_scheme test_conf_redirect_30x
-	test_conf_rewrite_host test_conf_rewrite_path"
+	test_conf_rewrite_host test_conf_rewrite_path test_conf_request_mirror
+	test_conf_request_multiple_mirrors test_conf_request_percentage_mirror"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -1783,4 +1784,128 @@ test_conf_rewrite_path()
 		expect GET - /full/rewrite-path-and-modify-headers/test infra-backend-v1 "${send[@]}"
 	REQ_PATH=/prefix/one REQ_HDRS=$hdrs REQ_ABSENT=X-Header-Remove \
 		expect GET - /prefix/rewrite-path-and-modify-headers/one infra-backend-v1 "${send[@]}"
+}
+
+# mirrored POD PATH: how many requests for PATH (query included) POD's log
+# shows, once the count has been stable for 0.3 s (mirrors are sent
+# asynchronously), as ExpectMirroredRequest reads the mirror pod's log.
+mirrored()
+{
+	local n=-1 prev i
+
+	for ((i = 0; i < 50; i++)); do
+		prev=$n
+		n=$(grep -cF " $2 -> " "$(bg_log "$1")")
+		[ "$n" = "$prev" ] && [ "$n" -gt 0 ] && break
+		sleep 0.3
+	done
+	echo "$n"
+}
+
+# mirror_case PATH MIRRORS... [-- curl args]: the request reaches
+# infra-backend-v1 and each mirror pod logs it (with a request id query,
+# AddRequestIDQueryParam).
+mirror_case()
+{
+	local path="$1?X-Request-Id=$RANDOM$RANDOM" m
+	local -a mirrors=()
+
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		mirrors+=("$1")
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	REQ_PATH=$path expect GET - "$path" infra-backend-v1 "$@"
+	for m in "${mirrors[@]}"; do
+		assert_eq "$path mirrored to $m" 1 "$(mirrored "$m" "$path")"
+	done
+}
+
+MIRROR_HDRS="X-Header-Add=header-val-1|X-Header-Add-Append=append-val-1,header-val-2|X-Header-Set=set-overwrites-values"
+
+# HTTPRouteRequestMirror
+test_conf_request_mirror()
+{
+	local mirror="{type: RequestMirror, requestMirror: {backendRef: {name: infra-backend-v2, port: 8080}}}"
+
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA request-mirror "[{name: same-namespace}]" "  rules:
+  - {matches: [{path: {type: PathPrefix, value: /mirror}}], filters: [$mirror], backendRefs: [{name: infra-backend-v1, port: 8080}]}
+  - matches: [{path: {type: PathPrefix, value: /mirror-and-modify-headers}}]
+    filters: [$RW_RHM, $mirror]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA request-mirror
+	mirror_case /mirror infra-backend-v2
+	REQ_HDRS=$MIRROR_HDRS REQ_ABSENT=X-Header-Remove mirror_case /mirror-and-modify-headers \
+		infra-backend-v2 -- -H "X-Header-Remove: remove-val" -H "X-Header-Add-Append: append-val-1"
+}
+
+# HTTPRouteRequestMultipleMirrors
+test_conf_request_multiple_mirrors()
+{
+	local m="{type: RequestMirror, requestMirror: {backendRef: {name: infra-backend-v2, port: 8080}}},
+      {type: RequestMirror, requestMirror: {backendRef: {name: infra-backend-v3, port: 8080}}}"
+
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA request-multiple-mirrors "[{name: same-namespace}]" "  rules:
+  - {matches: [{path: {type: PathPrefix, value: /multi-mirror}}], filters: [$m], backendRefs: [{name: infra-backend-v1, port: 8080}]}
+  - matches: [{path: {type: PathPrefix, value: /multi-mirror-and-modify-request-headers}}]
+    filters: [$RW_RHM, $m]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA request-multiple-mirrors
+	mirror_case /multi-mirror infra-backend-v2 infra-backend-v3
+	REQ_HDRS=$MIRROR_HDRS REQ_ABSENT=X-Header-Remove \
+		mirror_case /multi-mirror-and-modify-request-headers infra-backend-v2 infra-backend-v3 \
+		-- -H "X-Header-Remove: remove-val" -H "X-Header-Add-Append: append-val-1"
+}
+
+# HTTPRouteRequestPercentageMirror: 500 requests per case, the mirrored
+# count within 3 binomial standard deviations of 500 * p (the Go test's
+# testMirroredRequestsDistribution band).
+test_conf_request_percentage_mirror()
+{
+	local spec path p args id out n lo hi
+
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA request-percentage-mirror "[{name: same-namespace}]" "  rules:
+  - matches: [{path: {type: PathPrefix, value: /percent-mirror}}]
+    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: infra-backend-v2, port: 8080}, percent: 20}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /percent-mirror-fraction}}]
+    filters: [{type: RequestMirror, requestMirror: {backendRef: {name: infra-backend-v2, port: 8080}, fraction: {numerator: 25, denominator: 50}}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /percent-mirror-and-modify-headers}}]
+    filters: [$RW_RHM, {type: RequestMirror, requestMirror: {backendRef: {name: infra-backend-v2, port: 8080}, percent: 35}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]"
+	} | gw_load
+	route_accepted $INFRA request-percentage-mirror
+	for spec in /percent-mirror:20 /percent-mirror-fraction:50 /percent-mirror-and-modify-headers:35; do
+		path=${spec%:*}
+		p=${spec#*:}
+		args=()
+		[ "$path" = /percent-mirror-and-modify-headers ] &&
+			args=(-H "X-Header-Remove: remove-val" -H "X-Header-Add-Append: append-val-1")
+		# the single request first, with its expectations
+		if [ ${#args[@]} -gt 0 ]; then
+			REQ_HDRS=$MIRROR_HDRS REQ_ABSENT=X-Header-Remove expect GET - "$path" infra-backend-v1 "${args[@]}"
+		else
+			expect GET - "$path" infra-backend-v1
+		fi
+		id=$RANDOM$RANDOM
+		out=$(gcurl "${args[@]}" "$URL$path?X-Request-Id=$id-[1-500]") || fail "curl $path"
+		assert_eq "$path: 500 answers from infra-backend-v1" 500 \
+			"$(grep -o '"pod":"infra-backend-v1"' <<<"$out" | wc -l)"
+		sleep 1
+		n=$(grep -c " $path?X-Request-Id=$id-[0-9]* -> " "$(bg_log infra-backend-v2)")
+		read -r lo hi < <(awk -v p="$p" 'BEGIN { e = 500 * p / 100; m = 3 * sqrt(500 * p / 100 * (1 - p / 100))
+			printf "%d %d\n", int(e - m + 0.999), int(e + m) }')
+		echo "$path: $n of 500 mirrored (want $p%: $lo..$hi)"
+		[ "$n" -ge "$lo" ] && [ "$n" -le "$hi" ] || fail "$path: $n of 500 mirrored, want $lo..$hi"
+	done
 }
