@@ -35,7 +35,8 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_redirect_host_and_status test_conf_redirect_path test_conf_redirect_port
 	test_conf_redirect_scheme test_conf_redirect_port_and_scheme test_conf_redirect_30x
 	test_conf_rewrite_host test_conf_rewrite_path test_conf_request_mirror
-	test_conf_request_multiple_mirrors test_conf_request_percentage_mirror"
+	test_conf_request_multiple_mirrors test_conf_request_percentage_mirror
+	test_conf_timeout_request test_conf_timeout_backend_request test_conf_named_rule"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -1908,4 +1909,49 @@ test_conf_request_percentage_mirror()
 		echo "$path: $n of 500 mirrored (want $p%: $lo..$hi)"
 		[ "$n" -ge "$lo" ] && [ "$n" -le "$hi" ] || fail "$path: $n of 500 mirrored, want $lo..$hi"
 	done
+}
+
+# timeouts_case NAME FIELD PREFIX: HTTPRouteTimeoutRequest (FIELD request)
+# or HTTPRouteTimeoutBackendRequest (backendRequest): 500ms gives 504 for a
+# backend that answers after 1s (?delay=1s), "0s" disables the timeout.
+timeouts_case()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA "$1" "[{name: same-namespace}]" "  rules:
+  - {matches: [{path: {type: PathPrefix, value: /$3-timeout}}], backendRefs: [{name: infra-backend-v1, port: 8080}],
+     timeouts: {$2: 500ms}}
+  - {matches: [{path: {type: PathPrefix, value: /disable-$3-timeout}}], backendRefs: [{name: infra-backend-v1, port: 8080}],
+     timeouts: {$2: 0s}}"
+	} | gw_load
+	route_accepted $INFRA "$1"
+	expect GET - "/$3-timeout" infra-backend-v1
+	expect GET - "/$3-timeout?delay=1s" 504
+	expect GET - "/disable-$3-timeout?delay=1s" infra-backend-v1
+}
+
+# HTTPRouteTimeoutRequest
+test_conf_timeout_request()
+{
+	timeouts_case request-timeout request request
+}
+
+# HTTPRouteTimeoutBackendRequest
+test_conf_timeout_backend_request()
+{
+	timeouts_case backend-request-timeout backendRequest backend
+}
+
+# HTTPRouteNamedRule
+test_conf_named_rule()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA http-named-rules "[{name: same-namespace}]" "  rules:
+  - {name: named-rule, matches: [{path: {type: PathPrefix, value: /named}}], backendRefs: [{name: infra-backend-v1, port: 8080}]}
+  - {matches: [{path: {type: PathPrefix, value: /unnamed}}], backendRefs: [{name: infra-backend-v2, port: 8080}]}"
+	} | gw_load
+	route_accepted $INFRA http-named-rules
+	expect GET - /named infra-backend-v1
+	expect GET - /unnamed infra-backend-v2
 }

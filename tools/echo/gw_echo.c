@@ -1094,6 +1094,37 @@ static long path_number(const char *target, const char *prefix, long cap)
 }
 
 /*
+ * The query parameter delay=N(ms|s) of @target in milliseconds (at most
+ * GW_ECHO_MAX_DELAY_MS), as echo-basic's "?delay=1s" that the conformance
+ * timeout tests send; -1 without one.
+ */
+static long query_delay(const char *target)
+{
+	const char *q = strchr(target, '?'), *s;
+	long v = 0;
+	size_t n;
+
+	for (s = q; s; s = strchr(s + 1, '&')) {
+		if (strncmp(s + 1, "delay=", 6))
+			continue;
+		s += 7;
+		for (n = 0; s[n] >= '0' && s[n] <= '9'; n++)
+			if (v <= GW_ECHO_MAX_DELAY_MS)
+				v = v * 10 + (s[n] - '0');
+		if (n == 0)
+			return -1;
+		if (!strncmp(s + n, "ms", 2))
+			;
+		else if (s[n] == 's')
+			v = v > GW_ECHO_MAX_DELAY_MS ? v : v * 1000;
+		else
+			return -1;
+		return v > GW_ECHO_MAX_DELAY_MS ? GW_ECHO_MAX_DELAY_MS : v;
+	}
+	return -1;
+}
+
+/*
  * @extra: more header lines ("Name: value\r\n" each, may be NULL), those the
  * request asked for with X-Echo-Set-Header (see echo_set_headers()).
  */
@@ -1333,6 +1364,9 @@ static int http_one(struct conn *c, struct hdr *hdrs)
 		status = (int)special;
 	}
 	special = path_number(r.target, "/delay/", GW_ECHO_MAX_DELAY_MS);
+	if (special >= 0)
+		delay = (int)special;
+	special = query_delay(r.target);
 	if (special >= 0)
 		delay = (int)special;
 	bytes = path_number(r.target, "/bytes/", GW_ECHO_MAX_BYTES);
@@ -1767,6 +1801,7 @@ static void usage(FILE *f, const char *prog)
 		"Special paths: /status/NNN answers with status NNN; /delay/MS waits MS\n"
 		"milliseconds (at most %d) before answering; /bytes/N answers N bytes\n"
 		"(at most %ld) of lines \"<offset, 15 hex digits>\\n\".\n"
+		"A query delay=N(ms|s) delays too (echo-basic's ?delay=1s).\n"
 		"A request field X-Echo-Set-Header: Name:value,Name:value adds those\n"
 		"response header fields (as the conformance suite's echo-basic does).\n",
 		prog, GW_ECHO_DEFAULT_GRACE_MS, GW_ECHO_MAX_DELAY_MS, GW_ECHO_MAX_BYTES);
