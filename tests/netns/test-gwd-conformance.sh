@@ -36,7 +36,8 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_redirect_scheme test_conf_redirect_port_and_scheme test_conf_redirect_30x
 	test_conf_rewrite_host test_conf_rewrite_path test_conf_request_mirror
 	test_conf_request_multiple_mirrors test_conf_request_percentage_mirror
-	test_conf_timeout_request test_conf_timeout_backend_request test_conf_named_rule"
+	test_conf_timeout_request test_conf_timeout_backend_request test_conf_named_rule
+	test_conf_query_param_matching test_conf_http_listener_isolation"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -1954,4 +1955,73 @@ test_conf_named_rule()
 	route_accepted $INFRA http-named-rules
 	expect GET - /named infra-backend-v1
 	expect GET - /unnamed infra-backend-v2
+}
+
+# HTTPRouteQueryParamMatching (the rules are the upstream YAML as JSON)
+test_conf_query_param_matching()
+{
+	conf_setup
+	{ conf_base same-namespace
+	  conf_route $INFRA query-param-matching "[{name: same-namespace}]" '  rules:
+  - {"matches": [{"queryParams": [{"name": "animal", "value": "whale"}]}], "backendRefs": [{"name": "infra-backend-v1", "port": 8080}]}
+  - {"matches": [{"queryParams": [{"name": "animal", "value": "dolphin"}]}], "backendRefs": [{"name": "infra-backend-v2", "port": 8080}]}
+  - {"matches": [{"queryParams": [{"name": "animal", "value": "dolphin"}, {"name": "color", "value": "blue"}]}, {"queryParams": [{"name": "ANIMAL", "value": "Whale"}]}], "backendRefs": [{"name": "infra-backend-v3", "port": 8080}]}
+  - {"matches": [{"path": {"type": "PathPrefix", "value": "/path1"}, "queryParams": [{"name": "animal", "value": "whale"}]}], "backendRefs": [{"name": "infra-backend-v1", "port": 8080}]}
+  - {"matches": [{"headers": [{"name": "version", "value": "one"}], "queryParams": [{"name": "animal", "value": "whale"}]}], "backendRefs": [{"name": "infra-backend-v2", "port": 8080}]}
+  - {"matches": [{"path": {"type": "PathPrefix", "value": "/path2"}, "headers": [{"name": "version", "value": "two"}], "queryParams": [{"name": "animal", "value": "whale"}]}], "backendRefs": [{"name": "infra-backend-v3", "port": 8080}]}
+  - {"matches": [{"path": {"type": "PathPrefix", "value": "/path3"}, "queryParams": [{"name": "animal", "value": "shark"}]}, {"path": {"type": "PathPrefix", "value": "/path4"}, "headers": [{"name": "version", "value": "three"}], "queryParams": [{"name": "animal", "value": "kraken"}]}], "backendRefs": [{"name": "infra-backend-v1", "port": 8080}]}
+  - {"matches": [{"path": {"type": "PathPrefix", "value": "/path5"}}], "backendRefs": [{"name": "infra-backend-v1", "port": 8080}]}
+  - {"matches": [{"queryParams": [{"name": "animal", "value": "hydra"}]}], "backendRefs": [{"name": "infra-backend-v2", "port": 8080}]}
+  - {"matches": [{"headers": [{"name": "version", "value": "four"}]}], "backendRefs": [{"name": "infra-backend-v3", "port": 8080}]}'
+	} | gw_load
+	route_accepted $INFRA query-param-matching
+	expect GET - "/?animal=whale" infra-backend-v1
+	expect GET - "/?animal=dolphin" infra-backend-v2
+	expect GET - "/?animal=dolphin&color=blue" infra-backend-v3
+	expect GET - "/?ANIMAL=Whale" infra-backend-v3
+	expect GET - "/?animal=whale&otherparam=irrelevant" infra-backend-v1
+	expect GET - "/?animal=dolphin&color=yellow" infra-backend-v2
+	expect GET - "/?color=blue" 404
+	expect GET - "/?animal=dog" 404
+	expect GET - "/?animal=whaledolphin" 404
+	expect GET - / 404
+	expect GET - "/path1?animal=whale" infra-backend-v1
+	expect GET - "/?animal=whale" infra-backend-v2 -H "version: one"
+	expect GET - "/path2?animal=whale" infra-backend-v3 -H "version: two"
+	expect GET - "/path3?animal=shark" infra-backend-v1
+	expect GET - "/path4?animal=kraken" infra-backend-v1 -H "version: three"
+	expect GET - "/?animal=shark" 404
+	expect GET - "/path4?animal=kraken" 404
+	expect GET - "/path5?animal=hydra" infra-backend-v1
+	expect GET - "/?animal=hydra" infra-backend-v3 -H "version: four"
+}
+
+# GatewayHTTPListenerIsolation
+test_conf_http_listener_isolation()
+{
+	local g=http-listener-isolation l h p want
+
+	conf_setup
+	{ conf_base
+	  conf_gw $g "
+  - {name: empty-hostname, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+  - {name: wildcard-example-com, port: 80, protocol: HTTP, hostname: '*.example.com', allowedRoutes: {namespaces: {from: All}}}
+  - {name: wildcard-foo-example-com, port: 80, protocol: HTTP, hostname: '*.foo.example.com', allowedRoutes: {namespaces: {from: All}}}
+  - {name: abc-foo-example-com, port: 80, protocol: HTTP, hostname: abc.foo.example.com, allowedRoutes: {namespaces: {from: All}}}"
+	  for l in empty-hostname wildcard-example-com wildcard-foo-example-com abc-foo-example-com; do
+		conf_route $INFRA "attaches-to-$l" "[{name: $g, sectionName: $l}]" \
+			"  rules: [{matches: [{path: {type: PathPrefix, value: /$l}}], backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	  done
+	} | gw_load
+	route_accepted $INFRA attaches-to-empty-hostname attaches-to-wildcard-example-com \
+		attaches-to-wildcard-foo-example-com attaches-to-abc-foo-example-com
+	# each host reaches only the most specific listener's route
+	for h in bar.com:empty-hostname bar.example.com:wildcard-example-com \
+		bar.foo.example.com:wildcard-foo-example-com abc.foo.example.com:abc-foo-example-com; do
+		for p in empty-hostname wildcard-example-com wildcard-foo-example-com abc-foo-example-com; do
+			want=404
+			[ "$p" = "${h#*:}" ] && want=infra-backend-v1
+			expect GET "${h%%:*}" "/$p" $want
+		done
+	done
 }
