@@ -37,7 +37,8 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_rewrite_host test_conf_rewrite_path test_conf_request_mirror
 	test_conf_request_multiple_mirrors test_conf_request_percentage_mirror
 	test_conf_timeout_request test_conf_timeout_backend_request test_conf_named_rule
-	test_conf_query_param_matching test_conf_http_listener_isolation"
+	test_conf_query_param_matching test_conf_http_listener_isolation test_conf_h2c
+	test_conf_websocket"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -107,7 +108,31 @@ metadata: {name: gateway-conformance-${ns%%:*}, labels: {gateway-conformance: ${
 ---
 EOF
 	done
-	for ((i = 1; i <= 6; i++)); do
+	# infra-backend-v1 also has echo-basic's h2c and WebSocket ports (8081
+	# and 8082; conformance_peer.py listens on 3001 and 3002 in test_conf_h2c
+	# and test_conf_websocket)
+	cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: infra-backend-v1, namespace: $INFRA}
+spec:
+  ports:
+  - {name: first-port, protocol: TCP, port: 8080, targetPort: 8080}
+  - {name: second-port, protocol: TCP, appProtocol: kubernetes.io/h2c, port: 8081, targetPort: 3001}
+  - {name: third-port, protocol: TCP, appProtocol: kubernetes.io/ws, port: 8082, targetPort: 3002}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: infra-backend-v1-a, namespace: $INFRA, labels: {kubernetes.io/service-name: infra-backend-v1}}
+addressType: IPv4
+ports:
+- {name: first-port, port: 8080, protocol: TCP}
+- {name: second-port, port: 3001, protocol: TCP, appProtocol: kubernetes.io/h2c}
+- {name: third-port, port: 3002, protocol: TCP, appProtocol: kubernetes.io/ws}
+endpoints: [{addresses: ["${BE4[1]}"], conditions: {ready: true}}]
+---
+EOF
+	for ((i = 2; i <= 6; i++)); do
 		conf_svc "${CONF_NS[i]}" "${CONF_POD[i]}" "${BE4[i]}"
 	done
 	for g in "$@"; do
@@ -2024,4 +2049,48 @@ test_conf_http_listener_isolation()
 			expect GET "${h%%:*}" "/$p" $want
 		done
 	done
+}
+
+CONF_PEER="$REPO/tests/netns/conformance_peer.py"
+
+# conf_peer MODE PORT: conformance_peer.py MODE on PORT in infra-backend-v1's namespace.
+conf_peer()
+{
+	/usr/bin/python3 -c 'import h2, websockets' 2>/dev/null ||
+		skip "python3-h2 and python3-websockets are not installed"
+	start_background "${NS_BE[1]}" "$1" /usr/bin/python3 "$CONF_PEER" "$1" --port "$2" \
+		--name infra-backend-v1 --namespace $INFRA
+	wait_tcp "${NS_BE[1]}" "${BE4[1]}" "$2" || fail "$1 did not start on port $2"
+}
+
+# HTTPRouteBackendProtocolH2C: an h2c prior-knowledge client, the Service
+# port of appProtocol kubernetes.io/h2c.
+test_conf_h2c()
+{
+	conf_setup
+	conf_peer h2c-server 3001
+	{ conf_base same-namespace
+	  conf_route $INFRA backend-protocol-h2c "[{name: same-namespace}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8081}]}]"
+	} | gw_load
+	route_accepted $INFRA backend-protocol-h2c
+	expect GET - / infra-backend-v1 --http2-prior-knowledge
+	assert_eq "the backend spoke HTTP/2" HTTP/2.0 \
+		"$(json_get "$(gcurl --http2-prior-knowledge "$URL/")" .proto)"
+}
+
+# HTTPRouteBackendProtocolWebSocket: ws://GATEWAY/ws, a text and a binary
+# message echoed through the Service port of appProtocol kubernetes.io/ws.
+test_conf_websocket()
+{
+	conf_setup
+	conf_peer ws-server 3002
+	{ conf_base same-namespace
+	  conf_route $INFRA backend-protocol-ws "[{name: same-namespace}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8082}]}]"
+	} | gw_load
+	route_accepted $INFRA backend-protocol-ws
+	ns_exec "$NS_CLI" /usr/bin/python3 "$CONF_PEER" ws-client --url ws://10.200.0.1/ws \
+		--origin ws://gateway/HTTPRouteBackendProtocolWebSocket ||
+		fail "the WebSocket text and binary messages did not come back unchanged"
 }
