@@ -38,7 +38,7 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_request_multiple_mirrors test_conf_request_percentage_mirror
 	test_conf_timeout_request test_conf_timeout_backend_request test_conf_named_rule
 	test_conf_query_param_matching test_conf_http_listener_isolation test_conf_h2c
-	test_conf_websocket"
+	test_conf_websocket test_conf_misdirected_requests"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -182,7 +182,8 @@ EOF
 # Optional, "|"-separated: REQ_HDRS "Name=value|..." the backend must see
 # (repeated fields joined with ","), REQ_ABSENT "Name|..." it must not,
 # RESP_HDRS and RESP_ABSENT the same for the response; BE_SET
-# "Name:value,..." is sent as X-Echo-Set-Header (BackendSetResponseHeaders).
+# "Name:value,..." is sent as X-Echo-Set-Header (BackendSetResponseHeaders);
+# PROTO: the HTTP version the answer must come in (curl's %{http_version}).
 expect()
 {
 	local method=$1 host=$2 path=$3 want=$4 out got pod ns kv n hdrs="$GW_RUN_DIR/resp.hdrs"
@@ -191,10 +192,12 @@ expect()
 	shift 4
 	[ "$host" = - ] || set -- -H "Host: $host" "$@"
 	[ "$method" = HEAD ] && set -- -I "$@"
-	out=$(gcurl -X "$method" -D "$hdrs" -w '\n%{http_code}' -H "X-Echo-Set-Header: ${BE_SET:-}" \
-		"$@" "$URL$path") || fail "$method $host$path: curl failed"
+	out=$(gcurl -X "$method" -D "$hdrs" -w '\n%{http_version} %{http_code}' \
+		-H "X-Echo-Set-Header: ${BE_SET:-}" "$@" "$URL$path") || fail "$method $host$path: curl failed"
 	got=${out##*$'\n'}
 	out=${out%$'\n'*}
+	[ -z "${PROTO:-}" ] || assert_eq "$method $host$path HTTP version" "$PROTO" "${got% *}"
+	got=${got#* }
 	IFS='|' read -ra list <<<"${RESP_HDRS:-}"
 	for kv in "${list[@]}"; do
 		assert_eq "$method $host$path response $kv" "${kv#*=}" "$(resp_hdr "$hdrs" "${kv%%=*}")"
@@ -1318,7 +1321,7 @@ conf_pki()
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=xdpgw test CA" \
 		-keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null || fail "cannot make the CA"
 	conf_cert certificate 'DNS:*'
-	conf_cert tls-validity-checks-certificate 'DNS:*,DNS:*.org,DNS:*.wildcard.org,DNS:example.org,DNS:second-example.org,DNS:unknown-example.org'
+	conf_cert tls-validity-checks-certificate 'DNS:*,DNS:*.org,DNS:*.wildcard.org,DNS:example.org,DNS:second-example.org,DNS:unknown-example.org,DNS:third-example.wildcard.org,DNS:fourth-example.wildcard.org'
 }
 
 # conf_cert NAME SANS: $PKI/NAME.{crt,key} signed by $PKI/ca for SANS.
@@ -2074,7 +2077,7 @@ test_conf_h2c()
 		"  rules: [{backendRefs: [{name: infra-backend-v1, port: 8081}]}]"
 	} | gw_load
 	route_accepted $INFRA backend-protocol-h2c
-	expect GET - / infra-backend-v1 --http2-prior-knowledge
+	PROTO=2 expect GET - / infra-backend-v1 --http2-prior-knowledge
 	assert_eq "the backend spoke HTTP/2" HTTP/2.0 \
 		"$(json_get "$(gcurl --http2-prior-knowledge "$URL/")" .proto)"
 }
@@ -2093,4 +2096,43 @@ test_conf_websocket()
 	ns_exec "$NS_CLI" /usr/bin/python3 "$CONF_PEER" ws-client --url ws://10.200.0.1/ws \
 		--origin ws://gateway/HTTPRouteBackendProtocolWebSocket ||
 		fail "the WebSocket text and binary messages did not come back unchanged"
+}
+
+# HTTPRouteHTTPSListenerDetectMisdirectedRequests: HTTP/2 over TLS with an
+# SNI and a :authority that may belong to different listeners (421).
+test_conf_misdirected_requests()
+{
+	local g=same-namespace-with-https-listener c sni host want n=0
+	local p=/detect-misdirected-requests
+
+	conf_pki
+	conf_setup
+	{ conf_base; conf_https_gw
+	  conf_route $INFRA https-listener-detect-misdirected-requests-test-1 "[{name: $g, sectionName: https}]" \
+		"  hostnames: [example.org]
+  rules: [{matches: [{path: {type: PathPrefix, value: $p}}], backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	  for c in 2:https-with-hostname:infra-backend-v2 3:https-with-wildcard-hostname:infra-backend-v3 \
+		4:https-with-hostname-matching-wildcard:infra-backend-v1; do
+		IFS=: read -r n sni host <<<"$c"
+		conf_route $INFRA "https-listener-detect-misdirected-requests-test-$n" "[{name: $g, sectionName: $sni}]" \
+			"  rules: [{matches: [{path: {type: PathPrefix, value: $p}}], backendRefs: [{name: $host, port: 8080}]}]"
+	  done
+	} | gw_load
+	for n in 1 2 3 4; do
+		route_accepted $INFRA "https-listener-detect-misdirected-requests-test-$n"
+	done
+	for c in example.org:example.org:infra-backend-v1 example.org:second-example.org:421 \
+		example.org:unknown-example.org:404 second-example.org:second-example.org:infra-backend-v2 \
+		second-example.org:example.org:421 second-example.org:unknown-example.org:421 \
+		third-example.wildcard.org:third-example.wildcard.org:infra-backend-v3 \
+		third-example.wildcard.org:fith-example.wildcard.org:infra-backend-v3 \
+		third-example.wildcard.org:fourth-example.wildcard.org:421 \
+		third-example.wildcard.org:second-example.org:421 third-example.wildcard.org:unknown-example.org:421 \
+		fourth-example.wildcard.org:fourth-example.wildcard.org:infra-backend-v1 \
+		fourth-example.wildcard.org:fith-example.wildcard.org:421 \
+		unknown-example.org:example.org:infra-backend-v1 unknown-example.org:unknown-example.org:404; do
+		IFS=: read -r sni host want <<<"$c"
+		PROTO=2 URL="https://$sni" expect GET "$host" $p "$want" --http2 --cacert "$PKI/ca.crt" \
+			--resolve "$sni:443:10.200.0.1"
+	done
 }
