@@ -38,7 +38,9 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_request_multiple_mirrors test_conf_request_percentage_mirror
 	test_conf_timeout_request test_conf_timeout_backend_request test_conf_named_rule
 	test_conf_query_param_matching test_conf_http_listener_isolation test_conf_h2c
-	test_conf_websocket test_conf_misdirected_requests"
+	test_conf_websocket test_conf_misdirected_requests test_conf_grpc_exact_method_matching
+	test_conf_grpc_header_matching test_conf_grpc_listener_hostname_matching test_conf_grpc_named_rule
+	test_conf_grpc_weight"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -609,10 +611,10 @@ test_conf_cross_namespace()
 
 # HTTPRouteWeight: 70/30/0 over one Service each, judged like
 # weight.TestWeightedDistribution (500 requests, each share within 0.05 of
-# its weight, weight 0 gets none).
+# its weight, weight 0 gets none), up to weight.MaxTestRetries (10) tries.
 test_conf_weight()
 {
-	local out n1 n2 n3 total=500
+	local out n1 n2 n3 try
 
 	conf_setup
 	{ conf_base same-namespace
@@ -623,15 +625,16 @@ test_conf_weight()
     - {name: infra-backend-v3, port: 8080, weight: 0}"
 	} | gw_load
 	route_accepted $INFRA weighted-backends
-	out=$(gcurl "$URL/w[1-$total]") || fail "curl failed"
-	n1=$(grep -o '"pod":"infra-backend-v1"' <<<"$out" | wc -l)
-	n2=$(grep -o '"pod":"infra-backend-v2"' <<<"$out" | wc -l)
-	n3=$(grep -o '"pod":"infra-backend-v3"' <<<"$out" | wc -l)
-	echo "70/30/0 over $total: $n1 / $n2 / $n3"
-	assert_eq "all answered" "$total" "$((n1 + n2 + n3))"
-	assert_eq "weight 0 gets nothing" 0 "$n3"
-	[ "$n1" -ge $((total * 65 / 100)) ] && [ "$n1" -le $((total * 75 / 100)) ] ||
-		fail "infra-backend-v1 got $n1 of $total, expected 70% +- 5%"
+	expect GET - / 200
+	for ((try = 1; try <= 10; try++)); do
+		out=$(gcurl "$URL/w[1-500]") || fail "curl failed"
+		n1=$(grep -o '"pod":"infra-backend-v1"' <<<"$out" | wc -l)
+		n2=$(grep -o '"pod":"infra-backend-v2"' <<<"$out" | wc -l)
+		n3=$(grep -o '"pod":"infra-backend-v3"' <<<"$out" | wc -l)
+		echo "try $try: 70/30/0 over 500: $n1 / $n2 / $n3"
+		weight_ok "$n1" "$n2" "$n3" 70 30 0 && return 0
+	done
+	fail "weighted distribution never within tolerance in 10 tries"
 }
 
 # HTTPRouteServiceTypes: a Service with manual EndpointSlices (one per
@@ -2135,4 +2138,216 @@ test_conf_misdirected_requests()
 		PROTO=2 URL="https://$sni" expect GET "$host" $p "$want" --http2 --cacert "$PKI/ca.crt" \
 			--resolve "$sni:443:10.200.0.1"
 	done
+}
+
+GRPC_PEER="$REPO/tests/netns/grpc_peer.py"
+ECHO_SVC=/gateway_api_conformance.echo_basic.grpcecho.GrpcEcho
+
+# grpc_conf_setup: conf_setup plus gRPC servers grpc-infra-backend-v1..v3
+# (port 9000 of backends 1..3) behind the base manifests' Services of those
+# names (port 8080, appProtocol kubernetes.io/h2c); GRPC_SVCS has their YAML.
+grpc_conf_setup()
+{
+	local i
+
+	/usr/bin/python3 -c 'import grpc' 2>/dev/null || skip "python3-grpcio is not installed"
+	conf_setup
+	GRPC_SVCS=""
+	for ((i = 1; i <= 3; i++)); do
+		start_background "${NS_BE[i]}" "grpc$i" /usr/bin/python3 "$GRPC_PEER" server --port 9000 \
+			--name "grpc-infra-backend-v$i" --namespace $INFRA
+		GRPC_SVCS+="apiVersion: v1
+kind: Service
+metadata: {name: grpc-infra-backend-v$i, namespace: $INFRA}
+spec: {ports: [{name: grpc, protocol: TCP, appProtocol: kubernetes.io/h2c, port: 8080, targetPort: 9000}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: grpc-infra-backend-v$i-a, namespace: $INFRA, labels: {kubernetes.io/service-name: grpc-infra-backend-v$i}}
+addressType: IPv4
+ports: [{name: grpc, port: 9000, protocol: TCP, appProtocol: kubernetes.io/h2c}]
+endpoints: [{addresses: [\"${BE4[i]}\"], conditions: {ready: true}}]
+---
+"
+	done
+	for ((i = 1; i <= 3; i++)); do
+		wait_tcp "${NS_BE[i]}" "${BE4[i]}" 9000 || fail "gRPC server $i did not start"
+	done
+}
+
+# grpc_route NAME PARENTREFS SPEC: a GRPCRoute in the infra namespace.
+grpc_route()
+{
+	printf 'apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\n'
+	printf 'metadata: {name: %s, namespace: %s}\nspec:\n  parentRefs: %s\n%s\n---\n' "$1" $INFRA "$2" "$3"
+}
+
+# gexpect AUTHORITY METHOD WANT [--meta k=v]...: one grpc.ExpectedResponse
+# (h2c to the gateway's port 80): WANT is a gRPC status name, or the pod that
+# must answer OK (and report the infra namespace). AUTHORITY "-" is the
+# gateway's address.
+gexpect()
+{
+	local auth=$1 m=$2 want=$3 out
+
+	shift 3
+	[ "$auth" = - ] && auth=10.200.0.1
+	out=$(ns_exec "$NS_CLI" /usr/bin/python3 "$GRPC_PEER" client --target 10.200.0.1:80 \
+		--authority "$auth" --method "$m" --timeout 10 "$@") || fail "gRPC client failed for $m"
+	if [[ "$want" =~ ^[A-Z_]+$ ]]; then
+		assert_eq "$auth $m $* code" "$want" "$(jq -r .code <<<"$out")"
+		return
+	fi
+	assert_eq "$auth $m $* code" OK "$(jq -r .code <<<"$out")"
+	assert_eq "$auth $m $* pod" "$want" "$(jq -r '.replies[0].pod' <<<"$out")"
+	assert_eq "$auth $m $* namespace" $INFRA "$(jq -r '.replies[0].namespace' <<<"$out")"
+}
+
+# grpc_route_accepted NAME...: the GRPCRoutes' Accepted and ResolvedRefs.
+grpc_route_accepted()
+{
+	local r f
+
+	for r in "$@"; do
+		for f in Accepted ResolvedRefs; do
+			assert_eq "$r $f" "True/$f" "$(get grpcroute "$r" $INFRA \
+				"{.status.parents[0].conditions[?(@.type==\"$f\")].status}/{.status.parents[0].conditions[?(@.type==\"$f\")].reason}")"
+		done
+	done
+}
+
+# GRPCExactMethodMatching
+test_conf_grpc_exact_method_matching()
+{
+	grpc_conf_setup
+	{ conf_base same-namespace; echo "$GRPC_SVCS"
+	  grpc_route exact-matching "[{name: same-namespace}]" "  rules:
+  - matches: [{method: {service: ${ECHO_SVC#/}, method: Echo}}]
+    backendRefs: [{name: grpc-infra-backend-v1, port: 8080}]
+  - matches: [{method: {service: ${ECHO_SVC#/}, method: EchoTwo}}]
+    backendRefs: [{name: grpc-infra-backend-v2, port: 8080}]"
+	} | gw_load
+	grpc_route_accepted exact-matching
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v1
+	gexpect - $ECHO_SVC/EchoTwo grpc-infra-backend-v2
+	gexpect - $ECHO_SVC/EchoThree UNIMPLEMENTED
+}
+
+# GRPCRouteHeaderMatching
+test_conf_grpc_header_matching()
+{
+	grpc_conf_setup
+	{ conf_base same-namespace; echo "$GRPC_SVCS"
+	  grpc_route grpc-header-matching "[{name: same-namespace}]" "  rules:
+  - matches: [{headers: [{name: version, value: one}]}]
+    backendRefs: [{name: grpc-infra-backend-v1, port: 8080}]
+  - matches: [{headers: [{name: version, value: two}]}]
+    backendRefs: [{name: grpc-infra-backend-v2, port: 8080}]
+  - matches: [{headers: [{name: version, value: two}, {name: color, value: orange}]}]
+    backendRefs: [{name: grpc-infra-backend-v1, port: 8080}]
+  - matches: [{headers: [{name: color, value: blue}]}, {headers: [{name: color, value: green}]}]
+    backendRefs: [{name: grpc-infra-backend-v1, port: 8080}]
+  - matches: [{headers: [{name: color, value: red}]}, {headers: [{name: color, value: yellow}]}]
+    backendRefs: [{name: grpc-infra-backend-v2, port: 8080}]"
+	} | gw_load
+	grpc_route_accepted grpc-header-matching
+	# gRPC metadata keys are lower case on the wire (the Go client lower-cases them)
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v1 --meta version=one
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v2 --meta version=two
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v1 --meta version=two --meta color=orange
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v2 --meta version=two --meta color=blue
+	gexpect - $ECHO_SVC/Echo UNIMPLEMENTED --meta color=orange
+	gexpect - $ECHO_SVC/Echo UNIMPLEMENTED --meta some-other-header=one
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v1 --meta color=blue
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v1 --meta color=green
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v2 --meta color=red
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v2 --meta color=yellow
+	gexpect - $ECHO_SVC/Echo UNIMPLEMENTED --meta color=purple
+}
+
+# GRPCRouteListenerHostnameMatching
+test_conf_grpc_listener_hostname_matching()
+{
+	local g=grpcroute-listener-hostname-matching
+
+	grpc_conf_setup
+	{ conf_base; echo "$GRPC_SVCS"
+	  conf_gw $g "
+  - {name: listener-1, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: bar.com}
+  - {name: listener-2, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: foo.bar.com}
+  - {name: listener-3, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: '*.bar.com'}
+  - {name: listener-4, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}, hostname: '*.foo.com'}"
+	  grpc_route backend-v1 "[{name: $g, sectionName: listener-1}]" \
+		"  rules: [{backendRefs: [{name: grpc-infra-backend-v1, port: 8080}]}]"
+	  grpc_route backend-v2 "[{name: $g, sectionName: listener-2}]" \
+		"  rules: [{backendRefs: [{name: grpc-infra-backend-v2, port: 8080}]}]"
+	  grpc_route backend-v3 "[{name: $g, sectionName: listener-3}, {name: $g, sectionName: listener-4}]" \
+		"  rules: [{backendRefs: [{name: grpc-infra-backend-v3, port: 8080}]}]"
+	} | gw_load
+	grpc_route_accepted backend-v1 backend-v2 backend-v3
+	gexpect bar.com $ECHO_SVC/Echo grpc-infra-backend-v1
+	gexpect foo.bar.com $ECHO_SVC/Echo grpc-infra-backend-v2
+	gexpect baz.bar.com $ECHO_SVC/Echo grpc-infra-backend-v3
+	gexpect boo.bar.com $ECHO_SVC/Echo grpc-infra-backend-v3
+	gexpect multiple.prefixes.bar.com $ECHO_SVC/Echo grpc-infra-backend-v3
+	gexpect multiple.prefixes.foo.com $ECHO_SVC/Echo grpc-infra-backend-v3
+	gexpect foo.com $ECHO_SVC/Echo UNIMPLEMENTED
+	gexpect no.matching.host $ECHO_SVC/Echo UNIMPLEMENTED
+}
+
+# GRPCRouteNamedRule
+test_conf_grpc_named_rule()
+{
+	grpc_conf_setup
+	{ conf_base same-namespace; echo "$GRPC_SVCS"
+	  grpc_route grpc-named-rules "[{name: same-namespace}]" "  rules:
+  - name: named-rule
+    matches: [{method: {service: ${ECHO_SVC#/}, method: Echo}}]
+    backendRefs: [{name: grpc-infra-backend-v1, port: 8080}]
+  - matches: [{method: {service: ${ECHO_SVC#/}, method: EchoTwo}}]
+    backendRefs: [{name: grpc-infra-backend-v2, port: 8080}]"
+	} | gw_load
+	grpc_route_accepted grpc-named-rules
+	gexpect - $ECHO_SVC/Echo grpc-infra-backend-v1
+	gexpect - $ECHO_SVC/EchoTwo grpc-infra-backend-v2
+}
+
+# weight_ok N1 N2 N3 W1 W2 W3: weight.TestWeightedDistribution's verdict on
+# 500 answers: each backend's share within 0.05 of its weight's.
+weight_ok()
+{
+	awk -v a="$1" -v b="$2" -v c="$3" -v x="$4" -v y="$5" -v z="$6" 'BEGIN {
+		t = a + b + c; w = x + y + z
+		ok = t == 500 && (c > 0) == (z > 0)
+		ok = ok && (a / t - x / w)^2 <= 0.0025 && (b / t - y / w)^2 <= 0.0025 && (c / t - z / w)^2 <= 0.0025
+		exit !ok }'
+}
+
+# GRPCRouteWeight: 500 calls (10 at a time), up to weight.MaxTestRetries (10) tries.
+test_conf_grpc_weight()
+{
+	local out n1 n2 n3 try
+
+	grpc_conf_setup
+	{ conf_base same-namespace; echo "$GRPC_SVCS"
+	  grpc_route weighted-backends "[{name: same-namespace}]" "  rules:
+  - backendRefs:
+    - {name: grpc-infra-backend-v1, port: 8080, weight: 70}
+    - {name: grpc-infra-backend-v2, port: 8080, weight: 30}
+    - {name: grpc-infra-backend-v3, port: 8080, weight: 0}"
+	} | gw_load
+	grpc_route_accepted weighted-backends
+	gexpect - $ECHO_SVC/Echo OK
+	for ((try = 1; try <= 10; try++)); do
+		out=$(for i in $(seq 50); do
+			ns_exec "$NS_CLI" /usr/bin/python3 "$GRPC_PEER" client --target 10.200.0.1:80 \
+				--method $ECHO_SVC/Echo --parallel 10 --timeout 10
+		done | jq -r '.replies[].pod')
+		n1=$(grep -cx grpc-infra-backend-v1 <<<"$out")
+		n2=$(grep -cx grpc-infra-backend-v2 <<<"$out")
+		n3=$(grep -cx grpc-infra-backend-v3 <<<"$out")
+		echo "try $try: 70/30/0 over 500 calls: $n1 / $n2 / $n3"
+		weight_ok "$n1" "$n2" "$n3" 70 30 0 && return 0
+	done
+	fail "weighted distribution never within tolerance in 10 tries"
 }
