@@ -12,6 +12,15 @@
   ws-client --url URL --origin ORIGIN
       the HTTPRouteBackendProtocolWebSocket client: sends "Websocket
       Support!" and bytes 1..7, exits 0 when both come back unchanged.
+  tcp-server --port P [--tls-port P --cert F --key F] --name POD --namespace NS
+      echo-basic's TCP_ECHO_SERVER (conformance/echo-basic/tcpserver): a
+      welcome line, then PING -> PONG, IS_TLS -> true|false, TEST -> one JSON
+      line {"namespace", "pod", "isTLS", "tls": {"version", "serverName",
+      "negotiatedProtocol", "cipherSuite"}}.
+  tcp-client --target HOST:PORT [--sni NAME --ca F]
+      tcp.WaitForValidTCPResponse's dialogue; prints the TEST JSON with
+      "isTLSAnswer" (the IS_TLS line) added; exit 1 if the welcome or PONG
+      is wrong or the connection fails.
 Debian's python3-h2 and python3-websockets (scripts/install-deps.sh).
 """
 import argparse
@@ -97,9 +106,93 @@ def ws_client(args):
     return 0 if asyncio.run(main()) else 1
 
 
+WELCOME = "Gateway API Test TCP Server\n"
+
+
+def tcp_server(args):
+    import ssl
+
+    def serve(conn, tls):
+        f = conn.makefile("rwb", buffering=0)
+        f.write(WELCOME.encode())
+        for line in f:
+            cmd = line.decode(errors="replace").strip()
+            if cmd == "PING":
+                f.write(b"PONG\n")
+            elif cmd == "IS_TLS":
+                f.write(b"true\n" if tls else b"false\n")
+            elif cmd == "TEST":
+                out = {"namespace": args.namespace, "pod": args.name, "isTLS": tls}
+                if tls:
+                    out["tls"] = {"version": conn.version(), "serverName": snis.get(id(conn), ""),
+                                  "negotiatedProtocol": conn.selected_alpn_protocol() or "",
+                                  "cipherSuite": conn.cipher()[0]}
+                f.write(json.dumps(out).encode() + b"\n")
+            else:
+                f.write(b"unknown command\n")
+        conn.close()
+
+    snis = {}
+    ctx = None
+    if args.tls_port:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(args.cert, args.key)
+        ctx.sni_callback = lambda sock, name, _ctx: snis.__setitem__(id(sock), name or "")
+
+    def listen(port, tls):
+        srv = socket.socket(socket.AF_INET6)
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        srv.bind(("::", port))
+        srv.listen(64)
+        while True:
+            c, _ = srv.accept()
+
+            def run(c=c):
+                try:
+                    serve(ctx.wrap_socket(c, server_side=True) if tls else c, tls)
+                except (OSError, ValueError):
+                    c.close()
+            threading.Thread(target=run, daemon=True).start()
+
+    if args.tls_port:
+        threading.Thread(target=listen, args=(args.tls_port, True), daemon=True).start()
+    listen(args.port, False)
+
+
+def tcp_client(args):
+    import ssl
+
+    host, port = args.target.rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    if args.sni:
+        ctx = ssl.create_default_context(cafile=args.ca)
+        sock = ctx.wrap_socket(sock, server_hostname=args.sni)
+    f = sock.makefile("rwb", buffering=0)
+    if f.readline().decode() != WELCOME:
+        return 1
+    f.write(b"PING\n")
+    if f.readline() != b"PONG\n":
+        return 1
+    f.write(b"IS_TLS\n")
+    is_tls = f.readline().decode().strip()
+    f.write(b"TEST\n")
+    out = json.loads(f.readline())
+    out["isTLSAnswer"] = is_tls
+    print(json.dumps(out))
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["h2c-server", "ws-server", "ws-client"])
+    p.add_argument("mode", choices=["h2c-server", "ws-server", "ws-client", "tcp-server", "tcp-client"])
+    p.add_argument("--tls-port", type=int, default=0)
+    p.add_argument("--cert")
+    p.add_argument("--key")
+    p.add_argument("--target")
+    p.add_argument("--sni")
+    p.add_argument("--ca")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--name", default="pod")
     p.add_argument("--namespace", default="default")
@@ -110,6 +203,14 @@ def main():
         h2c_server(args)
     elif args.mode == "ws-server":
         ws_server(args)
+    elif args.mode == "tcp-server":
+        tcp_server(args)
+    elif args.mode == "tcp-client":
+        try:
+            sys.exit(tcp_client(args))
+        except (OSError, ValueError) as e:
+            print("tcp-client: %s" % e, file=sys.stderr)
+            sys.exit(1)
     else:
         sys.exit(ws_client(args))
 

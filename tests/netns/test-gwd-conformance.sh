@@ -40,7 +40,9 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_query_param_matching test_conf_http_listener_isolation test_conf_h2c
 	test_conf_websocket test_conf_misdirected_requests test_conf_grpc_exact_method_matching
 	test_conf_grpc_header_matching test_conf_grpc_listener_hostname_matching test_conf_grpc_named_rule
-	test_conf_grpc_weight"
+	test_conf_grpc_weight test_conf_tls_simple test_conf_tls_terminate_simple
+	test_conf_tls_hostname_intersection test_conf_tls_invalid_backend_refs
+	test_conf_tls_no_matching_listener test_conf_tls_listener_kinds"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -2350,4 +2352,365 @@ test_conf_grpc_weight()
 		weight_ok "$n1" "$n2" "$n3" 70 30 0 && return 0
 	done
 	fail "weighted distribution never within tolerance in 10 tries"
+}
+
+# tcp_backend: echo-basic's tcp-backend (TCP_ECHO_SERVER) in backend 1's
+# namespace as pod tcp-backend-0: plain on 3000, TLS on 8443 with the
+# certificate tls-passthrough-checks-certificate (abc.example.com); and its
+# Service (ports 3000 and 8443).
+tcp_backend()
+{
+	/usr/bin/python3 -c 'import ssl' 2>/dev/null || skip "no python3 ssl"
+	start_background "${NS_BE[1]}" tcp-backend /usr/bin/python3 "$CONF_PEER" tcp-server --port 3000 \
+		--tls-port 8443 --cert "$PKI/tls-passthrough-checks-certificate.crt" \
+		--key "$PKI/tls-passthrough-checks-certificate.key" --name tcp-backend-0 --namespace $INFRA
+	wait_tcp "${NS_BE[1]}" "${BE4[1]}" 8443 || fail "tcp-backend did not start"
+	TCP_BACKEND_SVC="apiVersion: v1
+kind: Service
+metadata: {name: tcp-backend, namespace: $INFRA}
+spec: {ports: [{name: echo-tcp-plain, protocol: TCP, port: 3000}, {name: echo-tcp-tls, protocol: TCP, port: 8443}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: tcp-backend-a, namespace: $INFRA, labels: {kubernetes.io/service-name: tcp-backend}}
+addressType: IPv4
+ports: [{name: echo-tcp-plain, port: 3000, protocol: TCP}, {name: echo-tcp-tls, port: 8443, protocol: TCP}]
+endpoints: [{addresses: [\"${BE4[1]}\"], conditions: {ready: true}}]
+---"
+}
+
+# tls_backends: echo-basic's tls-backend and tls-backend-2 (HTTPS with
+# tls-checks-certificate): gw-echo pods behind socat TLS on 443 of backends
+# 2 and 3; TLS_BACKEND_SVCS has their Services (port 443).
+tls_backends()
+{
+	local i n
+
+	skip_if_missing socat
+	TLS_BACKEND_SVCS=""
+	for i in 2 3; do
+		n=tls-backend
+		[ $i = 3 ] && n=tls-backend-2
+		start_echo "${NS_BE[i]}" "$n-0" --namespace $INFRA --listen 127.0.0.1:3000
+		start_background "${NS_BE[i]}" "$n-tls" socat \
+			"OPENSSL-LISTEN:443,reuseaddr,fork,cert=$PKI/tls-checks-certificate.crt,key=$PKI/tls-checks-certificate.key,verify=0" \
+			TCP:127.0.0.1:3000
+		wait_tcp "${NS_BE[i]}" "${BE4[i]}" 443 || fail "$n did not start"
+		TLS_BACKEND_SVCS+="apiVersion: v1
+kind: Service
+metadata: {name: $n, namespace: $INFRA}
+spec: {ports: [{name: https, protocol: TCP, port: 443}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $n-a, namespace: $INFRA, labels: {kubernetes.io/service-name: $n}}
+addressType: IPv4
+ports: [{name: https, port: 443, protocol: TCP}]
+endpoints: [{addresses: [\"${BE4[i]}\"], conditions: {ready: true}}]
+---
+"
+	done
+}
+
+# tls_pki: the suite's TLS certificates (suite.go): tls-checks-certificate
+# (abc.example.com, *.example.com, other.example.com and the rest the TLSRoute
+# tests send), tls-passthrough-checks-certificate, and
+# tls-terminate-checks-certificate (tls.example.com), one CA for all.
+tls_pki()
+{
+	conf_pki
+	conf_cert tls-checks-certificate 'DNS:abc.example.com,DNS:*.example.com,DNS:other.example.com,DNS:non.matching.com'
+	conf_cert tls-passthrough-checks-certificate 'DNS:abc.example.com'
+	conf_cert tls-terminate-checks-certificate 'DNS:tls.example.com,DNS:terminate.example.com'
+}
+
+# tls_route NAME PARENTREFS SPEC: a TLSRoute (v1alpha3 has hostnames) in infra.
+tls_route()
+{
+	printf 'apiVersion: gateway.networking.k8s.io/v1alpha3\nkind: TLSRoute\n'
+	printf 'metadata: {name: %s, namespace: %s}\nspec:\n  parentRefs: %s\n%s\n---\n' "$1" $INFRA "$2" "$3"
+}
+
+# tls_route_cond NAME TYPE: "Status/Reason" of the TLSRoute's first parent.
+tls_route_cond()
+{
+	get tlsroute "$1" $INFRA \
+		"{.status.parents[0].conditions[?(@.type==\"$2\")].status}/{.status.parents[0].conditions[?(@.type==\"$2\")].reason}"
+}
+
+# tcp_expect ADDR:PORT SNI|- TLS POD [SERVERNAME]: tcp.WaitForValidTCPResponse.
+tcp_expect()
+{
+	local out args=()
+
+	[ "$2" = - ] || args=(--sni "$2" --ca "$PKI/ca.crt")
+	out=$(ns_exec "$NS_CLI" /usr/bin/python3 "$CONF_PEER" tcp-client --target "$1" "${args[@]}") ||
+		fail "TCP dialogue with $1 (SNI $2) failed"
+	echo "$out"
+	assert_eq "IS_TLS via $1" "$3" "$(jq -r .isTLSAnswer <<<"$out")"
+	assert_eq "pod via $1" "$4" "$(jq -r .pod <<<"$out")"
+	assert_eq "namespace via $1" $INFRA "$(jq -r .namespace <<<"$out")"
+	[ -z "${5:-}" ] || assert_eq "SNI at the backend" "$5" "$(jq -r .tls.serverName <<<"$out")"
+}
+
+# TLSRouteSimpleSameNamespace
+test_conf_tls_simple()
+{
+	tls_pki
+	conf_setup
+	tcp_backend
+	{ conf_base; echo "$TCP_BACKEND_SVC"
+	  conf_gw gateway-tlsroute "[{name: https, port: 443, protocol: TLS, hostname: '*.example.com',
+    allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}, tls: {mode: Passthrough}}]"
+	  tls_route gateway-conformance-infra-test "[{name: gateway-tlsroute}]" "  hostnames: [abc.example.com]
+  rules: [{backendRefs: [{name: tcp-backend, port: 8443}]}]"
+	} | gw_load
+	assert_eq Accepted True/Accepted "$(tls_route_cond gateway-conformance-infra-test Accepted)"
+	assert_eq ResolvedRefs True/ResolvedRefs "$(tls_route_cond gateway-conformance-infra-test ResolvedRefs)"
+	tcp_expect 10.200.0.1:443 abc.example.com true tcp-backend-0 abc.example.com
+}
+
+# TLSRouteTerminateSimpleSameNamespace
+test_conf_tls_terminate_simple()
+{
+	tls_pki
+	conf_setup
+	tcp_backend
+	{ conf_base; echo "$TCP_BACKEND_SVC"
+	  conf_secret $INFRA tls-terminate-checks-certificate tls-terminate-checks-certificate
+	  conf_gw gateway-tlsroute-terminate "[{name: tlsterminate, port: 8443, protocol: TLS, hostname: tls.example.com,
+    allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]},
+    tls: {mode: Terminate, certificateRefs: [{name: tls-terminate-checks-certificate}]}}]"
+	  tls_route tlsroute-terminated-test "[{name: gateway-tlsroute-terminate}]" "  hostnames: [tls.example.com]
+  rules: [{backendRefs: [{name: tcp-backend, port: 3000}]}]"
+	} | gw_load
+	assert_eq Accepted True/Accepted "$(tls_route_cond tlsroute-terminated-test Accepted)"
+	assert_eq ResolvedRefs True/ResolvedRefs "$(tls_route_cond tlsroute-terminated-test ResolvedRefs)"
+	tcp_expect 10.200.0.1:8443 tls.example.com false tcp-backend-0
+}
+
+# tls_get ADDR SNI WANT: tls.MakeTLSRequestAndExpectEventuallyConsistentResponse
+# (HTTPS GET / with SNI and Host SNI, WANT the pod) or, WANT "reject",
+# MakeTLSConnectionAndExpectEventuallyConnectionRejection.
+tls_get()
+{
+	local out
+
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --cacert "$PKI/ca.crt" \
+		--resolve "$2:443:$1" "https://$2/" 2>&1)
+	if [ "$3" = reject ]; then
+		! jq -e .pod >/dev/null 2>&1 <<<"$out" || fail "TLS to $1 with SNI $2 was not rejected: $out"
+		return
+	fi
+	assert_eq "$1 SNI $2 pod" "$3" "$(jq -r .pod <<<"$out" 2>/dev/null || echo "$out")"
+	assert_eq "$1 SNI $2 namespace" $INFRA "$(jq -r .namespace <<<"$out")"
+}
+
+# TLSRouteHostnameIntersection: four Passthrough Gateways on 443, each with
+# its own address (10.200.0.1, .3, .4, .5; upstream each has its own).
+test_conf_tls_hostname_intersection()
+{
+	local a n l h i
+	local gws=(gw-tlsroute-exact-hostname-x-1:abc.example.com gw-tlsroute-more-specific-wc-hostname-x-2:'*.example.com'
+		gw-tlsroute-less-specific-wc-hostname-x-3:'*.com' gw-tlsroute-empty-hostname-x-4:)
+	local addrs=(10.200.0.1 10.200.0.3 10.200.0.4 10.200.0.5)
+
+	tls_pki
+	conf_setup
+	tls_backends
+	for a in 10.200.0.3 10.200.0.4 10.200.0.5; do
+		ns_exec "$NS_GW" ip addr add "$a/24" dev "$GW_CLI_IF"
+	done
+	{ conf_base; echo "$TLS_BACKEND_SVCS"
+	  for i in 0 1 2 3; do
+		n=${gws[i]%%:*}
+		h=${gws[i]#*:}
+		l=listener-$(sed 's/gw-tlsroute-//; s/-x-[0-9]$//' <<<"$n")
+		conf_gw "$n" "[{name: $l, protocol: TLS, port: 443${h:+, hostname: '$h'},
+    allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}, tls: {mode: Passthrough}}]" \
+			"  addresses: [{type: IPAddress, value: ${addrs[i]}}]"
+	  done
+	  tls_route tlsroute-more-specific-wc-hostname-x-1 "[{name: gw-tlsroute-exact-hostname-x-1}]" \
+		"  hostnames: ['*.example.com']
+  rules: [{backendRefs: [{name: tls-backend, port: 443}]}]"
+	  tls_route tlsroute-exact-hostname-x-2 "[{name: gw-tlsroute-more-specific-wc-hostname-x-2}]" \
+		"  hostnames: [abc.example.com]
+  rules: [{backendRefs: [{name: tls-backend, port: 443}]}]"
+	  tls_route tlsroute-less-specific-wc-hostname-x-2 "[{name: gw-tlsroute-more-specific-wc-hostname-x-2}]" \
+		"  hostnames: ['*.com']
+  rules: [{backendRefs: [{name: tls-backend-2, port: 443}]}]"
+	  tls_route tlsroute-exact-hostname-x-3 "[{name: gw-tlsroute-less-specific-wc-hostname-x-3}]" \
+		"  hostnames: [abc.example.com]
+  rules: [{backendRefs: [{name: tls-backend, port: 443}]}]"
+	  tls_route tlsroute-more-specific-wc-hostname-x-3 "[{name: gw-tlsroute-less-specific-wc-hostname-x-3}]" \
+		"  hostnames: ['*.example.com']
+  rules: [{backendRefs: [{name: tls-backend-2, port: 443}]}]"
+	  tls_route tlsroute-exact-hostname-x-4 "[{name: gw-tlsroute-empty-hostname-x-4}]" \
+		"  hostnames: [abc.example.com]
+  rules: [{backendRefs: [{name: tls-backend, port: 443}]}]"
+	  tls_route tlsroute-less-specific-wc-hostname-x-4 "[{name: gw-tlsroute-empty-hostname-x-4}]" \
+		"  hostnames: ['*.com']
+  rules: [{backendRefs: [{name: tls-backend-2, port: 443}]}]"
+	} | gw_load
+	for n in tlsroute-more-specific-wc-hostname-x-1 tlsroute-exact-hostname-x-2 \
+		tlsroute-less-specific-wc-hostname-x-2 tlsroute-exact-hostname-x-3 \
+		tlsroute-more-specific-wc-hostname-x-3 tlsroute-exact-hostname-x-4 \
+		tlsroute-less-specific-wc-hostname-x-4; do
+		assert_eq "$n Accepted" True/Accepted "$(tls_route_cond $n Accepted)"
+		assert_eq "$n ResolvedRefs" True/ResolvedRefs "$(tls_route_cond $n ResolvedRefs)"
+	done
+	tls_get 10.200.0.1 abc.example.com tls-backend-0
+	tls_get 10.200.0.1 non.matching.com reject
+	for a in 10.200.0.3 10.200.0.4 10.200.0.5; do
+		tls_get $a abc.example.com tls-backend-0
+		tls_get $a other.example.com tls-backend-2-0
+	done
+	# the empty-hostname Gateway's "*.com" route takes non.matching.com:
+	# upstream sends non.matching.org there
+	tls_get 10.200.0.3 non.matching.com reject
+	tls_get 10.200.0.4 non.matching.com reject
+	tls_get 10.200.0.5 non.matching.org reject
+}
+
+# TLSRouteInvalidBackendRefNonexistent, TLSRouteInvalidBackendRefUnknownKind
+# and TLSRouteInvalidReferenceGrant: ResolvedRefs False with the reason each
+# names; for the first two the connection is rejected. One at a time.
+test_conf_tls_invalid_backend_refs()
+{
+	local k=gateway.networking.k8s.io a=gateway-conformance-app-backend g r
+
+	tls_pki
+	conf_setup
+	tls_backends
+	for g in nonexistent unknown-kind; do
+		r="{name: nonexistent, namespace: $INFRA, port: 443}"
+		[ $g = unknown-kind ] && r="{group: unknownkind.example.com, kind: NonExistent, name: tls-backend, port: 443}"
+		{ conf_base; echo "$TLS_BACKEND_SVCS"
+		  conf_gw gateway-tlsroute-invalid-backend-ref-$g \
+			"[{name: tls, protocol: TLS, port: 443, allowedRoutes: {namespaces: {from: Same}}, tls: {mode: Passthrough}}]"
+		  tls_route invalid-backend-ref-$g "[{name: gateway-tlsroute-invalid-backend-ref-$g, namespace: $INFRA}]" \
+			"  hostnames: [example.com]
+  rules: [{backendRefs: [$r]}]"
+		} | gw_load
+		assert_eq "$g Accepted" True/Accepted "$(tls_route_cond invalid-backend-ref-$g Accepted)"
+		local want=BackendNotFound
+		[ $g = unknown-kind ] && want=InvalidKind
+		assert_eq "$g ResolvedRefs" "False/$want" "$(tls_route_cond invalid-backend-ref-$g ResolvedRefs)"
+		tls_get 10.200.0.1 example.com reject
+	done
+	# TLSRouteInvalidReferenceGrant: a tls-backend in the app-backend namespace
+	{ conf_base; echo "${TLS_BACKEND_SVCS//namespace: $INFRA/namespace: $a}"
+	  reference_grant reference-grant-wrong-namespace $INFRA $k TLSRoute $INFRA "" Service tls-backend
+	  reference_grant reference-grant-wrong-from-group $a not-the-group-youre-looking-for TLSRoute $INFRA "" Service tls-backend
+	  reference_grant reference-grant-wrong-from-kind $a $k Gateway $INFRA "" Service tls-backend
+	  reference_grant reference-grant-wrong-from-namespace $a $k TLSRoute not-the-namespace-youre-looking-for "" Service tls-backend
+	  reference_grant reference-grant-wrong-to-group $a $k TLSRoute $INFRA not-the-group-youre-looking-for Service tls-backend
+	  reference_grant reference-grant-wrong-to-kind $a $k TLSRoute $INFRA "" Secret tls-backend
+	  reference_grant reference-grant-wrong-to-name $a $k TLSRoute $INFRA "" Service not-the-service-youre-looking-for
+	  conf_gw gateway-tlsroute-referencegrant "[{name: https, port: 443, protocol: TLS, hostname: '*.example.com',
+    allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}, tls: {mode: Passthrough}}]"
+	  tls_route gateway-conformance-infra-test "[{name: gateway-tlsroute-referencegrant}]" "  hostnames: [abc.example.com]
+  rules: [{backendRefs: [{name: tls-backend, namespace: $a, port: 443}]}]"
+	} | gw_load
+	assert_eq "reference grant Accepted" True/Accepted "$(tls_route_cond gateway-conformance-infra-test Accepted)"
+	assert_eq "reference grant ResolvedRefs" False/RefNotPermitted \
+		"$(tls_route_cond gateway-conformance-infra-test ResolvedRefs)"
+}
+
+# TLSRouteInvalidNoMatchingListenerHostname and TLSRouteInvalidNoMatchingListener
+test_conf_tls_no_matching_listener()
+{
+	local n
+
+	tls_pki
+	conf_setup
+	tls_backends
+	ns_exec "$NS_GW" ip addr add 10.200.0.3/24 dev "$GW_CLI_IF"
+	{ conf_base; echo "$TLS_BACKEND_SVCS"
+	  conf_gw gateway-tls-exact-hostname "[{name: tls, port: 443, protocol: TLS, hostname: www.example.com,
+    allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}, tls: {mode: Passthrough}}]" \
+		"  addresses: [{type: IPAddress, value: 10.200.0.1}]"
+	  conf_gw gateway-tls-wildcard-hostname "[{name: tls, port: 443, protocol: TLS, hostname: '*.example.com',
+    allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}, tls: {mode: Passthrough}}]" \
+		"  addresses: [{type: IPAddress, value: 10.200.0.3}]"
+	  tls_route tlsroute-hostname-mismatch-1 "[{name: gateway-tls-exact-hostname}]" \
+		"  hostnames: [www.nomatch.com, '*.nomatch.com']
+  rules: [{backendRefs: [{name: tls-backend, port: 443}]}]"
+	  tls_route tlsroute-hostname-mismatch-2 "[{name: gateway-tls-wildcard-hostname}]" \
+		"  hostnames: [www.different.com, '*.different.com']
+  rules: [{backendRefs: [{name: tls-backend, port: 443}]}]"
+	} | gw_load
+	for n in 1 2; do
+		assert_eq "mismatch-$n Accepted" False/NoMatchingListenerHostname \
+			"$(tls_route_cond tlsroute-hostname-mismatch-$n Accepted)"
+	done
+	assert_eq "exact-hostname routes" 0 "$(gw_routes gateway-tls-exact-hostname)"
+	assert_eq "wildcard-hostname routes" 0 "$(gw_routes gateway-tls-wildcard-hostname)"
+
+	# TLSRouteInvalidNoMatchingListener: three Gateways on 443, 80 and 443
+	{ conf_base; echo "$TLS_BACKEND_SVCS"; conf_https_gw >/dev/null
+	  conf_secret $INFRA tls-validity-checks-certificate tls-validity-checks-certificate
+	  conf_gw gateway-tlsroute-tls-passthrough-only \
+		"[{name: tls-passthrough, protocol: TLS, port: 443, allowedRoutes: {namespaces: {from: Same}}, tls: {mode: Passthrough}}]" \
+		"  addresses: [{type: IPAddress, value: 10.200.0.1}]"
+	  conf_gw gateway-tlsroute-http-only "[{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}]"
+	  conf_gw gateway-tlsroute-https-only "[{name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: Same}},
+    tls: {mode: Terminate, certificateRefs: [{name: tls-validity-checks-certificate, namespace: $INFRA}]}}]" \
+		"  addresses: [{type: IPAddress, value: 10.200.0.3}]"
+	  tls_route tlsroute-not-allowed-protocol-http "[{name: gateway-tlsroute-http-only}]" "  hostnames: [tls.example.com]
+  rules: [{backendRefs: [{name: tls-backend, port: 443}]}]"
+	  tls_route tlsroute-not-allowed-protocol-https "[{name: gateway-tlsroute-https-only}]" "  hostnames: [tls.example.com]
+  rules: [{backendRefs: [{name: tls-backend, port: 443}]}]"
+	  tls_route tlsroute-no-matching-section-name \
+		"[{name: gateway-tlsroute-tls-passthrough-only, sectionName: nonexistent-listener}]" "  hostnames: [tls.example.com]
+  rules: [{backendRefs: [{name: tls-backend, port: 443}]}]"
+	} | gw_load
+	assert_eq "not-allowed-protocol-http" False/NotAllowedByListeners \
+		"$(tls_route_cond tlsroute-not-allowed-protocol-http Accepted)"
+	assert_eq "not-allowed-protocol-https" False/NotAllowedByListeners \
+		"$(tls_route_cond tlsroute-not-allowed-protocol-https Accepted)"
+	assert_eq "no-matching-section-name" False/NoMatchingParent \
+		"$(tls_route_cond tlsroute-no-matching-section-name Accepted)"
+	assert_eq "http-only routes" 0 "$(gw_routes gateway-tlsroute-http-only)"
+	assert_eq "https-only routes" 0 "$(gw_routes gateway-tlsroute-https-only)"
+}
+
+# TLSRouteListenerMixedTerminationNotSupported, TLSRouteListenerPassthroughSupportedKinds,
+# TLSRouteListenerTerminateSupportedKinds (and TLSRouteListenerTerminateNotSupported,
+# which returns at once when TLSRouteModeTerminate is claimed). One Gateway at a time.
+test_conf_tls_listener_kinds()
+{
+	local g t="tls: {mode: Terminate, certificateRefs: [{name: tls-terminate-checks-certificate}]}"
+	local k="allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TLSRoute}]}"
+
+	tls_pki
+	conf_setup
+	g=gateway-tlsroute-mixed-termination-not-supported
+	{ conf_base; conf_secret $INFRA tls-terminate-checks-certificate tls-terminate-checks-certificate
+	  conf_gw $g "
+  - {name: tls-terminate, port: 8443, protocol: TLS, hostname: terminate.example.com, $k, $t}
+  - {name: tls-passthrough, port: 8443, protocol: TLS, hostname: passthrough.example.com, $k, tls: {mode: Passthrough}}"
+	} | gw_load
+	assert_eq "$g/tls-terminate Accepted" False/ProtocolConflict "$(gw_cond $g tls-terminate Accepted)"
+	assert_eq "$g/tls-passthrough Accepted" False/ProtocolConflict "$(gw_cond $g tls-passthrough Accepted)"
+	assert_eq "$g routes" "0 0" "$(gw_routes $g)"
+
+	g=gateway-tlsroute-passthrough-supported-kind
+	{ conf_base
+	  conf_gw $g "[{name: tls-passthrough, port: 443, protocol: TLS,
+    allowedRoutes: {namespaces: {from: Same}, kinds: [{kind: TCPRoute}, {kind: TLSRoute}]}, tls: {mode: Passthrough}}]"
+	} | gw_load
+	assert_eq "$g ResolvedRefs" False/InvalidRouteKinds "$(gw_cond $g tls-passthrough ResolvedRefs)"
+	assert_eq "$g supportedKinds" TLSRoute \
+		"$(get gateway $g $INFRA '{.status.listeners[0].supportedKinds[*].kind}')"
+	assert_eq "$g routes" 0 "$(gw_routes $g)"
+
+	g=gateway-tlsroute-terminate-supported
+	{ conf_base; conf_secret $INFRA tls-terminate-checks-certificate tls-terminate-checks-certificate
+	  conf_gw $g "[{name: tls-terminate, port: 8443, protocol: TLS, hostname: terminate.example.com, $k, $t}]"
+	} | gw_load
+	assert_eq "$g Accepted" True/Accepted "$(gw_cond $g tls-terminate Accepted)"
+	assert_eq "$g supportedKinds" TLSRoute \
+		"$(get gateway $g $INFRA '{.status.listeners[0].supportedKinds[*].kind}')"
+	assert_eq "$g routes" 0 "$(gw_routes $g)"
 }
