@@ -17,6 +17,11 @@
       welcome line, then PING -> PONG, IS_TLS -> true|false, TEST -> one JSON
       line {"namespace", "pod", "isTLS", "tls": {"version", "serverName",
       "negotiatedProtocol", "cipherSuite"}}.
+  https-server --port P --cert F --key F [--client-ca F] --name POD --namespace NS
+      echo-basic with TLS_SERVER_CERT: HTTP/1.1 over TLS, every request
+      answered 200 with gw-echo's JSON plus "tls": {"serverName",
+      "peerCertificates"} (the SNI and the client certificate's subject it
+      got; with --client-ca a client certificate is asked for, not required).
   tcp-client --target HOST:PORT [--sni NAME --ca F]
       tcp.WaitForValidTCPResponse's dialogue; prints the TEST JSON with
       "isTLSAnswer" (the IS_TLS line) added; exit 1 if the welcome or PONG
@@ -184,9 +189,64 @@ def tcp_client(args):
     return 0
 
 
+def https_server(args):
+    import http.server
+    import ssl
+
+    snis = {}
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.cert, args.key)
+    if args.client_ca:
+        ctx.load_verify_locations(args.client_ca)
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.sni_callback = lambda sock, name, _ctx: snis.__setitem__(id(sock), name or "")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_any(self):
+            n = int(self.headers.get("content-length") or 0)
+            if n:
+                self.rfile.read(n)
+            peer = self.connection.getpeercert() or {}
+            subject = ",".join("%s=%s" % kv for rdn in peer.get("subject", ()) for kv in rdn)
+            body = json.dumps({
+                "pod": args.name, "namespace": args.namespace, "method": self.command,
+                "path": self.path, "host": self.headers.get("host"), "proto": self.request_version,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "tls": {"serverName": snis.get(id(self.connection), ""),
+                        "peerCertificates": [subject] if subject else []},
+            }).encode() + b"\n"
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_any
+
+        def log_message(self, fmt, *a):
+            print("%s %s" % (self.client_address[0], fmt % a), flush=True)
+
+    class Server(http.server.ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+        def server_bind(self):
+            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            super().server_bind()
+
+        def get_request(self):
+            c, a = self.socket.accept()
+            return ctx.wrap_socket(c, server_side=True), a
+
+    Server(("::", args.port), Handler).serve_forever()
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["h2c-server", "ws-server", "ws-client", "tcp-server", "tcp-client"])
+    p.add_argument("mode", choices=["h2c-server", "ws-server", "ws-client", "tcp-server",
+                                   "tcp-client", "https-server"])
+    p.add_argument("--client-ca")
     p.add_argument("--tls-port", type=int, default=0)
     p.add_argument("--cert")
     p.add_argument("--key")
@@ -205,6 +265,8 @@ def main():
         ws_server(args)
     elif args.mode == "tcp-server":
         tcp_server(args)
+    elif args.mode == "https-server":
+        https_server(args)
     elif args.mode == "tcp-client":
         try:
             sys.exit(tcp_client(args))

@@ -42,7 +42,8 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_grpc_header_matching test_conf_grpc_listener_hostname_matching test_conf_grpc_named_rule
 	test_conf_grpc_weight test_conf_tls_simple test_conf_tls_terminate_simple
 	test_conf_tls_hostname_intersection test_conf_tls_invalid_backend_refs
-	test_conf_tls_no_matching_listener test_conf_tls_listener_kinds"
+	test_conf_tls_no_matching_listener test_conf_tls_listener_kinds
+	test_conf_backend_tls_policy"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -1326,7 +1327,7 @@ conf_pki()
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=xdpgw test CA" \
 		-keyout "$PKI/ca.key" -out "$PKI/ca.crt" 2>/dev/null || fail "cannot make the CA"
 	conf_cert certificate 'DNS:*'
-	conf_cert tls-validity-checks-certificate 'DNS:*,DNS:*.org,DNS:*.wildcard.org,DNS:example.org,DNS:second-example.org,DNS:unknown-example.org,DNS:third-example.wildcard.org,DNS:fourth-example.wildcard.org'
+	conf_cert tls-validity-checks-certificate 'DNS:*,DNS:*.org,DNS:*.wildcard.org,DNS:example.org,DNS:second-example.org,DNS:unknown-example.org,DNS:third-example.wildcard.org,DNS:fourth-example.wildcard.org,DNS:https-listener.org'
 }
 
 # conf_cert NAME SANS: $PKI/NAME.{crt,key} signed by $PKI/ca for SANS.
@@ -2713,4 +2714,165 @@ test_conf_tls_listener_kinds()
 	assert_eq "$g supportedKinds" TLSRoute \
 		"$(get gateway $g $INFRA '{.status.listeners[0].supportedKinds[*].kind}')"
 	assert_eq "$g routes" 0 "$(gw_routes $g)"
+}
+
+# https_backend NAME I [peer args]: echo-basic's TLS backend as pod NAME-0 in
+# backend I's namespace, port 8443, certificate tls-checks-certificate.
+https_backend()
+{
+	local n=$1 i=$2
+
+	shift 2
+	/usr/bin/python3 -c 'import ssl' 2>/dev/null || skip "no python3 ssl"
+	start_background "${NS_BE[i]}" "$n" /usr/bin/python3 "$CONF_PEER" https-server --port 8443 \
+		--cert "$PKI/tls-checks-certificate.crt" --key "$PKI/tls-checks-certificate.key" \
+		--name "$n-0" --namespace $INFRA "$@"
+	wait_tcp "${NS_BE[i]}" "${BE4[i]}" 8443 || fail "$n did not start"
+}
+
+# ca_configmap NAME [FILE]: a ConfigMap with ca.crt from FILE (default the
+# suite's CA; "" for an empty ca.crt).
+ca_configmap()
+{
+	local f=${2-$PKI/ca.crt}
+
+	printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s, namespace: %s}\ndata:\n' "$1" $INFRA
+	if [ -n "$f" ]; then
+		printf '  ca.crt: |\n'
+		sed 's/^/    /' "$f"
+	else
+		printf '  ca.crt: ""\n'
+	fi
+	printf -- '---\n'
+}
+
+# btls_cond POLICY GATEWAY TYPE: "Status/Reason" of the BackendTLSPolicy's
+# condition under the ancestor GATEWAY (BackendTLSPolicyMustHaveCondition).
+btls_cond()
+{
+	get backendtlspolicy "$1" $INFRA \
+		"{.status.ancestors[?(@.ancestorRef.name==\"$2\")].conditions[?(@.type==\"$3\")].status}/{.status.ancestors[?(@.ancestorRef.name==\"$2\")].conditions[?(@.type==\"$3\")].reason}"
+}
+
+# btls_ok POLICY GATEWAY: Accepted and ResolvedRefs True.
+btls_ok()
+{
+	assert_eq "$1 Accepted under $2" True/Accepted "$(btls_cond "$1" "$2" Accepted)"
+	assert_eq "$1 ResolvedRefs under $2" True/ResolvedRefs "$(btls_cond "$1" "$2" ResolvedRefs)"
+}
+
+# expect_failure HOST PATH: MakeRequestAndExpectFailure: an answer, not 200
+# and not a timeout.
+expect_failure()
+{
+	local c
+
+	c=$(gcurl -o /dev/null -w '%{http_code}' -H "Host: $1" "$URL$2") || fail "GET $1$2: no answer"
+	[ "$c" != 200 ] && [ "$c" != 504 ] && [ "$c" != 408 ] || fail "GET $1$2: got $c, want a failure"
+}
+
+# BackendTLSPolicy
+test_conf_backend_tls_policy()
+{
+	local cfg s mism ap n svc cm h
+
+	tls_pki
+	mism="$GW_RUN_DIR/mismatch-ca"
+	mkdir -p "$mism"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=other CA" \
+		-keyout "$mism/ca.key" -out "$mism/ca.crt" 2>/dev/null || fail "cannot make the other CA"
+	conf_setup
+	https_backend tls-backend 3
+	# btls_cfg REFS: the configuration; REFS the reconcile-test policy's caCertificateRefs,
+	# EXTRA more documents
+	btls_cfg()
+	{
+		conf_base same-namespace; conf_https_gw
+		ca_configmap tls-checks-ca-certificate
+		ca_configmap mismatch-ca-certificate "$mism/ca.crt"
+		echo "${EXTRA:-}"
+		for s in backendtlspolicy-test: backendtlspolicy-host-mismatch-test:HTTPS \
+			backendtlspolicy-cert-mismatch-test:HTTPS backendtlspolicy-reconcile-test:; do
+			ap=""
+			[ -z "${s#*:}" ] || ap="appProtocol: ${s#*:}, "
+			cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: ${s%:*}, namespace: $INFRA}
+spec: {ports: [{name: btls, protocol: TCP, ${ap}port: 443, targetPort: 8443}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ${s%:*}-a, namespace: $INFRA, labels: {kubernetes.io/service-name: ${s%:*}}}
+addressType: IPv4
+ports: [{name: btls, port: 8443, protocol: TCP}]
+endpoints: [{addresses: ["${BE4[3]}"], conditions: {ready: true}}]
+---
+EOF
+		done
+		conf_route $INFRA backendtlspolicy "[{name: same-namespace, namespace: $INFRA}]" "  hostnames: [abc.example.com]
+  rules:
+  - {backendRefs: [{group: '', kind: Service, name: backendtlspolicy-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy}}]}
+  - {backendRefs: [{group: '', kind: Service, name: backendtlspolicy-host-mismatch-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-host-mismatch}}]}
+  - {backendRefs: [{group: '', kind: Service, name: backendtlspolicy-cert-mismatch-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-cert-mismatch}}]}
+  - {backendRefs: [{group: '', kind: Service, name: backendtlspolicy-reconcile-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-reconcile-test}}]}"
+		conf_route $INFRA backendtlspolicy-reencrypt "[{name: same-namespace-with-https-listener, namespace: $INFRA}]" \
+			"  hostnames: [https-listener.org]
+  rules: [{backendRefs: [{group: '', kind: Service, name: backendtlspolicy-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy}}]}]"
+		for s in normative-test:backendtlspolicy-test:tls-checks-ca-certificate:abc.example.com \
+			host-mismatch:backendtlspolicy-host-mismatch-test:tls-checks-ca-certificate:mismatch.example.com \
+			cert-mismatch:backendtlspolicy-cert-mismatch-test:mismatch-ca-certificate:abc.example.com \
+			"reconcile-test:backendtlspolicy-reconcile-test:$1:abc.example.com"; do
+			IFS=: read -r n svc cm h <<<"$s"
+			cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: $n, namespace: $INFRA}
+spec:
+  targetRefs: [{group: '', kind: Service, name: $svc, sectionName: btls}]
+  validation: {caCertificateRefs: [{group: '', kind: ConfigMap, name: $cm}], hostname: $h}
+---
+EOF
+		done
+	}
+	btls_cfg tls-checks-ca-certificate | gw_load
+	route_accepted $INFRA backendtlspolicy backendtlspolicy-reencrypt
+	# re-encrypt from the HTTPS listener: the backend gets SNI abc.example.com
+	btls_ok normative-test same-namespace-with-https-listener
+	local out
+	out=$(ns_exec "$NS_CLI" curl -sS --noproxy '*' -m 10 --cacert "$PKI/ca.crt" \
+		--resolve https-listener.org:443:10.200.0.1 https://https-listener.org/backendtlspolicy) ||
+		fail "HTTPS to https-listener.org failed"
+	assert_eq "reencrypt path" /backendtlspolicy "$(jq -r .path <<<"$out")"
+	assert_eq "reencrypt namespace" $INFRA "$(jq -r .namespace <<<"$out")"
+	assert_eq "reencrypt SNI at the backend" abc.example.com "$(jq -r .tls.serverName <<<"$out")"
+	# from the HTTP listener
+	btls_ok normative-test same-namespace
+	out=$(gcurl -H "Host: abc.example.com" "$URL/backendtlspolicy") || fail "HTTP to abc.example.com failed"
+	assert_eq "path" /backendtlspolicy "$(jq -r .path <<<"$out")"
+	assert_eq "SNI at the backend" abc.example.com "$(jq -r .tls.serverName <<<"$out")"
+	# a hostname the backend's certificate does not name, a CA that did not sign it
+	btls_ok host-mismatch same-namespace
+	expect_failure abc.example.org /backendtlspolicy-host-mismatch
+	btls_ok cert-mismatch same-namespace
+	expect_failure abc.example.com /backendtlspolicy-cert-mismatch
+	# reconcile-test: its CA ConfigMap missing, then present, then empty, then back
+	btls_ok reconcile-test same-namespace
+	btls_cfg tls-checks-ca-certificate-reconcile-test | gw_load
+	assert_eq "missing ConfigMap Accepted" False/NoValidCACertificate \
+		"$(btls_cond reconcile-test same-namespace Accepted)"
+	assert_eq "missing ConfigMap ResolvedRefs" False/InvalidCACertificateRef \
+		"$(btls_cond reconcile-test same-namespace ResolvedRefs)"
+	EXTRA=$(ca_configmap tls-checks-ca-certificate-reconcile-test) btls_cfg \
+		tls-checks-ca-certificate-reconcile-test | gw_load
+	btls_ok reconcile-test same-namespace
+	EXTRA=$(ca_configmap tls-checks-ca-certificate-reconcile-test "") btls_cfg \
+		tls-checks-ca-certificate-reconcile-test | gw_load
+	assert_eq "empty ca.crt Accepted" False/NoValidCACertificate \
+		"$(btls_cond reconcile-test same-namespace Accepted)"
+	assert_eq "empty ca.crt ResolvedRefs" False/InvalidCACertificateRef \
+		"$(btls_cond reconcile-test same-namespace ResolvedRefs)"
+	EXTRA=$(ca_configmap tls-checks-ca-certificate-reconcile-test) btls_cfg \
+		tls-checks-ca-certificate-reconcile-test | gw_load
+	btls_ok reconcile-test same-namespace
 }
