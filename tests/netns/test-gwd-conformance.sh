@@ -43,7 +43,7 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_grpc_weight test_conf_tls_simple test_conf_tls_terminate_simple
 	test_conf_tls_hostname_intersection test_conf_tls_invalid_backend_refs
 	test_conf_tls_no_matching_listener test_conf_tls_listener_kinds
-	test_conf_backend_tls_policy"
+	test_conf_backend_tls_policy test_conf_btls_invalid test_conf_btls_generation"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -2875,4 +2875,104 @@ EOF
 	EXTRA=$(ca_configmap tls-checks-ca-certificate-reconcile-test) btls_cfg \
 		tls-checks-ca-certificate-reconcile-test | gw_load
 	btls_ok reconcile-test same-namespace
+}
+
+# btls_svc NAME PORTNAME [APPPROTOCOL]: a Service on 443 to backend 3's 8443.
+btls_svc()
+{
+	cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: $1, namespace: $INFRA}
+spec: {ports: [{name: $2, protocol: TCP, ${3:+appProtocol: $3, }port: 443, targetPort: 8443}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $1-a, namespace: $INFRA, labels: {kubernetes.io/service-name: $1}}
+addressType: IPv4
+ports: [{name: $2, port: 8443, protocol: TCP}]
+endpoints: [{addresses: ["${BE4[3]}"], conditions: {ready: true}}]
+---
+EOF
+}
+
+# btls_policy NAME SERVICE SECTION CAREF HOSTNAME
+btls_policy()
+{
+	cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: $1, namespace: $INFRA}
+spec:
+  targetRefs: [{group: '', kind: Service, name: $2${3:+, sectionName: $3}}]
+  validation: {caCertificateRefs: [$4], hostname: $5}
+---
+EOF
+}
+
+# BackendTLSPolicyInvalidKind and BackendTLSPolicyInvalidCACertificateRef:
+# the policy is not accepted, its ResolvedRefs says why, requests get 500,
+# 502 or 503.
+test_conf_btls_invalid()
+{
+	local c p
+
+	tls_pki
+	conf_setup
+	https_backend tls-backend 3
+	{ conf_base same-namespace
+	  btls_svc backendtlspolicy-invalid-kind-test https HTTPS
+	  btls_policy invalid-kind backendtlspolicy-invalid-kind-test "" \
+		"{group: invalid.io, kind: InvalidKind, name: invalid-kind}" abc.example.com
+	  conf_route $INFRA backendtlspolicy-invalid-kind-test "[{name: same-namespace, namespace: $INFRA}]" \
+		"  hostnames: [abc.example.com]
+  rules: [{backendRefs: [{name: backendtlspolicy-invalid-kind-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-invalid-kind}}]}]"
+	  for p in nonexistent malformed; do
+		btls_svc backendtlspolicy-$p-ca-certificate-ref-test https HTTPS
+		btls_policy $p-ca-certificate-ref backendtlspolicy-$p-ca-certificate-ref-test "" \
+			"{group: '', kind: ConfigMap, name: $p-ca-certificate}" abc.example.com
+	  done
+	  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: malformed-ca-certificate, namespace: %s}\n---\n' $INFRA
+	  conf_route $INFRA backendtlspolicy-invalid-ca-certificate-ref "[{name: same-namespace, namespace: $INFRA}]" \
+		"  hostnames: [abc.example.com]
+  rules:
+  - {backendRefs: [{name: backendtlspolicy-nonexistent-ca-certificate-ref-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-nonexistent-ca-certificate-ref}}]}
+  - {backendRefs: [{name: backendtlspolicy-malformed-ca-certificate-ref-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-malformed-ca-certificate-ref}}]}"
+	} | gw_load
+	for p in invalid-kind:InvalidKind nonexistent-ca-certificate-ref:InvalidCACertificateRef \
+		malformed-ca-certificate-ref:InvalidCACertificateRef; do
+		assert_eq "${p%:*} Accepted" False/NoValidCACertificate "$(btls_cond ${p%:*} same-namespace Accepted)"
+		assert_eq "${p%:*} ResolvedRefs" "False/${p#*:}" "$(btls_cond ${p%:*} same-namespace ResolvedRefs)"
+		c=$(code abc.example.com "/backendtlspolicy-${p%:*}")
+		[[ "$c" =~ ^50[023]$ ]] || fail "/backendtlspolicy-${p%:*}: got $c, want 500, 502 or 503"
+	done
+}
+
+# BackendTLSPolicyObservedGenerationBump: validation.hostname changed.
+test_conf_btls_generation()
+{
+	local h g1 g2 gen ogs og
+
+	tls_pki
+	conf_setup
+	for h in abc.example.com foo.example.com; do
+		{ conf_base same-namespace
+		  ca_configmap tls-checks-ca-certificate
+		  btls_svc observed-generation-bump-test https
+		  btls_policy observed-generation-bump observed-generation-bump-test https \
+			"{group: '', kind: ConfigMap, name: tls-checks-ca-certificate}" $h
+		  conf_route $INFRA backendtlspolicy-observed-generation-bump "[{name: same-namespace}]" \
+			"  rules: [{backendRefs: [{name: observed-generation-bump-test, port: 443}]}]"
+		} | gw_load
+		# BackendTLSPolicyMustHaveLatestConditions: every ancestor's conditions
+		gen=$(get backendtlspolicy observed-generation-bump $INFRA '{.metadata.generation}')
+		ogs=$(get backendtlspolicy observed-generation-bump $INFRA '{.status.ancestors[*].conditions[*].observedGeneration}')
+		[ -n "$ogs" ] || fail "the policy has no conditions"
+		for og in $ogs; do
+			[ "$og" = "$gen" ] || fail "a condition has observedGeneration $og, generation is $gen"
+		done
+		assert_eq "Accepted ($h)" True "$(btls_cond observed-generation-bump same-namespace Accepted | cut -d/ -f1)"
+		[ $h = abc.example.com ] && g1=$gen || g2=$gen
+	done
+	[ "$g1" != "$g2" ] || fail "generation should change after an update (stays $g1)"
 }
