@@ -43,7 +43,8 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_grpc_weight test_conf_tls_simple test_conf_tls_terminate_simple
 	test_conf_tls_hostname_intersection test_conf_tls_invalid_backend_refs
 	test_conf_tls_no_matching_listener test_conf_tls_listener_kinds
-	test_conf_backend_tls_policy test_conf_btls_invalid test_conf_btls_generation"
+	test_conf_backend_tls_policy test_conf_btls_invalid test_conf_btls_generation
+	test_conf_btls_conflict_resolution test_conf_btls_san"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -2413,14 +2414,15 @@ endpoints: [{addresses: [\"${BE4[i]}\"], conditions: {ready: true}}]
 	done
 }
 
-# tls_pki: the suite's TLS certificates (suite.go): tls-checks-certificate
-# (abc.example.com, *.example.com, other.example.com and the rest the TLSRoute
-# tests send), tls-passthrough-checks-certificate, and
-# tls-terminate-checks-certificate (tls.example.com), one CA for all.
+# tls_pki: the suite's TLS certificates (suite.go), one CA for all:
+# tls-checks-certificate (abc.example.com, spiffe://abc.example.com/test-identity,
+# other.example.com), tls-passthrough-checks-certificate (abc.example.com),
+# tls-terminate-checks-certificate (tls.example.com; terminate.example.com
+# too, which the listener-kind tests' Gateways name).
 tls_pki()
 {
 	conf_pki
-	conf_cert tls-checks-certificate 'DNS:abc.example.com,DNS:*.example.com,DNS:other.example.com,DNS:non.matching.com'
+	conf_cert tls-checks-certificate 'DNS:abc.example.com,URI:spiffe://abc.example.com/test-identity,DNS:other.example.com'
 	conf_cert tls-passthrough-checks-certificate 'DNS:abc.example.com'
 	conf_cert tls-terminate-checks-certificate 'DNS:tls.example.com,DNS:terminate.example.com'
 }
@@ -2975,4 +2977,126 @@ test_conf_btls_generation()
 		[ $h = abc.example.com ] && g1=$gen || g2=$gen
 	done
 	[ "$g1" != "$g2" ] || fail "generation should change after an update (stays $g1)"
+}
+
+# btls_svc2 NAME: a Service with ports https-1 (443) and https-2 (8443), both
+# to backend 3's 8443.
+btls_svc2()
+{
+	cat <<EOF
+apiVersion: v1
+kind: Service
+metadata: {name: $1, namespace: $INFRA}
+spec: {ports: [{name: https-1, protocol: TCP, port: 443, targetPort: 8443}, {name: https-2, protocol: TCP, port: 8443, targetPort: 8443}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: $1-a, namespace: $INFRA, labels: {kubernetes.io/service-name: $1}}
+addressType: IPv4
+ports: [{name: https-1, port: 8443, protocol: TCP}, {name: https-2, port: 8443, protocol: TCP}]
+endpoints: [{addresses: ["${BE4[3]}"], conditions: {ready: true}}]
+---
+EOF
+}
+
+# sni_expect PATH SNI: a 200 through same-namespace (Host abc.example.com)
+# whose backend saw SNI.
+sni_expect()
+{
+	local out
+
+	out=$(gcurl -w '\n%{http_code}' -H "Host: abc.example.com" "$URL$1") || fail "GET $1 failed"
+	assert_eq "GET $1 status" 200 "${out##*$'\n'}"
+	out=${out%$'\n'*}
+	assert_eq "GET $1 path" "$1" "$(jq -r .path <<<"$out")"
+	assert_eq "GET $1 SNI at the backend" "$2" "$(jq -r .tls.serverName <<<"$out")"
+}
+
+# BackendTLSPolicyConflictResolution: of two policies on one target the
+# older (then by name) applies, the other is Accepted=False/Conflicted; a
+# policy naming the port wins over one naming the Service.
+test_conf_btls_conflict_resolution()
+{
+	local ca="{group: '', kind: ConfigMap, name: tls-checks-ca-certificate}" p
+
+	tls_pki
+	conf_setup
+	https_backend tls-backend 3
+	{ conf_base same-namespace
+	  ca_configmap tls-checks-ca-certificate
+	  btls_svc backendtlspolicy-conflicted-without-section-name-test https
+	  btls_svc2 backendtlspolicy-conflicted-with-section-name-test
+	  btls_svc2 backendtlspolicy-not-conflicted-test
+	  btls_policy conflicted-without-section-name-1 backendtlspolicy-conflicted-without-section-name-test "" "$ca" other.example.com
+	  btls_policy conflicted-without-section-name-2 backendtlspolicy-conflicted-without-section-name-test "" "$ca" abc.example.com
+	  btls_policy conflicted-with-section-name-1 backendtlspolicy-conflicted-with-section-name-test https-1 "$ca" other.example.com
+	  btls_policy conflicted-with-section-name-2 backendtlspolicy-conflicted-with-section-name-test https-1 "$ca" abc.example.com
+	  btls_policy not-conflicted-with-section-name backendtlspolicy-not-conflicted-test https-1 "$ca" other.example.com
+	  btls_policy not-conflicted-without-section-name backendtlspolicy-not-conflicted-test "" "$ca" abc.example.com
+	  conf_route $INFRA backendtlspolicy-conflict-resolution "[{name: same-namespace}]" "  hostnames: [abc.example.com]
+  rules:
+  - {backendRefs: [{group: '', kind: Service, name: backendtlspolicy-conflicted-without-section-name-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-conflicted-without-section-name}}]}
+  - {backendRefs: [{group: '', kind: Service, name: backendtlspolicy-conflicted-with-section-name-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-conflicted-with-section-name}}]}
+  - {backendRefs: [{group: '', kind: Service, name: backendtlspolicy-not-conflicted-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-not-conflicted-with-section-name}}]}
+  - {backendRefs: [{group: '', kind: Service, name: backendtlspolicy-not-conflicted-test, port: 8443}], matches: [{path: {type: Exact, value: /backendtlspolicy-not-conflicted-without-section-name}}]}"
+	} | gw_load
+	route_accepted $INFRA backendtlspolicy-conflict-resolution
+	for p in without-section-name with-section-name; do
+		assert_eq "conflicted-$p-1 Accepted" True/Accepted "$(btls_cond conflicted-$p-1 same-namespace Accepted)"
+		assert_eq "conflicted-$p-2 Accepted" False/Conflicted "$(btls_cond conflicted-$p-2 same-namespace Accepted)"
+		sni_expect /backendtlspolicy-conflicted-$p other.example.com
+	done
+	assert_eq "not-conflicted-with-section-name Accepted" True/Accepted \
+		"$(btls_cond not-conflicted-with-section-name same-namespace Accepted)"
+	assert_eq "not-conflicted-without-section-name Accepted" True/Accepted \
+		"$(btls_cond not-conflicted-without-section-name same-namespace Accepted)"
+	sni_expect /backendtlspolicy-not-conflicted-with-section-name other.example.com
+	sni_expect /backendtlspolicy-not-conflicted-without-section-name abc.example.com
+}
+
+# BackendTLSPolicySANValidation: subjectAltNames of type Hostname and URI,
+# matching and not.
+test_conf_btls_san()
+{
+	local ca="{group: '', kind: ConfigMap, name: tls-checks-ca-certificate}" spec n sans rules=""
+
+	tls_pki
+	conf_setup
+	https_backend tls-backend 3
+	{ conf_base same-namespace
+	  ca_configmap tls-checks-ca-certificate
+	  for spec in "san-dns|{type: Hostname, hostname: abc.example.com}" \
+		"san-dns-mismatch|{type: Hostname, hostname: dce.example.com}" \
+		"san-uri|{type: URI, uri: 'spiffe://abc.example.com/test-identity'}" \
+		"san-uri-mismatch|{type: URI, uri: 'spiffe://def.example.com/test-identity'}" \
+		"multiple-sans|{type: URI, uri: 'spiffe://abc.example.com/test-identity'}, {type: Hostname, hostname: abc.example.com}" \
+		"multiple-mismatch-sans|{type: URI, uri: 'spiffe://def.example.com/test-identity'}, {type: Hostname, hostname: def.example.com}"; do
+		IFS='|' read -r n sans <<<"$spec"
+		btls_svc backendtlspolicy-$n-test btls "$([ $n = san-dns ] || echo HTTPS)"
+		cat <<EOF
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: $n, namespace: $INFRA}
+spec:
+  targetRefs: [{group: '', kind: Service, name: backendtlspolicy-$n-test, sectionName: btls}]
+  validation: {caCertificateRefs: [$ca], hostname: abc.example.com, subjectAltNames: [$sans]}
+---
+EOF
+		rules+="
+  - {backendRefs: [{group: '', kind: Service, name: backendtlspolicy-$n-test, port: 443}], matches: [{path: {type: Exact, value: /backendtlspolicy-$n}}]}"
+	  done
+	  conf_route $INFRA backendtlspolicy-san-test "[{name: same-namespace, namespace: $INFRA}]" \
+		"  hostnames: [abc.example.com]
+  rules:$rules"
+	} | gw_load
+	route_accepted $INFRA backendtlspolicy-san-test
+	for n in san-dns san-dns-mismatch san-uri san-uri-mismatch multiple-sans multiple-mismatch-sans; do
+		assert_eq "$n Accepted" True/Accepted "$(btls_cond $n same-namespace Accepted)"
+	done
+	sni_expect /backendtlspolicy-san-dns abc.example.com
+	expect_failure abc.example.com /backendtlspolicy-san-dns-mismatch
+	sni_expect /backendtlspolicy-san-uri abc.example.com
+	expect_failure abc.example.com /backendtlspolicy-san-uri-mismatch
+	sni_expect /backendtlspolicy-multiple-sans abc.example.com
+	expect_failure abc.example.com /backendtlspolicy-multiple-mismatch-sans
 }
