@@ -21,7 +21,7 @@
       echo-basic with TLS_SERVER_CERT: HTTP/1.1 over TLS, every request
       answered 200 with gw-echo's JSON plus "tls": {"serverName",
       "peerCertificates"} (the SNI and the client certificate's subject it
-      got; with --client-ca a client certificate is asked for, not required).
+      got; with --client-ca a client certificate of that CA is required).
   tcp-client --target HOST:PORT [--sni NAME --ca F]
       tcp.WaitForValidTCPResponse's dialogue; prints the TEST JSON with
       "isTLSAnswer" (the IS_TLS line) added; exit 1 if the welcome or PONG
@@ -198,7 +198,7 @@ def https_server(args):
     ctx.load_cert_chain(args.cert, args.key)
     if args.client_ca:
         ctx.load_verify_locations(args.client_ca)
-        ctx.verify_mode = ssl.CERT_OPTIONAL
+        ctx.verify_mode = ssl.CERT_REQUIRED
     ctx.sni_callback = lambda sock, name, _ctx: snis.__setitem__(id(sock), name or "")
 
     class Handler(http.server.BaseHTTPRequestHandler):

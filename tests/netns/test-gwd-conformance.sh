@@ -44,7 +44,8 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_tls_hostname_intersection test_conf_tls_invalid_backend_refs
 	test_conf_tls_no_matching_listener test_conf_tls_listener_kinds
 	test_conf_backend_tls_policy test_conf_btls_invalid test_conf_btls_generation
-	test_conf_btls_conflict_resolution test_conf_btls_san"
+	test_conf_btls_conflict_resolution test_conf_btls_san test_conf_gw_backend_client_cert
+	test_conf_gw_invalid_backend_tls"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -3099,4 +3100,70 @@ EOF
 	expect_failure abc.example.com /backendtlspolicy-san-uri-mismatch
 	sni_expect /backendtlspolicy-multiple-sans abc.example.com
 	expect_failure abc.example.com /backendtlspolicy-multiple-mismatch-sans
+}
+
+# GatewayTLSBackendClientCertificate: the Gateway's backend client
+# certificate (tls.backend.clientCertificateRef) reaches a backend that
+# requires one of the suite's CA.
+test_conf_gw_backend_client_cert()
+{
+	local g=gateway-tls-backend-client-certificate out
+
+	tls_pki
+	printf 'extendedKeyUsage=clientAuth\n' >"$PKI/client.ext"
+	openssl req -newkey rsa:2048 -nodes -subj "/O=tls-checks-client-certificate/CN=client" \
+		-keyout "$PKI/tls-checks-client-certificate.key" -out "$PKI/client.csr" 2>/dev/null &&
+		openssl x509 -req -in "$PKI/client.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" \
+			-CAcreateserial -days 2 -extfile "$PKI/client.ext" \
+			-out "$PKI/tls-checks-client-certificate.crt" 2>/dev/null || fail "cannot make the client certificate"
+	conf_setup
+	https_backend tls-backend-with-client-cert-validation 3 --client-ca "$PKI/ca.crt"
+	{ conf_base
+	  ca_configmap tls-checks-ca-certificate
+	  conf_secret $INFRA tls-checks-client-certificate tls-checks-client-certificate
+	  conf_gw $g "[{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}]" \
+		"  tls: {backend: {clientCertificateRef: {group: '', kind: Secret, name: tls-checks-client-certificate}}}"
+	  btls_svc tls-backend-with-client-cert-validation https
+	  btls_policy $g-test tls-backend-with-client-cert-validation "" \
+		"{group: '', kind: ConfigMap, name: tls-checks-ca-certificate}" abc.example.com
+	  conf_route $INFRA $g "[{name: $g, namespace: $INFRA}]" "  hostnames: [abc.example.com]
+  rules: [{backendRefs: [{group: '', kind: Service, name: tls-backend-with-client-cert-validation, port: 443}], matches: [{path: {type: Exact, value: /}}]}]"
+	} | gw_load
+	route_accepted $INFRA $g
+	assert_eq "policy Accepted" True "$(btls_cond $g-test $g Accepted | cut -d/ -f1)"
+	assert_eq "Gateway ResolvedRefs" True/ResolvedRefs "$(gw_cond $g - ResolvedRefs)"
+	out=$(gcurl -w '\n%{http_code}' -H "Host: abc.example.com" "$URL/") || fail "GET / failed"
+	assert_eq status 200 "${out##*$'\n'}"
+	out=${out%$'\n'*}
+	assert_eq "SNI at the backend" abc.example.com "$(jq -r .tls.serverName <<<"$out")"
+	assert_eq "client certificate at the backend" "organizationName=tls-checks-client-certificate,commonName=client" \
+		"$(jq -r '.tls.peerCertificates[0]' <<<"$out")"
+}
+
+# GatewayInvalidTLSBackendConfiguration: ResolvedRefs False on the Gateway
+# for each bad tls.backend.clientCertificateRef, the Gateway still
+# Accepted; one Gateway at a time.
+test_conf_gw_invalid_backend_tls()
+{
+	local spec g ref reason
+
+	tls_pki
+	conf_setup
+	for spec in "gateway-client-certificate-nonexistent-secret|{group: '', kind: Secret, name: nonexistent-certificate}|InvalidClientCertificateRef" \
+		"gateway-client-certificate-unsupported-group|{group: wrong.group.company.io, kind: Secret, name: tls-validity-checks-certificate}|InvalidClientCertificateRef" \
+		"gateway-client-certificate-unsupported-kind|{group: '', kind: WrongKind, name: tls-validity-checks-certificate}|InvalidClientCertificateRef" \
+		"gateway-client-certificate-malformed-secret|{group: '', kind: Secret, name: malformed-client-certificate}|InvalidClientCertificateRef" \
+		"gateway-client-certificate-missing-reference-grant|{group: '', kind: Secret, name: certificate, namespace: gateway-conformance-web-backend}|RefNotPermitted"; do
+		IFS='|' read -r g ref reason <<<"$spec"
+		{ conf_base
+		  conf_secret $INFRA tls-validity-checks-certificate tls-validity-checks-certificate
+		  conf_secret gateway-conformance-web-backend certificate certificate
+		  printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: malformed-client-certificate, namespace: %s}\ndata: {}\ntype: Opaque\n---\n' $INFRA
+		  conf_gw $g "[{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}]" \
+			"  tls: {backend: {clientCertificateRef: $ref}}"
+		} | gw_load
+		latest gateway $g $INFRA >/dev/null
+		assert_eq "$g ResolvedRefs" "False/$reason" "$(gw_cond $g - ResolvedRefs)"
+		assert_eq "$g Accepted" True/Accepted "$(gw_cond $g - Accepted)"
+	done
 }
