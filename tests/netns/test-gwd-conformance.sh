@@ -45,7 +45,8 @@ ALL_TESTS="test_conf_simple_same_namespace test_conf_matching test_conf_exact_pa
 	test_conf_tls_no_matching_listener test_conf_tls_listener_kinds
 	test_conf_backend_tls_policy test_conf_btls_invalid test_conf_btls_generation
 	test_conf_btls_conflict_resolution test_conf_btls_san test_conf_gw_backend_client_cert
-	test_conf_gw_invalid_backend_tls"
+	test_conf_gw_invalid_backend_tls test_conf_frontend_client_cert test_conf_frontend_insecure_fallback
+	test_conf_frontend_invalid test_conf_frontend_invalid_default"
 
 # The backends of conformance/base/manifests.yaml: backend i is pod
 # CONF_POD[i] in namespace CONF_NS[i] (gw-echo, like echo-basic, reports both),
@@ -3166,4 +3167,178 @@ test_conf_gw_invalid_backend_tls()
 		assert_eq "$g ResolvedRefs" "False/$reason" "$(gw_cond $g - ResolvedRefs)"
 		assert_eq "$g Accepted" True/Accepted "$(gw_cond $g - Accepted)"
 	done
+}
+
+# client_pki: the suite's frontend validation material (suite.go): CAs
+# tls-validity-checks-ca-certificate and tls-validity-checks-per-port-ca-certificate
+# ($PKI/validity-ca, $PKI/per-port-ca) and a client certificate of each
+# (tls-validity-checks-client-certificate, tls-validity-checks-per-port-client-certificate).
+client_pki()
+{
+	local ca c
+
+	conf_pki
+	for ca in validity per-port; do
+		mkdir -p "$PKI/$ca-ca"
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$ca CA" \
+			-keyout "$PKI/$ca-ca/ca.key" -out "$PKI/$ca-ca/ca.crt" 2>/dev/null || fail "cannot make the $ca CA"
+		c="$PKI/$ca-client"
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=$ca client" -keyout "$c.key" -out "$c.csr" \
+			2>/dev/null || fail "cannot make the $ca client request"
+		printf 'extendedKeyUsage=clientAuth\n' >"$c.ext"
+		openssl x509 -req -in "$c.csr" -CA "$PKI/$ca-ca/ca.crt" -CAkey "$PKI/$ca-ca/ca.key" \
+			-CAcreateserial -days 2 -extfile "$c.ext" -out "$c.crt" 2>/dev/null ||
+			fail "cannot sign the $ca client certificate"
+	done
+}
+
+# mtls_code PORT HOST CLIENT: status of GET / over TLS to 10.200.0.1:PORT with
+# SNI and Host HOST and client certificate CLIENT (validity, per-port or -
+# for none); "000" when the handshake or the request fails.
+mtls_code()
+{
+	local cert=()
+
+	[ "$3" = - ] || cert=(--cert "$PKI/$3-client.crt" --key "$PKI/$3-client.key")
+	ns_exec "$NS_CLI" curl -s --noproxy '*' -m 10 -o /dev/null -w '%{http_code}' \
+		--cacert "$PKI/ca.crt" --resolve "$2:$1:10.200.0.1" "${cert[@]}" "https://$2:$1/" || true
+}
+
+# frontend_gw NAME MODE: the Gateway of the two validation tests, mode
+# "" (AllowValidOnly) or AllowInsecureFallback, and its two routes.
+frontend_gw()
+{
+	local mode=${2:+mode: $2, } tls="tls: {certificateRefs: [{group: '', kind: Secret, name: tls-validity-checks-certificate, namespace: $INFRA}]}"
+
+	conf_base
+	conf_secret $INFRA tls-validity-checks-certificate tls-validity-checks-certificate
+	ca_configmap tls-validity-checks-ca-certificate "$PKI/validity-ca/ca.crt"
+	ca_configmap tls-validity-checks-per-port-ca-certificate "$PKI/per-port-ca/ca.crt"
+	conf_gw "$1" "
+  - {name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: Same}}, $tls}
+  - {name: https-with-hostname, port: 8443, hostname: second-example.org, protocol: HTTPS, allowedRoutes: {namespaces: {from: Same}}, $tls}" \
+		"  tls:
+    frontend:
+      default: {validation: {${mode}caCertificateRefs: [{kind: ConfigMap, group: '', name: tls-validity-checks-ca-certificate}]}}
+      perPort: [{port: 8443, tls: {validation: {${mode}caCertificateRefs: [{kind: ConfigMap, group: '', name: tls-validity-checks-per-port-ca-certificate}]}}}]"
+}
+
+# GatewayFrontendClientCertificateValidation: the default CA on 443, the
+# per-port CA on 8443, each refusing the other's client certificate.
+test_conf_frontend_client_cert()
+{
+	local g=client-validation-default c
+
+	client_pki
+	conf_setup
+	{ frontend_gw $g ""
+	  conf_route $INFRA client-certificate-validation-https-test "[{name: $g}]" "  hostnames: [example.org]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	  conf_route $INFRA client-certificate-validation-https-test-no-hostname "[{name: $g, sectionName: https-with-hostname}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]"
+	} | gw_load
+	route_accepted $INFRA client-certificate-validation-https-test client-certificate-validation-https-test-no-hostname
+	assert_eq "443 with the default CA's client" 200 "$(mtls_code 443 example.org validity)"
+	c=$(mtls_code 443 example.org per-port)
+	[ "$c" != 200 ] || fail "443 accepted the per-port CA's client certificate"
+	assert_eq "8443 with the per-port CA's client" 200 "$(mtls_code 8443 second-example.org per-port)"
+	c=$(mtls_code 8443 second-example.org validity)
+	[ "$c" != 200 ] || fail "8443 accepted the default CA's client certificate"
+}
+
+# GatewayFrontendClientCertificateValidationInsecureFallback: any client
+# certificate, or none, is let through; the Gateway says so.
+test_conf_frontend_insecure_fallback()
+{
+	local g=client-validation-insecure-fallback c
+
+	client_pki
+	conf_setup
+	{ frontend_gw $g AllowInsecureFallback
+	  conf_route $INFRA client-cert-validation-insecure-fallback-test "[{name: $g}]" "  hostnames: [example.org]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	  conf_route $INFRA client-cert-validation-insecure-fallback-test-no-hostname "[{name: $g, sectionName: https-with-hostname}]" \
+		"  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]"
+	} | gw_load
+	route_accepted $INFRA client-cert-validation-insecure-fallback-test client-cert-validation-insecure-fallback-test-no-hostname
+	assert_eq "InsecureFrontendValidationMode" True/ConfigurationChanged \
+		"$(gw_cond $g - InsecureFrontendValidationMode)"
+	for c in validity per-port -; do
+		assert_eq "443 with client $c" 200 "$(mtls_code 443 example.org $c)"
+		assert_eq "8443 with client $c" 200 "$(mtls_code 8443 second-example.org $c)"
+	done
+}
+
+# GatewayInvalidFrontendClientCertificateValidation: per-port CA references
+# that do not resolve (missing, wrong kind, other namespace without a grant).
+test_conf_frontend_invalid()
+{
+	local g=gateway-with-invalid-client-cert-validation l
+	local tls="tls: {certificateRefs: [{group: '', kind: Secret, name: tls-validity-checks-certificate, namespace: $INFRA}]}"
+
+	client_pki
+	conf_setup
+	{ conf_base
+	  conf_secret $INFRA tls-validity-checks-certificate tls-validity-checks-certificate
+	  ca_configmap tls-validity-checks-ca-certificate "$PKI/validity-ca/ca.crt"
+	  ca_configmap web-backend-cm "$PKI/per-port-ca/ca.crt" | sed "s/namespace: $INFRA/namespace: gateway-conformance-web-backend/"
+	  conf_gw $g "
+  - {name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: Same}}, $tls}
+  - {name: https-unresolved, port: 7443, hostname: first-example.org, protocol: HTTPS, allowedRoutes: {namespaces: {from: Same}}, $tls}
+  - {name: https-invalid-kind, port: 8443, hostname: second-example.org, protocol: HTTPS, allowedRoutes: {namespaces: {from: Same}}, $tls}
+  - {name: https-grant-missing, port: 6443, hostname: fourth-example.org, protocol: HTTPS, allowedRoutes: {namespaces: {from: Same}}, $tls}" \
+		"  tls:
+    frontend:
+      default: {validation: {caCertificateRefs: [{kind: ConfigMap, group: '', name: tls-validity-checks-ca-certificate}]}}
+      perPort:
+      - {port: 7443, tls: {validation: {caCertificateRefs: [{kind: ConfigMap, group: '', name: non-exisitng-cm}]}}}
+      - {port: 8443, tls: {validation: {caCertificateRefs: [{kind: Service, group: '', name: infra-backend-v2}]}}}
+      - {port: 6443, tls: {validation: {caCertificateRefs: [{kind: ConfigMap, group: '', name: web-backend-cm, namespace: gateway-conformance-web-backend}]}}}"
+	  conf_route $INFRA misconfigured-client-certificate-validation-https-test "[{name: client-validation-invalid}]" \
+		"  hostnames: [example.org]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	} | gw_load
+	assert_eq "https ResolvedRefs" True "$(gw_cond $g https ResolvedRefs | cut -d/ -f1)"
+	assert_eq "https Accepted" True "$(gw_cond $g https Accepted | cut -d/ -f1)"
+	assert_eq "https Programmed" True "$(gw_cond $g https Programmed | cut -d/ -f1)"
+	for l in https-unresolved:InvalidCACertificateRef https-invalid-kind:InvalidCACertificateKind \
+		https-grant-missing:RefNotPermitted; do
+		assert_eq "${l%:*} ResolvedRefs" "False/${l#*:}" "$(gw_cond $g ${l%:*} ResolvedRefs)"
+		assert_eq "${l%:*} Accepted" False/NoValidCACertificate "$(gw_cond $g ${l%:*} Accepted)"
+		assert_eq "${l%:*} Programmed" False "$(gw_cond $g ${l%:*} Programmed | cut -d/ -f1)"
+	done
+}
+
+# GatewayFrontendInvalidDefaultClientCertificateValidation: a default CA
+# reference that does not resolve fails the HTTPS listener only; HTTP
+# serves.
+test_conf_frontend_invalid_default()
+{
+	local g=invalid-default-client-validation-config c
+
+	client_pki
+	conf_setup
+	{ conf_base
+	  conf_secret $INFRA tls-validity-checks-certificate tls-validity-checks-certificate
+	  ca_configmap tls-validity-checks-per-port-ca-certificate "$PKI/per-port-ca/ca.crt"
+	  conf_gw $g "
+  - {name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: Same}},
+     tls: {certificateRefs: [{group: '', kind: Secret, name: tls-validity-checks-certificate, namespace: $INFRA}]}}
+  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Same}}}" \
+		"  tls:
+    frontend:
+      default: {validation: {caCertificateRefs: [{kind: ConfigMap, group: '', name: does-not-exist}]}}
+      perPort: [{port: 80, tls: {validation: {caCertificateRefs: [{kind: ConfigMap, group: '', name: tls-validity-checks-per-port-ca-certificate}]}}}]"
+	  conf_route $INFRA $g "[{name: $g}]" "  hostnames: [example.org]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]"
+	} | gw_load
+	for c in ResolvedRefs Accepted Programmed; do
+		assert_eq "http $c" True "$(gw_cond $g http $c | cut -d/ -f1)"
+	done
+	expect GET example.org / infra-backend-v1
+	assert_eq "https ResolvedRefs" False/InvalidCACertificateRef "$(gw_cond $g https ResolvedRefs)"
+	assert_eq "https Accepted" False/NoValidCACertificate "$(gw_cond $g https Accepted)"
+	assert_eq "https Programmed" False "$(gw_cond $g https Programmed | cut -d/ -f1)"
+	c=$(mtls_code 443 example.org -)
+	[ "$c" != 200 ] || fail "the HTTPS listener with an unresolved default CA served a request"
 }
