@@ -973,9 +973,9 @@ latest()
 {
 	local gen ogs og where=.status.conditions
 
-	[ "$1" = httproute ] && where=.status.parents[*].conditions
+	[ "$1" = httproute ] && where='.status.parents[*].conditions'
 	gen=$(get "$1" "$2" "$3" '{.metadata.generation}')
-	ogs=$(get "$1" "$2" "$3" "{$where[*].observedGeneration}")
+	ogs=$(get "$1" "$2" "$3" "{${where}[*].observedGeneration}")
 	[ -n "$gen" ] && [ -n "$ogs" ] || fail "$1 $2: no generation ('$gen') or conditions ('$ogs')"
 	for og in $ogs; do
 		[ "$og" = "$gen" ] || fail "$1 $2: a condition has observedGeneration $og, generation is $gen"
@@ -1735,13 +1735,13 @@ $(rr /scheme-http-and-port-8080 "{scheme: http, port: 8080, $h}")"
 	redirect GET - /scheme-nil-and-port-80 302 http example.org "" ""
 	redirect GET - /scheme-https-and-port-nil 302 https example.org "" ""
 	URL=https://example.org
-	local tls=(--cacert "$PKI/ca.crt" --resolve "example.org:443:10.200.0.1")
-	redirect GET example.org /scheme-nil-and-port-nil 302 https example.org "" "" "${tls[@]}"
-	redirect GET example.org /scheme-nil-and-port-443 302 https example.org "" "" "${tls[@]}"
-	redirect GET example.org /scheme-nil-and-port-8443 302 https example.org 8443 "" "${tls[@]}"
-	redirect GET example.org /scheme-http-and-port-nil 302 http example.org "" "" "${tls[@]}"
-	redirect GET example.org /scheme-http-and-port-80 302 http example.org "" "" "${tls[@]}"
-	redirect GET example.org /scheme-http-and-port-8080 302 http example.org 8080 "" "${tls[@]}"
+	local tlsargs=(--cacert "$PKI/ca.crt" --resolve "example.org:443:10.200.0.1")
+	redirect GET example.org /scheme-nil-and-port-nil 302 https example.org "" "" "${tlsargs[@]}"
+	redirect GET example.org /scheme-nil-and-port-443 302 https example.org "" "" "${tlsargs[@]}"
+	redirect GET example.org /scheme-nil-and-port-8443 302 https example.org 8443 "" "${tlsargs[@]}"
+	redirect GET example.org /scheme-http-and-port-nil 302 http example.org "" "" "${tlsargs[@]}"
+	redirect GET example.org /scheme-http-and-port-80 302 http example.org "" "" "${tlsargs[@]}"
+	redirect GET example.org /scheme-http-and-port-8080 302 http example.org 8080 "" "${tlsargs[@]}"
 }
 
 # HTTPRoute303Redirect, HTTPRoute307Redirect, HTTPRoute308Redirect (one
@@ -2393,8 +2393,8 @@ tls_backends()
 	skip_if_missing socat
 	TLS_BACKEND_SVCS=""
 	for i in 2 3; do
-		n=tls-backend
-		[ $i = 3 ] && n=tls-backend-2
+		n="tls-backend"
+		[ $i = 3 ] && n="tls-backend-2"
 		start_echo "${NS_BE[i]}" "$n-0" --namespace $INFRA --listen 127.0.0.1:3000
 		start_background "${NS_BE[i]}" "$n-tls" socat \
 			"OPENSSL-LISTEN:443,reuseaddr,fork,cert=$PKI/tls-checks-certificate.crt,key=$PKI/tls-checks-certificate.key,verify=0" \
