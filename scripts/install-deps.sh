@@ -15,6 +15,8 @@ PKGS=(
 	libcmocka-dev iproute2 iputils-ping ethtool socat jq curl tcpdump python3
 	# gRPC clients and servers of tests/netns/test-gwd-grpc.sh (Debian's, in /usr/bin/python3)
 	python3-grpcio
+	# the h2c and WebSocket peers of tests/netns/conformance_peer.py
+	python3-h2 python3-websockets
 	# a newer clang: tests/bpf checks verifier acceptance with both
 	clang-16
 	# clients and peers for integration tests and benchmarks

@@ -210,12 +210,23 @@ static enum proto_group pgroup(enum gw_proto p)
 	}
 }
 
+/* A TLS listener that terminates (tls.mode Terminate) rather than passes through. */
+static bool tls_terminates(const struct gw_listener *l)
+{
+	return l->tls_mode && !strcmp(l->tls_mode, "Terminate");
+}
+
 /*
  * Listener distinctness (Listener doc, apis/v1/gateway_types.go): on one
  * port, HTTP listeners with unique hostnames, HTTPS/TLS listeners with
  * unique hostnames, and TCP/UDP with no repeated protocol are distinct;
- * anything else conflicts. Returns NULL, "ProtocolConflict" or
- * "HostnameConflict".
+ * anything else conflicts. TLS listeners in mode Terminate beside TLS
+ * listeners in mode Passthrough on one port are the extended feature
+ * TLSRouteModeMixed, which gwd does not implement (one port serves one
+ * kind: user/core/router.c build_gateway()): they conflict too, as
+ * conformance TLSRouteListenerMixedTerminationNotSupported (v1.6.1) expects
+ * (Accepted=False, ProtocolConflict on both). Returns NULL,
+ * "ProtocolConflict" or "HostnameConflict".
  */
 static const char *conflict(const struct gw_listener *x, const struct gw_listener *y)
 {
@@ -226,6 +237,9 @@ static const char *conflict(const struct gw_listener *x, const struct gw_listene
 	if ((gx == PG_UDP) != (gy == PG_UDP))
 		return NULL;	/* different transports never collide */
 	if (gx != gy)
+		return "ProtocolConflict";
+	if (x->proto == GW_PROTO_TLS && y->proto == GW_PROTO_TLS &&
+	    tls_terminates(x) != tls_terminates(y))
 		return "ProtocolConflict";
 	if (gx == PG_TCP || gx == PG_UDP)
 		return "HostnameConflict";

@@ -4,9 +4,9 @@
 
 Messages are raw bytes: requests are UTF-8 text, responses JSON.
 
-  grpc_peer.py server --port P --name NAME
+  grpc_peer.py server --port P --name NAME [--namespace NS]
       Serves every method of every service (generic handler):
-        */Unary         unary: {"pod", "method", "metadata", "request"}
+        */Unary         unary: {"pod", "namespace", "method", "metadata", "request"}
         */ServerStream  server streaming: N replies {"pod", "i"}, N = int(request);
                         a request "N:SIZE" pads each reply with SIZE bytes ("pad")
         */ClientStream  client streaming: {"pod", "count", "joined"}
@@ -42,8 +42,9 @@ def _sleep(ctx):
 
 
 class Handler(grpc.GenericRpcHandler):
-    def __init__(self, name):
+    def __init__(self, name, namespace):
         self.name = name
+        self.namespace = namespace
 
     def _done(self, ctx):
         ctx.set_trailing_metadata((("x-trailer", self.name),))
@@ -57,8 +58,8 @@ class Handler(grpc.GenericRpcHandler):
         def unary(req, ctx):
             _sleep(ctx)
             self._done(ctx)
-            return json.dumps({"pod": name, "method": method, "metadata": _meta(ctx),
-                               "request": req.decode()}).encode()
+            return json.dumps({"pod": name, "namespace": self.namespace, "method": method,
+                               "metadata": _meta(ctx), "request": req.decode()}).encode()
 
         def sstream(req, ctx):
             _sleep(ctx)
@@ -98,7 +99,7 @@ class Handler(grpc.GenericRpcHandler):
 
 def serve(a):
     srv = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    srv.add_generic_rpc_handlers((Handler(a.name),))
+    srv.add_generic_rpc_handlers((Handler(a.name, a.namespace),))
     if not srv.add_insecure_port("[::]:%d" % a.port):
         sys.exit("cannot listen on port %d" % a.port)
     srv.start()
@@ -183,6 +184,7 @@ def main():
     s = sub.add_parser("server")
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--name", required=True)
+    s.add_argument("--namespace", default="default")
     c = sub.add_parser("client")
     c.add_argument("--target", required=True)
     c.add_argument("--authority")

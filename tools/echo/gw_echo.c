@@ -1093,11 +1093,46 @@ static long path_number(const char *target, const char *prefix, long cap)
 	return v > cap ? cap : v;
 }
 
+/*
+ * The query parameter delay=N(ms|s) of @target in milliseconds (at most
+ * GW_ECHO_MAX_DELAY_MS), as echo-basic's "?delay=1s" that the conformance
+ * timeout tests send; -1 without one.
+ */
+static long query_delay(const char *target)
+{
+	const char *q = strchr(target, '?'), *s;
+	long v = 0;
+	size_t n;
+
+	for (s = q; s; s = strchr(s + 1, '&')) {
+		if (strncmp(s + 1, "delay=", 6))
+			continue;
+		s += 7;
+		for (n = 0; s[n] >= '0' && s[n] <= '9'; n++)
+			if (v <= GW_ECHO_MAX_DELAY_MS)
+				v = v * 10 + (s[n] - '0');
+		if (n == 0)
+			return -1;
+		if (!strncmp(s + n, "ms", 2))
+			;
+		else if (s[n] == 's')
+			v = v > GW_ECHO_MAX_DELAY_MS ? v : v * 1000;
+		else
+			return -1;
+		return v > GW_ECHO_MAX_DELAY_MS ? GW_ECHO_MAX_DELAY_MS : v;
+	}
+	return -1;
+}
+
+/*
+ * @extra: more header lines ("Name: value\r\n" each, may be NULL), those the
+ * request asked for with X-Echo-Set-Header (see echo_set_headers()).
+ */
 static int send_response(struct conn *c, int status, bool keepalive, bool http10, bool head,
-			 const struct sbuf *body)
+			 const struct sbuf *body, const struct sbuf *extra)
 {
 	bool has_body = status != 204 && status != 304;
-	struct iovec iov[2];
+	struct iovec iov[4];
 	char hdr[512];
 	int n;
 
@@ -1111,11 +1146,52 @@ static int send_response(struct conn *c, int status, bool keepalive, bool http10
 		n += snprintf(hdr + n, sizeof(hdr) - (size_t)n, "Connection: close\r\n");
 	else if (http10)
 		n += snprintf(hdr + n, sizeof(hdr) - (size_t)n, "Connection: keep-alive\r\n");
-	n += snprintf(hdr + n, sizeof(hdr) - (size_t)n, "\r\n");
 
 	iov[0] = (struct iovec){ .iov_base = hdr, .iov_len = (size_t)n };
-	iov[1] = (struct iovec){ .iov_base = body->p, .iov_len = body->len };
-	return send_iov(c->fd, iov, has_body && !head ? 2 : 1);
+	iov[1] = (struct iovec){ .iov_base = extra ? extra->p : NULL,
+				 .iov_len = extra ? extra->len : 0 };
+	iov[2] = (struct iovec){ .iov_base = "\r\n", .iov_len = 2 };
+	iov[3] = (struct iovec){ .iov_base = body->p, .iov_len = body->len };
+	return send_iov(c->fd, iov, has_body && !head ? 4 : 3);
+}
+
+/*
+ * Response header lines from the request's X-Echo-Set-Header fields, as
+ * echo-basic (gateway-api conformance/echo-basic) does for
+ * BackendSetResponseHeaders: "Name:value" items separated by ",". Items
+ * whose name is not a token, or that hold CR or LF, are skipped.
+ */
+static void echo_set_headers(struct sbuf *b, const struct req *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nhdrs; i++) {
+		const char *v = r->hdrs[i].value, *end = v + r->hdrs[i].value_len;
+
+		if (strcmp(r->hdrs[i].name, "x-echo-set-header"))
+			continue;
+		while (v < end) {
+			const char *item_end = memchr(v, ',', (size_t)(end - v)), *colon, *p;
+			bool ok = true;
+
+			if (!item_end)
+				item_end = end;
+			colon = memchr(v, ':', (size_t)(item_end - v));
+			ok = colon && colon > v;
+			for (p = v; ok && p < colon; p++)
+				ok = (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+				     (*p >= 'a' && *p <= 'z') || strchr("!#$%&'*+-.^_`|~", *p);
+			for (p = colon; ok && p < item_end; p++)
+				ok = *p != '\r' && *p != '\n';
+			if (ok) {
+				sb_add(b, v, (size_t)(colon - v));
+				sb_add(b, ": ", 2);
+				sb_add(b, colon + 1, (size_t)(item_end - colon - 1));
+				sb_add(b, "\r\n", 2);
+			}
+			v = item_end + 1;
+		}
+	}
 }
 
 /*
@@ -1170,7 +1246,7 @@ static int http_error(struct conn *c, int status, const char *why)
 	json_cstr(&b, why);
 	sb_printf(&b, ",\"status\":%d}\n", status);
 	if (!b.oom)
-		send_response(c, status, false, false, false, &b);
+		send_response(c, status, false, false, false, &b, NULL);
 	free(b.p);
 	if (g.verbose)
 		gw_log("%s: %d %s", c->remote, status, why);
@@ -1242,7 +1318,7 @@ static void json_begin(struct sbuf *b, const struct conn *c, const struct req *r
 static int http_one(struct conn *c, struct hdr *hdrs)
 {
 	struct req r = { .hdrs = hdrs };
-	struct sbuf body = { 0 };
+	struct sbuf body = { 0 }, extra = { 0 };
 	char logline[160] = "";
 	size_t scan = 0, head_len = 0;
 	long special, bytes;
@@ -1290,10 +1366,14 @@ static int http_one(struct conn *c, struct hdr *hdrs)
 	special = path_number(r.target, "/delay/", GW_ECHO_MAX_DELAY_MS);
 	if (special >= 0)
 		delay = (int)special;
+	special = query_delay(r.target);
+	if (special >= 0)
+		delay = (int)special;
 	bytes = path_number(r.target, "/bytes/", GW_ECHO_MAX_BYTES);
 
 	/* The head lives in c->buf, which reading the body reuses: serialize it first. */
 	json_begin(&body, c, &r);
+	echo_set_headers(&extra, &r);
 	if (g.verbose)
 		snprintf(logline, sizeof(logline), "%.16s %.120s", r.method, r.target);
 
@@ -1330,13 +1410,17 @@ static int http_one(struct conn *c, struct hdr *hdrs)
 		r.keepalive = r.keepalive && r.minor;	/* no "Connection: keep-alive" for 1.0 */
 		if (send_bytes(c, (uint64_t)bytes, r.keepalive, head))
 			goto out;
-	} else if (send_response(c, status, r.keepalive, r.minor == 0, head, &body)) {
+	} else if (extra.oom) {
+		ret = http_error(c, 500, "out of memory");
+		goto out;
+	} else if (send_response(c, status, r.keepalive, r.minor == 0, head, &body, &extra)) {
 		goto out;
 	}
 	if (g.verbose)
 		gw_log("%s: %s %s -> %d", c->remote, r.proto, logline, status);
 	ret = r.keepalive ? 1 : 0;
 out:
+	free(extra.p);
 	free(body.p);
 	return ret;
 }
@@ -1716,7 +1800,10 @@ static void usage(FILE *f, const char *prog)
 		"\n"
 		"Special paths: /status/NNN answers with status NNN; /delay/MS waits MS\n"
 		"milliseconds (at most %d) before answering; /bytes/N answers N bytes\n"
-		"(at most %ld) of lines \"<offset, 15 hex digits>\\n\".\n",
+		"(at most %ld) of lines \"<offset, 15 hex digits>\\n\".\n"
+		"A query delay=N(ms|s) delays too (echo-basic's ?delay=1s).\n"
+		"A request field X-Echo-Set-Header: Name:value,Name:value adds those\n"
+		"response header fields (as the conformance suite's echo-basic does).\n",
 		prog, GW_ECHO_DEFAULT_GRACE_MS, GW_ECHO_MAX_DELAY_MS, GW_ECHO_MAX_BYTES);
 }
 

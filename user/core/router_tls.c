@@ -59,8 +59,11 @@ static int identity(const struct gw_config *cfg, const struct gw_obj *p, const s
 							GW_K_CONFIGMAP, p->ns,
 							gw_ygetstr(cas->items[i], "name", ""));
 
-		if (o)
-			err |= gw_yemit_json(f, gw_yget(o->root, "data"), false);
+		const struct gw_yval *data = o ? gw_yget(o->root, "data") : NULL;
+
+		/* a ConfigMap without data (conformance BackendTLSPolicyInvalidCACertificateRef) */
+		if (data)
+			err |= gw_yemit_json(f, data, false);
 		fputc('\n', f);
 	}
 	if (cert && cert->cert_pem)
