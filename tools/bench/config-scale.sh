@@ -12,12 +12,13 @@
 #
 #   tools/bench/config-scale.sh [N...]            (default: 1000 10000 30000)
 #   WORKERS=2 KEEP=1 tools/bench/config-scale.sh 30000
+#   GWD=/other/gwd GWCTL=/other/gwctl tools/bench/config-scale.sh   (another build)
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-GWCTL=$REPO/.output/gwctl
-GWD=$REPO/.output/gwd
-ECHO=$REPO/.output/gw-echo
+GWCTL=${GWCTL:-$REPO/.output/gwctl}
+GWD=${GWD:-$REPO/.output/gwd}
+ECHO=${ECHO:-$REPO/.output/gw-echo}
 WORKERS=${WORKERS:-1}
 PORT=18080
 BPORT=19000

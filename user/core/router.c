@@ -2,7 +2,8 @@
 /*
  * Route table build and lookup (see gw/router.h for the lookup order).
  * Everything a table allocates comes from its config's arena, so freeing
- * the config frees the table; only compiled regexes live outside it.
+ * the config frees the table; only compiled regexes, backend TLS contexts
+ * and the references on request stats live outside it.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <arpa/inet.h>
@@ -299,6 +300,28 @@ static int build_endpoints(struct build *b, const struct gw_backend *be, struct 
 	return 0;
 }
 
+/* The stat for (route, rule, backend), its reference held by the table until gw_rt_free. */
+static struct gw_stat *table_stat(struct build *b, const char *route, int rule,
+				  const char *backend)
+{
+	struct gw_rt_table *t = b->t;
+	struct gw_stat *s;
+
+	if (t->nstats == t->capstats) {
+		uint32_t ncap = t->capstats ? t->capstats * 2 : 64;
+		struct gw_stat **ns = realloc(t->stats, ncap * sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		t->stats = ns;
+		t->capstats = ncap;
+	}
+	s = gw_stat_get(route, rule, backend);
+	if (s)
+		t->stats[t->nstats++] = s;
+	return s;
+}
+
 static int build_backend(struct build *b, const char *route, int rule, const struct gw_backend *be,
 			 struct gw_rt_backend *o)
 {
@@ -323,7 +346,7 @@ static int build_backend(struct build *b, const char *route, int rule, const str
 		if (be->tls_policy && gw_rt_backend_tls(b->t, be, o, b->a))
 			return -ENOMEM;
 	}
-	o->stat = gw_stat_get(route, rule, o->name);
+	o->stat = table_stat(b, route, rule, o->name);
 	return o->stat ? 0 : -ENOMEM;
 }
 
@@ -613,7 +636,7 @@ static int build_rule(struct build *b, const struct gw_route *r, int ri, struct 
 		o->session.absolute_ms = (uint64_t)duration(x, "absoluteTimeout");
 		o->session.idle_ms = (uint64_t)duration(x, "idleTimeout");
 	}
-	o->stat_nobackend = gw_stat_get(o->route, ri, "");
+	o->stat_nobackend = table_stat(b, o->route, ri, "");
 	return o->stat_nobackend ? 0 : -ENOMEM;
 }
 
@@ -1223,6 +1246,10 @@ void gw_rt_free(struct gw_rt_table *t)
 	for (uint32_t i = 0; i < t->nregexes; i++)
 		pcre2_code_free(t->regexes[i]);
 	free(t->regexes);
+	/* the last table holding a stat frees it: no worker runs this table any more */
+	for (uint32_t i = 0; i < t->nstats; i++)
+		gw_stat_put(t->stats[i]);
+	free(t->stats);
 	if (t->cfg) {
 		gw_config_free(t->cfg);
 		free(t->cfg);
