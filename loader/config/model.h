@@ -299,6 +299,11 @@ struct gw_config {
 	const char *const *allow_unenforced;
 	int nallow_unenforced;
 	bool trusted;			/* input is our own state file: keep status */
+	/*
+	 * gwd: status is neither read from files (the parser skips each
+	 * object's top-level status) nor computed; only gwctl writes status.
+	 */
+	bool no_status;
 	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */
 	const struct gw_dataplane *dataplane;
 	/*

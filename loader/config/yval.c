@@ -6,15 +6,14 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "limits.h"
 #include "yval.h"
 
 /*
  * Aliases are shared, not copied, so an alias bomb cannot exhaust memory
- * while loading; the budget below still bounds how many nodes a document
+ * while loading; the node budget (limits.h) still bounds how many nodes a document
  * may reference in total, so emitting or walking it stays bounded too.
  */
-#define GW_YAML_NODE_BUDGET (4u << 20)
-#define GW_YAML_MAX_DEPTH 64
 
 struct gw_yval *gw_ynew(struct gw_arena *a, enum gw_ytype t)
 {
@@ -308,6 +307,7 @@ struct loader {
 	struct anchor *anchors;
 	size_t nanchors, capanchors;
 	size_t budget;
+	char too_large[96];
 	char *err;
 	size_t errlen;
 };
@@ -390,7 +390,7 @@ static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsi
 	struct gw_yval *p;
 
 	if (l->budget < charge)
-		return lerr(l, line, col, "document too large (alias expansion limit)");
+		return lerr(l, line, col, l->too_large);
 	l->budget -= charge;
 	if (l->depth == 0) {
 		doc->root = v;
@@ -438,15 +438,45 @@ static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsi
 int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t len,
 		 struct gw_ydoc **docsp, size_t *ndocsp, char *err, size_t errlen)
 {
+	struct gw_yload_opts o = { .budget = GW_YAML_NODE_BUDGET };
+
+	return gw_yaml_load_opts(a, file, buf, len, &o, docsp, ndocsp, err, errlen);
+}
+
+size_t gw_ycount(const struct gw_yval *v)
+{
+	size_t n = 1;
+
+	if (!v)
+		return 0;
+	/* as gw_yaml_load charges them: a mapping key is one node, its value the rest */
+	if (v->type == GW_YMAP)
+		for (size_t i = 0; i < v->n; i++)
+			n += 1 + gw_ycount(v->pairs[i].val);
+	else if (v->type == GW_YSEQ)
+		for (size_t i = 0; i < v->n; i++)
+			n += gw_ycount(v->items[i]);
+	return n;
+}
+
+int gw_yaml_load_opts(struct gw_arena *a, const char *file, const char *buf, size_t len,
+		      const struct gw_yload_opts *o, struct gw_ydoc **docsp, size_t *ndocsp,
+		      char *err, size_t errlen)
+{
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	struct loader l = { .a = a, .file = file, .err = err, .errlen = errlen,
-			    .budget = GW_YAML_NODE_BUDGET };
+			    .budget = o->budget };
+	/* with o->skip_status: inside a left-out value, its nesting (1 = at its start) */
+	int skip = 0;
 	struct gw_ydoc *docs = NULL, *doc = NULL;
 	size_t ndocs = 0, capdocs = 0;
 	int ret = 0;
 	bool done = false;
 
+	/* aliases count as the nodes they stand for, so this also bounds alias expansion */
+	snprintf(l.too_large, sizeof(l.too_large),
+		 "document too large: more than %zu YAML nodes in one file", o->budget);
 	*docsp = NULL;
 	*ndocsp = 0;
 	if (!yaml_parser_initialize(&parser))
@@ -471,6 +501,26 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 		struct gw_yval *v = NULL;
 		const char *anchor = NULL;
 
+		if (skip) {
+			/* inside a left-out value: charge its nodes, keep none */
+			bool start = ev.type == YAML_SEQUENCE_START_EVENT ||
+				     ev.type == YAML_MAPPING_START_EVENT;
+
+			if (start)
+				skip++;
+			else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+				 ev.type == YAML_MAPPING_END_EVENT)
+				skip--;
+			if ((start || ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT) &&
+			    !l.budget--)
+				ret = lerr(&l, line, col, l.too_large);
+			if (skip == 1 && !start)
+				skip = 0;	/* the value (scalar, alias or collection) is over */
+			yaml_event_delete(&ev);
+			if (ret)
+				break;
+			continue;
+		}
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 			done = true;
@@ -532,7 +582,11 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 					break;
 				}
 				if (!l.budget--) {
-					ret = lerr(&l, line, col, "document too large");
+					ret = lerr(&l, line, col, l.too_large);
+					break;
+				}
+				if (o->skip_status && l.depth == 1 && !strcmp(s, "status")) {
+					skip = 1;
 					break;
 				}
 				l.keys[l.depth - 1] = s;
@@ -582,7 +636,7 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 			v->line = line;
 			v->file = file;
 			if (!l.budget--) {
-				ret = lerr(&l, line, col, "document too large");
+				ret = lerr(&l, line, col, l.too_large);
 				break;
 			}
 			anchor = (const char *)(ev.type == YAML_SEQUENCE_START_EVENT

@@ -325,6 +325,8 @@ static struct gw_rt_table *load_table(const char *path, bool from_state_dir, cha
 		return NULL;
 	}
 	gw_config_init(cfg, gwd.o.controller);
+	/* status is gwctl's to write: gwd neither keeps the file's nor computes its own */
+	cfg->no_status = true;
 	if (from_state_dir) {
 		char ctl[512];
 
