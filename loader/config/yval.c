@@ -304,6 +304,16 @@ struct loader {
 	const char *anchor_at[GW_YAML_MAX_DEPTH];
 	size_t weight_at[GW_YAML_MAX_DEPTH];
 	int depth;
+	/*
+	 * The children of the open collection at each depth grow here, in
+	 * malloc'd buffers reused from one collection to the next; the arena
+	 * gets an exact-size copy when the collection ends (growing in the
+	 * arena left every smaller array behind, about half of it unused).
+	 */
+	struct {
+		void *buf;
+		size_t cap;	/* bytes */
+	} scratch[GW_YAML_MAX_DEPTH];
 	struct anchor *anchors;
 	size_t nanchors, capanchors;
 	size_t budget;
@@ -383,6 +393,51 @@ static int add_anchor(struct loader *l, const char *name, struct gw_yval *v, siz
 	return 0;
 }
 
+/* Room for one more child of the open collection p (at depth - 1). */
+static int child_room(struct loader *l, struct gw_yval *p, size_t elsz)
+{
+	typeof(l->scratch[0]) *sc = &l->scratch[l->depth - 1];
+
+	if (p->n == p->cap) {
+		size_t need = (p->n ? (size_t)p->n * 2 : 8) * elsz;
+
+		if (need > sc->cap) {
+			void *nb = realloc(sc->buf, need);
+
+			if (!nb)
+				return -ENOMEM;
+			sc->buf = nb;
+			sc->cap = need;
+		}
+		p->cap = (unsigned)(sc->cap / elsz);
+	}
+	if (p->type == GW_YSEQ)
+		p->items = sc->buf;
+	else
+		p->pairs = sc->buf;
+	return 0;
+}
+
+/* A collection is complete: its children move from the scratch buffer to the arena. */
+static int children_settle(struct loader *l, struct gw_yval *v)
+{
+	size_t elsz = v->type == GW_YSEQ ? sizeof(*v->items) : sizeof(*v->pairs);
+	void *arr = NULL;
+
+	if (v->n) {
+		arr = gw_arena_alloc(l->a, v->n * elsz);
+		if (!arr)
+			return -ENOMEM;
+		memcpy(arr, v->type == GW_YSEQ ? (void *)v->items : (void *)v->pairs, v->n * elsz);
+	}
+	if (v->type == GW_YSEQ)
+		v->items = arr;
+	else
+		v->pairs = arr;
+	v->cap = v->n;
+	return 0;
+}
+
 /* Attaches a finished node to its parent (or makes it the root). */
 static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsigned line,
 		  unsigned col, size_t weight, size_t charge)
@@ -398,8 +453,12 @@ static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsi
 	}
 	p = l->stack[l->depth - 1];
 	l->weight_at[l->depth - 1] += weight;
-	if (p->type == GW_YSEQ)
-		return gw_ypush(l->a, p, v);
+	if (p->type == GW_YSEQ) {
+		if (child_room(l, p, sizeof(*p->items)))
+			return -ENOMEM;
+		p->items[p->n++] = v;
+		return 0;
+	}
 	if (!l->keys[l->depth - 1]) {
 		if (v->type != GW_YSTR && v->type != GW_YINT && v->type != GW_YBOOL &&
 		    v->type != GW_YFLOAT && v->type != GW_YNULL)
@@ -417,17 +476,8 @@ static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsi
 		return 0;
 	}
 	/* Append directly: duplicates were rejected when the key arrived. */
-	if (p->n == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 4;
-		struct gw_ypair *np = gw_arena_alloc(l->a, ncap * sizeof(*np));
-
-		if (!np)
-			return -ENOMEM;
-		if (p->n)
-			memcpy(np, p->pairs, p->n * sizeof(*np));
-		p->pairs = np;
-		p->cap = ncap;
-	}
+	if (child_room(l, p, sizeof(*p->pairs)))
+		return -ENOMEM;
 	p->pairs[p->n].key = l->keys[l->depth - 1];
 	p->pairs[p->n].val = v;
 	p->n++;
@@ -653,6 +703,8 @@ int gw_yaml_load_opts(struct gw_arena *a, const char *file, const char *buf, siz
 
 			v = l.stack[--l.depth];
 			w = l.weight_at[l.depth];
+			if ((ret = children_settle(&l, v)))
+				break;
 			if (l.anchor_at[l.depth] &&
 			    (ret = add_anchor(&l, l.anchor_at[l.depth], v, w)))
 				break;
@@ -669,6 +721,8 @@ int gw_yaml_load_opts(struct gw_arena *a, const char *file, const char *buf, siz
 	}
 	yaml_parser_delete(&parser);
 	free(l.in.slots);
+	for (int k = 0; k < GW_YAML_MAX_DEPTH; k++)
+		free(l.scratch[k].buf);
 	*docsp = docs;
 	*ndocsp = ndocs;
 	if (ret == -ENOMEM)

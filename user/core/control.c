@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -408,11 +409,13 @@ int gw_control_reload(const char *path, bool from_state_dir, char *err, size_t e
 
 	if (!t) {
 		gwd.reloads_failed++;
+		malloc_trim(0);	/* what the refused configuration took */
 		return -EINVAL;
 	}
 	if ((rc = attach_listeners(t, true, err, errlen))) {
 		gw_rt_free(t);
 		gwd.reloads_failed++;
+		malloc_trim(0);
 		return rc;
 	}
 	publish(t);

@@ -65,7 +65,8 @@ static void **strmap_slot(struct gw_arena *a, struct gw_strmap *m, const char *k
 	uint32_t h = hash_bytes(key, len), i;
 
 	if ((m->n + 1) * 4 > m->cap * 3) {
-		uint32_t ncap = m->cap ? m->cap * 2 : 8;
+		/* most maps (a route hostname's paths) hold one to three keys */
+		uint32_t ncap = m->cap ? m->cap * 2 : 4;
 		struct gw_strmap_slot *ns = gw_arena_alloc(a, ncap * sizeof(*ns));
 
 		if (!ns)
