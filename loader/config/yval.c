@@ -117,7 +117,8 @@ struct gw_yval *gw_ycopy(struct gw_arena *a, const struct gw_yval *v)
 	c->line = v->line;
 	c->file = v->file;
 	c->str = v->str;
-	c->i = v->i;
+	if (v->type != GW_YSEQ && v->type != GW_YMAP)
+		c->i = v->i;
 	for (size_t k = 0; k < v->n; k++) {
 		if (v->type == GW_YSEQ) {
 			struct gw_yval *it = gw_ycopy(a, v->items[k]);

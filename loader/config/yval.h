@@ -37,9 +37,10 @@ struct gw_yval {
 	unsigned line;		/* 1-based; 0 for synthesized nodes */
 	const char *file;	/* shared, not owned */
 	const char *str;	/* scalar text (NULL for SEQ/MAP) */
-	long long i;		/* GW_YINT value, GW_YBOOL 0/1 */
 	unsigned n, cap;	/* items in seq/map */
+	/* one of them by type: 40 bytes a node, a large configuration has millions */
 	union {
+		long long i;		/* GW_YINT value, GW_YBOOL 0/1 */
 		struct gw_yval **items;	/* GW_YSEQ */
 		struct gw_ypair *pairs;	/* GW_YMAP, in document order */
 	};
