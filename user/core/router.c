@@ -207,7 +207,27 @@ struct build {
 	struct croute *routes;
 	size_t nroutes;
 	bool grpc;			/* the route being compiled is a GRPCRoute */
+	struct gw_strmap eps;		/* backend name -> struct eps_shared (plaintext) */
 };
+
+/* Endpoints built for a backend, shared by every plaintext backend of the same name. */
+struct eps_shared {
+	const struct gw_backend *be;
+	struct gw_rt_endpoint *eps;
+	int neps;
+};
+
+/* Whether x and y resolved to the same endpoints, in the same order. */
+static bool same_endpoints(const struct gw_backend *x, const struct gw_backend *y)
+{
+	if (x->neps != y->neps)
+		return false;
+	for (int i = 0; i < x->neps; i++)
+		if (x->eps[i].family != y->eps[i].family || x->eps[i].port != y->eps[i].port ||
+		    strcmp(x->eps[i].addr, y->eps[i].addr))
+			return false;
+	return true;
+}
 
 struct croute {
 	const struct gw_route *r;
@@ -340,6 +360,28 @@ static int build_backend(struct build *b, const char *route, int rule, const str
 	if (be->reason) {
 		o->state = GW_BE_INVALID;
 		o->reason = be->message ? be->message : be->reason;
+	} else if (!be->tls_policy) {
+		/*
+		 * Plaintext endpoints are the same for every backendRef to a Service
+		 * port (the table only reads them; TLS ones carry their policy): one
+		 * copy, not one per rule.
+		 */
+		struct eps_shared **slot = (struct eps_shared **)strmap_slot(
+			b->a, &b->eps, o->name, (uint32_t)strlen(o->name));
+
+		if (!slot)
+			return -ENOMEM;
+		if (*slot && same_endpoints((*slot)->be, be)) {
+			o->eps = (*slot)->eps;
+			o->neps = (*slot)->neps;
+		} else {
+			if (build_endpoints(b, be, o))
+				return -ENOMEM;
+			if (!*slot && !(*slot = gw_arena_alloc(b->a, sizeof(**slot))))
+				return -ENOMEM;
+			**slot = (struct eps_shared){ be, o->eps, o->neps };
+		}
+		o->state = o->neps ? GW_BE_OK : GW_BE_NOEPS;
 	} else {
 		if (build_endpoints(b, be, o))
 			return -ENOMEM;
