@@ -13,7 +13,7 @@ ARCH ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 WARN := -Wall -Wextra -Wno-missing-field-initializers -Werror
 CFLAGS ?= -g -O2
 ALL_CFLAGS := $(CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -I. -Iloader -I$(OUTPUT) -MMD -MP
-LDLIBS_CONFIG := -lyaml -lcrypto -lpcre2-8 -lpthread
+LDLIBS_CONFIG := -lyaml -lcrypto -lpcre2-8 -lpthread -lz -lcurl -ljansson
 
 ifeq ($(V),1)
 Q =
@@ -31,7 +31,7 @@ GWCTL_EXTRA_DEPS :=
 ALL_TARGETS :=
 -include $(sort $(wildcard mk/*.mk))
 
-CONFIG_SRCS := $(wildcard loader/config/*.c)
+CONFIG_SRCS := $(wildcard loader/config/*.c loader/store/*.c)
 CONFIG_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(CONFIG_SRCS))
 LIBCONFIG := $(OUTPUT)/libgwconfig.a
 GWCTL_SRCS := $(wildcard loader/*.c) $(GWCTL_EXTRA_SRCS)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/jsonpath.h"
 #include "config/state.h"
 #include "gwctl.h"
 
@@ -27,8 +28,8 @@ static const struct gw_opt get_opts[] = {
 	       "namespace (default: default)"),
 	GW_OPT("all-namespaces", 'A', GW_OPT_FLAG, struct get_cfg, all_ns, NULL, NULL,
 	       "list across all namespaces"),
-	GW_OPT("output", 'o', GW_OPT_ENUM, struct get_cfg, output, "FORMAT", gw_output_formats,
-	       "yaml, json, name or wide"),
+	GW_OPT("output", 'o', GW_OPT_STR, struct get_cfg, output, "FORMAT", NULL,
+	       "yaml, json, name, wide or jsonpath=TEMPLATE (kubectl's JSONPath)"),
 	GW_COMMON_OPTS(struct get_cfg),
 	GW_OPT_END,
 };
@@ -139,6 +140,53 @@ static void print_table(struct gw_obj **objs, size_t n, const struct gw_kind_inf
 	}
 }
 
+/*
+ * -o: one of gw_output_formats, or jsonpath=TEMPLATE as kubectl takes it
+ * (also `jsonpath='{...}'` with the quotes left on by a caller).
+ */
+static int parse_output(const char *o, const char **jsonpath)
+{
+	*jsonpath = NULL;
+	if (!o)
+		return 0;
+	if (!strncmp(o, "jsonpath=", 9)) {
+		*jsonpath = o + 9;
+		return 0;
+	}
+	for (int i = 0; gw_output_formats[i]; i++)
+		if (!strcmp(o, gw_output_formats[i]))
+			return 0;
+	fprintf(stderr, "error: unable to match a printer suitable for the output format \"%s\", "
+			"allowed formats are: json,jsonpath,name,wide,yaml\n", o);
+	return -EINVAL;
+}
+
+/*
+ * Prints the template's output only once all of it evaluated, so an error
+ * half-way leaves no partial line (kubectl prints the error alone, too).
+ */
+static int print_jsonpath(const char *tmpl, const struct gw_yval *v)
+{
+	char *buf = NULL, err[1024];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "gwctl get: %s\n", strerror(errno));
+		return -ENOMEM;
+	}
+	rc = gw_jsonpath(f, tmpl, v, err, sizeof(err));
+	if (fclose(f) && !rc)
+		rc = -EIO;
+	if (rc)
+		fprintf(stderr, "error: %s\n", rc == -EIO ? strerror(EIO) : err);
+	else
+		fwrite(buf, 1, len, stdout);
+	free(buf);
+	return rc;
+}
+
 static int run_get(void *vcfg, int argc, char **argv)
 {
 	struct get_cfg *gc = vcfg;
@@ -148,6 +196,7 @@ static int run_get(void *vcfg, int argc, char **argv)
 	struct gw_obj **sel = NULL;
 	const char *ns = gc->ns ? gc->ns : "default";
 	const char *name = argc > 1 ? argv[1] : NULL;
+	const char *jsonpath;
 	size_t nsel = 0;
 	int lock = -1, err, ret = 1;
 	char path[4096];
@@ -155,14 +204,12 @@ static int run_get(void *vcfg, int argc, char **argv)
 	gw_config_init(&cfg, gc->common.controller);
 	if (argc < 1 || argc > 2) {
 		fprintf(stderr, "gwctl get: usage: gwctl get KIND [NAME] [-n NS | -A] "
-				"[-o yaml|json|name|wide]\n");
+				"[-o yaml|json|name|wide|jsonpath=TEMPLATE]\n");
 		return 2;
 	}
+	if (parse_output(gc->output, &jsonpath))
+		return 2;
 	ki = gw_kind_by_cli_name(argv[0]);
-	if (!ki) {
-		fprintf(stderr, "error: the server doesn't have a resource type \"%s\"\n", argv[0]);
-		return 1;
-	}
 	snprintf(path, sizeof(path), "%s/%s", dir, GW_STATE_FILE);
 	if (!access(path, F_OK)) {
 		lock = gw_state_lock(dir, LOCK_SH);
@@ -177,11 +224,23 @@ static int run_get(void *vcfg, int argc, char **argv)
 			goto out;
 		}
 	}
+	/* a policy kind accepted with --allow-unenforced: known by its objects only */
+	for (size_t i = 0; !ki && i < cfg.nby_kind[GW_K_UNENFORCED]; i++)
+		if (gw_kind_matches_cli(cfg.by_kind[GW_K_UNENFORCED][i]->ki, argv[0]))
+			ki = cfg.by_kind[GW_K_UNENFORCED][i]->ki;
+	if (!ki) {
+		fprintf(stderr, "error: the server doesn't have a resource type \"%s\"\n", argv[0]);
+		goto out;
+	}
 	sel = calloc(cfg.nby_kind[ki->id] + 1, sizeof(*sel));
 	if (!sel)
 		goto out;
 	for (size_t i = 0; i < cfg.nby_kind[ki->id]; i++) {
 		struct gw_obj *o = cfg.by_kind[ki->id][i];
+
+		if (ki->id == GW_K_UNENFORCED && (strcmp(o->ki->kind, ki->kind) ||
+						  strcmp(o->ki->group, ki->group)))
+			continue;
 
 		if (ki->namespaced && !gc->all_ns && strcmp(o->ns, ns))
 			continue;
@@ -216,7 +275,10 @@ static int run_get(void *vcfg, int argc, char **argv)
 
 		if (!v)
 			goto out;
-		if (!strcmp(gc->output, "json"))
+		if (jsonpath) {
+			if (print_jsonpath(jsonpath, v))
+				goto out;
+		} else if (!strcmp(gc->output, "json"))
 			gw_yemit_json(stdout, v, true);
 		else
 			gw_yemit_yaml(stdout, v);

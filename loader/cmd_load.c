@@ -16,6 +16,7 @@
 #include "config/limits.h"
 #include "config/state.h"
 #include "dataplane.h"
+#include "node.h"
 #include "gw/tls.h"
 #include "gwctl.h"
 
@@ -236,6 +237,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	char now[32], buf[512], staged[4200], committed[4200], sockpath[4200];
 	struct gw_dp_ctx dpctx = { 0 };
 	struct gw_dataplane dp = { 0 };
+	struct gw_node_addrs node = { 0 };
 	int lock = -1, err, ret = 1;
 	size_t ndiags;
 	char *allow = NULL;
@@ -335,6 +337,13 @@ static int run_load(void *vcfg, int argc, char **argv)
 		goto out;
 	}
 	cfg.now = gw_now_rfc3339(now, sizeof(now));
+	/* the node's addresses: status.addresses, AddressNotUsable */
+	if ((err = gw_node_probe(&node, lc->ifaces.n > 0))) {
+		fprintf(stderr, "gwctl load: cannot list the node's addresses: %s\n",
+			strerror(-err));
+		goto out;
+	}
+	cfg.node = &node.node;
 	ndiags = cfg.diags.n;
 	if ((err = gw_config_stamp(&cfg, &prev, now)) || (err = gw_config_resolve(&cfg, &prev))) {
 		fprintf(stderr, "gwctl load: %s\n", strerror(-err));
@@ -434,6 +443,7 @@ out:
 	free(lc->ifaces.v);
 	gw_config_free(&cfg);
 	gw_config_free(&prev);
+	gw_node_free(&node);
 	return ret;
 }
 

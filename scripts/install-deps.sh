@@ -19,6 +19,8 @@ PKGS=(
 	nghttp2-client wrk iperf3 nginx-light haproxy nftables openssl
 	# nginx's stream module: the ssl_preread peer of tools/bench/l7/passthrough-bench.sh
 	libnginx-mod-stream
+	# the configuration store's etcd backend (loader/store/etcd.c) and the etcd it is tested on
+	libcurl4-openssl-dev libjansson-dev etcd-server
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -4,7 +4,9 @@
 # private network namespace with its own state and pin directories, start an
 # echo backend where examples/quickstart.yaml's EndpointSlice says the
 # backend is (127.0.0.1:3000), start gwd, load the example
-# with gwctl, show the status, and send the quickstart's request:
+# with gwctl, show the status, read the Gateway's address and send the
+# quickstart's request, as Envoy Gateway's quickstart does with kubectl:
+#   GATEWAY_HOST=$(gwctl get gateway eg -o jsonpath='{.status.addresses[0].value}')
 #   curl --header "Host: www.example.com" http://$GATEWAY_HOST/get
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,8 +54,14 @@ echo
 echo "== gwctl get httproute backend -o yaml (status)"
 "$OUT/gwctl" get httproute backend -o yaml --state-dir "$WORK/state" | sed -n '/^status:/,$p'
 echo
-echo '== curl --header "Host: www.example.com" http://127.0.0.1/get'
-curl -sS --max-time 5 --header "Host: www.example.com" http://127.0.0.1/get
+echo "== GATEWAY_HOST=\$(gwctl get gateway eg -o jsonpath='{.status.addresses[0].value}')"
+GATEWAY_HOST=$("$OUT/gwctl" get gateway eg -o jsonpath='{.status.addresses[0].value}' \
+	--state-dir "$WORK/state")
+echo "GATEWAY_HOST=$GATEWAY_HOST"
+[ -n "$GATEWAY_HOST" ] || { echo "quickstart: the Gateway has no address" >&2; exit 1; }
+echo
+echo '== curl --header "Host: www.example.com" http://$GATEWAY_HOST/get'
+curl -sS --max-time 5 --header "Host: www.example.com" "http://$GATEWAY_HOST/get"
 echo
 echo
 echo "The quickstart ran in a private network namespace with state in $WORK;"

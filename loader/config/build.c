@@ -95,7 +95,8 @@ static int build_gateway(struct gw_config *cfg, struct gw_obj *o)
 	gw->ls_from = parse_from(gw_ygetstr(al, "from", NULL), GW_FROM_NONE);
 	gw->ls_selector = gw_yget(al, "selector");
 	gw->addresses = ALLOC(a, gw_ylen(addrs), const char *);
-	if (!gw->addresses)
+	gw->spec_addrs = ALLOC(a, gw_ylen(addrs), const char *);
+	if (!gw->addresses || !gw->spec_addrs)
 		return -ENOMEM;
 	return 0;
 }

@@ -12,10 +12,10 @@
  * - HTTPRouteExternalAuth*: gwd implements the HTTP ExternalAuth filter,
  *   but gateway-api v1.6.1 pkg/features defines no ExternalAuth feature
  *   name, so publishing one would name a feature the release lacks.
- * - GatewayStaticAddresses, GatewayAddressEmpty, GatewayInfrastructurePropagation,
- *   HTTPRouteDestinationPortMatching, TLSRouteModeMixed, the ListenerSet
- *   feature and session persistence: not implemented, or no test here shows
- *   the conformance behaviour yet.
+ * - GatewayInfrastructurePropagation, HTTPRouteDestinationPortMatching,
+ *   TLSRouteModeMixed, the ListenerSet feature and session persistence: not
+ *   implemented, or no test here shows the conformance behaviour yet
+ *   (ListenerSet status is unit-tested, its routing on the wire is not).
  */
 #include "features.h"
 
@@ -25,12 +25,14 @@ const char *const gw_supported_features[] = {
 	"GRPCRoute",
 	"GRPCRouteNamedRouteRule",
 	"Gateway",
+	"GatewayAddressEmpty",			/* test-gwd/test_gateway_static_addresses */
 	"GatewayBackendClientCertificate",	/* test_backend_tls_reencrypt (nginx verifies it) */
 	"GatewayFrontendClientCertificateValidation",
 	"GatewayFrontendClientCertificateValidationInsecureFallback",
 	"GatewayHTTPListenerIsolation",
 	"GatewayHTTPSListenerDetectMisdirectedRequests",
 	"GatewayPort8080",
+	"GatewayStaticAddresses",		/* test-gwd/test_gateway_static_addresses */
 	"HTTPRoute",
 	"HTTPRoute303RedirectStatusCode",
 	"HTTPRoute307RedirectStatusCode",
@@ -54,6 +56,8 @@ const char *const gw_supported_features[] = {
 	"HTTPRouteRequestTimeout",
 	"HTTPRouteResponseHeaderModification",
 	"HTTPRouteRetry",
+	"HTTPRouteRetryBackendTimeout",		/* test-gwd/test_retry_single_endpoint */
+	"HTTPRouteRetryConnectionError",	/* test-gwd/test_retry_single_endpoint (resets) */
 	"HTTPRouteSchemeRedirect",
 	"ReferenceGrant",
 	"TCPRoute",

@@ -123,26 +123,29 @@ const char *gw_kind_singular(const struct gw_kind_info *ki, char *buf, size_t le
 	return buf;
 }
 
+bool gw_kind_matches_cli(const struct gw_kind_info *ki, const char *name)
+{
+	char sing[64], full[320];
+
+	gw_kind_singular(ki, sing, sizeof(sing));
+	if (!strcasecmp(ki->kind, name) || !strcasecmp(ki->plural, name) ||
+	    !strcasecmp(sing, name) || (ki->short_name && !strcasecmp(ki->short_name, name)))
+		return true;
+	/* resource.group, as kubectl accepts ("httproutes.gateway.networking.k8s.io") */
+	if (!*ki->group)
+		return false;
+	snprintf(full, sizeof(full), "%s.%s", ki->plural, ki->group);
+	if (!strcasecmp(full, name))
+		return true;
+	snprintf(full, sizeof(full), "%s.%s", sing, ki->group);
+	return !strcasecmp(full, name);
+}
+
 const struct gw_kind_info *gw_kind_by_cli_name(const char *name)
 {
-	for (int i = 0; i < GW_K__COUNT; i++) {
-		const struct gw_kind_info *ki = &gw_kind_infos[i];
-		char sing[64], full[320];
-
-		gw_kind_singular(ki, sing, sizeof(sing));
-		if (!strcasecmp(ki->kind, name) || !strcasecmp(ki->plural, name) ||
-		    !strcasecmp(sing, name) || (ki->short_name && !strcasecmp(ki->short_name, name)))
-			return ki;
-		/* resource.group, as kubectl accepts ("httproutes.gateway.networking.k8s.io") */
-		if (!*ki->group)
-			continue;
-		snprintf(full, sizeof(full), "%s.%s", ki->plural, ki->group);
-		if (!strcasecmp(full, name))
-			return ki;
-		snprintf(full, sizeof(full), "%s.%s", sing, ki->group);
-		if (!strcasecmp(full, name))
-			return ki;
-	}
+	for (int i = 0; i < GW_K__COUNT; i++)
+		if (gw_kind_matches_cli(&gw_kind_infos[i], name))
+			return &gw_kind_infos[i];
 	return NULL;
 }
 

@@ -77,6 +77,8 @@ enum gw_kind_class {
  */
 enum gw_kind_class gw_kind_classify(const char *group, const char *kind);
 
+/** Whether name is what a user would type after `gwctl get` for ki. */
+bool gw_kind_matches_cli(const struct gw_kind_info *ki, const char *name);
 /** Looks a kind up by what a user types after `gwctl get` (kind, plural, short name). */
 const struct gw_kind_info *gw_kind_by_cli_name(const char *name);
 /** kubectl's singular resource name ("gatewayclass", "backendtlspolicy") into buf. */

@@ -131,8 +131,15 @@ struct gw_gateway {
 	enum gw_from ls_from;		/* spec.allowedListeners.namespaces.from */
 	struct gw_yval *ls_selector;
 	int attached_listenersets;
-	const char **addresses;		/* spec.addresses (IPAddress values) */
+	/* addresses gwd binds the listeners to (none: every address of the node) */
+	const char **addresses;
 	int naddresses;
+	const char **spec_addrs;	/* spec.addresses IPAddress values, as written */
+	int nspec_addrs;
+	bool auto_addr;			/* an IPAddress entry without a value: we assign one */
+	/* GatewayStatus.addresses, set by gw_finish_gateways() (max 16) */
+	const char *status_addrs[16];
+	int nstatus_addrs;
 	/* spec.tls.backend.clientCertificateRef, presented to TLS backends; NULL if none */
 	struct gw_cert *client_cert;
 	/* why clientCertificateRef does not resolve (Gateway ResolvedRefs), or NULL */
@@ -267,12 +274,27 @@ struct gw_obj {
 
 struct gw_index;
 struct gw_nscache;
+struct gw_pol_attach;
 
 /**
  * What the data planes report back, so status can say Programmed. Without
  * one (dry-run, or no data plane running) listeners stay Programmed=False
  * with reason Pending.
  */
+/**
+ * The node a configuration is loaded on, as gwctl sees it (gwctl load fills
+ * it from getifaddrs(); NULL where unknown, as in gwd and most unit tests):
+ * the addresses a Gateway without spec.addresses is reachable at, and what
+ * decides whether a static address is usable (Programmed AddressNotUsable).
+ */
+struct gw_node {
+	const char *const *addrs;	/* unicast addresses of up interfaces, loopback excluded */
+	int naddrs;
+	const char *const *loopback;	/* 127.0.0.1, ::1 if up: listed when addrs is empty */
+	int nloopback;
+	bool xdp;			/* the XDP tier is attached: it serves L4 VIPs off-interface */
+};
+
 struct gw_dataplane {
 	/** True when the listener is served now; else *msg says why not. */
 	bool (*listener_programmed)(void *ctx, const struct gw_listener *l, const char **msg);
@@ -306,6 +328,10 @@ struct gw_config {
 	bool no_status;
 	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */
 	const struct gw_dataplane *dataplane;
+	const struct gw_node *node;	/* NULL: unknown, status.addresses lists spec only */
+	/* where route/Gateway-targeting policies attach (policy_attach.h) */
+	struct gw_pol_attach *attach;
+	size_t nattach;
 	/*
 	 * Route kinds no data plane of this build serves (bit per enum
 	 * gw_kind): they are left out of supportedKinds, so such routes are not

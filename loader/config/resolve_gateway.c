@@ -505,14 +505,44 @@ int gw_resolve_gateways(struct gw_config *cfg)
 			const char *t = gw_ygetstr(addrs->items[k], "type", "IPAddress");
 			const char *v = gw_ygetstr(addrs->items[k], "value", "");
 
+			if (!strcmp(t, "IPAddress") && !*v) {
+				/*
+				 * GatewaySpecAddress.value: "When a value is unspecified, an
+				 * implementation SHOULD automatically assign an address
+				 * matching the requested type": the node's, and gwd binds
+				 * every address (gw_finish_gateways() reports which).
+				 */
+				gw->auto_addr = true;
+				continue;
+			}
 			if (strcmp(t, "IPAddress") || gw_fmt_ip(v)) {
 				gw_cond_set(&gw->conds, "Accepted", "False", "UnsupportedAddress",
 					    gw_arena_printf(a, "spec.addresses[%zu]: only IPAddress "
-							    "addresses with a value are supported, "
+							    "addresses are supported, "
 							    "got %s \"%s\"", k, t, v));
 				continue;
 			}
 			gw->addresses[gw->naddresses++] = v;
+			gw->spec_addrs[gw->nspec_addrs++] = v;
+		}
+		if (gw->auto_addr)
+			gw->naddresses = 0;	/* bound on every address, as without spec.addresses */
+		if (gw_yget(gw_yget(o->spec, "infrastructure"), "parametersRef")) {
+			struct gw_yval *pr = gw_ypath(o->spec, "infrastructure.parametersRef");
+
+			/*
+			 * GatewayInfrastructure.parametersRef: "If the referent cannot be
+			 * found, refers to an unsupported kind ... the Gateway SHOULD be
+			 * rejected with the Accepted status condition set to False and an
+			 * InvalidParameters reason." xdpgw has no parameters kind.
+			 */
+			gw_cond_set(&gw->conds, "Accepted", "False", "InvalidParameters",
+				    gw_arena_printf(a, "spec.infrastructure.parametersRef %s/%s "
+						    "\"%s\" is not supported: xdpgw takes no Gateway "
+						    "parameters; remove the reference",
+						    gw_ygetstr(pr, "group", ""),
+						    gw_ygetstr(pr, "kind", ""),
+						    gw_ygetstr(pr, "name", "")));
 		}
 		if (!gw->ours) {
 			gw_cond_set(&gw->conds, "Accepted", "False", "Invalid",
@@ -599,6 +629,120 @@ static void finish_listener(struct gw_config *cfg, struct gw_listener *l)
 		gw_cond_set(&l->conds, "Programmed", "False", "Pending", pmsg);
 }
 
+/* Family and bytes of an address literal; false if s is not one. */
+static bool parse_ip(const char *s, int *fam, unsigned char b[16])
+{
+	memset(b, 0, 16);
+	*fam = strchr(s, ':') ? AF_INET6 : AF_INET;
+	return inet_pton(*fam, s, b) == 1;
+}
+
+static bool in_list(const char *const *list, int n, int fam, const unsigned char b[16])
+{
+	for (int i = 0; i < n; i++) {
+		unsigned char c[16];
+		int f;
+
+		if (parse_ip(list[i], &f, c) && f == fam && !memcmp(b, c, 16))
+			return true;
+	}
+	return false;
+}
+
+/* Not an address a host can own: unspecified, "this network", multicast, class E, broadcast. */
+static bool not_unicast(int fam, const unsigned char b[16])
+{
+	static const unsigned char zero[16];
+
+	if (fam == AF_INET)
+		return b[0] == 0 || b[0] >= 224;
+	return !memcmp(b, zero, 16) || b[0] == 0xff;
+}
+
+/*
+ * Why spec.addresses[k] cannot carry gw's traffic on this node, or NULL
+ * (GatewayReasonAddressNotUsable: "a provided static address can't be
+ * used"). gwd binds with IP_FREEBIND, so binding itself never fails, but
+ * the kernel delivers traffic to a socket only for the node's own
+ * addresses; only the XDP tier (TCP/UDP listeners, gwctl load --iface)
+ * serves a VIP that no interface has.
+ */
+static const char *address_unusable(struct gw_config *cfg, const struct gw_gateway *gw, int k)
+{
+	const struct gw_node *n = cfg->node;
+	const char *v = gw->spec_addrs[k];
+	unsigned char b[16];
+	int fam;
+
+	if (!parse_ip(v, &fam, b))
+		return NULL;	/* reported as UnsupportedAddress already */
+	if (not_unicast(fam, b))
+		return gw_arena_printf(&cfg->arena, "spec.addresses %s is not a unicast address "
+				       "a node can own; use one of the node's addresses", v);
+	if (in_list(n->addrs, n->naddrs, fam, b) || in_list(n->loopback, n->nloopback, fam, b))
+		return NULL;
+	for (int i = 0; i < gw->nall; i++) {
+		const struct gw_listener *l = gw->all[i];
+
+		if (!l->valid || (n->xdp && (l->proto == GW_PROTO_TCP || l->proto == GW_PROTO_UDP)))
+			continue;
+		return gw_arena_printf(&cfg->arena,
+				       "spec.addresses %s is on no interface of this node, and "
+				       "listener %s is served by %s, which receives traffic only "
+				       "for the node's own addresses: add it to an interface "
+				       "(ip addr add %s%s dev lo) or remove it", v, l->name,
+				       l->proto == GW_PROTO_TCP || l->proto == GW_PROTO_UDP
+					       ? "gwd (no XDP tier attached: gwctl load --iface)"
+					       : "gwd",
+				       v, fam == AF_INET ? "/32" : "/128");
+	}
+	return NULL;
+}
+
+static void add_status_addr(struct gw_gateway *gw, const char *v)
+{
+	int cap = (int)(sizeof(gw->status_addrs) / sizeof(gw->status_addrs[0]));
+
+	for (int i = 0; i < gw->nstatus_addrs; i++)
+		if (!strcmp(gw->status_addrs[i], v))
+			return;
+	if (gw->nstatus_addrs < cap)	/* GatewayStatus.addresses MaxItems=16 */
+		gw->status_addrs[gw->nstatus_addrs++] = v;
+}
+
+/*
+ * GatewayStatus.addresses: the usable static addresses, and where the
+ * Gateway names none (or an entry without a value), the node's addresses
+ * gwd answers on ("no addresses are specified, all addresses are
+ * dynamically assigned"). Returns why an address is unusable, or NULL.
+ */
+static const char *gateway_addresses(struct gw_config *cfg, struct gw_gateway *gw)
+{
+	const struct gw_node *n = cfg->node;
+	const char *unusable = NULL;
+
+	gw->nstatus_addrs = 0;
+	for (int k = 0; k < gw->nspec_addrs; k++) {
+		const char *why = n ? address_unusable(cfg, gw, k) : NULL;
+
+		if (why)
+			unusable = unusable ? unusable : why;
+		else
+			add_status_addr(gw, gw->spec_addrs[k]);
+	}
+	if (!n)
+		return unusable;
+	if (!gw->nspec_addrs || gw->auto_addr) {
+		const char *const *list = n->naddrs ? n->addrs : n->loopback;
+		int cnt = n->naddrs ? n->naddrs : n->nloopback;
+
+		/* an entry without a value gets one address: the node's first */
+		for (int i = 0; i < cnt && (!gw->auto_addr || i < 1); i++)
+			add_status_addr(gw, list[i]);
+	}
+	return unusable;
+}
+
 /* After routes attached: summary conditions of listeners, ListenerSets, Gateways. */
 void gw_finish_gateways(struct gw_config *cfg)
 {
@@ -658,6 +802,7 @@ void gw_finish_gateways(struct gw_config *cfg)
 		struct gw_gateway *gw = o->u.gw;
 		int valid = 0, programmed = 0, unresolved = 0;
 		const struct gw_cond *acc;
+		const char *unusable;
 
 		if (!o->ours)
 			continue;
@@ -683,8 +828,11 @@ void gw_finish_gateways(struct gw_config *cfg)
 					    "Gateway is accepted");
 			acc = gw_cond_get(&gw->conds, "Accepted");
 		}
+		unusable = gateway_addresses(cfg, gw);
 		if (!strcmp(acc->status, "False"))
 			gw_cond_set(&gw->conds, "Programmed", "False", "Invalid", acc->message);
+		else if (unusable)
+			gw_cond_set(&gw->conds, "Programmed", "False", "AddressNotUsable", unusable);
 		else if (valid && programmed == valid)
 			gw_cond_set(&gw->conds, "Programmed", "True", "Programmed",
 				    "Gateway is programmed");

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "policy_attach.h"
 #include "resolve_internal.h"
 
 static const enum gw_kind route_kinds[] = { GW_K_HTTPROUTE, GW_K_GRPCROUTE, GW_K_TLSROUTE,
@@ -75,6 +76,12 @@ static int mark_ref(struct gw_config *cfg, const struct gw_obj *pol, const struc
 
 int gw_mark_unenforced(struct gw_config *cfg)
 {
+	int aerr;
+
+	/* status.ancestors (status.c) reports where each one attaches */
+	if ((aerr = gw_attach_policies(cfg, cfg->by_kind[GW_K_UNENFORCED],
+				       cfg->nby_kind[GW_K_UNENFORCED])))
+		return aerr;
 	for (size_t i = 0; i < cfg->nby_kind[GW_K_UNENFORCED]; i++) {
 		struct gw_obj *pol = cfg->by_kind[GW_K_UNENFORCED][i];
 		struct gw_yval *refs = gw_yget(pol->spec, "targetRefs");

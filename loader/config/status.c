@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "features.h"
+#include "policy_attach.h"
 #include "resolve_internal.h"
 
 #define EPOCH "1970-01-01T00:00:00Z"
@@ -198,14 +199,14 @@ static struct gw_yval *gateway_status(struct sb *b, struct gw_obj *o, struct gw_
 	struct gw_gateway *gw = o->u.gw;
 	struct gw_yval *st = map(b), *ls = seq(b);
 
-	if (gw->naddresses) {
+	if (gw->nstatus_addrs) {
 		struct gw_yval *addrs = seq(b);
 
-		for (int i = 0; i < gw->naddresses; i++) {
+		for (int i = 0; i < gw->nstatus_addrs; i++) {
 			struct gw_yval *m = map(b);
 
 			sets(b, m, "type", "IPAddress");
-			sets(b, m, "value", gw->addresses[i]);
+			sets(b, m, "value", gw->status_addrs[i]);
 			push(b, addrs, m);
 		}
 		set(b, st, "addresses", addrs);
@@ -349,6 +350,89 @@ static struct gw_yval *policy_status(struct sb *b, struct gw_obj *o, struct gw_y
 	return st;
 }
 
+static struct gw_yval *ancestor_ref(struct sb *b, const struct gw_obj *t, const char *section)
+{
+	struct gw_yval *ref = map(b);
+
+	sets(b, ref, "group", GW_GROUP);
+	sets(b, ref, "kind", t->ki->kind);
+	sets(b, ref, "namespace", t->ns);
+	sets(b, ref, "name", t->name);
+	if (section)
+		sets(b, ref, "sectionName", section);
+	return ref;
+}
+
+/* Adds ref to anc (PolicyAncestorStatus) unless there; returns its conditions holder. */
+static void add_ancestor(struct sb *b, struct gw_yval *anc, struct gw_yval *ref,
+			 const struct gw_conds *c, long long gen, const struct gw_yval *ps)
+{
+	struct gw_yval *m, *pa = gw_yget(ps, "ancestors"), *prevc = NULL;
+
+	for (size_t i = 0; i < gw_ylen(anc); i++)
+		if (gw_yequal(gw_yget(anc->items[i], "ancestorRef"), ref))
+			return;
+	for (size_t k = 0; k < gw_ylen(pa); k++)
+		if (gw_yequal(gw_yget(pa->items[k], "ancestorRef"), ref))
+			prevc = gw_yget(pa->items[k], "conditions");
+	m = map(b);
+	set(b, m, "ancestorRef", ref);
+	sets(b, m, "controllerName", b->cfg->controller);
+	set(b, m, "conditions", conditions(b, c, gen, prevc));
+	push(b, anc, m);
+}
+
+/*
+ * PolicyStatus (GEP-713) of a policy accepted with --allow-unenforced:
+ * one ancestor per Gateway (or ListenerSet) it reaches through its targets
+ * (policy_attach.c), each saying it is not enforced, or that an older
+ * policy of its kind holds the same target (Conflicted).
+ */
+static struct gw_yval *unenforced_status(struct sb *b, struct gw_obj *o, struct gw_yval *ps)
+{
+	struct gw_config *cfg = b->cfg;
+	struct gw_yval *st = map(b), *anc = seq(b);
+
+	for (size_t i = 0; i < cfg->nattach; i++) {
+		const struct gw_pol_attach *p = &cfg->attach[i];
+		struct gw_conds c = o->conds;
+
+		if (p->policy != o)
+			continue;
+		if (p->winner != o) {
+			gw_cond_set(&c, "Accepted", "False", "Conflicted",
+				    gw_arena_printf(b->a, "Unable to target %s %s/%s%s%s, another %s "
+						    "(%s/%s) has already attached to it",
+						    p->target->ki->kind, p->target->ns,
+						    p->target->name, p->section ? "/" : "",
+						    gw_strdef(p->section, ""), o->ki->kind,
+						    p->winner->ns, p->winner->name));
+		} else {
+			gw_cond_set(&c, "Accepted", "False", "NotEnforced",
+				    gw_arena_printf(b->a, "xdpgw does not enforce %s; accepted with "
+						    "--allow-unenforced, %s %s/%s is served without it",
+						    o->ki->kind, p->target->ki->kind, p->target->ns,
+						    p->target->name));
+		}
+		if (p->target->ki->id == GW_K_GATEWAY || p->target->ki->id == GW_K_LISTENERSET) {
+			add_ancestor(b, anc, ancestor_ref(b, p->target, p->section), &c,
+				     o->generation, ps);
+			continue;
+		}
+		/* a route's ancestors are the Gateways it is attached to */
+		for (int k = 0; k < p->target->u.route->nparents; k++) {
+			const struct gw_parent *pa = &p->target->u.route->parents[k];
+			const struct gw_obj *t = pa->ls ? pa->ls->obj : pa->gw ? pa->gw->obj : NULL;
+
+			if (pa->ours && t)
+				add_ancestor(b, anc, ancestor_ref(b, t, pa->section), &c,
+					     o->generation, ps);
+		}
+	}
+	set(b, st, "ancestors", anc);
+	return st;
+}
+
 int gw_build_status(struct gw_config *cfg, const struct gw_config *prev)
 {
 	struct sb b = { .cfg = cfg, .a = &cfg->arena };
@@ -389,9 +473,7 @@ int gw_build_status(struct gw_config *cfg, const struct gw_config *prev)
 			o->status = policy_status(&b, o, ps);
 			break;
 		case GW_K_UNENFORCED:
-			o->status = map(&b);
-			set(&b, o->status, "conditions",
-			    conditions(&b, &o->conds, o->generation, gw_yget(ps, "conditions")));
+			o->status = unenforced_status(&b, o, ps);
 			break;
 		default:
 			break;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -742,7 +743,7 @@ static int cmp_pairs(const void *x, const void *y)
 }
 
 /* Sorted view of a map's pairs; caller frees. */
-static const struct gw_ypair **sorted_pairs(const struct gw_yval *m)
+const struct gw_ypair **gw_ysorted_pairs(const struct gw_yval *m)
 {
 	const struct gw_ypair **p = malloc((m->n ? m->n : 1) * sizeof(*p));
 
@@ -874,7 +875,7 @@ static int yaml_node(FILE *f, const struct gw_yval *v, int indent);
 /* Emits the map's pairs; the first key goes at the current cursor. */
 static int yaml_map_body(FILE *f, const struct gw_yval *m, int indent, bool first_inline)
 {
-	const struct gw_ypair **p = sorted_pairs(m);
+	const struct gw_ypair **p = gw_ysorted_pairs(m);
 
 	if (!p)
 		return -ENOMEM;
@@ -947,6 +948,36 @@ static void json_string(FILE *f, const char *s)
 	write_quoted(f, s, true);
 }
 
+/*
+ * A float as Go's fmt and encoding/json print a float64 (and so kubectl):
+ * the shortest digits that read back to the same value, in %e form below
+ * 1e-4 or from 1e21 on. Text strtod cannot read whole is printed as is.
+ */
+void gw_yprint_float(FILE *f, const char *text)
+{
+	char buf[64], *end;
+	double d = strtod(text, &end);
+	int prec, x;
+
+	if (*end || !isfinite(d)) {
+		fputs(text, f);
+		return;
+	}
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	snprintf(buf, sizeof(buf), "%.*e", prec - 1, d);
+	end = strchr(buf, 'e');
+	x = atoi(end + 1);
+	if (d != 0 && (x < -4 || x >= 21))
+		/* Go writes at least two exponent digits: 1e+21, 1e-05 */
+		fprintf(f, "%.*se%c%02d", (int)(end - buf), buf, x < 0 ? '-' : '+', abs(x));
+	else
+		fprintf(f, "%.*f", prec - 1 - x > 0 ? prec - 1 - x : 0, d);
+}
+
 static int json_node(FILE *f, const struct gw_yval *v, int indent, bool pretty)
 {
 	const char *nl = pretty ? "\n" : "";
@@ -963,7 +994,7 @@ static int json_node(FILE *f, const struct gw_yval *v, int indent, bool pretty)
 		fprintf(f, "%lld", v->i);
 		return 0;
 	case GW_YFLOAT:
-		fputs(v->str, f);
+		gw_yprint_float(f, v->str);
 		return 0;
 	case GW_YSTR:
 		json_string(f, v->str);
@@ -988,7 +1019,7 @@ static int json_node(FILE *f, const struct gw_yval *v, int indent, bool pretty)
 			fputs("{}", f);
 			return 0;
 		}
-		p = sorted_pairs(v);
+		p = gw_ysorted_pairs(v);
 		if (!p)
 			return -ENOMEM;
 		fprintf(f, "{%s", nl);
@@ -1005,6 +1036,15 @@ static int json_node(FILE *f, const struct gw_yval *v, int indent, bool pretty)
 	}
 	}
 	return -EINVAL;
+}
+
+int gw_yemit_json_compact(FILE *f, const struct gw_yval *v)
+{
+	int err = json_node(f, v, 0, false);
+
+	if (!err && ferror(f))
+		err = -EIO;
+	return err;
 }
 
 int gw_yemit_json(FILE *f, const struct gw_yval *v, bool pretty)

@@ -108,6 +108,9 @@ size_t gw_ylen(const struct gw_yval *v);
 /** Structural equality (ignores positions and map key order). */
 bool gw_yequal(const struct gw_yval *a, const struct gw_yval *b);
 
+/** A map's pairs sorted by key (as the emitters print them); malloc'd, NULL on ENOMEM. */
+const struct gw_ypair **gw_ysorted_pairs(const struct gw_yval *map);
+
 /** Human name of a type for error messages ("string", "object", ...). */
 const char *gw_ytype_name(enum gw_ytype t);
 
@@ -117,5 +120,9 @@ const char *gw_ytype_name(enum gw_ytype t);
  */
 int gw_yemit_yaml(FILE *f, const struct gw_yval *v);
 int gw_yemit_json(FILE *f, const struct gw_yval *v, bool pretty);
+/** A float scalar's text as Go prints a float64 (1.50 -> 1.5, 1e21 -> 1e+21). */
+void gw_yprint_float(FILE *f, const char *text);
+/** One line of JSON with no newline after it, as Go's json.Marshal writes it. */
+int gw_yemit_json_compact(FILE *f, const struct gw_yval *v);
 
 #endif

@@ -146,8 +146,9 @@ supported_features_published() {
 	grep -qx GRPCRoute "$WORK/names" || fail "GRPCRoute missing" || return 1
 	grep -qx HTTPRouteBackendProtocolH2C "$WORK/names" || fail "h2c missing" || return 1
 	# not implemented: never published
-	! grep -qx GatewayStaticAddresses "$WORK/names" || fail "StaticAddresses published" ||
-		return 1
+	! grep -qx GatewayInfrastructurePropagation "$WORK/names" ||
+		fail "InfrastructurePropagation published" || return 1
+	grep -qx GatewayStaticAddresses "$WORK/names" || fail "StaticAddresses missing" || return 1
 	LC_ALL=C sort -c -u "$WORK/names" || fail "not sorted ascending"
 }
 
@@ -180,13 +181,6 @@ controller_name_immutable_across_loads() {
 	"$GWCTL" load -q -f "$WORK/c2.yaml" --state-dir "$d" 2>/dev/null
 }
 
-n=0
-for t in $ALL_TESTS; do
-	n=$((n + 1))
-	if out=$("$t" 2>&1); then
-		echo "ok $n - cli/$t"
-	else
-		echo "not ok $n - cli/$t"
-		printf '%s\n' "$out" | tail -20 | sed 's/^/# /'
-	fi
-done
+# shellcheck source=tests/cli/tap.sh
+. "$REPO/tests/cli/tap.sh"
+run_tap

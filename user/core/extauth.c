@@ -151,6 +151,12 @@ bool gw_extauth_begin(struct gw_exch *x, const struct gw_http1_req *req,
 		a->e[a->n++] = be_e;
 	gw_hlist_init(&w->hl);
 	gw_hlist_from_message(&w->hl, req->headers, req->nheaders);
+	/*
+	 * The authorization service is a backend too: the same '_' rule as for
+	 * the request forwarded later (counted there, once per field).
+	 */
+	if (!gwd.o.allow_underscores)
+		gw_drop_underscored(&w->hl, NULL);
 	for (int i = 0; i < a->n; i++) {
 		if (a->e[i]->body_max > a->body_max)
 			a->body_max = a->e[i]->body_max;

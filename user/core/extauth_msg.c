@@ -61,7 +61,8 @@ void gw_extauth_request_head(struct gw_sbuf *out, const struct gw_rt_extauth *e,
 	for (int i = 0; i < l->n; i++) {
 		const struct gw_rt_hdr *h = &l->v[i];
 
-		if (!gw_extauth_sends_field(e, h->name, h->name_len))
+		/* a NULL name is a removed field (gw_hlist convention) */
+		if (!h->name || !gw_extauth_sends_field(e, h->name, h->name_len))
 			continue;
 		gw_sbuf_put(out, h->name, h->name_len);
 		gw_sbuf_put(out, ": ", 2);

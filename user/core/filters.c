@@ -259,7 +259,7 @@ static void put_fields(struct gw_sbuf *out, const struct gw_hlist *l)
  * keeps them. Client-supplied only: the route's own header modifiers run
  * afterwards and may still add such a name.
  */
-static void drop_underscored(struct gw_hlist *l, uint64_t *drops)
+void gw_drop_underscored(struct gw_hlist *l, uint64_t *drops)
 {
 	for (int i = 0; i < l->n; i++) {
 		if (!l->v[i].name || !memchr(l->v[i].name, '_', l->v[i].name_len))
@@ -278,7 +278,7 @@ int gw_build_request_head(struct gw_sbuf *out, struct gw_hlist *l, const struct 
 	gw_hlist_add(l, "Host", 4, f->host, f->host_len);
 	gw_hlist_from_message(l, hs, n);
 	if (!f->allow_underscores)
-		drop_underscored(l, f->underscore_drops);
+		gw_drop_underscored(l, f->underscore_drops);
 	for (int i = 1; i < l->n; i++)
 		if (l->v[i].name_len == 4 && !strncasecmp(l->v[i].name, "host", 4))
 			l->v[i].name = NULL;

@@ -38,8 +38,10 @@
 #define GW_H2_WINDOW (1 << 20)
 /*
  * Defences (each answered with GOAWAY and the end of the connection):
- * rapid reset (CVE-2023-44487): RST_STREAM from the client beyond a token
- * bucket of GW_H2_RST_BURST, refilled GW_H2_RST_RATE per second;
+ * stream resets (rapid reset, CVE-2023-44487, and "MadeYouReset",
+ * CVE-2025-8671): every stream reset the client causes beyond a token
+ * bucket of GW_H2_RST_BURST, refilled GW_H2_RST_RATE per second, gets
+ * GOAWAY ENHANCE_YOUR_CALM (reset_budget());
  * CONTINUATION floods: more than GW_H2_MAX_CONT CONTINUATION frames after
  * one HEADERS; HPACK bombs: more than GW_H2_MAX_FIELDS decoded bytes (or
  * GW_HTTP1_MAX_HEADERS fields) in one header block; settings and ping
@@ -52,6 +54,7 @@
 #define GW_H2_MAX_CONT 8
 #define GW_H2_MAX_FIELDS (64 * 1024)
 #define GW_H2_MAX_ACKS 1000
+#define GW_H2_GAPS 8	/* ranges of stream ids the client skipped, remembered */
 
 struct gw_h2_stream {
 	struct gw_h2 *h;
@@ -85,6 +88,14 @@ struct gw_h2 {
 	struct gw_conn *c;
 	struct gw_h2_stream *streams;
 	uint64_t idle_since;		/* when the last stream ended (or the session began) */
+	uint64_t rst_credit;		/* reset budget left, in 1/1000 of a reset */
+	uint64_t rst_ms;		/* when rst_credit was last refilled */
+	bool calm;			/* over the reset budget: GOAWAY ENHANCE_YOUR_CALM queued */
+	int32_t max_id;			/* the highest stream id of the client's HEADERS */
+	int ngaps;
+	struct {
+		int32_t lo, hi;
+	} gaps[GW_H2_GAPS];		/* stream ids below max_id the client never used */
 };
 
 /*
@@ -356,11 +367,105 @@ static void request_end(struct gw_h2_stream *st)
 	gw_sbuf_free(&st->req_trailers);
 }
 
+/*
+ * One stream reset caused by the client's frames: an RST_STREAM it sent
+ * (rapid reset, CVE-2023-44487), or one gwd sends because of what it sent
+ * (CVE-2025-8671 "MadeYouReset": a WINDOW_UPDATE overflowing the stream's
+ * window, DATA beyond the window or the content-length, malformed or
+ * refused fields, streams over SETTINGS_MAX_CONCURRENT_STREAMS). Either way
+ * the stream may already have cost a backend request, so both draw on one
+ * budget; beyond it the connection ends with GOAWAY ENHANCE_YOUR_CALM
+ * (RFC 9113 section 7), as nghttp2 1.67's "glitch" limit and nginx do.
+ * nghttp2 1.52's own limit (nghttp2_option_set_stream_reset_rate_limit)
+ * sees only the client's RST_STREAM frames, which this counts first.
+ */
+static void reset_budget(struct gw_h2 *h, int32_t id, uint32_t code, const char *who)
+{
+	uint64_t now = h->c->w->now_ms, cap = GW_H2_RST_BURST * 1000ull;
+
+	GW_GAUGE_ADD(h->c->w->id, h2_client_resets, 1);
+	if (now > h->rst_ms) {
+		h->rst_credit += (now - h->rst_ms) * GW_H2_RST_RATE;
+		if (h->rst_credit > cap)
+			h->rst_credit = cap;
+		h->rst_ms = now;
+	}
+	if (h->rst_credit >= 1000) {
+		h->rst_credit -= 1000;
+		return;
+	}
+	if (h->calm)
+		return;
+	h->calm = true;
+	GW_GAUGE_ADD(h->c->w->id, h2_reset_goaways, 1);
+	pr_warn_ratelimited("HTTP/2 from %s: stream %d reset by the %s (%s) beyond %d resets + "
+			    "%d/s; GOAWAY ENHANCE_YOUR_CALM", h->c->peer, id, who,
+			    nghttp2_http2_strerror(code), GW_H2_RST_BURST, GW_H2_RST_RATE);
+	if (nghttp2_session_terminate_session(h->s, NGHTTP2_ENHANCE_YOUR_CALM))
+		h->c->flags |= CF_DISCARD | CF_CLOSE_AFTER;	/* no memory for a GOAWAY: just close */
+}
+
+/* RST_STREAM frames gwd sent: those the client's frames caused count. */
+static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *user)
+{
+	(void)s;
+	/*
+	 * INTERNAL_ERROR is gwd's own failure (the backend's response, memory),
+	 * never the client's; NO_ERROR is not a reset for a fault.
+	 */
+	if (f->hd.type == NGHTTP2_RST_STREAM && f->rst_stream.error_code != NGHTTP2_NO_ERROR &&
+	    f->rst_stream.error_code != NGHTTP2_INTERNAL_ERROR)
+		reset_budget(user, f->hd.stream_id, f->rst_stream.error_code, "server");
+	return 0;
+}
+
+/*
+ * A HEADERS that opens a stream with an id lower than one the client
+ * already used is a connection error PROTOCOL_ERROR (RFC 9113 section
+ * 5.1.1). nghttp2 1.52 ignores a HEADERS on a lower id it does not know,
+ * as it cannot tell it from trailers racing the reset of a stream it has
+ * forgotten. The ids the client skipped were never opened (the first use
+ * of an id closes the idle streams below it, 5.1.1), so a HEADERS on one
+ * of them can only open a stream: gwd remembers the last GW_H2_GAPS
+ * skipped ranges and answers that with GOAWAY PROTOCOL_ERROR.
+ */
+static int on_begin_frame(nghttp2_session *s, const nghttp2_frame_hd *hd, void *user)
+{
+	struct gw_h2 *h = user;
+	int32_t id = hd->stream_id;
+
+	if (hd->type != NGHTTP2_HEADERS || !(id & 1))
+		return 0;	/* even ids on HEADERS are nghttp2's connection error */
+	if (id > h->max_id) {
+		if (id > h->max_id + 2) {
+			if (h->ngaps == GW_H2_GAPS)
+				memmove(&h->gaps[0], &h->gaps[1], sizeof(h->gaps[0]) * --h->ngaps);
+			h->gaps[h->ngaps].lo = h->max_id + 2;
+			h->gaps[h->ngaps++].hi = id - 2;
+		}
+		h->max_id = id;
+		return 0;
+	}
+	for (int i = 0; i < h->ngaps; i++) {
+		if (id < h->gaps[i].lo || id > h->gaps[i].hi)
+			continue;
+		pr_debug("HTTP/2 from %s: HEADERS on stream %d after stream %d; GOAWAY "
+			 "PROTOCOL_ERROR", h->c->peer, id, h->max_id);
+		/* nghttp2 then ignores all input: this HEADERS opens nothing */
+		if (nghttp2_session_terminate_session(s, NGHTTP2_PROTOCOL_ERROR))
+			return NGHTTP2_ERR_CALLBACK_FAILURE;
+		break;
+	}
+	return 0;
+}
+
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *user)
 {
 	struct gw_h2_stream *st;
 	bool end = f->hd.flags & NGHTTP2_FLAG_END_STREAM;
 
+	if (f->hd.type == NGHTTP2_RST_STREAM)
+		reset_budget(user, f->hd.stream_id, f->rst_stream.error_code, "client");
 	if (f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA)
 		return 0;
 	st = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
@@ -602,6 +707,8 @@ int gw_h2_start(struct gw_conn *c)
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+	nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
+	nghttp2_session_callbacks_set_on_begin_frame_callback(cb, on_begin_frame);
 	rc = nghttp2_session_server_new2(&h->s, cb, h, opt);
 	nghttp2_session_callbacks_del(cb);
 	nghttp2_option_del(opt);
@@ -613,6 +720,8 @@ int gw_h2_start(struct gw_conn *c)
 	c->h2 = h;
 	nghttp2_submit_settings(h->s, NGHTTP2_FLAG_NONE, set, sizeof(set) / sizeof(set[0]));
 	h->idle_since = c->w->now_ms;
+	h->rst_credit = GW_H2_RST_BURST * 1000ull;
+	h->rst_ms = c->w->now_ms;
 	h2_timer(h);
 	gw_conn_flush(c);
 	return 0;
@@ -788,6 +897,7 @@ ssize_t gw_h2_upgrade(struct gw_conn *c, const char *data, size_t len)
 	}
 	st->h = c->h2;
 	st->id = 1;
+	c->h2->max_id = 1;
 	st->head_done = true;
 	st->next = c->h2->streams;
 	c->h2->streams = st;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gw/metrics.h"
+#include "gw/router.h"
 
 const uint64_t gw_lat_bounds_us[GW_LAT_NBUCKETS] = {
 	100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
@@ -296,6 +297,8 @@ void gw_metrics_write(FILE *f, int nworkers)
 		SUM(ejections);
 		SUM(timeouts);
 		SUM(underscore_headers_dropped);
+		SUM(h2_client_resets);
+		SUM(h2_reset_goaways);
 #undef SUM
 	}
 #define OUT(name, type, help, v)                                                              \
@@ -339,5 +342,14 @@ void gw_metrics_write(FILE *f, int nworkers)
 	    g.ejections);
 	OUT("timeouts_total", "counter", "Requests answered 504 or aborted by a timeout.",
 	    g.timeouts);
+	OUT("http2_client_resets_total", "counter",
+	    "HTTP/2 streams reset by the client or by gwd because of the client's frames.",
+	    g.h2_client_resets);
+	OUT("http2_reset_goaways_total", "counter",
+	    "HTTP/2 connections ended with GOAWAY ENHANCE_YOUR_CALM: too many stream resets.",
+	    g.h2_reset_goaways);
+	OUT("regex_match_limit_total", "counter",
+	    "RegularExpression matches stopped by the PCRE2 match or depth limit (no match).",
+	    __atomic_load_n(&gw_rt_regex_limit_hits, __ATOMIC_RELAXED));
 #undef OUT
 }

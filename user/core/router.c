@@ -1341,9 +1341,16 @@ void *gw_rt_match_data_new(void)
 		gw_rt_match_data_free(d);
 		return NULL;
 	}
-	/* bound backtracking: a pathological pattern must not stall a worker */
-	pcre2_set_match_limit(d->mc, 200000);
-	pcre2_set_depth_limit(d->mc, 10000);
+	/*
+	 * Bound backtracking: a pathological pattern ("(a+)+b") must not stall
+	 * a worker. The match limit counts the matcher's internal steps in
+	 * the interpreter and in JIT code alike (pcre2jit(3)): at 200,000 a
+	 * match gives up within about a millisecond (tests/unit/router/match.c;
+	 * PCRE2's default of 10,000,000 takes 15-30 ms). JIT ignores the depth
+	 * limit, its own bound is the 32 KiB JIT stack (PCRE2_ERROR_JIT_STACKLIMIT).
+	 */
+	pcre2_set_match_limit(d->mc, GW_RT_RE_MATCH_LIMIT);
+	pcre2_set_depth_limit(d->mc, GW_RT_RE_DEPTH_LIMIT);
 	return d;
 }
 
@@ -1358,9 +1365,29 @@ void gw_rt_match_data_free(void *md)
 	free(d);
 }
 
+uint64_t gw_rt_regex_limit_hits;
+
+/*
+ * A match stopped by the match, depth or JIT stack limit (or any other
+ * PCRE2 error) is no match: the rule does not apply and the lookup goes
+ * on to the matches below it. (Envoy's RE2 runs in linear time and needs
+ * no such limit; PCRE2 backtracks.) Counted for gwd_regex_match_limit_total.
+ */
 static bool re_match(void *re, const char *s, size_t n, struct gw_match_data *d)
 {
-	return pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, d->md, d->mc) >= 0;
+	int rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, d->md, d->mc);
+
+	if (rc >= 0)
+		return true;
+	if (rc != PCRE2_ERROR_NOMATCH) {
+		PCRE2_UCHAR msg[120];
+
+		__atomic_add_fetch(&gw_rt_regex_limit_hits, 1, __ATOMIC_RELAXED);
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		pr_warn_ratelimited("RegularExpression match on %zu bytes stopped: %s; taken as no "
+				    "match", n, (char *)msg);
+	}
+	return false;
 }
 
 /*

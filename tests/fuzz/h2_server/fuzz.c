@@ -14,6 +14,7 @@
 #include "user/core/h2.c"
 
 struct gwd gwd = { .o = { .idle_timeout_ms = 1000 } };
+struct gw_gauges gw_gauges[GW_MAX_WORKERS];	/* h2.c counts resets in them */
 static struct gw_worker fw;
 static struct gw_conn *vs[256];
 static int nvs;

@@ -148,6 +148,161 @@ static void test_gateway_ip_address_in_status(void **s)
 	fx_free(c);
 }
 
+/* ---- Gateway addresses (GatewayStatus.addresses, AddressNotUsable) -------- */
+
+static const char *const node_addrs[] = { "192.0.2.5", "2001:db8::5" };
+static const char *const node_lo[] = { "127.0.0.1", "::1" };
+
+#define GW_ADDRS(addrs, listeners)                                                           \
+	"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"                           \
+	"metadata: {name: g, namespace: infra}\nspec:\n  gatewayClassName: gc\n"              \
+	"  addresses: " addrs "\n  listeners:\n" listeners "---\n"
+
+/* resolves yaml as gwctl load does on a node with these addresses */
+static struct gw_config *resolve_on_node(const char *yaml, const struct gw_node *node)
+{
+	struct gw_config *c = fx_load(yaml);
+
+	c->node = node;
+	assert_int_equal(gw_config_stamp(c, NULL, "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(gw_config_resolve(c, NULL), 0);
+	return c;
+}
+
+static const char *status_addr(const struct gw_config *c, size_t i)
+{
+	struct gw_yval *addrs =
+		gw_yget(gw_config_find(c, GW_K_GATEWAY, "infra", "g")->status, "addresses");
+
+	if (i >= gw_ylen(addrs))
+		return NULL;
+	assert_string_equal(gw_ygetstr(addrs->items[i], "type", ""), "IPAddress");
+	return gw_ygetstr(addrs->items[i], "value", "");
+}
+
+static void test_gateway_without_addresses_lists_the_nodes(void **s)
+{
+	static const struct gw_node node = { .addrs = node_addrs, .naddrs = 2,
+					     .loopback = node_lo, .nloopback = 2 };
+	struct gw_config *c = resolve_on_node(FX_CLASS GW("g", L_HTTP), &node);
+
+	(void)s;
+	/* "no addresses are specified, all addresses are dynamically assigned" */
+	assert_string_equal(status_addr(c, 0), "192.0.2.5");
+	assert_string_equal(status_addr(c, 1), "2001:db8::5");
+	assert_null(status_addr(c, 2));	/* loopback only when there is nothing else */
+	fx_free(c);
+
+	/* a node with only loopback (a private network namespace) */
+	static const struct gw_node lo_only = { .loopback = node_lo, .nloopback = 1 };
+	c = resolve_on_node(FX_CLASS GW("g", L_HTTP), &lo_only);
+	assert_string_equal(status_addr(c, 0), "127.0.0.1");
+	assert_null(status_addr(c, 1));
+	fx_free(c);
+
+	/* unknown node (gwd, or no probe): no status.addresses rather than a guess */
+	c = fx_resolve(FX_CLASS GW("g", L_HTTP));
+	assert_null(status_addr(c, 0));
+	fx_free(c);
+}
+
+static void test_gateway_address_without_value_is_assigned(void **s)
+{
+	static const struct gw_node node = { .addrs = node_addrs, .naddrs = 2 };
+	struct gw_config *c = resolve_on_node(FX_CLASS GW_ADDRS("[{type: IPAddress}]", L_HTTP),
+					      &node);
+
+	(void)s;
+	/* GatewaySpecAddress.value: unspecified -> "SHOULD automatically assign" */
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Accepted", "True", "Accepted");
+	assert_string_equal(status_addr(c, 0), "192.0.2.5");
+	assert_null(status_addr(c, 1));
+	/* gwd binds every address, as for a Gateway without spec.addresses */
+	assert_int_equal(gw_config_find(c, GW_K_GATEWAY, "infra", "g")->u.gw->naddresses, 0);
+	fx_free(c);
+}
+
+static void test_gateway_address_not_usable(void **s)
+{
+	static const struct gw_node node = { .addrs = node_addrs, .naddrs = 2,
+					     .loopback = node_lo, .nloopback = 2 };
+	struct gw_config *c = resolve_on_node(
+		FX_CLASS GW_ADDRS("[{value: 192.0.2.5}, {value: 198.51.100.7}]", L_HTTP), &node);
+	const char *p;
+
+	(void)s;
+	/* conformance GatewayStaticAddresses: Accepted, Programmed=False/AddressNotUsable */
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Accepted", "True", "Accepted");
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Programmed", "False",
+		    "AddressNotUsable");
+	p = gw_ygetstr(fx_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Programmed"),
+		       "message", "");
+	assert_non_null(strstr(p, "198.51.100.7 is on no interface"));
+	assert_non_null(strstr(p, "ip addr add 198.51.100.7/32 dev lo"));
+	/* "should not contain the unusable address", should contain the usable one */
+	assert_string_equal(status_addr(c, 0), "192.0.2.5");
+	assert_null(status_addr(c, 1));
+	fx_free(c);
+
+	/* loopback addresses are the node's too */
+	c = resolve_on_node(FX_CLASS GW_ADDRS("[{value: 127.0.0.1}]", L_HTTP), &node);
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Programmed", "False", "Pending");
+	assert_string_equal(status_addr(c, 0), "127.0.0.1");
+	fx_free(c);
+
+	/* no host can own a multicast or unspecified address */
+	c = resolve_on_node(FX_CLASS GW_ADDRS("[{value: 224.0.0.1}]", L_HTTP), &node);
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Programmed", "False",
+		    "AddressNotUsable");
+	fx_free(c);
+	c = resolve_on_node(FX_CLASS GW_ADDRS("[{value: \"::\"}]", L_HTTP), &node);
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Programmed", "False",
+		    "AddressNotUsable");
+	fx_free(c);
+}
+
+static void test_gateway_vip_usable_only_through_xdp(void **s)
+{
+	static const struct gw_node xdp = { .addrs = node_addrs, .naddrs = 2, .xdp = true };
+	static const struct gw_node noxdp = { .addrs = node_addrs, .naddrs = 2 };
+	const char *yaml = FX_CLASS GW_ADDRS("[{value: 10.200.255.1}]",
+					     "  - {name: tcp, protocol: TCP, port: 9000}\n");
+	struct gw_config *c = resolve_on_node(yaml, &xdp);
+
+	(void)s;
+	/* the XDP tier steers a VIP that no interface has */
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Programmed", "False", "Pending");
+	assert_string_equal(status_addr(c, 0), "10.200.255.1");
+	fx_free(c);
+	/* without it gwd serves the listener and the kernel never delivers that traffic */
+	c = resolve_on_node(yaml, &noxdp);
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Programmed", "False",
+		    "AddressNotUsable");
+	assert_null(status_addr(c, 0));
+	fx_free(c);
+	/* an HTTP listener is never XDP-served: the VIP is unusable even with the tier */
+	c = resolve_on_node(FX_CLASS GW_ADDRS("[{value: 10.200.255.1}]", L_HTTP), &xdp);
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Programmed", "False",
+		    "AddressNotUsable");
+	fx_free(c);
+}
+
+static void test_gateway_infrastructure_parameters_ref(void **s)
+{
+	struct gw_config *c = fx_resolve(
+		FX_CLASS "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+		"metadata: {name: g, namespace: infra}\nspec:\n  gatewayClassName: gc\n"
+		"  infrastructure: {parametersRef: {group: example.com, kind: Params, name: p}}\n"
+		"  listeners:\n" L_HTTP "---\n");
+
+	(void)s;
+	/* GatewayInfrastructure.parametersRef: unsupported kind -> Accepted=False */
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Accepted", "False",
+		    "InvalidParameters");
+	assert_cond(c, GW_K_GATEWAY, "infra", "g", "conditions", "Programmed", "False", "Invalid");
+	fx_free(c);
+}
+
 static void test_listener_unsupported_protocol(void **s)
 {
 	struct gw_config *c = fx_resolve(FX_CLASS GW("g", L_HTTP
@@ -1023,6 +1178,11 @@ int main(void)
 		cmocka_unit_test(test_gateway_programmed_with_dataplane),
 		cmocka_unit_test(test_gateway_unsupported_address),
 		cmocka_unit_test(test_gateway_ip_address_in_status),
+		cmocka_unit_test(test_gateway_without_addresses_lists_the_nodes),
+		cmocka_unit_test(test_gateway_address_without_value_is_assigned),
+		cmocka_unit_test(test_gateway_address_not_usable),
+		cmocka_unit_test(test_gateway_vip_usable_only_through_xdp),
+		cmocka_unit_test(test_gateway_infrastructure_parameters_ref),
 		cmocka_unit_test(test_listener_unsupported_protocol),
 		cmocka_unit_test(test_all_listeners_invalid_gateway_not_accepted),
 		cmocka_unit_test(test_listener_protocol_conflict),

@@ -5,12 +5,14 @@
  * PathPrefix, longest prefix on segment boundaries, method, header count,
  * query count, oldest route, namespace/name, rule order; route hostname
  * specificity (HTTPRouteSpec.hostnames); listener hostname precedence and
- * isolation; header, query, method and regex matches; table contents
+ * isolation; header, query, method and regex matches (and the PCRE2
+ * limits that bound a catastrophic pattern); table contents
  * (weights, invalid and empty backends, filters, ExternalAuth, timeouts,
  * retry); GRPCRouteRule.matches precedence and backend protocols.
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/fixture.h"
 #include "gw/router.h"
@@ -325,6 +327,78 @@ static void test_header_query_regex_matches(void **s)
 	done();
 }
 
+/* CPU time of this thread, in ms. */
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/*
+ * Catastrophic backtracking ("(a+)+b" and "(a|a)*b" against 30 a's and no
+ * b where one is needed: 2^30 ways to fail) stops at GW_RT_RE_MATCH_LIMIT:
+ * the rule does not match, the next one serves, each stop is counted, and
+ * 20 such lookups take well under 100 ms of CPU. With PCRE2's default
+ * limit (10,000,000) they take 300-600 ms, without a limit minutes.
+ */
+static void test_regex_match_limit(void **s)
+{
+	char bomb[64] = "/", hv[64];
+	struct hdr hbomb[] = { { "x-a", hv }, { NULL } };
+	uint64_t hits;
+	double t;
+
+	(void)s;
+	memset(bomb + 1, 'a', 30);
+	strcpy(bomb + 31, "!b");
+	memset(hv, 'a', 30);
+	strcpy(hv + 30, "!b");
+	tbl = build(GWY(L80) SVC("be")
+		    ROUTE("default", "r", T0, "  rules:\n"
+			  RULE("[{path: {type: RegularExpression, value: '/(a+)+b'}}]")
+			  RULE("[{path: {value: /h}, headers: [{type: RegularExpression, "
+			       "name: x-a, value: '(a|a)*b'}]}]")
+			  RULE("[{path: {value: /}}]")));
+	/* the patterns work on what they match and what they do not */
+	assert_string_equal(GET("h", "/aaab"), "default/r#0.0");
+	assert_string_equal(GET("h", "/aaa!b"), "default/r#2.0");
+	assert_int_equal(__atomic_load_n(&gw_rt_regex_limit_hits, __ATOMIC_RELAXED), 0);
+	t = cpu_ms();
+	for (int i = 0; i < 10; i++) {
+		assert_string_equal(GET("h", bomb), "default/r#2.0");
+		assert_string_equal(route_of("GET", "h", "/h", hbomb), "default/r#2.0");
+	}
+	t = cpu_ms() - t;
+	hits = __atomic_load_n(&gw_rt_regex_limit_hits, __ATOMIC_RELAXED);
+	print_message("# 20 catastrophic regex lookups: %.1f ms CPU, %llu limit hits\n", t,
+		      (unsigned long long)hits);
+	/* one stop per lookup ("/h" has no b: the path regex fails at once) */
+	assert_int_equal(hits, 20);
+	if (t > 100)
+		fail_msg("20 lookups took %.1f ms of CPU: the match limit does not bound them", t);
+	done();
+	/*
+	 * Memory: a group repeated over a long value nests one backtracking
+	 * frame per repetition; past the depth limit (interpreter) or the
+	 * 32 KiB JIT stack the match stops too, even one that would succeed.
+	 */
+	static char longp[6002];
+	longp[0] = '/';
+	for (int i = 1; i < 6000; i++)
+		longp[i] = i % 2 ? 'a' : 'b';
+	strcpy(longp + 6000, "x");
+	tbl = build(GWY(L80) SVC("be")
+		    ROUTE("default", "r", T0, "  rules:\n"
+			  RULE("[{path: {type: RegularExpression, value: '/((a|b))*x'}}]")
+			  RULE("[{path: {value: /}}]")));
+	assert_string_equal(GET("h", "/ababx"), "default/r#0.0");
+	assert_string_equal(GET("h", longp), "default/r#1.0");
+	assert_int_equal(__atomic_load_n(&gw_rt_regex_limit_hits, __ATOMIC_RELAXED), hits + 1);
+	done();
+}
+
 static void test_table_contents(void **s)
 {
 	const struct gw_rt_rule *r;
@@ -622,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_route_hostnames),
 		cmocka_unit_test(test_listener_isolation),
 		cmocka_unit_test(test_header_query_regex_matches),
+		cmocka_unit_test(test_regex_match_limit),
 		cmocka_unit_test(test_table_contents),
 		cmocka_unit_test(test_extension_ref_unsupported),
 		cmocka_unit_test(test_grpc_precedence),

@@ -100,6 +100,13 @@ struct gw_fwd_req {
 };
 
 /**
+ * Removes the client's fields whose name has a '_' (see filters.c: the
+ * CGI/WSGI shadowing class, CVE-2024-45614), adding one to *drops (if not
+ * NULL) per field.
+ */
+void gw_drop_underscored(struct gw_hlist *l, uint64_t *drops);
+
+/**
  * Writes the request head sent upstream, from the client's fields hs.
  * l is scratch space. Returns 0, or -E2BIG if the fields do not fit.
  */

@@ -87,6 +87,8 @@ struct gw_gauges {
 	uint64_t ejections;
 	uint64_t timeouts;
 	uint64_t underscore_headers_dropped;	/* request fields with '_' in the name */
+	uint64_t h2_client_resets;	/* HTTP/2 stream resets the client caused (either side) */
+	uint64_t h2_reset_goaways;	/* ... connections ended for too many of them */
 } __attribute__((aligned(64)));
 
 extern struct gw_gauges gw_gauges[GW_MAX_WORKERS];

@@ -369,9 +369,21 @@ const struct gw_rt_listener *gw_rt_listener_select(const struct gw_rt_port *p, c
 const struct gw_rt_match *gw_rt_lookup(const struct gw_rt_listener *l,
 				       const struct gw_rt_request *rq, void *match_data);
 
-/** Per-thread PCRE2 match data for gw_rt_lookup. */
+/**
+ * Per-thread PCRE2 match data for gw_rt_lookup, with the limits every
+ * RegularExpression match runs under: GW_RT_RE_MATCH_LIMIT (PCRE2's match
+ * limit, which bounds the time of one match, JIT or not) and
+ * GW_RT_RE_DEPTH_LIMIT (backtracking depth, interpreter only; the JIT's
+ * bound is its 32 KiB stack). A match stopped by a limit is a non-match,
+ * counted in gw_rt_regex_limit_hits (docs/gwd.md).
+ */
+#define GW_RT_RE_MATCH_LIMIT 200000
+#define GW_RT_RE_DEPTH_LIMIT 10000
 void *gw_rt_match_data_new(void);
 void gw_rt_match_data_free(void *md);
+
+/** RegularExpression matches stopped by a PCRE2 limit or error, every thread (atomic). */
+extern uint64_t gw_rt_regex_limit_hits;
 
 /** Process-wide endpoint id for an address (pool and health state key). */
 uint32_t gw_rt_endpoint_id(const struct sockaddr *sa, socklen_t len);
