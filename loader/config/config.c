@@ -21,7 +21,6 @@
 #include "resolve_internal.h"
 #include "secret_check.h"
 
-
 struct gw_index {
 	struct gw_obj **slots;
 	size_t cap, n;
@@ -391,8 +390,7 @@ int gw_config_add_buf(struct gw_config *cfg, const char *file, const char *buf, 
 
 	if (!fname)
 		return -ENOMEM;
-	ret = gw_yaml_load_opts(&cfg->arena, fname, buf, len, &yo, &docs, &ndocs, err,
-				sizeof(err));
+	ret = gw_yaml_load_opts(&cfg->arena, fname, buf, len, &yo, &docs, &ndocs, err, sizeof(err));
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret) {
@@ -476,7 +474,8 @@ int gw_config_add_file(struct gw_config *cfg, const char *path)
 		if (err == -EFBIG)
 			gw_diag_add(&cfg->diags, GW_DIAG_ERROR, path, 0, NULL, NULL, NULL, NULL,
 				    "cannot read: %s: a %s must be smaller than %zu MiB",
-				    strerror(-err), cfg->trusted ? "state file" : "configuration file",
+				    strerror(-err),
+				    cfg->trusted ? "state file" : "configuration file",
 				    (cfg->trusted ? GW_STATE_MAX_BYTES : GW_MAX_INPUT) >> 20);
 		else
 			gw_diag_add(&cfg->diags, GW_DIAG_ERROR, path, 0, NULL, NULL, NULL, NULL,

@@ -184,12 +184,12 @@ static int write_state(FILE *f, struct gw_config *cfg, const struct state_limits
 		if ((size_t)bytes + reserve >= lim->max_bytes || nodes > lim->max_nodes) {
 			bool b = (size_t)bytes + reserve >= lim->max_bytes;
 
-			gw_diag_add(&cfg->diags, GW_DIAG_ERROR, o->file, o->line, o->ki->kind, o->ns,
-				    o->name, NULL,
-				    "configuration too large: the stored form gwd reads (every object "
-				    "with its defaults and status) reaches %zu %s at this object "
-				    "(object %zu of %zu), over the limit of %zu%s; load fewer or "
-				    "smaller objects", b ? (size_t)bytes + reserve : nodes,
+			gw_diag_add(&cfg->diags, GW_DIAG_ERROR, o->file, o->line, o->ki->kind,
+				    o->ns, o->name, NULL,
+				    "configuration too large: the stored form gwd reads (every "
+				    "object with its defaults and status) reaches %zu %s at this "
+				    "object (object %zu of %zu), over the limit of %zu%s; load "
+				    "fewer or smaller objects", b ? (size_t)bytes + reserve : nodes,
 				    b ? "bytes" : "YAML nodes", i + 1, cfg->nobjs,
 				    b ? lim->max_bytes - 1 : lim->max_nodes,
 				    b && reserve ? ", counting 4 KiB per listener for its "

@@ -45,7 +45,7 @@ int gw_state_save_as(const char *dir, const char *name, const struct gw_config *
  * Else 0, or -errno.
  */
 int gw_state_check_limits(struct gw_config *cfg, size_t max_bytes, size_t max_nodes);
-/** gw_state_save_as() measuring as it writes, as gw_state_check_limits() (nothing written on -EFBIG). */
+/** gw_state_save_as(), measuring as gw_state_check_limits() does; -EFBIG: nothing written. */
 int gw_state_stage(const char *dir, const char *name, struct gw_config *cfg, size_t max_bytes,
 		   size_t max_nodes);
 

@@ -563,11 +563,11 @@ int gw_yaml_load_opts(struct gw_arena *a, const char *file, const char *buf, siz
 			else if (ev.type == YAML_SEQUENCE_END_EVENT ||
 				 ev.type == YAML_MAPPING_END_EVENT)
 				skip--;
-			if ((start || ev.type == YAML_SCALAR_EVENT || ev.type == YAML_ALIAS_EVENT) &&
-			    !l.budget--)
+			if ((start || ev.type == YAML_SCALAR_EVENT ||
+			     ev.type == YAML_ALIAS_EVENT) && !l.budget--)
 				ret = lerr(&l, line, col, l.too_large);
 			if (skip == 1 && !start)
-				skip = 0;	/* the value (scalar, alias or collection) is over */
+				skip = 0;	/* the value (scalar, alias, collection) is over */
 			yaml_event_delete(&ev);
 			if (ret)
 				break;
