@@ -19,7 +19,7 @@
 #define GW_YAML_NODE_BUDGET (4u << 20)
 /* YAML nesting depth, any file */
 #define GW_YAML_MAX_DEPTH 64
-/* a state file: 4x a user's file (10k generated routes: 3.0x the bytes, 2.9x the nodes) */
+/* a state file: 4x a user's file (10k generated routes: 3.0x the bytes, 2.1x the nodes) */
 #define GW_STATE_MAX_BYTES ((size_t)GW_MAX_INPUT * 4)
 #define GW_STATE_NODE_BUDGET ((size_t)GW_YAML_NODE_BUDGET * 4)
 /*

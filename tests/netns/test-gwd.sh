@@ -1337,8 +1337,8 @@ test_sigterm_drain()
 }
 
 # docs/limits.md: 36000 generated routes are within a user's file limits
-# (1.4 Mi YAML nodes of 4 Mi) but their stored form, the staged file gwd
-# reloads (objects with defaults and status), has 4.4 Mi nodes. gwd used to
+# (2.0 Mi YAML nodes of 4 Mi) but their stored form, the staged file gwd
+# reloads (objects with defaults and status), has 4.2 Mi nodes. gwd used to
 # parse it with the user-file budget and refuse "document too large" at a
 # line of the staged copy; now state files have their own limits, which
 # gwctl checks while staging, so what gwctl accepts gwd serves.
