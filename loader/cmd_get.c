@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ struct get_cfg {
 	struct gw_common_cfg common;
 	const char *ns;
 	bool all_ns;
+	bool watch, watch_events;
 	const char *output;
 };
 
@@ -28,6 +30,10 @@ static const struct gw_opt get_opts[] = {
 	       "namespace (default: default)"),
 	GW_OPT("all-namespaces", 'A', GW_OPT_FLAG, struct get_cfg, all_ns, NULL, NULL,
 	       "list across all namespaces"),
+	GW_OPT("watch", 'w', GW_OPT_FLAG, struct get_cfg, watch, NULL, NULL,
+	       "after listing, print each change as the state changes (kubectl get -w)"),
+	GW_OPT("output-watch-events", 0, GW_OPT_FLAG, struct get_cfg, watch_events, NULL, NULL,
+	       "with --watch: an EVENT column (ADDED, MODIFIED, DELETED)"),
 	GW_OPT("output", 'o', GW_OPT_STR, struct get_cfg, output, "FORMAT", NULL,
 	       "yaml, json, name, wide or jsonpath=TEMPLATE (kubectl's JSONPath)"),
 	GW_COMMON_OPTS(struct get_cfg),
@@ -85,10 +91,15 @@ static void join(const struct gw_yval *seq, const char *key, char *buf, size_t l
 }
 
 /* Columns follow the Gateway API CRDs' additionalPrinterColumns. */
-static void print_table(struct gw_obj **objs, size_t n, const struct gw_kind_info *ki, bool all_ns)
+static void print_table(struct gw_obj **objs, size_t n, const struct gw_kind_info *ki, bool all_ns,
+			bool header, bool event_col)
 {
 	char agebuf[32], b1[512];
 
+	if (!header)
+		goto rows;
+	if (event_col)
+		printf("%-9s ", "EVENT");
 	if (all_ns && ki->namespaced)
 		printf("%-16s ", "NAMESPACE");
 	switch (ki->id) {
@@ -107,6 +118,7 @@ static void print_table(struct gw_obj **objs, size_t n, const struct gw_kind_inf
 	default:
 		printf("%-24s %s\n", "NAME", "AGE");
 	}
+rows:
 	for (size_t i = 0; i < n; i++) {
 		struct gw_obj *o = objs[i];
 		const char *a = age(o->created, agebuf, sizeof(agebuf));
@@ -187,108 +199,270 @@ static int print_jsonpath(const char *tmpl, const struct gw_yval *v)
 	return rc;
 }
 
-static int run_get(void *vcfg, int argc, char **argv)
-{
-	struct get_cfg *gc = vcfg;
-	const char *dir = gw_state_dir(&gc->common);
-	const struct gw_kind_info *ki;
+/* One reading of the state: the objects `gwctl get` selects, in state order. */
+struct snap {
 	struct gw_config cfg;
-	struct gw_obj **sel = NULL;
-	const char *ns = gc->ns ? gc->ns : "default";
-	const char *name = argc > 1 ? argv[1] : NULL;
-	const char *jsonpath;
-	size_t nsel = 0;
-	int lock = -1, err, ret = 1;
-	char path[4096];
+	struct gw_obj **sel;
+	size_t n;
+	const struct gw_kind_info *ki;
+};
 
-	gw_config_init(&cfg, gc->common.controller);
-	if (argc < 1 || argc > 2) {
-		fprintf(stderr, "gwctl get: usage: gwctl get KIND [NAME] [-n NS | -A] "
-				"[-o yaml|json|name|wide|jsonpath=TEMPLATE]\n");
-		return 2;
-	}
-	if (parse_output(gc->output, &jsonpath))
-		return 2;
-	ki = gw_kind_by_cli_name(argv[0]);
+/* 0, or 1 with the error printed (unknown kind, unreadable state). */
+static int snap_load(struct get_cfg *gc, const char *kind, const char *name, struct snap *s)
+{
+	const char *dir = gw_state_dir(&gc->common);
+	const char *ns = gc->ns ? gc->ns : "default";
+	const struct gw_kind_info *ki = gw_kind_by_cli_name(kind);
+	char path[4096];
+	int lock = -1, err, ret = 1;
+
+	memset(s, 0, sizeof(*s));
+	gw_config_init(&s->cfg, gc->common.controller);
 	snprintf(path, sizeof(path), "%s/%s", dir, GW_STATE_FILE);
 	if (!access(path, F_OK)) {
 		lock = gw_state_lock(dir, LOCK_SH);
 		if (lock < 0) {
 			fprintf(stderr, "gwctl get: cannot lock '%s': %s\n", dir, strerror(-lock));
-			goto out;
+			return 1;
 		}
-		if ((err = gw_state_load(dir, &cfg))) {
+		if ((err = gw_state_load(dir, &s->cfg))) {
 			fprintf(stderr, "gwctl get: cannot read state in '%s': %s\n", dir,
 				strerror(-err));
-			gw_diags_print(&cfg.diags, stderr);
+			gw_diags_print(&s->cfg.diags, stderr);
 			goto out;
 		}
 	}
 	/* a policy kind accepted with --allow-unenforced: known by its objects only */
-	for (size_t i = 0; !ki && i < cfg.nby_kind[GW_K_UNENFORCED]; i++)
-		if (gw_kind_matches_cli(cfg.by_kind[GW_K_UNENFORCED][i]->ki, argv[0]))
-			ki = cfg.by_kind[GW_K_UNENFORCED][i]->ki;
+	for (size_t i = 0; !ki && i < s->cfg.nby_kind[GW_K_UNENFORCED]; i++)
+		if (gw_kind_matches_cli(s->cfg.by_kind[GW_K_UNENFORCED][i]->ki, kind))
+			ki = s->cfg.by_kind[GW_K_UNENFORCED][i]->ki;
 	if (!ki) {
-		fprintf(stderr, "error: the server doesn't have a resource type \"%s\"\n", argv[0]);
+		fprintf(stderr, "error: the server doesn't have a resource type \"%s\"\n", kind);
 		goto out;
 	}
-	sel = calloc(cfg.nby_kind[ki->id] + 1, sizeof(*sel));
-	if (!sel)
+	s->ki = ki;
+	s->sel = calloc(s->cfg.nby_kind[ki->id] + 1, sizeof(*s->sel));
+	if (!s->sel)
 		goto out;
-	for (size_t i = 0; i < cfg.nby_kind[ki->id]; i++) {
-		struct gw_obj *o = cfg.by_kind[ki->id][i];
+	for (size_t i = 0; i < s->cfg.nby_kind[ki->id]; i++) {
+		struct gw_obj *o = s->cfg.by_kind[ki->id][i];
 
 		if (ki->id == GW_K_UNENFORCED && (strcmp(o->ki->kind, ki->kind) ||
 						  strcmp(o->ki->group, ki->group)))
 			continue;
-
 		if (ki->namespaced && !gc->all_ns && strcmp(o->ns, ns))
 			continue;
 		if (name && strcmp(o->name, name))
 			continue;
-		sel[nsel++] = o;
+		s->sel[s->n++] = o;
 	}
-	if (name && !nsel) {
+	ret = 0;
+out:
+	if (lock >= 0)
+		close(lock);
+	return ret;
+}
+
+static void snap_free(struct snap *s)
+{
+	free(s->sel);
+	gw_config_free(&s->cfg);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Prints objs in the -o format. bare: one object (or, when watching, each
+ * object) prints as itself, else several as a List. events (watch with
+ * --output-watch-events): the event of each row, as kubectl's EVENT column.
+ */
+static int print_objs(struct get_cfg *gc, struct snap *s, struct gw_obj **objs, size_t n,
+		      bool bare, bool header, const char *const *events, const char *jsonpath)
+{
+	if (!gc->output || !strcmp(gc->output, "wide")) {
+		if (header)
+			print_table(objs, 0, s->ki, gc->all_ns, true, !!events);
+		for (size_t i = 0; i < n; i++) {
+			if (events)
+				printf("%-9s ", events[i]);
+			print_table(objs + i, 1, s->ki, gc->all_ns, false, false);
+		}
+		return 0;
+	}
+	if (!strcmp(gc->output, "name")) {
+		char buf[512];
+
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", gw_resource_name(objs[i], buf, sizeof(buf)));
+		return 0;
+	}
+	for (size_t i = 0; i < (bare ? n : 1); i++) {
+		struct gw_yval *v = bare ? gw_obj_view(&s->cfg.arena, objs[i])
+					 : gw_list_view(&s->cfg.arena, objs, n);
+
+		if (!v)
+			return -ENOMEM;
+		if (jsonpath) {
+			if (print_jsonpath(jsonpath, v))
+				return -EINVAL;
+		} else if (!strcmp(gc->output, "json")) {
+			gw_yemit_json(stdout, v, true);
+		} else {
+			if (bare && n > 1)
+				printf("---\n");
+			gw_yemit_yaml(stdout, v);
+		}
+	}
+	return 0;
+}
+
+/* Waits until the state file is replaced or rewritten (gwctl load commits by rename). */
+static int wait_state_change(int ifd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	for (;;) {
+		ssize_t len = read(ifd, buf, sizeof(buf));
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len <= 0)
+			return len < 0 ? -errno : -EIO;
+		for (char *p = buf; p < buf + len;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			if (ev->len && !strcmp(ev->name, GW_STATE_FILE))
+				return 0;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+static struct gw_obj *find_same(const struct snap *s, const struct gw_obj *o)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->sel[i]->ns ? s->sel[i]->ns : "", o->ns ? o->ns : "") &&
+		    !strcmp(s->sel[i]->name, o->name))
+			return s->sel[i];
+	return NULL;
+}
+
+/*
+ * kubectl get -w: after the listing, one row (or object) per change as the
+ * state changes: added and modified objects from the new state, deleted
+ * ones as they last were. Runs until interrupted.
+ */
+static int watch(struct get_cfg *gc, const char *kind, const char *name, struct snap *cur,
+		 const char *jsonpath)
+{
+	const char *dir = gw_state_dir(&gc->common);
+	int ifd = inotify_init1(IN_CLOEXEC), err = 0;
+
+	if (ifd < 0 || inotify_add_watch(ifd, dir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+		fprintf(stderr, "gwctl get: cannot watch '%s': %s\n", dir, strerror(errno));
+		if (ifd >= 0)
+			close(ifd);
+		return 1;
+	}
+	fflush(stdout);
+	while (!(err = wait_state_change(ifd))) {
+		struct snap next;
+		struct gw_obj **changed;
+		const char **events;
+		size_t n = 0;
+
+		if (snap_load(gc, kind, name, &next))
+			continue;	/* printed; the next change may be readable */
+		changed = calloc(next.n + cur->n + 1, sizeof(*changed));
+		events = calloc(next.n + cur->n + 1, sizeof(*events));
+		if (!changed || !events) {
+			free(changed);
+			free(events);
+			snap_free(&next);
+			err = -ENOMEM;
+			break;
+		}
+		for (size_t i = 0; i < next.n; i++) {
+			struct gw_obj *was = find_same(cur, next.sel[i]);
+
+			if (was && gw_yequal(gw_obj_view(&cur->cfg.arena, was),
+					     gw_obj_view(&next.cfg.arena, next.sel[i])))
+				continue;
+			events[n] = was ? "MODIFIED" : "ADDED";
+			changed[n++] = next.sel[i];
+		}
+		/* deleted: printed from the old state, where they still are */
+		for (size_t i = 0; i < cur->n; i++) {
+			if (find_same(&next, cur->sel[i]))
+				continue;
+			events[0] = "DELETED";
+			print_objs(gc, cur, &cur->sel[i], 1, true, false,
+				   gc->watch_events ? events : NULL, jsonpath);
+		}
+		print_objs(gc, &next, changed, n, true, false, gc->watch_events ? events : NULL,
+			   jsonpath);
+		fflush(stdout);
+		free(changed);
+		free(events);
+		snap_free(cur);
+		*cur = next;
+	}
+	close(ifd);
+	fprintf(stderr, "gwctl get: watch ended: %s\n", strerror(-err));
+	return 1;
+}
+
+static int run_get(void *vcfg, int argc, char **argv)
+{
+	struct get_cfg *gc = vcfg;
+	const char *ns = gc->ns ? gc->ns : "default";
+	const char *name = argc > 1 ? argv[1] : NULL;
+	const char *jsonpath;
+	struct snap s;
+	int ret = 1;
+
+	if (argc < 1 || argc > 2) {
+		fprintf(stderr, "gwctl get: usage: gwctl get KIND [NAME] [-n NS | -A] [-w] "
+				"[-o yaml|json|name|wide|jsonpath=TEMPLATE]\n");
+		return 2;
+	}
+	if (parse_output(gc->output, &jsonpath))
+		return 2;
+	gc->watch |= gc->watch_events;
+	if (snap_load(gc, argv[0], name, &s))
+		goto out;
+	if (name && !s.n && !gc->watch) {
 		fprintf(stderr, "Error from server (NotFound): %s%s%s \"%s\" not found\n",
-			ki->plural, *ki->group ? "." : "", ki->group, name);
+			s.ki->plural, *s.ki->group ? "." : "", s.ki->group, name);
 		goto out;
 	}
-	if (!nsel && (!gc->output || !strcmp(gc->output, "wide"))) {
-		if (ki->namespaced && !gc->all_ns)
+	if (!s.n && (!gc->output || !strcmp(gc->output, "wide")) && !gc->watch) {
+		if (s.ki->namespaced && !gc->all_ns)
 			fprintf(stderr, "No resources found in %s namespace.\n", ns);
 		else
 			fprintf(stderr, "No resources found\n");
 		ret = 0;
 		goto out;
 	}
-	if (!gc->output || !strcmp(gc->output, "wide")) {
-		print_table(sel, nsel, ki, gc->all_ns);
-	} else if (!strcmp(gc->output, "name")) {
-		char buf[512];
+	if (gc->watch) {
+		const char **events = calloc(s.n + 1, sizeof(*events));
 
-		for (size_t i = 0; i < nsel; i++)
-			printf("%s\n", gw_resource_name(sel[i], buf, sizeof(buf)));
-	} else {
-		/* one named object prints bare; anything else is a List */
-		struct gw_yval *v = name ? gw_obj_view(&cfg.arena, sel[0])
-					 : gw_list_view(&cfg.arena, sel, nsel);
-
-		if (!v)
+		for (size_t i = 0; events && i < s.n; i++)
+			events[i] = "ADDED";
+		if (!events || print_objs(gc, &s, s.sel, s.n, true, true,
+					  gc->watch_events ? events : NULL, jsonpath)) {
+			free(events);
 			goto out;
-		if (jsonpath) {
-			if (print_jsonpath(jsonpath, v))
-				goto out;
-		} else if (!strcmp(gc->output, "json"))
-			gw_yemit_json(stdout, v, true);
-		else
-			gw_yemit_yaml(stdout, v);
+		}
+		free(events);
+		ret = watch(gc, argv[0], name, &s, jsonpath);
+		goto out;
 	}
+	/* one named object prints bare; anything else is a List */
+	if (print_objs(gc, &s, s.sel, s.n, !!name, true, NULL, jsonpath))
+		goto out;
 	ret = 0;
 out:
-	if (lock >= 0)
-		close(lock);
-	free(sel);
-	gw_config_free(&cfg);
+	snap_free(&s);
 	return ret;
 }
 

@@ -17,6 +17,7 @@
 #include "config/state.h"
 #include "dataplane.h"
 #include "node.h"
+#include "gw/htpasswd.h"
 #include "gw/tls.h"
 #include "gwctl.h"
 
@@ -191,29 +192,85 @@ static void find_dataplanes(void)
 		dataplanes[ndataplanes++] = &gw_dp_gwd;
 }
 
-/* Status hook: the data plane that serves a listener's protocol says if it does. */
+/*
+ * Status hook: the data planes that serve a listener's protocol, in order
+ * (XDP before gwd for TCP/UDP: gwd serves what XDP does not), say if one
+ * does; the last one's reason is the message.
+ */
 static bool dp_programmed(void *vctx, const struct gw_listener *l, const char **msg)
 {
 	struct gw_dp_ctx *ctx = vctx;
+	bool owned = false;
 
-	for (int i = 0; i < ndataplanes; i++)
-		if (dataplanes[i]->owns_listener(l))
-			return dataplanes[i]->listener_programmed(ctx, l, msg);
-	*msg = "no data plane in this build serves this protocol";
+	for (int i = 0; i < ndataplanes; i++) {
+		if (!dataplanes[i]->owns_listener(l))
+			continue;
+		owned = true;
+		if (dataplanes[i]->listener_programmed(ctx, l, msg))
+			return true;
+	}
+	if (!owned)
+		*msg = "no data plane in this build serves this protocol";
 	return false;
+}
+
+static bool l4_listener(const struct gw_listener *l)
+{
+	return l->proto == GW_PROTO_TCP || l->proto == GW_PROTO_UDP;
+}
+
+/*
+ * After the XDP tier is programmed: records in cfg which TCP/UDP listeners
+ * it serves and rewrites the staged file with that, so gwd (which reads
+ * it) serves the others in userspace.
+ */
+static int restage_tiers(struct gw_dp_ctx *ctx, struct gw_config *cfg, const char *dir)
+{
+	const char *msg;
+	char key[512];
+	int err;
+
+	cfg->xdp_listeners = NULL;
+	cfg->nxdp_listeners = 0;
+	for (size_t i = 0; &gw_dp_xdp && i < cfg->nby_kind[GW_K_GATEWAY]; i++) {
+		const struct gw_obj *o = cfg->by_kind[GW_K_GATEWAY][i];
+
+		if (!o->ours || !o->u.gw || !o->u.gw->ours)
+			continue;
+		for (int k = 0; k < o->u.gw->nall; k++) {
+			const struct gw_listener *l = o->u.gw->all[k];
+
+			if (!l->valid || !l4_listener(l) ||
+			    !gw_dp_xdp.listener_programmed(ctx, l, &msg))
+				continue;
+			snprintf(key, sizeof(key), "%s/%s/%s/%s", l->owner->ki->kind,
+				 l->owner->ns ? l->owner->ns : "", l->owner->name, l->name);
+			if ((err = gw_config_add_xdp_listener(cfg, key)))
+				return err;
+		}
+	}
+	/* staged without the list already: only a non-empty one needs writing again */
+	return cfg->nxdp_listeners ? gw_state_save_as(dir, GW_STAGED_FILE, cfg) : 0;
 }
 
 /*
  * Programs every data plane; on a failure, the ones already programmed go
  * back to prev (whose state file is still the committed one).
  */
-static int apply_dataplanes(struct gw_dp_ctx *ctx, const struct gw_config *cfg,
-			    const struct gw_config *prev, const char *staged, const char *committed)
+static int apply_dataplanes(struct gw_dp_ctx *ctx, struct gw_config *cfg,
+			    const struct gw_config *prev, const char *dir, const char *staged,
+			    const char *committed)
 {
+	bool applied = false;
 	int i, err = 0;
 
 	for (i = 0; i < ndataplanes; i++) {
 		err = dataplanes[i]->apply(ctx, cfg, prev, staged);
+		if (!err && dataplanes[i] == &gw_dp_xdp && (err = restage_tiers(ctx, cfg, dir))) {
+			fprintf(stderr, "gwctl load: cannot write state to '%s': %s\n", dir,
+				strerror(-err));
+			applied = true;
+		}
 		if (err)
 			break;
 	}
@@ -221,12 +278,27 @@ static int apply_dataplanes(struct gw_dp_ctx *ctx, const struct gw_config *cfg,
 		return 0;
 	fprintf(stderr, "gwctl load: the %s data plane rejected the configuration; rolling "
 		"back to the previous one\n", dataplanes[i]->name);
+	if (applied)
+		i++;	/* applied, then the state write failed: roll it back too */
 	while (i-- > 0) {
 		if (dataplanes[i]->apply(ctx, prev, cfg, committed))
 			fprintf(stderr, "gwctl load: rolling back the %s data plane failed\n",
 				dataplanes[i]->name);
 	}
 	return err;
+}
+
+/* cfg->htpasswd_check: the SecurityPolicy basicAuth file as gwd will read it */
+static int check_htpasswd(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct gw_htpasswd_error he = { 0 };
+	struct gw_htpasswd *h = NULL;
+	int rc = gw_htpasswd_parse(text, len, &h, &he);
+
+	if (rc)
+		snprintf(err, errlen, "line %u: %s", he.line, he.reason ? he.reason : strerror(-rc));
+	gw_htpasswd_free(h);
+	return rc;
 }
 
 static int run_load(void *vcfg, int argc, char **argv)
@@ -255,6 +327,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	gw_config_init(&prev, lc->common.controller);
 	cfg.unserved_kinds = GW_UNSERVED_KINDS;
 	cfg.tls_options_check = gw_tls_options_check;
+	cfg.htpasswd_check = check_htpasswd;
 	if (argc) {
 		fprintf(stderr, "gwctl load: unexpected argument '%s'; files are given with -f\n",
 			argv[0]);
@@ -396,7 +469,7 @@ static int run_load(void *vcfg, int argc, char **argv)
 	snprintf(staged, sizeof(staged), "%s/%s", dir, GW_STAGED_FILE);
 	snprintf(committed, sizeof(committed), "%s/%s", dir, GW_STATE_FILE);
 	find_dataplanes();
-	if ((err = apply_dataplanes(&dpctx, &cfg, &prev, staged, committed))) {
+	if ((err = apply_dataplanes(&dpctx, &cfg, &prev, dir, staged, committed))) {
 		unlink(staged);
 		goto out;
 	}

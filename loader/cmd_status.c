@@ -81,21 +81,30 @@ static const char *summary(const struct gw_yval *conds, char *buf, size_t len)
  * stopped or lost a listener since. For listeners gwd serves and the status
  * calls Programmed, ask gwd now and say so when it disagrees.
  */
-static void live_check(struct gw_dp_ctx *dp, const struct gw_obj *gw, const char *listener,
-		       const char *proto, const struct gw_yval *conds)
+/* Which tier serves a listener: XDP for the TCP/UDP ones gwctl load recorded, else gwd. */
+static const char *tier(const struct gw_config *cfg, const char *key, const char *proto)
 {
-	char key[512];
+	if (strcmp(proto, "TCP") && strcmp(proto, "UDP"))
+		return "gwd";
+	for (size_t i = 0; i < cfg->nxdp_listeners; i++)
+		if (!strcmp(cfg->xdp_listeners[i], key))
+			return "xdp";
+	return "gwd";
+}
+
+static void live_check(struct gw_dp_ctx *dp, const char *key, const char *tier,
+		       const struct gw_yval *conds)
+{
 	const char *why;
 	bool programmed = false;
 
-	if (strcmp(proto, "HTTP") && strcmp(proto, "HTTPS") && strcmp(proto, "TLS"))
+	if (strcmp(tier, "gwd"))
 		return;
 	for (size_t i = 0; i < gw_ylen(conds); i++)
 		programmed |= !strcmp(gw_ygetstr(conds->items[i], "type", ""), "Programmed") &&
 			      !strcmp(gw_ygetstr(conds->items[i], "status", ""), "True");
 	if (!programmed)
 		return;
-	snprintf(key, sizeof(key), "Gateway/%s/%s/%s", gw->ns, gw->name, listener);
 	if (!gw_gwd_live_listener(dp, key, &why))
 		printf("    ! not served now, though Programmed at the last load: %s\n", why);
 }
@@ -206,19 +215,23 @@ static int run_status(void *vcfg, int argc, char **argv)
 			struct gw_yval *le = ls->items[l];
 			const char *name = gw_ygetstr(le, "name", "");
 			struct gw_yval *spec_l = NULL;
+			const char *t;
+			char key[512];
 
 			for (size_t k = 0; k < gw_ylen(spec_ls); k++)
 				if (!strcmp(gw_ygetstr(spec_ls->items[k], "name", ""), name))
 					spec_l = spec_ls->items[k];
-			printf("  listener %s %s/%lld%s%s: %lld route%s; %s\n", name,
+			snprintf(key, sizeof(key), "Gateway/%s/%s/%s", o->ns, o->name, name);
+			t = tier(&cfg, key, gw_ygetstr(spec_l, "protocol", ""));
+			printf("  listener %s %s/%lld%s%s tier=%s: %lld route%s; %s\n", name,
 			       gw_ygetstr(spec_l, "protocol", "?"), gw_ygetint(spec_l, "port", 0),
 			       gw_ygetstr(spec_l, "hostname", NULL) ? " " : "",
-			       gw_ygetstr(spec_l, "hostname", ""), gw_ygetint(le, "attachedRoutes", 0),
+			       gw_ygetstr(spec_l, "hostname", ""), t,
+			       gw_ygetint(le, "attachedRoutes", 0),
 			       gw_ygetint(le, "attachedRoutes", 0) == 1 ? "" : "s",
 			       summary(gw_yget(le, "conditions"), buf, sizeof(buf)));
 			print_problems("    ", gw_yget(le, "conditions"));
-			live_check(&dp, o, name, gw_ygetstr(spec_l, "protocol", ""),
-				   gw_yget(le, "conditions"));
+			live_check(&dp, key, t, gw_yget(le, "conditions"));
 			print_routes_for(&cfg, o, name);
 		}
 	}

@@ -270,8 +270,9 @@ static bool gwd_listener_programmed(struct gw_dp_ctx *ctx, const struct gw_liste
 
 static bool gwd_owns_listener(const struct gw_listener *l)
 {
+	/* TCP/UDP: the listeners the XDP tier does not serve (gwd's userspace L4 path) */
 	return l->proto == GW_PROTO_HTTP || l->proto == GW_PROTO_HTTPS ||
-	       l->proto == GW_PROTO_TLS;
+	       l->proto == GW_PROTO_TLS || l->proto == GW_PROTO_TCP || l->proto == GW_PROTO_UDP;
 }
 
 const struct gw_dp_ops gw_dp_gwd = {

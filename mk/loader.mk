@@ -13,3 +13,8 @@ LOADER_TLS_UNIT := $(OUTPUT)/tests/unit/config/listener_tls_options
 $(LOADER_TLS_UNIT): $(LOADER_LIBGWTLS)
 $(LOADER_TLS_UNIT): ALL_CFLAGS += -Iuser/include
 $(LOADER_TLS_UNIT): LDLIBS_CONFIG = $(LOADER_LIBGWTLS) -lssl -lyaml -lcrypto -lpcre2-8 -lpthread
+
+# and SecurityPolicy basicAuth files with gwd's own htpasswd parser (cfg->htpasswd_check)
+GWCTL_EXTRA_SRCS += user/auth/htpasswd.c
+GWCTL_EXTRA_LIBS += -lcrypt
+$(OUTPUT)/user/auth/htpasswd.o: ALL_CFLAGS += -Iuser/include

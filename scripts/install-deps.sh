@@ -9,6 +9,8 @@ PKGS=(
 	build-essential clang llvm bpftool libbpf-dev libxdp-dev xdp-tools
 	liburing-dev libssl-dev libnghttp2-dev libpcre2-dev libyaml-dev libcap-dev
 	libelf-dev zlib1g-dev pkg-config
+	# user/auth/: JSON of JWTs and JWK sets, bcrypt through crypt_r (libxcrypt)
+	libjansson-dev libcrypt-dev
 	# tests
 	libcmocka-dev iproute2 iputils-ping ethtool socat jq curl tcpdump python3
 	# gRPC clients and servers of tests/netns/test-gwd-grpc.sh (Debian's, in /usr/bin/python3)
@@ -21,6 +23,8 @@ PKGS=(
 	libnginx-mod-stream
 	# the configuration store's etcd backend (loader/store/etcd.c) and the etcd it is tested on
 	libcurl4-openssl-dev libjansson-dev etcd-server
+	# htpasswd for the SecurityPolicy basicAuth tests (tests/netns/test-gwd-secpol.sh)
+	apache2-utils
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,6 +376,57 @@ accept:
 	return push_obj(cfg, o);
 }
 
+#define XDP_LISTENER_HDR "# xdpListener: "
+
+int gw_config_add_xdp_listener(struct gw_config *cfg, const char *key)
+{
+	const char **v = gw_arena_alloc(&cfg->arena, (cfg->nxdp_listeners + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	if (cfg->nxdp_listeners)
+		memcpy(v, cfg->xdp_listeners, cfg->nxdp_listeners * sizeof(*v));
+	if (!(v[cfg->nxdp_listeners] = gw_arena_strdup(&cfg->arena, key)))
+		return -ENOMEM;
+	cfg->xdp_listeners = v;
+	cfg->nxdp_listeners++;
+	return 0;
+}
+
+bool gw_config_xdp_serves(const struct gw_config *cfg, const struct gw_listener *l)
+{
+	char key[512];
+
+	snprintf(key, sizeof(key), "%s/%s/%s/%s", l->owner->ki->kind,
+		 l->owner->ns ? l->owner->ns : "", l->owner->name, l->name);
+	for (size_t i = 0; i < cfg->nxdp_listeners; i++)
+		if (!strcmp(cfg->xdp_listeners[i], key))
+			return true;
+	return false;
+}
+
+/* The state file's header (leading comment lines): the listeners XDP serves. */
+static int read_header(struct gw_config *cfg, const char *buf, size_t len)
+{
+	const size_t hl = strlen(XDP_LISTENER_HDR);
+	size_t off = 0;
+
+	while (off < len && buf[off] == '#') {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (buf + off)) : len - off;
+		char key[512];
+
+		if (n > hl && n - hl < sizeof(key) && !memcmp(buf + off, XDP_LISTENER_HDR, hl)) {
+			memcpy(key, buf + off + hl, n - hl);
+			key[n - hl] = '\0';
+			if (gw_config_add_xdp_listener(cfg, key))
+				return -ENOMEM;
+		}
+		off += n + 1;
+	}
+	return 0;
+}
+
 int gw_config_add_buf(struct gw_config *cfg, const char *file, const char *buf, size_t len)
 {
 	struct gw_ydoc *docs;
@@ -389,6 +441,8 @@ int gw_config_add_buf(struct gw_config *cfg, const char *file, const char *buf, 
 	int ret;
 
 	if (!fname)
+		return -ENOMEM;
+	if (cfg->trusted && read_header(cfg, buf, len))
 		return -ENOMEM;
 	ret = gw_yaml_load_opts(&cfg->arena, fname, buf, len, &yo, &docs, &ndocs, err, sizeof(err));
 	if (ret == -ENOMEM)

@@ -13,9 +13,8 @@
  *   but gateway-api v1.6.1 pkg/features defines no ExternalAuth feature
  *   name, so publishing one would name a feature the release lacks.
  * - GatewayInfrastructurePropagation, HTTPRouteDestinationPortMatching,
- *   TLSRouteModeMixed, the ListenerSet feature and session persistence: not
- *   implemented, or no test here shows the conformance behaviour yet
- *   (ListenerSet status is unit-tested, its routing on the wire is not).
+ *   TLSRouteModeMixed and session persistence: not implemented, or no test
+ *   here shows the conformance behaviour yet.
  */
 #include "features.h"
 
@@ -59,6 +58,7 @@ const char *const gw_supported_features[] = {
 	"HTTPRouteRetryBackendTimeout",		/* test-gwd/test_retry_single_endpoint */
 	"HTTPRouteRetryConnectionError",	/* test-gwd/test_retry_single_endpoint (resets) */
 	"HTTPRouteSchemeRedirect",
+	"ListenerSet",				/* tests/netns/test-gwd-listenerset.sh (all 13) */
 	"ReferenceGrant",
 	"TCPRoute",
 	"TLSRoute",

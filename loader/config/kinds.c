@@ -60,6 +60,7 @@ static const struct gw_kind_version v_refgrant[] = {
 static const struct gw_kind_version v_btlsp[] = {
 	V("v1", gw_fields_backendtlspolicy), V("v1alpha3", gw_fields_backendtlspolicy),
 	V("v1alpha2", gw_fields_backendtlspolicy_v1alpha2), VEND };
+static const struct gw_kind_version v_secpol[] = { V("v1alpha1", gw_fields_securitypolicy), VEND };
 static const struct gw_kind_version v_namespace[] = { V("v1", gw_fields_namespace), VEND };
 static const struct gw_kind_version v_service[] = { V("v1", gw_fields_service), VEND };
 static const struct gw_kind_version v_eps[] = { V("v1", gw_fields_endpointslice), VEND };
@@ -88,6 +89,8 @@ const struct gw_kind_info gw_kind_infos[GW_K__COUNT] = {
 				  "referencegrants", "refgrant", true, false, v_refgrant },
 	[GW_K_BACKENDTLSPOLICY] = { GW_K_BACKENDTLSPOLICY, "BackendTLSPolicy", GW_GROUP,
 				    "backendtlspolicies", "btlspolicy", true, true, v_btlsp },
+	[GW_K_SECURITYPOLICY] = { GW_K_SECURITYPOLICY, "SecurityPolicy", GW_EG_GROUP,
+				  "securitypolicies", "sp", true, true, v_secpol },
 	[GW_K_NAMESPACE] = { GW_K_NAMESPACE, "Namespace", "", "namespaces", "ns", false, false,
 			     v_namespace },
 	[GW_K_SERVICE] = { GW_K_SERVICE, "Service", "", "services", "svc", true, false,

@@ -14,6 +14,7 @@
 #include "schema.h"
 
 #define GW_GROUP "gateway.networking.k8s.io"
+#define GW_EG_GROUP "gateway.envoyproxy.io"	/* Envoy Gateway extensions */
 
 enum gw_kind {
 	GW_K_GATEWAYCLASS,
@@ -26,6 +27,7 @@ enum gw_kind {
 	GW_K_UDPROUTE,
 	GW_K_REFERENCEGRANT,
 	GW_K_BACKENDTLSPOLICY,
+	GW_K_SECURITYPOLICY,	/* gateway.envoyproxy.io/v1alpha1 (Envoy Gateway) */
 	GW_K_NAMESPACE,
 	GW_K_SERVICE,
 	GW_K_ENDPOINTSLICE,
@@ -99,6 +101,7 @@ extern const struct gw_sfield gw_fields_udproute[];
 extern const struct gw_sfield gw_fields_l4route_v1alpha2[];
 extern const struct gw_sfield gw_fields_referencegrant[];
 extern const struct gw_sfield gw_fields_backendtlspolicy[];
+extern const struct gw_sfield gw_fields_securitypolicy[];
 extern const struct gw_sfield gw_fields_backendtlspolicy_v1alpha2[];
 extern const struct gw_sfield gw_fields_namespace[];
 extern const struct gw_sfield gw_fields_service[];

@@ -243,6 +243,18 @@ struct gw_service {
 	int nslices;
 };
 
+/**
+ * An Envoy Gateway SecurityPolicy as xdpgw enforces it; the fields stay in
+ * obj->spec (the data plane builds them). invalid: why it cannot be
+ * enforced, and then its targets get 500, never unauthenticated access.
+ */
+struct gw_secpol {
+	struct gw_obj *obj;
+	const char *invalid_reason, *invalid;
+	const char *htpasswd;		/* basicAuth.users: the Secret's .htpasswd, decoded */
+	size_t htpasswd_len;
+};
+
 struct gw_obj {
 	const struct gw_kind_info *ki;
 	const char *api_version;
@@ -265,6 +277,7 @@ struct gw_obj {
 		struct gw_listenerset *ls;
 		struct gw_route *route;
 		struct gw_service *svc;
+		struct gw_secpol *secpol;
 		void *any;
 	} u;
 	bool class_accepted;		/* GatewayClass: ours and Accepted */
@@ -326,6 +339,14 @@ struct gw_config {
 	 * object's top-level status) nor computed; only gwctl writes status.
 	 */
 	bool no_status;
+	/*
+	 * Keys ("Gateway/ns/name/listener") of the TCP/UDP listeners the XDP
+	 * tier serves, as gwctl load found them after programming it; gwd
+	 * serves every other TCP/UDP listener in userspace. Persisted as state
+	 * header lines "# xdpListener: KEY" (read back from trusted input).
+	 */
+	const char **xdp_listeners;
+	size_t nxdp_listeners;
 	const char *now;		/* RFC 3339 time of this load (lastTransitionTime) */
 	const struct gw_dataplane *dataplane;
 	const struct gw_node *node;	/* NULL: unknown, status.addresses lists spec only */
@@ -346,6 +367,12 @@ struct gw_config {
 	 */
 	int (*tls_options_check)(const struct gw_yval *options, bool http, char *err,
 				 size_t errlen);
+	/*
+	 * Parses an .htpasswd as gwd's basicAuth will (user/auth/htpasswd.c,
+	 * which this library does not link): 0, or nonzero with err saying
+	 * why. NULL: not checked here (gwd still fails closed on it).
+	 */
+	int (*htpasswd_check)(const char *text, size_t len, char *err, size_t errlen);
 	bool resolved;
 };
 
@@ -359,6 +386,10 @@ void gw_config_free(struct gw_config *cfg);
  * resource failures. Check cfg->diags.nerrors afterwards.
  */
 int gw_config_add_buf(struct gw_config *cfg, const char *file, const char *buf, size_t len);
+/** Whether the XDP tier serves listener l (its key is in cfg->xdp_listeners). */
+bool gw_config_xdp_serves(const struct gw_config *cfg, const struct gw_listener *l);
+/** Adds key to cfg->xdp_listeners (copied into the arena); 0 or -ENOMEM. */
+int gw_config_add_xdp_listener(struct gw_config *cfg, const char *key);
 /** Reads path ("-" = stdin) and calls gw_config_add_buf. */
 int gw_config_add_file(struct gw_config *cfg, const char *path);
 
@@ -403,6 +434,14 @@ bool gw_selector_matches(const struct gw_yval *selector, const struct gw_yval *l
  * a NULL argument means "any".
  */
 const char *gw_hostname_intersect(const char *listener, const char *route, bool *any);
+
+/**
+ * The SecurityPolicy that applies to rule `rule` of route r when it is
+ * served through listener l (Envoy Gateway precedence, policy_attach.h),
+ * or NULL.
+ */
+const struct gw_secpol *gw_securitypolicy_for(const struct gw_config *cfg, const struct gw_route *r,
+					      int rule, const struct gw_listener *l);
 
 /** Labels of a namespace (declared or implied: kubernetes.io/metadata.name). */
 struct gw_yval *gw_config_ns_labels(struct gw_config *cfg, const char *ns);

@@ -203,7 +203,8 @@ int gw_config_resolve(struct gw_config *cfg, const struct gw_config *prev)
 		return err;
 	gw_resolve_gateway_client_certs(cfg);
 	gw_finish_gateways(cfg);
-	if ((err = gw_resolve_policies(cfg)) || (err = gw_mark_unenforced(cfg)))
+	if ((err = gw_resolve_policies(cfg)) || (err = gw_resolve_attachments(cfg)) ||
+	    (err = gw_resolve_securitypolicies(cfg)) || (err = gw_mark_unenforced(cfg)))
 		return err;
 	cfg->resolved = true;
 	return cfg->no_status ? 0 : gw_build_status(cfg, prev);

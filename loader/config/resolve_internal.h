@@ -72,6 +72,10 @@ struct gw_obj *gw_backend_tls_policy(const struct gw_config *cfg, const struct g
  * sectionName) gets the same condition on every parent status of ours.
  */
 int gw_mark_unenforced(struct gw_config *cfg);
+/* resolve_securitypolicy.c */
+int gw_resolve_securitypolicies(struct gw_config *cfg);
+/** Where the route/Gateway-targeting policies attach (unenforced and SecurityPolicy). */
+int gw_resolve_attachments(struct gw_config *cfg);
 
 /* status.c */
 void gw_cond_set(struct gw_conds *c, const char *type, const char *status, const char *reason,

@@ -143,10 +143,18 @@ static void resolve_parent(struct gw_config *cfg, struct gw_route *r, int pi)
 		return;
 	}
 	p->ours = true;
-	if (!p->gw->ours || (p->ls && !p->ls->parent)) {
+	/* a ListenerSet its Gateway does not allow (NotAllowed) has no parent: p->gw is NULL */
+	if (p->ls && !p->ls->parent) {
+		const struct gw_cond *why = gw_cond_get(&p->ls->conds, "Accepted");
+
 		gw_cond_set(&p->conds, "Accepted", "False", "NotAllowedByListeners",
-			    p->ls ? "the ListenerSet is not attached to a Gateway"
-				  : "the Gateway's GatewayClass is not accepted");
+			    gw_arena_printf(a, "ListenerSet %s/%s is not attached: %s", p->ns,
+					    p->name, why ? why->message : "no parent Gateway"));
+		return;
+	}
+	if (!p->gw->ours) {
+		gw_cond_set(&p->conds, "Accepted", "False", "NotAllowedByListeners",
+			    "the Gateway's GatewayClass is not accepted");
 		return;
 	}
 	nsel = select_listeners(p, sel, 64);

@@ -74,14 +74,22 @@ static int mark_ref(struct gw_config *cfg, const struct gw_obj *pol, const struc
 	return 0;
 }
 
+int gw_resolve_attachments(struct gw_config *cfg)
+{
+	size_t nu = cfg->nby_kind[GW_K_UNENFORCED], ns = cfg->nby_kind[GW_K_SECURITYPOLICY];
+	struct gw_obj **pols = gw_arena_alloc(&cfg->arena, (nu + ns + 1) * sizeof(*pols));
+
+	if (!pols)
+		return -ENOMEM;
+	if (nu)
+		memcpy(pols, cfg->by_kind[GW_K_UNENFORCED], nu * sizeof(*pols));
+	if (ns)
+		memcpy(pols + nu, cfg->by_kind[GW_K_SECURITYPOLICY], ns * sizeof(*pols));
+	return gw_attach_policies(cfg, pols, nu + ns);
+}
+
 int gw_mark_unenforced(struct gw_config *cfg)
 {
-	int aerr;
-
-	/* status.ancestors (status.c) reports where each one attaches */
-	if ((aerr = gw_attach_policies(cfg, cfg->by_kind[GW_K_UNENFORCED],
-				       cfg->nby_kind[GW_K_UNENFORCED])))
-		return aerr;
 	for (size_t i = 0; i < cfg->nby_kind[GW_K_UNENFORCED]; i++) {
 		struct gw_obj *pol = cfg->by_kind[GW_K_UNENFORCED][i];
 		struct gw_yval *refs = gw_yget(pol->spec, "targetRefs");

@@ -161,6 +161,9 @@ static int write_state(FILE *f, struct gw_config *cfg, const struct state_limits
 	fputs("# xdpgw accepted configuration; written by gwctl, do not edit\n", f);
 	/* whose GatewayClasses these are: gwd serves the same ones without being told */
 	fprintf(f, CONTROLLER_HDR "%s\n", cfg->controller);
+	/* which tier serves each TCP/UDP listener: gwd serves those not listed */
+	for (size_t i = 0; i < cfg->nxdp_listeners; i++)
+		fprintf(f, "# xdpListener: %s\n", cfg->xdp_listeners[i]);
 	for (size_t i = 0; i < cfg->nobjs; i++) {
 		struct gw_obj *o = cfg->objs[i];
 		struct gw_yval *v = gw_obj_view(&a, o);

@@ -383,15 +383,18 @@ static void add_ancestor(struct sb *b, struct gw_yval *anc, struct gw_yval *ref,
 }
 
 /*
- * PolicyStatus (GEP-713) of a policy accepted with --allow-unenforced:
- * one ancestor per Gateway (or ListenerSet) it reaches through its targets
- * (policy_attach.c), each saying it is not enforced, or that an older
- * policy of its kind holds the same target (Conflicted).
+ * PolicyStatus (GEP-713) of a policy that targets Gateways, ListenerSets
+ * and routes: one ancestor per Gateway (or ListenerSet) it reaches through
+ * its targets (policy_attach.c). A SecurityPolicy is Accepted, or
+ * Accepted=False/Invalid when it cannot be enforced; a policy accepted with
+ * --allow-unenforced says it is not enforced; either is Conflicted where an
+ * older policy of its kind holds the same target.
  */
-static struct gw_yval *unenforced_status(struct sb *b, struct gw_obj *o, struct gw_yval *ps)
+static struct gw_yval *attached_policy_status(struct sb *b, struct gw_obj *o, struct gw_yval *ps)
 {
 	struct gw_config *cfg = b->cfg;
 	struct gw_yval *st = map(b), *anc = seq(b);
+	const struct gw_secpol *sp = o->ki->id == GW_K_SECURITYPOLICY ? o->u.secpol : NULL;
 
 	for (size_t i = 0; i < cfg->nattach; i++) {
 		const struct gw_pol_attach *p = &cfg->attach[i];
@@ -407,6 +410,12 @@ static struct gw_yval *unenforced_status(struct sb *b, struct gw_obj *o, struct 
 						    p->target->name, p->section ? "/" : "",
 						    gw_strdef(p->section, ""), o->ki->kind,
 						    p->winner->ns, p->winner->name));
+		} else if (sp && sp->invalid) {
+			gw_cond_set(&c, "Accepted", "False", sp->invalid_reason,
+				    gw_arena_printf(b->a, "%s; its targets answer 500 until this is "
+						    "fixed", sp->invalid));
+		} else if (sp) {
+			gw_cond_set(&c, "Accepted", "True", "Accepted", "Policy has been accepted.");
 		} else {
 			gw_cond_set(&c, "Accepted", "False", "NotEnforced",
 				    gw_arena_printf(b->a, "xdpgw does not enforce %s; accepted with "
@@ -473,7 +482,8 @@ int gw_build_status(struct gw_config *cfg, const struct gw_config *prev)
 			o->status = policy_status(&b, o, ps);
 			break;
 		case GW_K_UNENFORCED:
-			o->status = unenforced_status(&b, o, ps);
+		case GW_K_SECURITYPOLICY:
+			o->status = attached_policy_status(&b, o, ps);
 			break;
 		default:
 			break;

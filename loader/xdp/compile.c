@@ -50,10 +50,8 @@ void gw_xdp_model_free(struct gw_xdp_model *m)
 		free(m->gateways[i].addrs);
 		free(m->gateways[i].fams);
 	}
-	for (size_t i = 0; i < m->nroutes; i++) {
-		free(m->routes[i].eps);
-		free(m->routes[i].table);
-	}
+	for (size_t i = 0; i < m->nroutes; i++)
+		gw_l4_route_free(&m->routes[i]);
 	free(m->gateways);
 	free(m->listeners);
 	free(m->routes);
@@ -120,13 +118,24 @@ static int add_ep(struct gw_xdp_route *r, const union gw_ip *addr, uint8_t fam, 
 	return 0;
 }
 
+void gw_l4_route_free(struct gw_xdp_route *r)
+{
+	free(r->eps);
+	free(r->table);
+	r->eps = NULL;
+	r->table = NULL;
+	r->neps = 0;
+	r->size = 0;
+}
+
 /*
- * The endpoints of route ro for one family. A backendRef that cannot be
+ * The endpoints of route ro for one family (gwd builds its userspace L4
+ * tables with this too). A backendRef that cannot be
  * used (unresolved, or no ready endpoint of this family) keeps its share
  * of the weight as "reject": Gateway API asks that connections to an
  * invalid backendRef be refused, in proportion, not spread over the rest.
  */
-static int compile_route(const struct gw_route *ro, uint8_t fam, struct gw_xdp_route *r)
+int gw_l4_route_compile(const struct gw_route *ro, uint8_t fam, struct gw_xdp_route *r)
 {
 	uint64_t rejected = 0;
 	size_t real = 0;
@@ -207,7 +216,7 @@ static int route_for(struct gw_xdp_model *m, const struct gw_route *ro, uint8_t 
 		return -ENOMEM;
 	srcs[m->nroutes - 1] = ro;
 	*idx = (int)(m->nroutes - 1);
-	err = compile_route(ro, fam, r);
+	err = gw_l4_route_compile(ro, fam, r);
 	if (err)
 		fprintf(stderr, "gwctl: XDP: cannot build the Maglev table of %s: %s\n", r->name,
 			strerror(-err));
@@ -238,6 +247,14 @@ static int add_addr(struct gw_xdp_gateway *g, const union gw_ip *a, uint8_t fam)
 static enum gw_kind l4_kind(enum gw_proto proto)
 {
 	return proto == GW_PROTO_UDP ? GW_K_UDPROUTE : GW_K_TCPROUTE;
+}
+
+const struct gw_route *gw_l4_route_of(const struct gw_listener *l)
+{
+	for (const struct gw_attachment *a = l->attachments; a; a = a->next)
+		if (a->route && a->route->obj->ki->id == l4_kind(l->proto))
+			return a->route;
+	return NULL;
 }
 
 static int compile_gateway(struct gw_xdp_model *m, const struct gw_obj *o,
@@ -308,13 +325,7 @@ static int compile_gateway(struct gw_xdp_model *m, const struct gw_obj *o,
 			continue;
 		}
 		m->nl4++;
-		/*
-		 * TCPRoute/UDPRoute have no match criteria: with several
-		 * attached, the first in attachment order (the oldest) serves.
-		 */
-		for (const struct gw_attachment *a = l->attachments; a && !ro; a = a->next)
-			if (a->route && a->route->obj->ki->id == l4_kind(l->proto))
-				ro = a->route;
+		ro = gw_l4_route_of(l);
 		if (!ro) {
 			x->action = GW_ACT_REJECT;
 			continue;

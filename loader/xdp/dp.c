@@ -4,7 +4,8 @@
  * compiles the resolved configuration, attaches to the interfaces, writes
  * the tables as a new generation and switches to it; a failure at any
  * step leaves the previous configuration running. The tier filters every
- * listener of our Gateways but serves (owns) only TCP and UDP ones.
+ * listener of our Gateways but serves (owns) only TCP and UDP ones, and
+ * only where it is attached: gwd serves the TCP/UDP listeners it does not.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -109,9 +110,10 @@ static int apply(struct gw_dp_ctx *ctx, const struct gw_config *cfg,
 	if (!known) {
 		err = 0;
 		if (any_l4) {
+			/* gwd's userspace L4 path serves them (docs/l4.md) */
 			fprintf(stderr, "gwctl: XDP: no --iface given and the XDP tier is not attached "
-				"yet: TCP/UDP listeners need it (gwctl load --iface IFNAME ...)\n");
-			err = -EINVAL;
+				"yet: TCP/UDP listeners are served by gwd in userspace, not in "
+				"XDP\n");
 		} else if (any) {
 			fprintf(stderr, "gwctl: XDP: no --iface given and the XDP tier is not attached "
 				"yet: listeners are not filtered in XDP\n");

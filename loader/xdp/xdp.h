@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "bpf/gw_kern_user.h"
+#include "maglev.h"
 
 struct gw_config;
 struct gw_xdp;
@@ -32,53 +33,6 @@ void gw_log_libbpf_quiet(bool quiet);
 #define pr_warn(...) gw_log(GW_LOG_WARN, __VA_ARGS__)
 #define pr_info(...) gw_log(GW_LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) gw_log(GW_LOG_DEBUG, __VA_ARGS__)
-
-/* ---- Maglev -------------------------------------------------------------- */
-
-/** One endpoint in a Maglev table: its stable identity and its weight. */
-struct gw_maglev_ep {
-	const char *key;	/* "10.0.0.1:80": the permutation depends on it only */
-	uint64_t weight;	/* 0 = takes no slot */
-};
-
-/** 64-bit hash (FNV-1a with a murmur3 finaliser) used for Maglev and digests. */
-uint64_t gw_hash64(const void *buf, size_t len, uint64_t seed);
-
-/** Smallest prime table size for n endpoints (GW_MAGLEV_MIN..GW_MAGLEV_MAX). */
-uint32_t gw_maglev_size(size_t n);
-
-/**
- * Fills table[0..m) with indexes into eps by weighted Maglev: each
- * endpoint walks its own permutation of the slots (from its key) and takes
- * turns in proportion to its weight. m must be a prime larger than the
- * number of endpoints with weight > 0. The result depends on the keys and
- * weights, not on the order of eps. Returns 0, or -EINVAL when no
- * endpoint has weight or m is unusable, -ENOMEM.
- */
-int gw_maglev_fill(const struct gw_maglev_ep *eps, size_t n, uint32_t m, uint32_t *table);
-
-/* ---- compiled model ------------------------------------------------------ */
-
-/** A backend endpoint of a route, per address family. */
-struct gw_xdp_ep {
-	union gw_ip addr;
-	uint16_t port;		/* host order */
-	uint8_t family;		/* GW_FAM_V4 / GW_FAM_V6 */
-	bool reject;		/* the share of an unusable backendRef: refuse those flows */
-	uint64_t weight;
-	char key[64];		/* "10.0.0.1:80", "[fd00::1]:80", "reject" */
-	uint32_t id;		/* backend id (sync) */
-};
-
-struct gw_xdp_route {
-	char name[120];		/* "TCPRoute ns/name IPv4" */
-	uint8_t family;
-	struct gw_xdp_ep *eps;	/* sorted by key */
-	size_t neps;
-	uint32_t *table;	/* Maglev: index into eps per slot; NULL: no usable backend */
-	uint32_t size;
-	uint32_t id;		/* route id (sync) */
-};
 
 struct gw_xdp_gateway {
 	char name[120];		/* "ns/name" */

@@ -149,6 +149,7 @@ supported_features_published() {
 	! grep -qx GatewayInfrastructurePropagation "$WORK/names" ||
 		fail "InfrastructurePropagation published" || return 1
 	grep -qx GatewayStaticAddresses "$WORK/names" || fail "StaticAddresses missing" || return 1
+	grep -qx ListenerSet "$WORK/names" || fail "ListenerSet missing" || return 1
 	LC_ALL=C sort -c -u "$WORK/names" || fail "not sorted ascending"
 }
 

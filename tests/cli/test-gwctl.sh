@@ -85,7 +85,7 @@ status_summary() {
 	local d; d=$(sd b)
 	"$GWCTL" status --state-dir "$d" >"$WORK/s" || return 1
 	grep -q '^Gateway default/eg (class eg)' "$WORK/s" || return 1
-	grep -q 'listener http HTTP/80: 1 route' "$WORK/s" || return 1
+	grep -q 'listener http HTTP/80 tier=gwd: 1 route' "$WORK/s" || return 1
 	grep -q 'HTTPRoute default/backend: Accepted ResolvedRefs' "$WORK/s" || return 1
 	# the not-True Programmed condition is shown as a problem
 	grep -q '! Programmed=False (Pending)' "$WORK/s"
@@ -228,50 +228,50 @@ frontend_tls_bad_mode_nothing_applied() {
 	[ ! -e "$d/config.yaml" ] || fail "a bad load wrote state"
 }
 
-# issue 9: an Envoy Gateway SecurityPolicy is refused, the state untouched
+# issue 9: an Envoy Gateway BackendTrafficPolicy (not enforced yet) is refused, the state untouched
 unenforced_policy_fails_closed() {
 	local d rc; d=$(sd u)
 	"$GWCTL" load -f "$EX/quickstart.yaml" --state-dir "$d" >/dev/null 2>&1 || return 1
 	cp "$d/config.yaml" "$WORK/before.yaml"
-	"$GWCTL" load -f "$EX/quickstart.yaml" -f "$REPO/tests/cli/data/securitypolicy.yaml" \
+	"$GWCTL" load -f "$EX/quickstart.yaml" -f "$REPO/tests/cli/data/backendtrafficpolicy.yaml" \
 		--state-dir "$d" >"$WORK/out" 2>"$WORK/err"; rc=$?
-	[ $rc -ne 0 ] || fail "load with a SecurityPolicy succeeded" || return 1
-	grep -qx "$REPO/tests/cli/data/securitypolicy.yaml:3: error: SecurityPolicy basic-auth: not enforced by xdpgw: gateway.envoyproxy.io/v1alpha1 SecurityPolicy would leave its targets served without it; remove it, or load with --allow-unenforced SecurityPolicy to accept that" "$WORK/err" ||
+	[ $rc -ne 0 ] || fail "load with a BackendTrafficPolicy succeeded" || return 1
+	grep -qx "$REPO/tests/cli/data/backendtrafficpolicy.yaml:3: error: BackendTrafficPolicy rate-limit: not enforced by xdpgw: gateway.envoyproxy.io/v1alpha1 BackendTrafficPolicy would leave its targets served without it; remove it, or load with --allow-unenforced BackendTrafficPolicy to accept that" "$WORK/err" ||
 		{ cat "$WORK/err" >&2; fail "error line"; return 1; }
 	grep -q 'nothing was applied' "$WORK/err" || return 1
 	cmp -s "$d/config.yaml" "$WORK/before.yaml" || fail "state changed" || return 1
 	# allowing another kind does not help
-	"$GWCTL" load -f "$REPO/tests/cli/data/securitypolicy.yaml" -f "$EX/quickstart.yaml" \
-		--allow-unenforced BackendTrafficPolicy --state-dir "$d" >/dev/null 2>&1 && return 1
+	"$GWCTL" load -f "$REPO/tests/cli/data/backendtrafficpolicy.yaml" -f "$EX/quickstart.yaml" \
+		--allow-unenforced ClientTrafficPolicy --state-dir "$d" >/dev/null 2>&1 && return 1
 	cmp -s "$d/config.yaml" "$WORK/before.yaml" || fail "state changed"
 }
 
 unenforced_policy_allowed() {
 	local d; d=$(sd u2)
-	"$GWCTL" load -f "$EX/quickstart.yaml" -f "$REPO/tests/cli/data/securitypolicy.yaml" \
-		--allow-unenforced BackendTrafficPolicy,SecurityPolicy --state-dir "$d" \
+	"$GWCTL" load -f "$EX/quickstart.yaml" -f "$REPO/tests/cli/data/backendtrafficpolicy.yaml" \
+		--allow-unenforced XBackendTrafficPolicy,BackendTrafficPolicy --state-dir "$d" \
 		>"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; return 1; }
-	grep -qx 'securitypolicy.gateway.envoyproxy.io/basic-auth created' "$WORK/out" || return 1
+	grep -qx 'backendtrafficpolicy.gateway.envoyproxy.io/rate-limit created' "$WORK/out" || return 1
 	"$GWCTL" status --state-dir "$d" >"$WORK/st" || return 1
-	grep -q '^SecurityPolicy default/basic-auth (gateway.envoyproxy.io): NOT ENFORCED' "$WORK/st" ||
+	grep -q '^BackendTrafficPolicy default/rate-limit (gateway.envoyproxy.io): NOT ENFORCED' "$WORK/st" ||
 		{ cat "$WORK/st" >&2; fail "status"; return 1; }
 	grep -q 'HTTPRoute default/backend: .*xdpgw.io/PolicyEnforced=False' "$WORK/st" || return 1
 	"$GWCTL" get httproute backend -o yaml --state-dir "$d" >"$WORK/r.yaml" || return 1
 	grep -B3 'type: xdpgw.io/PolicyEnforced' "$WORK/r.yaml" | grep -q 'reason: NotEnforced' ||
 		{ cat "$WORK/r.yaml" >&2; fail "route condition"; return 1; }
-	grep -q 'message: .*SecurityPolicy default/basic-auth is not enforced by xdpgw' "$WORK/r.yaml" || return 1
+	grep -q 'message: .*BackendTrafficPolicy default/rate-limit is not enforced by xdpgw' "$WORK/r.yaml" || return 1
 	# the same load again is unchanged (found in the state, not re-created)
-	"$GWCTL" load -f "$EX/quickstart.yaml" -f "$REPO/tests/cli/data/securitypolicy.yaml" \
-		--allow-unenforced SecurityPolicy --state-dir "$d" >"$WORK/out" 2>/dev/null || return 1
-	grep -qx 'securitypolicy.gateway.envoyproxy.io/basic-auth unchanged' "$WORK/out" || return 1
+	"$GWCTL" load -f "$EX/quickstart.yaml" -f "$REPO/tests/cli/data/backendtrafficpolicy.yaml" \
+		--allow-unenforced BackendTrafficPolicy --state-dir "$d" >"$WORK/out" 2>/dev/null || return 1
+	grep -qx 'backendtrafficpolicy.gateway.envoyproxy.io/rate-limit unchanged' "$WORK/out" || return 1
 	# the flag is per load: without it the same policy fails again, state kept
 	cp "$d/config.yaml" "$WORK/before.yaml"
-	"$GWCTL" load -f "$EX/quickstart.yaml" -f "$REPO/tests/cli/data/securitypolicy.yaml" \
+	"$GWCTL" load -f "$EX/quickstart.yaml" -f "$REPO/tests/cli/data/backendtrafficpolicy.yaml" \
 		--state-dir "$d" >/dev/null 2>&1 && fail "accepted without the flag" && return 1
 	cmp -s "$d/config.yaml" "$WORK/before.yaml" || fail "state changed" || return 1
 	# dropping the policy prunes it
 	"$GWCTL" load -f "$EX/quickstart.yaml" --state-dir "$d" >"$WORK/out" 2>/dev/null || return 1
-	grep -qx 'securitypolicy.gateway.envoyproxy.io/basic-auth pruned' "$WORK/out"
+	grep -qx 'backendtrafficpolicy.gateway.envoyproxy.io/rate-limit pruned' "$WORK/out"
 }
 
 # shellcheck source=tests/cli/tap.sh

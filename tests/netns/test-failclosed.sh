@@ -17,11 +17,11 @@ secpol()
 {
 	cat <<EOF2
 apiVersion: gateway.envoyproxy.io/v1alpha1
-kind: SecurityPolicy
-metadata: {name: auth, namespace: demo}
+kind: BackendTrafficPolicy
+metadata: {name: limit, namespace: demo}
 spec:
   targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: web}]
-  basicAuth: {users: {name: htpasswd}}
+  rateLimit: {type: Local, local: {rules: [{limit: {requests: 10, unit: Minute}}]}}
 ---
 EOF2
 }
@@ -44,16 +44,16 @@ test_failed_load_keeps_serving()
 	ns_exec "$NS_GW" "$GWCTL" load -q -f "$f" --state-dir "$STATE" 2>"$GW_RUN_DIR/err"
 	rc=$?
 	cat "$GW_RUN_DIR/err"
-	[ "$rc" -ne 0 ] || fail "gwctl load accepted an unenforced SecurityPolicy"
-	grep -q "secpol.yaml:[0-9]*: error: SecurityPolicy demo/auth: not enforced by xdpgw" \
-		"$GW_RUN_DIR/err" || fail "no file:line error for the SecurityPolicy"
+	[ "$rc" -ne 0 ] || fail "gwctl load accepted an unenforced BackendTrafficPolicy"
+	grep -q "secpol.yaml:[0-9]*: error: BackendTrafficPolicy demo/limit: not enforced by xdpgw" \
+		"$GW_RUN_DIR/err" || fail "no file:line error for the BackendTrafficPolicy"
 	cmp -s "$STATE/config.yaml" "$GW_RUN_DIR/before.yaml" || fail "the state changed"
 	# the old route still answers, several times (every worker)
 	for _ in 1 2 3 4; do
 		assert_eq "after the refused load" be1 "$(pod www.example.com /get)"
 	done
 	# accepted knowingly, the new route is served (without the policy)
-	ns_exec "$NS_GW" "$GWCTL" load -q -f "$f" --allow-unenforced SecurityPolicy \
+	ns_exec "$NS_GW" "$GWCTL" load -q -f "$f" --allow-unenforced BackendTrafficPolicy \
 		--state-dir "$STATE" || fail "load with --allow-unenforced failed"
 	assert_eq "after --allow-unenforced" be2 "$(pod www.example.com /get)"
 }

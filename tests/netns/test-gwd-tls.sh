@@ -58,13 +58,14 @@ cert_make()
 		fail "cannot sign $name"
 }
 
-# secret NAME CERTNAME: a kubernetes.io/tls Secret in namespace demo.
+# secret NAME CERTNAME [NAMESPACE]: a kubernetes.io/tls Secret in namespace
+# NAMESPACE (default demo).
 secret()
 {
 	cat <<EOF
 apiVersion: v1
 kind: Secret
-metadata: {name: $1, namespace: demo}
+metadata: {name: $1, namespace: ${3:-demo}}
 type: kubernetes.io/tls
 data:
   tls.crt: $(base64 -w0 "$PKI/$2.crt")

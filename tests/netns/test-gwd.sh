@@ -1224,7 +1224,7 @@ test_gwd_restart_and_status()
   - backendRefs: [{name: svc1, port: 80}]"; } | gw_load
 	st=$(ns_exec "$NS_GW" "$GWCTL" status --state-dir "$STATE")
 	echo "$st"
-	grep -q 'listener http HTTP/80: 1 route; Accepted Programmed' <<<"$st" ||
+	grep -q 'listener http HTTP/80 tier=gwd: 1 route; Accepted Programmed' <<<"$st" ||
 		fail "listener not Programmed while gwd serves it"
 	grep -q '^gwd: running, route table generation' <<<"$st" || fail "gwd not reported: $st"
 	stop_background gwd || fail "gwd had died"
@@ -1295,6 +1295,11 @@ EOF
 	assert_eq "HTTP through gwd on the Gateway address" be1 "$pod"
 	pod=$(json_get "$(gcurl "http://$VIP4:8080/l4")" .pod)
 	[[ "$pod" == be[123] ]] || fail "TCP through XDP failed: '$pod'"
+	# XDP serves the L4 listeners where it is attached: gwd leaves them alone
+	_gw_listening "$NS_GW" tcp "$VIP4" 8080 && fail "gwd binds the TCP listener XDP serves"
+	ns_exec "$NS_GW" "$GWCTL" status --state-dir "$STATE" --pin-dir "$PIN" |
+		grep -q 'listener tcp TCP/8080 tier=xdp: 1 route; Accepted Programmed' ||
+		fail "TCP listener not on the XDP tier"
 	stop_background gwd || fail "gwd had died"
 	assert_eq "HTTP is down with gwd" 000 "$(gcurl -o /dev/null -w '%{http_code}' "http://$VIP4/" 2>/dev/null)"
 	for i in 1 2 3 4 5 6; do

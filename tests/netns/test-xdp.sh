@@ -128,9 +128,9 @@ _tcp_curl()
 	[ "$(jq '.flows.conntrack_entries' <<<"$stats")" -ge 2 ] || fail "no flow in conntrack"
 	# and status says the L4 listeners are programmed
 	gwctl_gw status --state-dir "$STATE_DIR" --pin-dir "$PIN_DIR" >"$GW_RUN_DIR/status"
-	grep -q 'listener tcp TCP/8080: 1 route; Accepted Programmed ResolvedRefs' \
+	grep -q 'listener tcp TCP/8080 tier=xdp: 1 route; Accepted Programmed ResolvedRefs' \
 		"$GW_RUN_DIR/status" || fail "TCP listener not Programmed: $(cat "$GW_RUN_DIR/status")"
-	grep -q 'listener udp UDP/9000: 1 route; Accepted Programmed ResolvedRefs' \
+	grep -q 'listener udp UDP/9000 tier=xdp: 1 route; Accepted Programmed ResolvedRefs' \
 		"$GW_RUN_DIR/status" || fail "UDP listener not Programmed"
 }
 
@@ -626,15 +626,16 @@ test_interfaces()
 
 	skip_if_missing jq
 	_xdp_topology 3
-	# TCP/UDP listeners cannot be served without the tier: a clear error, nothing applied
-	if gwctl_gw load -f "$EXAMPLE" --pin-dir "$PIN_DIR" --state-dir "$STATE_DIR" \
-		2>"$GW_RUN_DIR/err"; then
-		fail "load with TCP listeners and no --iface succeeded"
-	fi
+	# TCP/UDP listeners without the tier: gwd serves them in userspace, XDP attaches nothing
+	gwctl_gw load -f "$EXAMPLE" --pin-dir "$PIN_DIR" --state-dir "$GW_RUN_DIR/l4gwd" \
+		2>"$GW_RUN_DIR/err" || fail "load with TCP listeners and no --iface failed"
 	cat "$GW_RUN_DIR/err"
-	grep -q 'no --iface given and the XDP tier is not attached yet' "$GW_RUN_DIR/err" ||
-		fail "no clear error without --iface"
-	[ ! -e "$PIN_DIR" ] || fail "pins created although nothing was applied"
+	grep -q 'TCP/UDP listeners are served by gwd in userspace' "$GW_RUN_DIR/err" ||
+		fail "no notice without --iface"
+	[ ! -e "$PIN_DIR" ] || fail "pins created without --iface"
+	gwctl_gw status --state-dir "$GW_RUN_DIR/l4gwd" --pin-dir "$PIN_DIR" >"$GW_RUN_DIR/status"
+	grep -q 'listener tcp TCP/8080 tier=gwd: ' "$GW_RUN_DIR/status" ||
+		fail "TCP listener not on the gwd tier: $(cat "$GW_RUN_DIR/status")"
 	# only L7 listeners: loads, with a warning, and attaches nothing
 	check_run gwctl_gw load -f "$REPO/examples/quickstart.yaml" --pin-dir "$PIN_DIR" \
 		--state-dir "$GW_RUN_DIR/l7" -q

@@ -39,8 +39,9 @@
 #include "gw/log.h"
 #include "gwd_internal.h"
 
-static int open_listener(const char *addr, int port, char *err, size_t errlen)
+static int open_listener(const char *addr, int port, bool udp, char *err, size_t errlen)
 {
+	int type = (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC;
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl;
 	int fd, one = 1, zero = 0, fam;
@@ -68,7 +69,7 @@ static int open_listener(const char *addr, int port, char *err, size_t errlen)
 		}
 		sl = sizeof(*s4);
 	}
-	fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(fam, type, 0);
 	if (fd < 0 && !addr && errno == EAFNOSUPPORT) {
 		/* no IPv6 on this host: the wildcard is IPv4 only */
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
@@ -78,7 +79,7 @@ static int open_listener(const char *addr, int port, char *err, size_t errlen)
 		s4->sin_port = htons((uint16_t)port);
 		sl = sizeof(*s4);
 		fam = AF_INET;
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = socket(AF_INET, type, 0);
 	}
 	if (fd < 0) {
 		int e = errno;
@@ -97,6 +98,15 @@ static int open_listener(const char *addr, int port, char *err, size_t errlen)
 	if (addr)
 		setsockopt(fd, fam == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP,
 			   fam == AF_INET6 ? IPV6_FREEBIND : IP_FREEBIND, &one, sizeof(one));
+	if (udp) {
+		/* a burst of datagrams waits in the socket, not on the wire */
+		int rcv = 4 << 20;
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+		if (bind(fd, (struct sockaddr *)&ss, sl))
+			goto fail;
+		return fd;
+	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, sl) || listen(fd, 4096))
 		goto fail;
@@ -104,16 +114,18 @@ static int open_listener(const char *addr, int port, char *err, size_t errlen)
 fail:;
 	int e = errno;
 
-	snprintf(err, errlen, "Couldn't listen on %s%s%s:%d: %s", addr && fam == AF_INET6 ? "[" : "",
-		 addr ? addr : "*", addr && fam == AF_INET6 ? "]" : "", port, strerror(e));
+	snprintf(err, errlen, "Couldn't listen on %s%s%s%s:%d: %s", udp ? "UDP " : "",
+		 addr && fam == AF_INET6 ? "[" : "", addr ? addr : "*",
+		 addr && fam == AF_INET6 ? "]" : "", port, strerror(e));
 	close(fd);
 	return -e;
 }
 
-static struct gw_lsock *lsock_find(const char *addr, int port)
+static struct gw_lsock *lsock_find(const char *addr, int port, bool udp)
 {
 	for (struct gw_lsock *ls = gwd.lsocks; ls; ls = ls->next)
-		if (ls->port == port && !strcmp(ls->addr ? ls->addr : "", addr ? addr : ""))
+		if (ls->port == port && ls->udp == udp &&
+		    !strcmp(ls->addr ? ls->addr : "", addr ? addr : ""))
 			return ls;
 	return NULL;
 }
@@ -129,12 +141,14 @@ static void lsock_destroy(struct gw_lsock *ls)
 	for (int i = 0; i < gwd.nworkers; i++)
 		if (ls->fds[i] >= 0)
 			close(ls->fds[i]);
-	pr_info("stopped listening on %s:%d", ls->addr ? ls->addr : "*", ls->port);
+	pr_info("stopped listening on %s%s:%d", ls->udp ? "UDP " : "", ls->addr ? ls->addr : "*",
+		ls->port);
 	free(ls->addr);
 	free(ls);
 }
 
-static struct gw_lsock *lsock_create(const char *addr, int port, char *err, size_t errlen)
+static struct gw_lsock *lsock_create(const char *addr, int port, bool udp, char *err,
+				     size_t errlen)
 {
 	struct gw_lsock *ls = calloc(1, sizeof(*ls));
 
@@ -146,9 +160,10 @@ static struct gw_lsock *lsock_create(const char *addr, int port, char *err, size
 		ls->fds[i] = -1;
 	ls->addr = addr ? strdup(addr) : NULL;
 	ls->port = port;
+	ls->udp = udp;
 	ls->id = ++gwd.next_lsock_id;
 	for (int i = 0; i < gwd.nworkers; i++) {
-		ls->fds[i] = open_listener(addr, port, err, errlen);
+		ls->fds[i] = open_listener(addr, port, udp, err, errlen);
 		if (ls->fds[i] < 0) {
 			for (int k = 0; k < i; k++)
 				close(ls->fds[k]);
@@ -159,8 +174,8 @@ static struct gw_lsock *lsock_create(const char *addr, int port, char *err, size
 	}
 	ls->next = gwd.lsocks;
 	gwd.lsocks = ls;
-	pr_info("listening on %s:%d (%d sockets, SO_REUSEPORT)", addr ? addr : "*", port,
-		gwd.nworkers);
+	pr_info("listening on %s%s:%d (%d sockets, SO_REUSEPORT)", udp ? "UDP " : "",
+		addr ? addr : "*", port, gwd.nworkers);
 	return ls;
 }
 
@@ -232,7 +247,7 @@ static int attach_listeners(struct gw_rt_table *t, bool strict, char *err, size_
 		ls->keep = false;
 	for (int i = 0; i < t->nports; i++) {
 		struct gw_rt_port *pt = &t->ports[i];
-		struct gw_lsock *ls = lsock_find(pt->addr, pt->port);
+		struct gw_lsock *ls = lsock_find(pt->addr, pt->port, pt->udp);
 
 		if (pt->tls) {
 			/* certificates first: a port without any is not bound at all */
@@ -244,7 +259,7 @@ static int attach_listeners(struct gw_rt_table *t, bool strict, char *err, size_
 			}
 		}
 		if (!ls && ncreated < GW_MAX_LSOCKS) {
-			ls = lsock_create(pt->addr, pt->port, err, errlen);
+			ls = lsock_create(pt->addr, pt->port, pt->udp, err, errlen);
 			if (ls)
 				created[ncreated++] = ls;
 		} else if (!ls) {

@@ -317,6 +317,7 @@ int gw_build_request_head(struct gw_sbuf *out, struct gw_hlist *l, const struct 
 	compact(l);
 	gw_hlist_apply(l, f->mods[0]);
 	gw_hlist_apply(l, f->mods[1]);
+	gw_hlist_apply(l, f->mods[2]);
 	if (l->overflow)
 		return -E2BIG;
 	gw_sbuf_put(out, f->method, f->method_len);

@@ -68,6 +68,9 @@ struct gwd_opts {
 	int pool_max_idle;		/* per endpoint per worker */
 	int upstream_max_conns;		/* per endpoint per worker; more requests wait */
 	uint64_t drain_timeout_ms;
+	uint64_t udp_idle_ms;		/* a UDP session without datagrams either way ends */
+	int udp_max_sessions;		/* UDP sessions, whole process */
+	bool tcp_splice;		/* TCP listener tunnels: splice instead of recv/send */
 };
 
 /** A listening address; one SO_REUSEPORT socket per worker. */
@@ -76,6 +79,7 @@ struct gw_lsock {
 	uint32_t id;
 	char *addr;			/* NULL = wildcard */
 	int port;
+	bool udp;			/* a UDP listener's socket (l4udp.c), else TCP */
 	int fds[GW_MAX_WORKERS];
 	bool keep;			/* reconcile mark */
 };
@@ -108,8 +112,13 @@ enum gw_conn_kind {
 #define CF_POOLED 0x0800	/* upstream: idle in a pool */
 #define CF_RECV_CANCEL 0x1000	/* a cancel for the recv is in flight */
 #define CF_FLUSH 0x2000		/* on the worker's flush list */
-#define CF_PASS 0x4000		/* TLS passthrough: sniffing the ClientHello, then a tunnel */
+#define CF_PASS 0x4000		/* TLS passthrough (sniffing the ClientHello, then a tunnel),
+				 * or a TCP listener's tunnel (TCPRoute) */
 #define CF_VIRT 0x8000		/* an HTTP/2 stream's request: no socket (h2.c) */
+#define CF_UDP 0x10000		/* a UDP session's socket to its backend (l4udp.c) */
+#define CF_SHUT 0x20000		/* tunnel: our FIN is sent (SHUT_WR), input goes on */
+#define CF_SHUT_AFTER 0x40000	/* tunnel: send our FIN once the output is sent */
+#define CF_SPLICE 0x80000	/* tunnel moved by splices through pipes (l4splice.c) */
 
 /* Timer kinds (gw_timer.kind) */
 enum {
@@ -124,13 +133,16 @@ enum {
 
 struct gw_exch;
 struct gw_worker;
+struct gw_udp_sess;
+struct gw_udp_tab;
+struct gw_splice;
 
 struct gw_conn {
 	uint32_t slot, gen;
 	int fd;
 	uint8_t kind;
-	uint16_t flags;
 	uint16_t nops;			/* SQEs in flight that carry this slot */
+	uint32_t flags;
 	struct gw_worker *w;
 	struct gw_exch *x;
 	struct gw_oq out;
@@ -148,6 +160,8 @@ struct gw_conn {
 	char *tls_label;		/* upstream over TLS: who it is, for logs (upstream_tls.c) */
 	struct gw_h2up_stream *h2us;	/* CF_VIRT upstream: its stream, or NULL once gone */
 	struct gw_conn *h2parent;	/* CF_VIRT: the HTTP/2 connection */
+	struct gw_udp_sess *udp;	/* CF_UDP: its session */
+	struct gw_splice *sp;		/* CF_SPLICE: the tunnel's pipes, shared by both ends */
 	struct gw_timer timer;
 	struct gw_conn *pend_next;	/* worker lists; a connection may be on all three */
 	struct gw_conn *flush_next;
@@ -236,6 +250,8 @@ struct gw_exch {
 	 * attempt, or for a sub-request (auth_sub) the one it answers */
 	struct gw_extauth_call *auth;
 	bool auth_sub;
+	/* SecurityPolicy basicAuth forwardUsernameHeader for this request (malloc'd), or NULL */
+	struct gw_rt_hdrmod *user_fwd;
 
 	/* log */
 	uint64_t start_ns;
@@ -267,6 +283,7 @@ struct gw_acc {
 	int fd;
 	bool armed;
 	bool wanted;
+	struct msghdr msg;		/* UDP: the multishot recvmsg's layout (name only) */
 };
 
 struct gw_worker {
@@ -295,6 +312,7 @@ struct gw_worker {
 	uint32_t neps;
 	struct gw_acc acc[GW_MAX_LSOCKS];
 	int nacc;
+	struct gw_udp_tab *udp;		/* UDP sessions by client address (l4udp.c) */
 	/* scratch for parsing and head building, one request at a time */
 	void *md;
 	struct gw_http1_req req;
@@ -364,6 +382,8 @@ const char *gw_conn_scheme(const struct gw_conn *c);
  */
 bool gw_conn_misdirected(const struct gw_conn *c, const struct gw_rt_listener *lst);
 uint64_t gw_rand(struct gw_worker *w);
+/** The address of sa for people and X-Forwarded-For ("10.0.0.1", "fd00::1"; v4-mapped as v4). */
+void gw_peer_str(const struct sockaddr *sa, char *buf, size_t len);
 
 /* proxy.c */
 size_t gw_client_input(struct gw_conn *c, const char *data, size_t len);
@@ -485,6 +505,38 @@ void gw_pass_connected(struct gw_conn *u, int res);
 void gw_pass_timer(struct gw_conn *c, int kind);
 /* TLS listeners in mode Terminate: route when the handshake completes */
 extern const struct gw_tls_conn_cbs gw_pass_tls_cbs;
+/** The table port of listening socket lsock in w's table, or NULL. */
+const struct gw_rt_port *gw_port_of(const struct gw_worker *w, uint32_t lsock);
+/**
+ * A new connection on a TCP listener gwd serves (TCPRoute): a backend
+ * chosen now by the route's Maglev table from the client's address, the
+ * tunnel connecting. False when lsock's port is not such a listener.
+ */
+bool gw_pass_l4_accept(struct gw_conn *c, const struct sockaddr *peer, socklen_t len);
+/** The endpoint of L4 route tr for a flow from peer (Maglev by family); NULL: refuse. */
+const struct gw_rt_endpoint *gw_l4_pick(const struct gw_rt_tlsroute *tr,
+					const struct sockaddr *peer, socklen_t len, uint64_t hash);
+
+/* l4udp.c: UDP listeners gwd serves (UDPRoute), one session per client address */
+/** Arms the multishot recvmsg of a UDP listening socket. */
+void gw_udp_arm(struct gw_worker *w, struct gw_acc *a);
+/** A datagram (or the end of the recvmsg) on UDP listening socket a (NULL: gone). */
+void gw_udp_listener_cqe(struct gw_worker *w, struct gw_acc *a, struct io_uring_cqe *cqe);
+/** A datagram from the backend of session socket c: to its client. */
+size_t gw_udp_reply(struct gw_conn *c, const char *data, size_t len);
+/** Session socket c failed (ICMP unreachable from the backend) or ended. */
+void gw_udp_eof(struct gw_conn *c, int err);
+void gw_udp_timer(struct gw_conn *c, int kind);
+/** Ends every session of w (drain). */
+void gw_udp_close_all(struct gw_worker *w);
+
+/* l4splice.c: TCP listener tunnels through pipes (--tcp-tunnel splice) */
+/** Client c and its connected backend u become a splice tunnel; false: keep recv/send. */
+bool gw_splice_start(struct gw_conn *c, struct gw_conn *u);
+/** A splice of the direction whose source is src completed (also while src is closing). */
+void gw_splice_done(struct gw_conn *src, bool in, int res);
+/** c is closing: both ends of its tunnel close, descriptors kept until no splice names them. */
+void gw_splice_close(struct gw_conn *c);
 
 /* upstream.c */
 struct gw_ep_state *gw_ep(struct gw_worker *w, uint32_t id);

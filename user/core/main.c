@@ -48,6 +48,11 @@ static const struct opt opts[] = {
 					"requests wait for one (default 1024)" },
 	{ "drain-timeout", 1, "SEC", "SIGTERM: how long in-flight requests may finish "
 				     "(default 10)" },
+	{ "udp-idle-timeout", 1, "SEC", "UDP listeners: a client's session ends after this "
+					"long without a datagram (default 60)" },
+	{ "udp-max-sessions", 1, "N", "UDP listeners: sessions, all workers (default 16384)" },
+	{ "tcp-tunnel", 1, "MODE", "TCP listeners: copy (recv/send, default) or splice "
+				   "(io_uring splice through a pipe pair)" },
 	{ "lb", 1, "POLICY", "endpoint choice: round-robin (default) or least-request" },
 	{ "xff", 1, "MODE", "X-Forwarded-For/-Proto/-Host: append (default) or off" },
 	{ "allow-underscores-in-headers", 0, NULL, "forward request header fields whose name "
@@ -61,8 +66,9 @@ static const struct opt opts[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: gwd [options]\n\nxdpgw L7 data plane: serves the HTTP listeners of "
-		   "the Gateways loaded with 'gwctl load'.\n\nOptions:\n");
+	fprintf(f, "Usage: gwd [options]\n\nxdpgw L7 data plane: serves the HTTP, HTTPS and TLS "
+		   "listeners of the Gateways loaded with 'gwctl load', and their TCP/UDP listeners "
+		   "the XDP tier does not serve.\n\nOptions:\n");
 	for (const struct opt *o = opts; o->name; o++) {
 		char left[48];
 
@@ -136,6 +142,17 @@ static int parse_args(int argc, char **argv, struct gwd_opts *o)
 			if (!number(name, optarg, 1, 1000000, &v))
 				return -EINVAL;
 			o->upstream_max_conns = (int)v;
+		} else if (!strcmp(name, "tcp-tunnel")) {
+			if (strcmp(optarg, "copy") && strcmp(optarg, "splice")) {
+				fprintf(stderr, "gwd: --tcp-tunnel: expected copy or splice, got "
+						"'%s'\n", optarg);
+				return -EINVAL;
+			}
+			o->tcp_splice = !strcmp(optarg, "splice");
+		} else if (!strcmp(name, "udp-max-sessions")) {
+			if (!number(name, optarg, 1, 10000000, &v))
+				return -EINVAL;
+			o->udp_max_sessions = (int)v;
 		} else if (!strcmp(name, "pool-max-idle")) {
 			if (!number(name, optarg, 0, 100000, &v))
 				return -EINVAL;
@@ -175,6 +192,7 @@ static int parse_args(int argc, char **argv, struct gwd_opts *o)
 				       : !strcmp(name, "upstream-timeout")   ? &o->upstream_timeout_ms
 				       : !strcmp(name, "connect-timeout")    ? &o->connect_timeout_ms
 				       : !strcmp(name, "pool-idle-timeout") ? &o->pool_idle_ms
+				       : !strcmp(name, "udp-idle-timeout")  ? &o->udp_idle_ms
 									     : &o->drain_timeout_ms;
 
 			if (!number(name, optarg, 1, 86400, &v))
@@ -257,6 +275,8 @@ int main(int argc, char **argv)
 		.pool_max_idle = 1024,
 		.upstream_max_conns = 1024,
 		.drain_timeout_ms = 10000,
+		.udp_idle_ms = 60000,
+		.udp_max_sessions = 16384,
 	};
 	gwd.accesslog_fd = -1;
 	if (parse_args(argc, argv, o))

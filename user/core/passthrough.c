@@ -11,6 +11,14 @@
  * proxied bodies. TLS is never terminated. Anything that does not route
  * (not TLS, malformed, no listener or route for the SNI, no usable
  * backend) closes the connection.
+ *
+ * TCP listeners gwd serves (TCPRoute, where the XDP tier is not attached)
+ * are the same tunnel without the sniffing: the backend is chosen at
+ * accept by the route's Maglev table (the XDP tier's, gw_l4_pick()), and
+ * a connection it cannot serve is reset. Tunnels of plain sockets
+ * half-close: one side's FIN becomes our FIN to the other once what it
+ * sent is delivered, and the other direction keeps flowing until it ends
+ * too (RFC 9293 3.6).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -25,7 +33,7 @@
 #include "gw/tls_sniff.h"
 #include "gwd_internal.h"
 
-static const struct gw_rt_port *pass_port(const struct gw_worker *w, uint32_t lsock)
+const struct gw_rt_port *gw_port_of(const struct gw_worker *w, uint32_t lsock)
 {
 	const struct gw_rt_table *t = w->tbl;
 	const struct gw_tpriv *p = t ? t->priv : NULL;
@@ -91,6 +99,37 @@ static const struct gw_rt_endpoint *pick_endpoint(struct gw_worker *w,
 	return n ? &be->eps[start % n] : NULL;
 }
 
+const struct gw_rt_endpoint *gw_l4_pick(const struct gw_rt_tlsroute *tr,
+					const struct sockaddr *peer, socklen_t len, uint64_t hash)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)peer;
+	bool v6 = peer->sa_family == AF_INET6 && len >= sizeof(*s6) &&
+		  !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr);
+	const struct gw_rt_maglev *m = &tr->maglev[v6];
+	const struct gw_rt_l4ep *e;
+
+	/*
+	 * The client's family first, as in XDP (same table, same weights);
+	 * unlike XDP, a userspace proxy can also reach the other family's
+	 * endpoints when there are none of the client's.
+	 */
+	if (!m->size)
+		m = &tr->maglev[!v6];
+	if (!m->size)
+		return NULL;
+	e = &m->eps[m->table[hash % m->size]];
+	return e->reject ? NULL : &e->ep;
+}
+
+/* Closes c with a reset (SO_LINGER 0): the nearest a TCP proxy gets to refusing it. */
+static void pass_reset(struct gw_conn *c)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	gw_conn_close(c);
+}
+
 /* A new (never pooled) connection to ep, tied to client c. */
 static struct gw_conn *pass_connect(struct gw_conn *c, const struct gw_rt_endpoint *ep)
 {
@@ -112,7 +151,7 @@ static bool route(struct gw_conn *c, const char *sni)
 	const struct gw_rt_endpoint *ep;
 	const struct gw_rt_port *p;
 
-	p = pass_port(w, c->lsock);
+	p = gw_port_of(w, c->lsock);
 	tr = p && (p->passthrough || p->tcp) ? pick_route(p, sni) : NULL;
 	if (!tr) {
 		pr_debug("TLS passthrough: no TLSRoute for SNI '%s' from %s; closing it",
@@ -138,6 +177,34 @@ static bool route(struct gw_conn *c, const char *sni)
 		 ep->name);
 	/* input stays in c->in; the client waits until the backend is connected */
 	gw_conn_timer_del(c);
+	gw_conn_pause(c);
+	return true;
+}
+
+bool gw_pass_l4_accept(struct gw_conn *c, const struct sockaddr *peer, socklen_t len)
+{
+	struct gw_worker *w = c->w;
+	const struct gw_rt_port *p = gw_port_of(w, c->lsock);
+	const struct gw_rt_listener *l = p && p->l4 && p->nlisteners ? p->listeners[0] : NULL;
+	const struct gw_rt_tlsroute *tr = l && l->ntlsroutes ? &l->tlsroutes[0] : NULL;
+	const struct gw_rt_endpoint *ep;
+
+	if (!p || !p->l4)
+		return false;
+	/* a flow's hash as XDP would pick by it; a random term so one client's connections spread */
+	ep = tr ? gw_l4_pick(tr, peer, len, gw_rand(w)) : NULL;
+	if (!ep) {
+		pr_debug("TCP listener %s: %s for a connection from %s; resetting it",
+			 l ? l->key : "?", !tr ? "no TCPRoute" : "no usable backend", c->peer);
+		pass_reset(c);
+		return true;
+	}
+	if (!pass_connect(c, ep)) {
+		pass_reset(c);
+		return true;
+	}
+	pr_debug("TCP %s from %s -> TCPRoute %s, %s", l->key, c->peer, tr->name, ep->name);
+	/* nothing is read from the client until the backend is connected */
 	gw_conn_pause(c);
 	return true;
 }
@@ -190,6 +257,51 @@ size_t gw_pass_input(struct gw_conn *c, const char *data, size_t len)
 	return len;
 }
 
+/* Both directions ended (each side's FIN received, ours sent to each): close both. */
+static void pass_done(struct gw_conn *c)
+{
+	const uint32_t done = CF_EOF | CF_SHUT;
+	struct gw_conn *t = c->tun;
+
+	if ((c->flags & done) != done || (t && (t->flags & done) != done))
+		return;
+	if (t) {
+		t->tun = NULL;
+		c->tun = NULL;
+		gw_conn_close(t);
+	}
+	gw_conn_close(c);
+}
+
+/*
+ * Our FIN to c, once everything its peer's other half sent is delivered
+ * to it: the tunnel's output to c sent, nothing of the other side's input
+ * still waiting to be forwarded (replayed after a connect).
+ */
+static void pass_shut(struct gw_conn *c)
+{
+	struct gw_conn *t = c->tun;
+
+	if (c->flags & (CF_SHUT | CF_CLOSING))
+		return;
+	c->flags |= CF_SHUT_AFTER;
+	if (c->out.bytes || (c->flags & (CF_SENDING | CF_CONNECTING)) || (t && t->in_len))
+		return;	/* gw_pass_sent() / gw_pass_connected() come back */
+	c->flags &= ~CF_SHUT_AFTER;
+	c->flags |= CF_SHUT;
+	/* a plain syscall, as gw_conn_finish() explains */
+	if (shutdown(c->fd, SHUT_WR)) {
+		if (t) {
+			t->tun = NULL;
+			c->tun = NULL;
+			gw_conn_close(t);
+		}
+		gw_conn_close(c);
+		return;
+	}
+	pass_done(c);
+}
+
 void gw_pass_sent(struct gw_conn *c)
 {
 	struct gw_conn *t = c->tun;
@@ -197,13 +309,23 @@ void gw_pass_sent(struct gw_conn *c)
 	if (t && (t->flags & CF_PAUSED) && !(t->flags & CF_CONNECTING) &&
 	    c->out.bytes < GW_OQ_LOW && !(c->flags & CF_CONNECTING))
 		gw_conn_resume(t);
+	if ((c->flags & CF_SHUT_AFTER) && !c->out.bytes && !(c->flags & CF_SENDING))
+		pass_shut(c);
 }
 
-/* One side ended: the other gets what is queued for it, then our FIN. */
+/*
+ * One side ended. Plain tunnels half-close: the other side gets what is
+ * queued for it, then our FIN, and keeps sending to this one. Over TLS
+ * (terminated) both ends finish: close_notify has no half-close.
+ */
 void gw_pass_eof(struct gw_conn *c, int err)
 {
 	struct gw_conn *t = c->tun;
 
+	if (t && !err && !c->tls && !t->tls) {
+		pass_shut(t);
+		return;
+	}
 	if (t) {
 		t->tun = NULL;
 		c->tun = NULL;
@@ -225,13 +347,17 @@ void gw_pass_connected(struct gw_conn *u, int res)
 
 	gw_conn_timer_del(u);
 	if (res < 0) {
-		gw_ep_connect_failed(w, u->ep, "TLS passthrough backend", res);
-		pr_warn_ratelimited("TLS passthrough: connect to a backend failed: %s; closing "
-				    "the client connection", strerror(-res));
+		gw_ep_connect_failed(w, u->ep, "tunnel backend", res);
+		pr_warn_ratelimited("Tunnel (TLS passthrough or TCP listener): connect to a "
+				    "backend failed: %s; closing the client connection",
+				    strerror(-res));
 		if (c) {
 			c->tun = NULL;
 			u->tun = NULL;
-			gw_conn_close(c);
+			if (gw_port_of(w, c->lsock) && gw_port_of(w, c->lsock)->l4)
+				pass_reset(c);
+			else
+				gw_conn_close(c);
 		}
 		gw_conn_close(u);
 		return;
@@ -241,10 +367,17 @@ void gw_pass_connected(struct gw_conn *u, int res)
 		gw_conn_close(u);
 		return;
 	}
+	/* a TCP listener's tunnel (nothing read from the client yet) may be spliced */
+	if (gwd.o.tcp_splice && !c->in_len && !(c->flags & CF_EOF) && gw_port_of(w, c->lsock) &&
+	    gw_port_of(w, c->lsock)->l4 && gw_splice_start(c, u))
+		return;
 	gw_conn_arm_recv(u);
 	/* the kept ClientHello (and whatever followed) goes first */
 	gw_conn_resume(c);
 	gw_conn_pend(c);
+	/* the client's FIN came while connecting */
+	if (u->flags & CF_SHUT_AFTER)
+		pass_shut(u);
 }
 
 void gw_pass_timer(struct gw_conn *c, int kind)

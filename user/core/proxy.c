@@ -21,7 +21,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "gw/htpasswd.h"
 #include "gw/log.h"
+#include "gw/secpol.h"
 #include "gwd_internal.h"
 #include "xfcc.h"
 
@@ -92,6 +94,7 @@ static void exch_free(struct gw_exch *x)
 	gw_sbuf_free(&x->extra_sb);
 	gw_sbuf_free(&x->trailers);
 	gw_sbuf_free(&x->req_trailers);
+	free(x->user_fwd);
 	free(x->log);
 	free(x);
 }
@@ -780,6 +783,43 @@ static const struct gw_rt_backend *weighted_pick(struct gw_exch *x)
 }
 
 /* Routing, filters and the first attempt for a parsed request head. */
+/*
+ * basicAuth failed (Envoy's basic_auth filter bodies): 401 with the Basic
+ * challenge RFC 7617 section 2 defines, realm = the request's host.
+ */
+static void basic_auth_denied(struct gw_exch *x, int rc, const char *host, uint32_t host_len)
+{
+	const char *why = rc == -ENOENT
+				  ? "User authentication failed. Missing username and password."
+				  : "User authentication failed. Invalid username/password combination.";
+	char realm[320], body[128];
+	struct gw_rt_hdr h = { "WWW-Authenticate", realm, 16, 0 };
+
+	if (x->grpc) {
+		error_reply(x, 401, why);
+		return;
+	}
+	h.value_len = (uint32_t)snprintf(realm, sizeof(realm), "Basic realm=\"%.*s\"",
+					 (int)(host_len > 256 ? 256 : host_len), host);
+	snprintf(body, sizeof(body), "%s\n", why);
+	local_reply(x, 401, body, &h, 1);
+}
+
+/* The forwardUsernameHeader field for the backend: set, so a client cannot forge it. */
+static struct gw_rt_hdrmod *user_header(const char *name, const char *user)
+{
+	size_t ul = strlen(user);
+	struct gw_rt_hdrmod *m = calloc(1, sizeof(*m) + ul + 1);
+	char *v = (char *)(m + 1);
+
+	if (!m)
+		return NULL;
+	memcpy(v, user, ul + 1);
+	m->set[0] = (struct gw_rt_hdr){ name, v, (uint32_t)strlen(name), (uint32_t)ul };
+	m->nset = 1;
+	return m;
+}
+
 static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 {
 	struct gw_worker *w = c->w;
@@ -787,6 +827,8 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	struct gw_rt_request rq = { 0 };
 	const struct gw_rt_port *port;
 	const struct gw_rt_filters *f, *bf;
+	const struct gw_rt_security *sec;
+	const char *authz_rule;
 	const struct gw_rt_rewrite *rw;
 	const struct gw_rt_endpoint *pin = NULL;
 	const struct gw_http1_header *ct;
@@ -907,8 +949,38 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		error_reply(x, 500, f->unsupported);
 		return;
 	}
-	if (apply_cors(x, f->cors, req))
+	/* SecurityPolicy, in Envoy Gateway's filter order: CORS, then authorization */
+	sec = gw_secpol_of(x->rule, x->lst);
+	if (sec && sec->invalid) {
+		/* fail closed: a policy that cannot be enforced is never skipped */
+		pr_warn_ratelimited("SecurityPolicy %s cannot be enforced (%s); answering 500",
+				    sec->policy, sec->invalid);
+		error_reply(x, 500, "the SecurityPolicy of this route cannot be enforced");
 		return;
+	}
+	if (apply_cors(x, f->cors ? f->cors : sec ? sec->cors : NULL, req))
+		return;
+	if (sec && sec->users) {
+		char user[GW_HTPASSWD_MAX_USER + 1];
+		int rc = gw_secpol_basic_auth(sec, &rq, user, sizeof(user));
+
+		if (rc) {
+			basic_auth_denied(x, rc, rq.host, rq.host_len);
+			return;
+		}
+		if (sec->user_header && !(x->user_fwd = user_header(sec->user_header, user))) {
+			error_reply(x, 500, "out of memory");
+			return;
+		}
+	}
+	if (sec && !gw_secpol_authorize(sec, c->peer, &rq, w->md, &authz_rule)) {
+		pr_debug("SecurityPolicy %s: %s denied %.*s %.*s (%s)", sec->policy, c->peer,
+			 (int)rq.method_len, rq.method, (int)rq.path_len, rq.path,
+			 authz_rule ? authz_rule : "defaultAction");
+		/* Envoy's RBAC filter answers 403 "RBAC: access denied" */
+		error_reply(x, 403, "RBAC: access denied");
+		return;
+	}
 	if (f->redirect) {
 		struct gw_rt_hdr loc = { "Location", NULL, 8, 0 };
 
@@ -1016,6 +1088,7 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 	fr.content_length = info.content_length;
 	fr.mods[0] = f->req_hdr;
 	fr.mods[1] = bf ? bf->req_hdr : NULL;
+	fr.mods[2] = x->user_fwd;
 	fr.allow_underscores = gwd.o.allow_underscores;
 	fr.underscore_drops = &underscore_drops;
 	if (info.upgrade && info.upgrade_hdr->value_len == 9 &&

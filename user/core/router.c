@@ -18,9 +18,11 @@
 
 #include "loader/config/model.h"
 #include "loader/config/schema.h"
+#include "gw/htpasswd.h"
 #include "gw/log.h"
 #include "gw/metrics.h"
 #include "gw/router.h"
+#include "gw/secpol.h"
 #include "router_internal.h"
 
 struct gw_strmap_slot {
@@ -198,9 +200,18 @@ uint32_t gw_rt_endpoint_count(void)
 
 /* ---- build -------------------------------------------------------------- */
 
+struct built_secpol {
+	const struct gw_secpol *sp;
+	const struct gw_rt_security *sec;
+};
+
 struct build {
 	struct gw_rt_table *t;
+	struct gw_config *cfg;
 	struct gw_arena *a;
+	/* SecurityPolicies compiled so far, once each (malloc'd) */
+	struct built_secpol *secpols;
+	size_t nsecpols;
 	char *err;
 	size_t errlen;
 	/* compiled routes, sorted by route pointer for lookup from attachments */
@@ -918,8 +929,179 @@ static struct croute *find_croute(struct build *b, const struct gw_route *r)
 	return bsearch(&key, b->routes, b->nroutes, sizeof(key), cmp_croute);
 }
 
+/* SecurityPolicy clientCIDRs entry ("10.0.0.0/8"; the schema checked it) */
+static int parse_cidr(const char *s, struct gw_rt_cidr *c)
+{
+	char addr[64];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	if (n >= sizeof(addr))
+		return -EINVAL;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	c->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(c->family, addr, c->addr) != 1)
+		return -EINVAL;
+	c->len = (uint8_t)(slash ? atoi(slash + 1) : c->family == AF_INET ? 32 : 128);
+	/* host bits cleared, so a match compares prefix bytes only */
+	for (unsigned bit = c->len; bit < 128; bit++)
+		c->addr[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+	return 0;
+}
+
+static int build_authz_rule(struct build *b, const char *pol, int i, const struct gw_yval *v,
+			    struct gw_rt_authz_rule *o)
+{
+	const struct gw_yval *op = gw_yget(v, "operation"), *pr = gw_yget(v, "principal");
+	const struct gw_yval *ms = gw_yget(op, "methods"), *path = gw_yget(op, "path");
+	const struct gw_yval *cidrs = gw_yget(pr, "clientCIDRs"), *hdrs = gw_yget(pr, "headers");
+	char what[320];
+
+	o->name = gw_ygetstr(v, "name", NULL);
+	o->allow = !strcmp(gw_ygetstr(v, "action", "Deny"), "Allow");
+	for (size_t k = 0; k < gw_ylen(ms); k++)
+		o->methods |= gw_secpol_method_bit(ms->items[k]->str,
+						   (uint32_t)strlen(ms->items[k]->str));
+	if (path) {
+		const char *t = gw_ygetstr(path, "type", "PathPrefix");
+
+		o->has_path = true;
+		o->path = gw_ygetstr(path, "value", "/");
+		o->path_len = (uint32_t)strlen(o->path);
+		o->path_type = !strcmp(t, "Exact") ? GW_PM_EXACT
+			       : !strcmp(t, "RegularExpression") ? GW_PM_REGEX : GW_PM_PREFIX;
+		snprintf(what, sizeof(what), "SecurityPolicy %s authorization.rules[%d]", pol, i);
+		if (o->path_type == GW_PM_REGEX && !(o->path_re = re_compile(b, o->path, what)))
+			return -EINVAL;
+	}
+	o->cidrs = ALLOC(b, gw_ylen(cidrs), struct gw_rt_cidr);
+	o->hdrs = ALLOC(b, gw_ylen(hdrs), struct gw_rt_authz_hdr);
+	if (!o->cidrs || !o->hdrs)
+		return -ENOMEM;
+	for (size_t k = 0; k < gw_ylen(cidrs); k++)
+		if (!parse_cidr(cidrs->items[k]->str, &o->cidrs[o->ncidrs]))
+			o->ncidrs++;
+	for (size_t k = 0; k < gw_ylen(hdrs); k++) {
+		struct gw_rt_authz_hdr *h = &o->hdrs[o->nhdrs++];
+		const struct gw_yval *vals = gw_yget(hdrs->items[k], "values");
+
+		h->name = gw_ygetstr(hdrs->items[k], "name", "");
+		h->name_len = (uint32_t)strlen(h->name);
+		h->values = ALLOC(b, gw_ylen(vals), const char *);
+		if (!h->values)
+			return -ENOMEM;
+		for (size_t j = 0; j < gw_ylen(vals); j++)
+			h->values[h->nvalues++] = vals->items[j]->str;
+	}
+	return 0;
+}
+
+/* A SecurityPolicy compiled for the data plane, once per policy. */
+static const struct gw_rt_security *build_security(struct build *b, const struct gw_secpol *sp)
+{
+	const struct gw_yval *spec = sp->obj->spec, *cors = gw_yget(spec, "cors");
+	const struct gw_yval *az = gw_yget(spec, "authorization"), *rules = gw_yget(az, "rules");
+	struct gw_rt_security *s;
+	struct built_secpol *nb;
+
+	for (size_t i = 0; i < b->nsecpols; i++)
+		if (b->secpols[i].sp == sp)
+			return b->secpols[i].sec;
+	s = ALLOC(b, 1, struct gw_rt_security);
+	if (!s)
+		return NULL;
+	s->policy = gw_arena_printf(b->a, "%s/%s", sp->obj->ns, sp->obj->name);
+	s->invalid = sp->invalid;
+	if (cors && !s->invalid) {
+		/*
+		 * Envoy Gateway's CORS is the HTTPCORSFilter with maxAge a duration;
+		 * unset, Envoy Gateway sends 86400 (tasks/security/cors.md).
+		 */
+		struct gw_yval *c = gw_ycopy(b->a, cors);
+		long long age = gw_yget(cors, "maxAge") ? duration(cors, "maxAge") / 1000 : 86400;
+
+		if (!c || gw_yset(b->a, c, "maxAge", gw_yint(b->a, age)))
+			return NULL;
+		if (!(s->cors = build_cors(b, c)))
+			return NULL;
+	}
+	if (gw_yget(spec, "basicAuth") && !s->invalid) {
+		struct gw_htpasswd_error he;
+		struct gw_htpasswd *users = NULL, **v;
+
+		/* the loader decoded the Secret; a file gwd cannot use fails closed */
+		if (gw_htpasswd_parse(sp->htpasswd ? sp->htpasswd : "", sp->htpasswd_len, &users,
+				      &he)) {
+			s->invalid = gw_arena_printf(b->a, "basicAuth.users .htpasswd line %u: %s",
+						     he.line, he.reason);
+		} else {
+			v = realloc(b->t->htpasswds, (b->t->nhtpasswds + 1) * sizeof(*v));
+			if (!v) {
+				gw_htpasswd_free(users);
+				return NULL;
+			}
+			b->t->htpasswds = v;
+			v[b->t->nhtpasswds++] = users;
+			s->users = users;
+			s->user_header = gw_ypath(spec, "basicAuth.forwardUsernameHeader")
+						 ? gw_ygetstr(gw_yget(spec, "basicAuth"),
+							      "forwardUsernameHeader", NULL)
+						 : NULL;
+		}
+	}
+	if (az && !s->invalid) {
+		s->authz = true;
+		s->default_allow = !strcmp(gw_ygetstr(az, "defaultAction", "Deny"), "Allow");
+		s->rules = ALLOC(b, gw_ylen(rules), struct gw_rt_authz_rule);
+		if (!s->rules)
+			return NULL;
+		for (size_t i = 0; i < gw_ylen(rules); i++)
+			if (build_authz_rule(b, s->policy, (int)i, rules->items[i],
+					     &s->rules[s->nrules++]))
+				return NULL;
+	}
+	nb = realloc(b->secpols, (b->nsecpols + 1) * sizeof(*nb));
+	if (!nb)
+		return NULL;
+	b->secpols = nb;
+	b->secpols[b->nsecpols++] = (struct built_secpol){ .sp = sp, .sec = s };
+	return s;
+}
+
+/* Records which SecurityPolicy (if any) each rule of c has through listener l. */
+static int attach_security(struct build *b, const struct croute *c, const struct gw_listener *l)
+{
+	for (int i = 0; i < c->r->nrules; i++) {
+		const struct gw_secpol *sp = gw_securitypolicy_for(b->cfg, c->r, i, l);
+		struct gw_rt_rule *ru = c->rules[i];
+		const struct gw_rt_security *sec;
+		struct gw_rt_secref *v;
+
+		if (!sp)
+			continue;
+		for (int k = 0; k < ru->nsecs; k++)
+			if (ru->secs[k].listener == l)
+				goto next;	/* the route attaches twice through l */
+		if (!(sec = build_security(b, sp)))
+			return b->err[0] ? -EINVAL : -ENOMEM;
+		v = ALLOC(b, ru->nsecs + 1, struct gw_rt_secref);
+		if (!v)
+			return -ENOMEM;
+		if (ru->nsecs)
+			memcpy(v, ru->secs, (size_t)ru->nsecs * sizeof(*v));
+		v[ru->nsecs] = (struct gw_rt_secref){ .listener = l, .sec = sec };
+		ru->secs = v;
+		ru->nsecs++;
+next:;
+	}
+	return 0;
+}
+
 static int build_listener(struct build *b, const struct gw_listener *l, struct gw_rt_listener *o)
 {
+	int err;
+
 	o->l = l;
 	o->hostname = l->hostname;
 	o->port = l->port;
@@ -937,6 +1119,8 @@ static int build_listener(struct build *b, const struct gw_listener *l, struct g
 		c = find_croute(b, at->route);
 		if (!c)
 			continue;
+		if ((err = attach_security(b, c, l)))
+			return err;
 		for (int h = 0; h < nh; h++) {
 			struct gw_rt_bucket *bk = bucket_for(b, o, at->nhostnames ? at->hostnames[h]
 										  : NULL);
@@ -1058,14 +1242,14 @@ static int add_unserved(struct build *b, const struct gw_listener *l, const char
 	return 0;
 }
 
-static struct gw_rt_port *port_get(struct build *b, const char *addr, int port)
+static struct gw_rt_port *port_get(struct build *b, const char *addr, int port, bool udp)
 {
 	struct gw_rt_table *t = b->t;
 	struct gw_rt_port *np;
 
 	for (int i = 0; i < t->nports; i++)
-		if (t->ports[i].port == port && !strcmp(t->ports[i].addr ? t->ports[i].addr : "",
-							addr ? addr : ""))
+		if (t->ports[i].port == port && t->ports[i].udp == udp &&
+		    !strcmp(t->ports[i].addr ? t->ports[i].addr : "", addr ? addr : ""))
 			return &t->ports[i];
 	np = gw_arena_alloc(b->a, (size_t)(t->nports + 1) * sizeof(*np));
 	if (!np)
@@ -1076,6 +1260,7 @@ static struct gw_rt_port *port_get(struct build *b, const char *addr, int port)
 	np = &t->ports[t->nports++];
 	np->addr = addr;
 	np->port = port;
+	np->udp = udp;
 	return np;
 }
 
@@ -1107,10 +1292,41 @@ static int port_add_listener(struct build *b, struct gw_rt_port *p, struct gw_rt
 	return 0;
 }
 
-/* The TLSRoutes attached to a passthrough listener. */
+/* Route r's backends (every rule's, flattened) into tr. */
+static int build_tunnel_route(struct build *b, const struct gw_route *r, struct gw_rt_tlsroute *tr)
+{
+	int nb = 0;
+
+	tr->r = r;
+	tr->name = gw_arena_printf(b->a, "%s/%s", r->obj->ns, r->obj->name);
+	for (int i = 0; i < r->nrules; i++)
+		nb += r->rules[i].nbackends;
+	tr->backends = ALLOC(b, nb, struct gw_rt_backend);
+	if (!tr->name || !tr->backends)
+		return -ENOMEM;
+	for (int rule = 0; rule < r->nrules; rule++) {
+		const struct gw_rule *ru = &r->rules[rule];
+
+		for (int k = 0; k < ru->nbackends; k++) {
+			struct gw_rt_backend *be = &tr->backends[tr->nbackends++];
+
+			if (build_backend(b, tr->name, rule, &ru->backends[k], be))
+				return -ENOMEM;
+			tr->total_weight += be->weight;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The TLSRoutes attached to a passthrough listener, or the TCPRoute /
+ * UDPRoute of an L4 listener (the one the XDP tier would pick).
+ */
 static int build_passthrough(struct build *b, const struct gw_listener *l, struct gw_rt_listener *o)
 {
-	int n = 0, rule;
+	bool l4 = l->proto == GW_PROTO_TCP || l->proto == GW_PROTO_UDP;
+	const struct gw_route *r4 = l4 ? gw_rt_l4_route_of(l) : NULL;
+	int n = 0;
 
 	o->l = l;
 	o->hostname = l->hostname;
@@ -1119,38 +1335,28 @@ static int build_passthrough(struct build *b, const struct gw_listener *l, struc
 				 l->owner->name, l->name);
 	if (!o->key)
 		return -ENOMEM;
+	if (l4) {
+		struct gw_rt_tlsroute *tr;
+
+		if (!r4)
+			return 0;
+		tr = o->tlsroutes = ALLOC(b, 1, struct gw_rt_tlsroute);
+		o->ntlsroutes = 1;
+		if (!tr || build_tunnel_route(b, r4, tr) ||
+		    gw_rt_l4_maglev(r4, AF_INET, &tr->maglev[0], b->a) ||
+		    gw_rt_l4_maglev(r4, AF_INET6, &tr->maglev[1], b->a))
+			return -ENOMEM;
+		return 0;
+	}
 	for (const struct gw_attachment *at = l->attachments; at; at = at->next)
 		n += at->route->obj->ki->id == GW_K_TLSROUTE;
 	o->tlsroutes = ALLOC(b, n, struct gw_rt_tlsroute);
 	if (!o->tlsroutes)
 		return -ENOMEM;
-	for (const struct gw_attachment *at = l->attachments; at; at = at->next) {
-		const struct gw_route *r = at->route;
-		struct gw_rt_tlsroute *tr;
-		int nb = 0;
-
-		if (r->obj->ki->id != GW_K_TLSROUTE)
-			continue;
-		tr = &o->tlsroutes[o->ntlsroutes++];
-		tr->r = r;
-		tr->name = gw_arena_printf(b->a, "%s/%s", r->obj->ns, r->obj->name);
-		for (int i = 0; i < r->nrules; i++)
-			nb += r->rules[i].nbackends;
-		tr->backends = ALLOC(b, nb, struct gw_rt_backend);
-		if (!tr->name || !tr->backends)
+	for (const struct gw_attachment *at = l->attachments; at; at = at->next)
+		if (at->route->obj->ki->id == GW_K_TLSROUTE &&
+		    build_tunnel_route(b, at->route, &o->tlsroutes[o->ntlsroutes++]))
 			return -ENOMEM;
-		for (rule = 0; rule < r->nrules; rule++) {
-			const struct gw_rule *ru = &r->rules[rule];
-
-			for (int k = 0; k < ru->nbackends; k++) {
-				struct gw_rt_backend *be = &tr->backends[tr->nbackends++];
-
-				if (build_backend(b, tr->name, rule, &ru->backends[k], be))
-					return -ENOMEM;
-				tr->total_weight += be->weight;
-			}
-		}
-	}
 	return 0;
 }
 
@@ -1167,6 +1373,8 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 		bool pass = l->proto == GW_PROTO_TLS;
 		/* TLS listener in mode Terminate: TLSRoutes get the decrypted stream */
 		bool term = pass && l->tls_mode && !strcmp(l->tls_mode, "Terminate");
+		/* TCP/UDP listeners the XDP tier does not serve (gwctl load recorded which) */
+		bool l4 = l->proto == GW_PROTO_TCP, udp = l->proto == GW_PROTO_UDP;
 
 		if (term)
 			pass = false;
@@ -1176,13 +1384,18 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 				return -ENOMEM;
 			continue;
 		}
-		if (l->proto != GW_PROTO_HTTP && !tls && !pass && !term)
+		if ((l4 || udp) && gw_config_xdp_serves(b->t->cfg, l)) {
+			if (add_unserved(b, l, "served by the XDP tier"))
+				return -ENOMEM;
+			continue;
+		}
+		if (l->proto != GW_PROTO_HTTP && !tls && !pass && !term && !l4 && !udp)
 			continue;
 		rl = gw_arena_alloc(b->a, sizeof(*rl));
 		if (!rl)
 			return -ENOMEM;
 		memset(rl, 0, sizeof(*rl));
-		if (pass || term) {
+		if (pass || term || l4 || udp) {
 			if (build_passthrough(b, l, rl))
 				return -ENOMEM;
 		} else {
@@ -1192,15 +1405,20 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 		}
 		for (int k = 0; k < nb; k++) {
 			struct gw_rt_port *p = port_get(b, gw->naddresses ? gw->addresses[k] : NULL,
-							l->port);
+							l->port, udp);
 
 			if (!p)
 				return -ENOMEM;
-			/* one socket speaks one protocol: the first listener of a port decides */
+			/*
+			 * One socket speaks one protocol: the first listener of a port
+			 * decides; a TCP or UDP listener has its port to itself.
+			 */
 			if (p->nlisteners && (p->tls != (tls || term) || p->passthrough != pass ||
-					      p->tcp != term)) {
+					      p->tcp != term || p->l4 != l4 || l4 || udp)) {
 				const char *why = p->passthrough ? "its port serves TLS passthrough"
 						  : p->tcp ? "its port serves TLS listeners"
+						  : p->l4 ? "its port serves a TCP listener"
+						  : p->udp ? "its port serves a UDP listener"
 						  : p->tls ? "its port serves HTTPS listeners"
 							   : "its port serves HTTP listeners";
 
@@ -1211,6 +1429,7 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 			p->tls = tls || term;
 			p->passthrough = pass;
 			p->tcp = term;
+			p->l4 = l4;
 			if (port_add_listener(b, p, rl))
 				return -ENOMEM;
 		}
@@ -1221,7 +1440,7 @@ static int build_gateway(struct build *b, const struct gw_gateway *gw)
 struct gw_rt_table *gw_rt_build(struct gw_config *cfg, char *err, size_t errlen)
 {
 	struct gw_rt_table *t = calloc(1, sizeof(*t));
-	struct build b = { .t = t, .a = &cfg->arena, .err = err, .errlen = errlen };
+	struct build b = { .t = t, .cfg = cfg, .a = &cfg->arena, .err = err, .errlen = errlen };
 	static const enum gw_kind kinds[] = { GW_K_HTTPROUTE, GW_K_GRPCROUTE };
 	size_t nr = cfg->nby_kind[GW_K_HTTPROUTE] + cfg->nby_kind[GW_K_GRPCROUTE];
 	int rc = 0;
@@ -1271,6 +1490,7 @@ struct gw_rt_table *gw_rt_build(struct gw_config *cfg, char *err, size_t errlen)
 			t->rules[b.routes[i].rules[k]->idx] = b.routes[i].rules[k];
 out:
 	free(b.routes);
+	free(b.secpols);
 	if (rc) {
 		if (!err[0])
 			snprintf(err, errlen, "building the route table: %s", strerror(-rc));
@@ -1289,6 +1509,9 @@ void gw_rt_free(struct gw_rt_table *t)
 	for (uint32_t i = 0; i < t->nregexes; i++)
 		pcre2_code_free(t->regexes[i]);
 	free(t->regexes);
+	for (uint32_t i = 0; i < t->nhtpasswds; i++)
+		gw_htpasswd_free(t->htpasswds[i]);
+	free(t->htpasswds);
 	/* the last table holding a stat frees it: no worker runs this table any more */
 	for (uint32_t i = 0; i < t->nstats; i++)
 		gw_stat_put(t->stats[i]);
@@ -1305,7 +1528,7 @@ void gw_rt_free(struct gw_rt_table *t)
 const struct gw_rt_port *gw_rt_port_find(const struct gw_rt_table *t, const char *addr, int port)
 {
 	for (int i = 0; i < t->nports; i++)
-		if (t->ports[i].port == port &&
+		if (t->ports[i].port == port && !t->ports[i].udp &&
 		    !strcmp(t->ports[i].addr ? t->ports[i].addr : "", addr ? addr : ""))
 			return &t->ports[i];
 	return NULL;
@@ -1373,6 +1596,13 @@ uint64_t gw_rt_regex_limit_hits;
  * on to the matches below it. (Envoy's RE2 runs in linear time and needs
  * no such limit; PCRE2 backtracks.) Counted for gwd_regex_match_limit_total.
  */
+static bool re_match(void *re, const char *s, size_t n, struct gw_match_data *d);
+
+bool gw_rt_re_match(void *re, const char *s, size_t n, void *match_data)
+{
+	return re_match(re, s, n, match_data);
+}
+
 static bool re_match(void *re, const char *s, size_t n, struct gw_match_data *d)
 {
 	int rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, d->md, d->mc);

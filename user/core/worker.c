@@ -321,6 +321,8 @@ void gw_conn_close(struct gw_conn *c)
 		conn_maybe_free(c);
 		return;
 	}
+	if (c->flags & CF_SPLICE)
+		gw_splice_close(c);	/* closes the other end too */
 	if (c->h2)
 		gw_h2_free(c);
 	if (c->h2up)
@@ -557,6 +559,8 @@ static size_t dispatch_input(struct gw_conn *c, const char *data, size_t len)
 
 	if (c->flags & CF_PASS)
 		return gw_pass_input(c, data, len);
+	if (c->flags & CF_UDP)
+		return gw_udp_reply(c, data, len);
 	if (c->h2)
 		return gw_h2_input(c, data, len);
 	if (c->kind == CK_CLIENT && !(c->flags & CF_VIRT) && !c->x && !c->nreq) {
@@ -638,6 +642,8 @@ static void conn_eof(struct gw_conn *c, int err)
 	c->flags |= CF_EOF;
 	if (c->flags & CF_PASS)
 		gw_pass_eof(c, err);
+	else if (c->flags & CF_UDP)
+		gw_udp_eof(c, err);
 	else if (c->kind == CK_CLIENT)
 		gw_client_eof(c, err);
 	else
@@ -824,8 +830,13 @@ static struct gw_acc *find_acc(struct gw_worker *w, uint32_t id)
 
 static void acc_arm(struct gw_worker *w, struct gw_acc *a)
 {
-	struct io_uring_sqe *sqe = gw_get_sqe(&w->r);
+	struct io_uring_sqe *sqe;
 
+	if (a->ls->udp) {
+		gw_udp_arm(w, a);
+		return;
+	}
+	sqe = gw_get_sqe(&w->r);
 	io_uring_prep_multishot_accept(sqe, a->fd, NULL, NULL, SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, gw_ud_encode(GW_OP_ACCEPT, 0, a->ls->id));
 	a->armed = true;
@@ -835,7 +846,8 @@ static void acc_cancel(struct gw_worker *w, struct gw_acc *a)
 {
 	struct io_uring_sqe *sqe = gw_get_sqe(&w->r);
 
-	io_uring_prep_cancel64(sqe, gw_ud_encode(GW_OP_ACCEPT, 0, a->ls->id), 0);
+	io_uring_prep_cancel64(sqe,
+			       gw_ud_encode(a->ls->udp ? GW_OP_UDP : GW_OP_ACCEPT, 0, a->ls->id), 0);
 	io_uring_sqe_set_data64(sqe, gw_ud_encode(GW_OP_CANCEL, 0, UINT32_MAX));
 	a->wanted = false;
 }
@@ -859,14 +871,27 @@ static bool port_passthrough(struct gw_worker *w, uint32_t lsock)
 
 	for (int i = 0; p && i < t->nports; i++)
 		if (p->ids[i] == lsock)
-			return t->ports[i].passthrough || t->ports[i].tcp;
+			return t->ports[i].passthrough || t->ports[i].tcp || t->ports[i].l4;
 	return false;
+}
+
+void gw_peer_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+	buf[0] = '\0';
+	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], buf, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+	else if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
 }
 
 static void handle_accept(struct gw_worker *w, struct io_uring_cqe *cqe)
 {
 	struct gw_acc *a = find_acc(w, gw_ud_slot(cqe->user_data));
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof(ss);
 	uint32_t limit = (uint32_t)((gwd.o.max_conns + gwd.nworkers - 1) / gwd.nworkers);
 	struct gw_tls_ctx *tctx;
@@ -914,21 +939,12 @@ static void handle_accept(struct gw_worker *w, struct io_uring_cqe *cqe)
 		}
 	}
 	/* per connection, not per request: the peer address for X-Forwarded-For */
-	if (!getpeername(fd, (struct sockaddr *)&ss, &sl)) {
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-			if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-				inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], c->peer,
-					  sizeof(c->peer));
-			else
-				inet_ntop(AF_INET6, &s6->sin6_addr, c->peer, sizeof(c->peer));
-		} else {
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, c->peer,
-				  sizeof(c->peer));
-		}
-	}
+	if (!getpeername(fd, (struct sockaddr *)&ss, &sl))
+		gw_peer_str((struct sockaddr *)&ss, c->peer, sizeof(c->peer));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* a TCP listener's tunnel connects to its backend at once (passthrough.c) */
+	if ((c->flags & CF_PASS) && gw_pass_l4_accept(c, (struct sockaddr *)&ss, sl))
+		return;
 	gw_conn_arm_recv(c);
 	gw_conn_timer(c, T_CONN_HEADER, gwd.o.header_timeout_ms);
 }
@@ -980,6 +996,26 @@ static void handle_cqe(struct gw_worker *w, struct io_uring_cqe *cqe)
 	case GW_OP_WAKE:
 		arm_wake(w);
 		break;
+	case GW_OP_SPLICE_IN:
+	case GW_OP_SPLICE_OUT:
+		c = slot_conn(w, cqe->user_data);
+		if (!c)
+			break;
+		c->nops--;
+		gw_splice_done(c, gw_ud_op(cqe->user_data) == GW_OP_SPLICE_IN, cqe->res);
+		conn_maybe_free(c);
+		break;
+	case GW_OP_UDP: {
+		struct gw_acc *a = find_acc(w, gw_ud_slot(cqe->user_data));
+
+		if (a && !(cqe->flags & IORING_CQE_F_MORE)) {
+			a->armed = false;
+			if (a->wanted && !w->draining)
+				acc_arm(w, a);
+		}
+		gw_udp_listener_cqe(w, a, cqe);
+		break;
+	}
 	default:
 		pr_warn_ratelimited("Completion with unknown op %u", gw_ud_op(cqe->user_data));
 	}
@@ -1100,6 +1136,7 @@ static void start_drain(struct gw_worker *w)
 			acc_cancel(w, &w->acc[i]);
 		w->acc[i].ls = NULL;
 	}
+	gw_udp_close_all(w);
 	for (uint32_t i = 0; i < w->nslots; i++) {
 		struct gw_conn *c = w->slots[i];
 
@@ -1163,6 +1200,8 @@ static void run_timers(struct gw_worker *w)
 			gw_exch_timer(t->owner, t->kind);
 		else if (((struct gw_conn *)t->owner)->flags & CF_PASS)
 			gw_pass_timer(t->owner, t->kind);
+		else if (((struct gw_conn *)t->owner)->flags & CF_UDP)
+			gw_udp_timer(t->owner, t->kind);
 		else
 			gw_conn_timer_fired(t->owner, t->kind);
 	}

@@ -29,7 +29,7 @@
 	"spec:\n  parentRefs: [{name: gw}]\n  rules: [{name: one}]\n---\n"
 
 #define POL(name, created, targets)                                                          \
-	"apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: SecurityPolicy\n"                   \
+	"apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: BackendTrafficPolicy\n"                   \
 	"metadata: {name: " name ", creationTimestamp: \"" created "\"}\nspec:\n" targets "---\n"
 
 #define REF(kind, name)                                                                      \
@@ -40,7 +40,7 @@
 
 static struct gw_config *load(const char *yaml)
 {
-	static const char *allow[] = { "SecurityPolicy" };
+	static const char *allow[] = { "BackendTrafficPolicy" };
 	struct gw_config *c = calloc(1, sizeof(*c));
 
 	assert_non_null(c);
@@ -71,11 +71,11 @@ static const struct gw_listener *listener(const struct gw_config *c, const char 
 	return NULL;
 }
 
-/* Name of the SecurityPolicy applying to rule `rule` of route `route` via listener l, or "-". */
+/* Name of the BackendTrafficPolicy (attached, not enforced) applying to rule `rule` of route `route` via listener l, or "-". */
 static const char *applies(const struct gw_config *c, const char *route, int rule, const char *l)
 {
 	const struct gw_route *r = gw_config_find(c, GW_K_HTTPROUTE, "default", route)->u.route;
-	const struct gw_obj *p = gw_policy_for(c, "gateway.envoyproxy.io", "SecurityPolicy", r,
+	const struct gw_obj *p = gw_policy_for(c, "gateway.envoyproxy.io", "BackendTrafficPolicy", r,
 					       rule, listener(c, l));
 
 	return p ? p->name : "-";
@@ -173,7 +173,7 @@ static void test_unenforced_ancestors(void **s)
 	assert_string_equal(gw_ygetstr(gw_yget(anc->items[0], "conditions")->items[0], "reason", ""),
 			    "Conflicted");
 	assert_non_null(strstr(gw_ygetstr(gw_yget(anc->items[0], "conditions")->items[0],
-					  "message", ""), "another SecurityPolicy (default/old)"));
+					  "message", ""), "another BackendTrafficPolicy (default/old)"));
 	fx_free(c);
 }
 

@@ -21,7 +21,7 @@ static void test_classify_table(void **s)
 		{ "gateway.networking.k8s.io", "HTTPRoute", GW_KC_READ },
 		{ "", "Service", GW_KC_READ },
 		/* Envoy Gateway policies and filters: errors */
-		{ "gateway.envoyproxy.io", "SecurityPolicy", GW_KC_UNENFORCED },
+		{ "gateway.envoyproxy.io", "SecurityPolicy", GW_KC_READ },	/* enforced now */
 		{ "gateway.envoyproxy.io", "BackendTrafficPolicy", GW_KC_UNENFORCED },
 		{ "gateway.envoyproxy.io", "ClientTrafficPolicy", GW_KC_UNENFORCED },
 		{ "gateway.envoyproxy.io", "EnvoyExtensionPolicy", GW_KC_UNENFORCED },
@@ -61,7 +61,7 @@ static void test_classify_table(void **s)
 	"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: other}\n" \
 	"spec:\n  parentRefs: [{name: gw}]\n---\n"
 #define SECPOL(target)                                                                       \
-	"apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: SecurityPolicy\n"                   \
+	"apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: BackendTrafficPolicy\n"                   \
 	"metadata: {name: auth}\nspec:\n  targetRefs:\n"                                       \
 	"  - {group: gateway.networking.k8s.io, " target "}\n"
 
@@ -71,8 +71,8 @@ static void test_unenforced_is_error(void **s)
 
 	(void)s;
 	assert_true(c->diags.nerrors == 1);
-	assert_true(fx_has_diag(c, "SecurityPolicy", "auth", "not enforced by xdpgw",
-				"--allow-unenforced SecurityPolicy", NULL));
+	assert_true(fx_has_diag(c, "BackendTrafficPolicy", "auth", "not enforced by xdpgw",
+				"--allow-unenforced BackendTrafficPolicy", NULL));
 	assert_int_equal(c->nby_kind[GW_K_UNENFORCED], 0);
 	fx_free(c);
 }
@@ -96,12 +96,12 @@ static struct gw_config *load_allowed(const char *yaml, const char *kind)
 static void test_allowed_marks_targeted_route_only(void **s)
 {
 	struct gw_config *c = load_allowed(FX_CLASS ROUTE SECPOL("kind: HTTPRoute, name: r"),
-					   "securitypolicy");
+					   "backendtrafficpolicy");
 
 	(void)s;
 	assert_int_equal(c->diags.nerrors, 0);
 	assert_int_equal(c->nby_kind[GW_K_UNENFORCED], 1);
-	assert_string_equal(c->by_kind[GW_K_UNENFORCED][0]->ki->kind, "SecurityPolicy");
+	assert_string_equal(c->by_kind[GW_K_UNENFORCED][0]->ki->kind, "BackendTrafficPolicy");
 	assert_cond(c, GW_K_HTTPROUTE, "default", "r", "parents/gw", "xdpgw.io/PolicyEnforced",
 		    "False", "NotEnforced");
 	assert_null(fx_cond(c, GW_K_HTTPROUTE, "default", "other", "parents/gw",
@@ -115,7 +115,7 @@ static void test_allowed_marks_targeted_route_only(void **s)
 static void test_gateway_target_marks_every_route(void **s)
 {
 	struct gw_config *c = load_allowed(FX_CLASS ROUTE SECPOL("kind: Gateway, name: gw"),
-					   "SecurityPolicy");
+					   "BackendTrafficPolicy");
 
 	(void)s;
 	assert_int_equal(c->diags.nerrors, 0);
@@ -130,7 +130,7 @@ static void test_gateway_target_marks_every_route(void **s)
 static void test_allow_is_per_kind(void **s)
 {
 	struct gw_config *c = load_allowed(FX_CLASS ROUTE SECPOL("kind: HTTPRoute, name: r"),
-					   "BackendTrafficPolicy");
+					   "ClientTrafficPolicy");
 
 	(void)s;
 	assert_int_equal(c->diags.nerrors, 1);

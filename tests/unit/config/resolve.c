@@ -928,6 +928,27 @@ static void test_listenerset_not_allowed_by_default(void **s)
 	fx_free(c);
 }
 
+/*
+ * A route naming a ListenerSet its Gateway does not allow (conformance
+ * ListenerSetDefaultNotAllowed plus such a route): the set has no parent
+ * Gateway, so the route's parentRef is not accepted; this used to
+ * dereference the missing parent. The Gateway parentRef attaches as usual.
+ */
+static void test_listenerset_not_allowed_route_parent(void **s)
+{
+	struct gw_config *c = fx_resolve(FX_CLASS GW("g", L_HTTP_ALL)
+		LSET("infra", "ls", "  - {name: extra, protocol: HTTP, port: 8080}\n")
+		ROUTE("infra", "r", "{name: g}, {kind: ListenerSet, name: ls}", ""));
+
+	(void)s;
+	assert_cond(c, GW_K_LISTENERSET, "infra", "ls", "conditions", "Accepted", "False",
+		    "NotAllowed");
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "r", "parents/ls", "Accepted", "False",
+		    "NotAllowedByListeners");
+	assert_cond(c, GW_K_HTTPROUTE, "infra", "r", "parents/g", "Accepted", "True", "Accepted");
+	fx_free(c);
+}
+
 static void test_listenerset_attached_and_conflict(void **s)
 {
 	struct gw_config *c = fx_resolve(FX_CLASS
@@ -1215,6 +1236,7 @@ int main(void)
 		cmocka_unit_test(test_endpoints_ready_and_port_mapping),
 		cmocka_unit_test(test_hostname_intersection),
 		cmocka_unit_test(test_listenerset_not_allowed_by_default),
+		cmocka_unit_test(test_listenerset_not_allowed_route_parent),
 		cmocka_unit_test(test_listenerset_attached_and_conflict),
 		cmocka_unit_test(test_listenerset_all_listeners_conflicted),
 		cmocka_unit_test(test_backend_tls_policy),

@@ -6,7 +6,10 @@
  * configuration exactly when gwd would refuse its staged file, and the
  * refusal names the user's object (file:line), not the staged copy. gwd
  * reads state files without their status (skip_status), charging it all
- * the same.
+ * the same. The header records which TCP/UDP listeners the XDP tier
+ * serves ("# xdpListener: KEY" lines); a trusted read (gwd, gwctl status)
+ * gets the same list back, an untrusted one (a user's file) does not take
+ * it from comments.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,7 +39,7 @@
 
 #define LISTENER_RESERVE 4096	/* GW_STATE_LISTENER_RESERVE, one listener here */
 
-static char dir[] = "/tmp/gw-unit-state.XXXXXX";
+static char tmpdir[] = "/tmp/gw-unit-state.XXXXXX";
 
 /* The nodes of cfg's stored form, as the parser charges them. */
 static size_t stored_nodes(struct gw_config *cfg)
@@ -86,8 +89,8 @@ static void test_count_is_what_the_parser_charges(void **state)
 	char path[512], err[512], *buf;
 
 	(void)state;
-	assert_int_equal(gw_state_stage(dir, "staged.yaml", cfg, (size_t)1 << 30, nodes), 0);
-	snprintf(path, sizeof(path), "%s/staged.yaml", dir);
+	assert_int_equal(gw_state_stage(tmpdir, "staged.yaml", cfg, (size_t)1 << 30, nodes), 0);
+	snprintf(path, sizeof(path), "%s/staged.yaml", tmpdir);
 	buf = slurp(path, &len);
 	assert_int_equal(parse(buf, len, nodes, false, &docs, &n, &a, err, sizeof(err)), 0);
 	gw_arena_free(&a);
@@ -125,14 +128,14 @@ static void test_over_limit_names_the_user_object(void **state)
 	(void)state;
 	/* the last object is route b: one node short fails there */
 	assert_ptr_equal(cfg->objs[cfg->nobjs - 1], b);
-	assert_int_equal(gw_state_stage(dir, "staged.yaml", cfg, (size_t)1 << 30, nodes - 1),
+	assert_int_equal(gw_state_stage(tmpdir, "staged.yaml", cfg, (size_t)1 << 30, nodes - 1),
 			 -EFBIG);
 	snprintf(at, sizeof(at), "test.yaml:%u: error: HTTPRoute default/b:", b->line);
 	if (!fx_has_diag(cfg, at, "configuration too large", "YAML nodes", NULL))
 		fail_msg("no error at %s:\n%s", at, fx_diags(cfg));
 	assert_int_equal(cfg->diags.nerrors, 1);
 	/* nothing staged for gwd to see */
-	snprintf(path, sizeof(path), "%s/staged.yaml", dir);
+	snprintf(path, sizeof(path), "%s/staged.yaml", tmpdir);
 	assert_int_not_equal(stat(path, &st), 0);
 	/* a limit below route a's nodes: the error moves to route a */
 	cfg->diags.n = cfg->diags.nerrors = 0;
@@ -145,17 +148,55 @@ static void test_over_limit_names_the_user_object(void **state)
 	fx_free(cfg);
 }
 
+#define CONFIG                                                                               \
+	FX_CLASS "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"                  \
+		 "metadata: {name: gw, namespace: default}\n"                                 \
+		 "spec:\n  gatewayClassName: gc\n  listeners:\n"                              \
+		 "  - {name: tcp, protocol: TCP, port: 9000}\n"                               \
+		 "  - {name: udp, protocol: UDP, port: 9000}\n---\n"
+
+static void test_xdp_listeners_round_trip(void **s)
+{
+	struct gw_config *cfg = fx_resolve(CONFIG), back, user;
+	char dir[] = "/tmp/gw-state-XXXXXX", path[64];
+	const struct gw_listener *tcp, *udp;
+
+	(void)s;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(gw_config_add_xdp_listener(cfg, "Gateway/default/gw/tcp"), 0);
+	tcp = cfg->by_kind[GW_K_GATEWAY][0]->u.gw->all[0];
+	udp = cfg->by_kind[GW_K_GATEWAY][0]->u.gw->all[1];
+	assert_true(gw_config_xdp_serves(cfg, tcp));
+	assert_false(gw_config_xdp_serves(cfg, udp));
+	assert_int_equal(gw_state_save(dir, cfg), 0);
+	gw_config_init(&back, NULL);
+	assert_int_equal(gw_state_load(dir, &back), 0);
+	assert_int_equal(back.nxdp_listeners, 1);
+	assert_string_equal(back.xdp_listeners[0], "Gateway/default/gw/tcp");
+	/* the same bytes as a user's file: comments are only comments */
+	snprintf(path, sizeof(path), "%s/%s", dir, GW_STATE_FILE);
+	gw_config_init(&user, NULL);
+	assert_int_equal(gw_config_add_file(&user, path), 0);
+	assert_int_equal(user.nxdp_listeners, 0);
+	gw_config_free(&back);
+	gw_config_free(&user);
+	unlink(path);
+	rmdir(dir);
+	fx_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count_is_what_the_parser_charges),
 		cmocka_unit_test(test_over_limit_names_the_user_object),
+		cmocka_unit_test(test_xdp_listeners_round_trip),
 	};
 	int rc;
 
-	if (!mkdtemp(dir))
+	if (!mkdtemp(tmpdir))
 		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rmdir(dir);
+	rc = cmocka_run_group_tests_name("config/state", tests, NULL, NULL);
+	rmdir(tmpdir);
 	return rc;
 }

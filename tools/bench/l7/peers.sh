@@ -261,22 +261,23 @@ wrk_cpu()
 }
 
 # median_table HEADS FILE: FILE has lines "proxy v1 v2 ..." (one per round);
-# prints the median of each column per proxy (gwd, nginx, haproxy), then
-# gwd and haproxy against nginx. HEADS names the columns, comma-separated;
-# a column whose name ends in "%" gets no ratio.
+# prints the median of each column per proxy (gwd, nginx, haproxy, or the
+# names in $MEDIAN_ORDER, nginx second), then each against nginx. HEADS
+# names the columns, comma-separated; a column whose name ends in "%" gets
+# no ratio.
 median_table()
 {
-	awk -v heads="$1" '
+	awk -v heads="$1" -v order_s="${MEDIAN_ORDER:-gwd nginx haproxy}" '
 function median(arr, n,    i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
 	return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
 }
 { k = $1; n[k]++; for (f = 2; f <= NF; f++) v[k, f, n[k]] = $f }
 END {
-	split("gwd nginx haproxy", order, " ")
+	no = split(order_s, order, " ")
 	nh = split(heads, head, ",")
 	printf "%-14s", "proxy"; for (f = 1; f <= nh; f++) printf " %11s", head[f]; print ""
-	for (o = 1; o <= 3; o++) {
+	for (o = 1; o <= no; o++) {
 		k = order[o]
 		printf "%-14s", k
 		for (f = 1; f <= nh; f++) {
@@ -288,8 +289,10 @@ END {
 	}
 	print ""
 	printf "%-14s", "ratio"; for (f = 1; f <= nh; f++) if (head[f] !~ /%$/) printf " %11s", head[f]; print ""
-	for (o = 1; o <= 3; o += 2) {
+	for (o = 1; o <= no; o++) {
 		k = order[o]
+		if (k == "nginx")
+			continue
 		printf "%-14s", k "/nginx"
 		for (f = 1; f <= nh; f++) if (head[f] !~ /%$/) printf " %10.2fx", (m["nginx", f] ? m[k, f] / m["nginx", f] : 0)
 		print ""

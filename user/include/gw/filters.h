@@ -90,7 +90,8 @@ struct gw_fwd_req {
 	bool has_length;	/* Content-Length: content_length */
 	uint64_t content_length;
 	const struct gw_http1_header *upgrade;	/* forward Upgrade (WebSocket) */
-	const struct gw_rt_hdrmod *mods[2];	/* rule, then backendRef modifiers */
+	/* rule, backendRef, then SecurityPolicy (basicAuth forwardUsernameHeader) modifiers */
+	const struct gw_rt_hdrmod *mods[3];
 	/*
 	 * Field names with '_' are dropped unless allowed; *underscore_drops
 	 * (when not NULL) counts them.

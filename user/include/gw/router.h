@@ -221,6 +221,9 @@ struct gw_rt_rule {
 	struct gw_rt_retry retry;
 	struct gw_rt_session session;
 	struct gw_stat *stat_nobackend;	/* outcomes decided before a backend */
+	/* SecurityPolicies by listener (gw/secpol.h gw_secpol_of()) */
+	const struct gw_rt_secref *secs;
+	int nsecs;
 };
 
 enum gw_path_type {
@@ -271,13 +274,35 @@ struct gw_rt_bucket {
 	struct gw_rt_list grpc_late;
 };
 
-/** A TLSRoute of a passthrough listener: its backends (every rule's, flattened). */
+/** A slot target of an L4 route's Maglev table. */
+struct gw_rt_l4ep {
+	struct gw_rt_endpoint ep;	/* unset when reject */
+	bool reject;			/* the share of an unusable backendRef: refuse */
+};
+
+/**
+ * A TCPRoute/UDPRoute's weighted Maglev table for one address family: the
+ * same table the XDP tier would program (gw_l4_route_compile()).
+ */
+struct gw_rt_maglev {
+	struct gw_rt_l4ep *eps;
+	uint32_t neps;
+	uint32_t *table;		/* size slots: index into eps; NULL: no endpoint */
+	uint32_t size;
+};
+
+/**
+ * A TLSRoute of a passthrough listener: its backends (every rule's,
+ * flattened); or the TCPRoute/UDPRoute of an L4 listener gwd serves, with
+ * its Maglev tables.
+ */
 struct gw_rt_tlsroute {
 	const struct gw_route *r;
 	const char *name;		/* "ns/name" */
 	struct gw_rt_backend *backends;
 	int nbackends;
 	uint64_t total_weight;
+	struct gw_rt_maglev maglev[2];	/* L4 routes: [0] IPv4, [1] IPv6 endpoints */
 };
 
 struct gw_rt_listener {
@@ -304,6 +329,8 @@ struct gw_rt_port {
 	bool tls;			/* HTTPS listeners (TLS mode Terminate) */
 	bool passthrough;		/* TLS listeners, mode Passthrough: routed by SNI */
 	bool tcp;			/* TLS listeners, mode Terminate (TLSRoute) */
+	bool l4;			/* TCP listener: a byte tunnel by TCPRoute (passthrough.c) */
+	bool udp;			/* UDP listener: datagram sessions by UDPRoute (l4udp.c) */
 };
 
 /** A listener gwd does not serve, and why (reported by status). */
@@ -326,6 +353,8 @@ struct gw_rt_table {
 	uint32_t nmatches;
 	void **regexes;			/* every compiled pattern, freed with the table */
 	uint32_t nregexes, capregexes;
+	struct gw_htpasswd **htpasswds;	/* SecurityPolicy basicAuth users, freed with it */
+	uint32_t nhtpasswds;
 	struct gw_rt_tls *tls;		/* backend TLS client contexts, freed with the table */
 	uint32_t ntls, captls;
 	struct gw_stat **stats;		/* one reference each (gw_stat_get), put when freed */
@@ -354,7 +383,7 @@ struct gw_rt_request {
 struct gw_rt_table *gw_rt_build(struct gw_config *cfg, char *err, size_t errlen);
 void gw_rt_free(struct gw_rt_table *t);
 
-/** The bind for (addr, port), or NULL. addr NULL = wildcard. */
+/** The TCP bind for (addr, port), or NULL. addr NULL = wildcard. */
 const struct gw_rt_port *gw_rt_port_find(const struct gw_rt_table *t, const char *addr,
 					 int port);
 
@@ -380,6 +409,8 @@ const struct gw_rt_match *gw_rt_lookup(const struct gw_rt_listener *l,
 #define GW_RT_RE_MATCH_LIMIT 200000
 #define GW_RT_RE_DEPTH_LIMIT 10000
 void *gw_rt_match_data_new(void);
+/** A full match of a compiled RegularExpression (limits as for route matches). */
+bool gw_rt_re_match(void *re, const char *s, size_t n, void *match_data);
 void gw_rt_match_data_free(void *md);
 
 /** RegularExpression matches stopped by a PCRE2 limit or error, every thread (atomic). */

@@ -22,6 +22,9 @@ enum gw_op {
 	GW_OP_CANCEL,
 	GW_OP_CLOSE,
 	GW_OP_WAKE,		/* eventfd read: main thread wants attention */
+	GW_OP_UDP,		/* multishot recvmsg on a UDP listener; slot = its socket id */
+	GW_OP_SPLICE_IN,	/* tunnel socket -> pipe (l4splice.c); slot = the source */
+	GW_OP_SPLICE_OUT,	/* pipe -> the other socket */
 	GW_OP__COUNT,
 };
 
