@@ -18,13 +18,20 @@
 #include "dataplane.h"
 #include "node.h"
 #include "gw/htpasswd.h"
+#include "gw/jwt.h"
 #include "gw/tls.h"
 #include "gwctl.h"
 
 #define GW_STAGED_FILE "config.staged.yaml"
 
+/* load: the files are the whole configuration; apply: they add or replace objects;
+ * delete: they (or KIND NAME) name objects to remove. Everything else is shared. */
+enum load_mode { MODE_LOAD, MODE_APPLY, MODE_DELETE };
+
 struct load_cfg {
 	struct gw_common_cfg common;
+	enum load_mode mode;
+	const char *ns;			/* delete KIND NAME: the namespace */
 	struct gw_strlist files;
 	bool dry_run;
 	const char *output;
@@ -288,6 +295,92 @@ static int apply_dataplanes(struct gw_dp_ctx *ctx, struct gw_config *cfg,
 	return err;
 }
 
+#define STATE_INPUT "(state)"
+
+/* An object of the current state, re-read as input the state vouches for. */
+static int add_state_obj(struct gw_config *cfg, const struct gw_obj *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
+
+	if (!f)
+		return -ENOMEM;
+	err = gw_yemit_yaml(f, p->root);
+	if (fclose(f) && !err)
+		err = -EIO;
+	if (!err) {
+		/* accepted when it was loaded: no --allow-unenforced again, status kept */
+		cfg->trusted = true;
+		err = gw_config_add_buf(cfg, STATE_INPUT, buf, len);
+		cfg->trusted = false;
+	}
+	free(buf);
+	return err;
+}
+
+/* apply: every object of prev the input does not name stays as it is */
+static int merge_apply(struct gw_config *cfg, const struct gw_config *prev)
+{
+	size_t n = cfg->nobjs;
+	int err;
+
+	for (size_t i = 0; i < prev->nobjs; i++) {
+		const struct gw_obj *p = prev->objs[i];
+		bool named = false;
+
+		for (size_t k = 0; k < n && !named; k++)
+			named = cfg->objs[k] == gw_config_find_like(cfg, p);
+		if (!named && (err = add_state_obj(cfg, p)))
+			return err;
+	}
+	return 0;
+}
+
+static bool deleted(const struct gw_obj *p, const struct gw_config *dels,
+		    const struct gw_kind_info *ki, const char *ns, const char *name)
+{
+	if (dels)
+		return gw_config_find_like(dels, p) != NULL;
+	return !strcmp(p->ki->kind, ki->kind) && !strcmp(p->ki->group, ki->group) &&
+	       !strcmp(p->name, name) && (!ki->namespaced || !strcmp(p->ns, ns));
+}
+
+/*
+ * delete: cfg becomes prev without the objects dels names (or KIND NAME
+ * in ns); each must exist. *ndel counts them.
+ */
+static int merge_delete(struct gw_config *cfg, struct gw_config *dels, const struct gw_config *prev,
+			const struct gw_kind_info *ki, const char *ns, const char *name, size_t *ndel)
+{
+	char buf[512];
+	int err;
+
+	*ndel = 0;
+	for (size_t i = 0; dels && i < dels->nobjs; i++) {
+		if (!gw_config_find_like(prev, dels->objs[i])) {
+			fprintf(stderr, "Error from server (NotFound): %s not found\n",
+				gw_resource_name(dels->objs[i], buf, sizeof(buf)));
+			return -ENOENT;
+		}
+	}
+	for (size_t i = 0; i < prev->nobjs; i++) {
+		if (deleted(prev->objs[i], dels, ki, ns, name)) {
+			(*ndel)++;
+			continue;
+		}
+		if ((err = add_state_obj(cfg, prev->objs[i])))
+			return err;
+	}
+	if (!dels && !*ndel) {
+		fprintf(stderr, "Error from server (NotFound): %s%s%s \"%s\" not found\n",
+			ki->plural, *ki->group ? "." : "", ki->group, name);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 /* cfg->htpasswd_check: the SecurityPolicy basicAuth file as gwd will read it */
 static int check_htpasswd(const char *text, size_t len, char *err, size_t errlen)
 {
@@ -298,6 +391,19 @@ static int check_htpasswd(const char *text, size_t len, char *err, size_t errlen
 	if (rc)
 		snprintf(err, errlen, "line %u: %s", he.line, he.reason ? he.reason : strerror(-rc));
 	gw_htpasswd_free(h);
+	return rc;
+}
+
+/* cfg->jwks_check: a jwt provider's local JWK set as gwd will read it */
+static int check_jwks(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct gw_jwt_error je = { 0 };
+	struct gw_jwks *k = NULL;
+	int rc = gw_jwks_parse(text, len, &k, &je);
+
+	if (rc)
+		snprintf(err, errlen, "%s", je.reason ? je.reason : strerror(-rc));
+	gw_jwks_free(k);
 	return rc;
 }
 
@@ -315,6 +421,13 @@ static int run_load(void *vcfg, int argc, char **argv)
 	char *allow = NULL;
 	const char **kinds = NULL;
 	int nkinds = 0;
+	const char *cmd = lc->mode == MODE_APPLY ? "apply" : lc->mode == MODE_DELETE ? "delete"
+										       : "load";
+	const struct gw_kind_info *del_ki = NULL;
+	const char *del_name = NULL;
+	struct gw_config dels;
+	bool have_dels = false;
+	size_t ndeleted = 0;
 
 	(void)argv;
 	snprintf(sockpath, sizeof(sockpath), "%s/gwd.sock", dir);
@@ -328,14 +441,23 @@ static int run_load(void *vcfg, int argc, char **argv)
 	cfg.unserved_kinds = GW_UNSERVED_KINDS;
 	cfg.tls_options_check = gw_tls_options_check;
 	cfg.htpasswd_check = check_htpasswd;
-	if (argc) {
-		fprintf(stderr, "gwctl load: unexpected argument '%s'; files are given with -f\n",
-			argv[0]);
+	cfg.jwks_check = check_jwks;
+	if (lc->mode == MODE_DELETE && argc == 2 && !lc->files.n) {
+		del_ki = gw_kind_by_cli_name(argv[0]);
+		del_name = argv[1];
+		if (!del_ki) {
+			fprintf(stderr, "error: the server doesn't have a resource type \"%s\"\n",
+				argv[0]);
+			goto out;
+		}
+	} else if (argc) {
+		fprintf(stderr, "gwctl %s: unexpected argument '%s'; files are given with -f\n",
+			cmd, argv[0]);
 		ret = 2;
 		goto out;
-	}
-	if (!lc->files.n) {
-		fprintf(stderr, "gwctl load: no input: give one or more -f FILE\n");
+	} else if (!lc->files.n) {
+		fprintf(stderr, "gwctl %s: no input: give one or more -f FILE%s\n", cmd,
+			lc->mode == MODE_DELETE ? ", or KIND NAME" : "");
 		ret = 2;
 		goto out;
 	}
@@ -380,8 +502,8 @@ static int run_load(void *vcfg, int argc, char **argv)
 			cfg.diags.nerrors == 1 ? "" : "s");
 		goto out;
 	}
-	if (!cfg.nobjs) {
-		fprintf(stderr, "gwctl load: no objects passed to load; nothing was applied\n");
+	if (!cfg.nobjs && !del_ki) {
+		fprintf(stderr, "gwctl %s: no objects passed to %s; nothing was applied\n", cmd, cmd);
 		goto out;
 	}
 	/*
@@ -408,6 +530,22 @@ static int run_load(void *vcfg, int argc, char **argv)
 			strerror(-err));
 		gw_diags_print(&prev.diags, stderr);
 		goto out;
+	}
+	if (lc->mode == MODE_APPLY && (err = merge_apply(&cfg, &prev)))
+		goto merge_failed;
+	if (lc->mode == MODE_DELETE) {
+		/* the input names what goes; the configuration is the state without it */
+		dels = cfg;
+		have_dels = true;
+		gw_config_init(&cfg, lc->common.controller);
+		cfg.unserved_kinds = GW_UNSERVED_KINDS;
+		cfg.tls_options_check = gw_tls_options_check;
+		cfg.htpasswd_check = check_htpasswd;
+		cfg.jwks_check = check_jwks;
+		err = merge_delete(&cfg, del_ki ? NULL : &dels, &prev, del_ki,
+				   lc->ns ? lc->ns : "default", del_name, &ndeleted);
+		if (err)
+			goto merge_failed;
 	}
 	cfg.now = gw_now_rfc3339(now, sizeof(now));
 	/* the node's addresses: status.addresses, AddressNotUsable */
@@ -484,10 +622,12 @@ static int run_load(void *vcfg, int argc, char **argv)
 	}
 	unlink(staged);
 	if (!lc->quiet) {
-		for (size_t i = 0; i < cfg.nobjs; i++) {
+		for (size_t i = 0; lc->mode != MODE_DELETE && i < cfg.nobjs; i++) {
 			struct gw_obj *o = cfg.objs[i];
 			struct gw_obj *p = gw_config_find_like(&prev, o);
 
+			if (!strcmp(o->file, STATE_INPUT))
+				continue;	/* apply: not named by the input */
 			printf("%s %s\n", gw_resource_name(o, buf, sizeof(buf)),
 			       !p ? "created" : p->generation == o->generation ? "unchanged"
 									  : "configured");
@@ -496,15 +636,22 @@ static int run_load(void *vcfg, int argc, char **argv)
 			struct gw_obj *p = prev.objs[i];
 
 			if (!gw_config_find_like(&cfg, p))
-				printf("%s pruned\n", gw_resource_name(p, buf, sizeof(buf)));
+				printf("%s %s\n", gw_resource_name(p, buf, sizeof(buf)),
+				       lc->mode == MODE_DELETE ? "deleted" : "pruned");
 		}
 		warn_conditions(&cfg);
 	}
 	ret = 0;
 	goto out;
+merge_failed:
+	if (err != -ENOENT)
+		fprintf(stderr, "gwctl %s: %s; nothing was applied\n", cmd, strerror(-err));
+	goto out;
 oom:
 	fprintf(stderr, "gwctl load: %s\n", strerror(ENOMEM));
 out:
+	if (have_dels)
+		gw_config_free(&dels);
 	if (lock >= 0)
 		close(lock);
 	for (int i = 0; i < nkinds; i++)
@@ -527,4 +674,52 @@ const struct gw_cmd gw_cmd_load = {
 	.opts = load_opts,
 	.cfg_size = sizeof(struct load_cfg),
 	.run = run_load,
+};
+
+/* kubectl apply: the objects given are created or replaced, the rest stay */
+static int run_apply(void *vcfg, int argc, char **argv)
+{
+	((struct load_cfg *)vcfg)->mode = MODE_APPLY;
+	return run_load(vcfg, argc, argv);
+}
+
+const struct gw_cmd gw_cmd_apply = {
+	.name = "apply",
+	.args = "-f FILE...",
+	.help = "create or update the objects given, keep every other one (kubectl apply)",
+	.opts = load_opts,
+	.cfg_size = sizeof(struct load_cfg),
+	.run = run_apply,
+};
+
+static const struct gw_opt delete_opts[] = {
+	GW_OPT("filename", 'f', GW_OPT_STRLIST, struct load_cfg, files, "FILE", NULL,
+	       "delete the objects this file names (repeatable)"),
+	GW_OPT("namespace", 'n', GW_OPT_STR, struct load_cfg, ns, "NS", NULL,
+	       "with KIND NAME: the namespace (default: default)"),
+	GW_OPT("quiet", 'q', GW_OPT_FLAG, struct load_cfg, quiet, NULL, NULL,
+	       "print only errors"),
+	GW_OPT("iface", 'i', GW_OPT_STRLIST, struct load_cfg, ifaces, "IFNAME", NULL,
+	       "attach the XDP tier to this interface (repeatable)"),
+	GW_OPT("pin-dir", 0, GW_OPT_STR, struct load_cfg, pin_dir, "DIR", NULL,
+	       "bpffs directory for pinned maps (default /sys/fs/bpf/xdpgw)"),
+	GW_OPT("gwd-socket", 0, GW_OPT_STR, struct load_cfg, gwd_socket, "PATH", NULL,
+	       "gwd control socket (default STATE_DIR/gwd.sock)"),
+	GW_COMMON_OPTS(struct load_cfg),
+	GW_OPT_END,
+};
+
+static int run_delete(void *vcfg, int argc, char **argv)
+{
+	((struct load_cfg *)vcfg)->mode = MODE_DELETE;
+	return run_load(vcfg, argc, argv);
+}
+
+const struct gw_cmd gw_cmd_delete = {
+	.name = "delete",
+	.args = "-f FILE... | KIND NAME",
+	.help = "delete the objects given, keep every other one (kubectl delete)",
+	.opts = delete_opts,
+	.cfg_size = sizeof(struct load_cfg),
+	.run = run_delete,
 };

@@ -235,6 +235,24 @@ static int run_status(void *vcfg, int argc, char **argv)
 			print_routes_for(&cfg, o, name);
 		}
 	}
+	/* SecurityPolicies: where each attaches and whether it is enforced there */
+	for (size_t i = 0; i < cfg.nby_kind[GW_K_SECURITYPOLICY]; i++) {
+		const struct gw_obj *o = cfg.by_kind[GW_K_SECURITYPOLICY][i];
+		const struct gw_yval *anc = gw_yget(o->status, "ancestors");
+
+		printf("SecurityPolicy %s/%s: %zu ancestor%s\n", o->ns, o->name, gw_ylen(anc),
+		       gw_ylen(anc) == 1 ? "" : "s");
+		for (size_t k = 0; k < gw_ylen(anc); k++) {
+			const struct gw_yval *ref = gw_yget(anc->items[k], "ancestorRef");
+
+			printf("  %s %s/%s%s%s: %s\n", gw_ygetstr(ref, "kind", ""),
+			       gw_ygetstr(ref, "namespace", ""), gw_ygetstr(ref, "name", ""),
+			       gw_ygetstr(ref, "sectionName", NULL) ? "/" : "",
+			       gw_ygetstr(ref, "sectionName", ""),
+			       summary(gw_yget(anc->items[k], "conditions"), buf, sizeof(buf)));
+			print_problems("    ", gw_yget(anc->items[k], "conditions"));
+		}
+	}
 	/* policies accepted with gwctl load --allow-unenforced: never silently open */
 	for (size_t i = 0; i < cfg.nby_kind[GW_K_UNENFORCED]; i++) {
 		const struct gw_obj *o = cfg.by_kind[GW_K_UNENFORCED][i];

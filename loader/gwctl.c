@@ -15,6 +15,8 @@ const char *const gw_output_formats[] = { "yaml", "json", "name", "wide", NULL }
 
 static const struct gw_cmd *const commands[] = {
 	&gw_cmd_load,
+	&gw_cmd_apply,
+	&gw_cmd_delete,
 	&gw_cmd_get,
 	&gw_cmd_status,
 	&gw_cmd_unload,

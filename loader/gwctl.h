@@ -25,6 +25,8 @@ struct gw_common_cfg {
 	GW_OPT("help", 'h', GW_OPT_FLAG, type, common.help, NULL, NULL, "show this help")
 
 extern const struct gw_cmd gw_cmd_load;
+extern const struct gw_cmd gw_cmd_apply;
+extern const struct gw_cmd gw_cmd_delete;
 extern const struct gw_cmd gw_cmd_get;
 extern const struct gw_cmd gw_cmd_status;
 extern const struct gw_cmd gw_cmd_unload;

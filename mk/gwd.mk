@@ -49,6 +49,10 @@ $(OUTPUT)/tests/unit/http1/% $(OUTPUT)/tests/unit/router/% $(OUTPUT)/tests/unit/
 	$(OUTPUT)/tests/unit/auth/%: LDLIBS_CONFIG := $(LIBGWD) $(GWD_LIBTLS) $(GWD_LIBCONFIG) \
 	$(GWD_LIBS)
 
+# tests/unit/common/buf.c #includes user/common/buf.c: only its headers
+$(OUTPUT)/tests/unit/common/buf: ALL_CFLAGS += $(GWD_CFLAGS)
+$(OUTPUT)/tests/unit/common/buf: user/common/buf.c user/include/gw/buf.h
+
 # Routing benchmark (ns per match at 10, 1000, 10000 routes); not a test.
 $(OUTPUT)/gw-bench-router: tools/bench/l7/router_bench.c $(LIBGWD) $(GWD_LIBTLS) $(GWD_LIBCONFIG)
 	$(call msg,BENCH,$@)

@@ -18,3 +18,7 @@ $(LOADER_TLS_UNIT): LDLIBS_CONFIG = $(LOADER_LIBGWTLS) -lssl -lyaml -lcrypto -lp
 GWCTL_EXTRA_SRCS += user/auth/htpasswd.c
 GWCTL_EXTRA_LIBS += -lcrypt
 $(OUTPUT)/user/auth/htpasswd.o: ALL_CFLAGS += -Iuser/include
+# and jwt providers' local JWK sets with gwd's own JWKS parser (cfg->jwks_check)
+GWCTL_EXTRA_SRCS += user/auth/jwks.c user/auth/b64url.c
+GWCTL_EXTRA_LIBS += -ljansson
+$(OUTPUT)/user/auth/jwks.o $(OUTPUT)/user/auth/b64url.o: ALL_CFLAGS += -Iuser/include

@@ -253,6 +253,14 @@ struct gw_secpol {
 	const char *invalid_reason, *invalid;
 	const char *htpasswd;		/* basicAuth.users: the Secret's .htpasswd, decoded */
 	size_t htpasswd_len;
+	const char **jwks;		/* jwt.providers[i]: the local JWKS text */
+	int njwks;
+	struct gw_apikey {		/* apiKeyAuth: client id and key, from the Secrets */
+		const char *client;
+		const char *key;
+		size_t len;
+	} *apikeys;
+	int napikeys;
 };
 
 struct gw_obj {
@@ -373,6 +381,8 @@ struct gw_config {
 	 * why. NULL: not checked here (gwd still fails closed on it).
 	 */
 	int (*htpasswd_check)(const char *text, size_t len, char *err, size_t errlen);
+	/* the same for a JWT provider's local JWK set (user/auth/jwks.c) */
+	int (*jwks_check)(const char *text, size_t len, char *err, size_t errlen);
 	bool resolved;
 };
 

@@ -336,11 +336,202 @@ static const struct gw_sfield authorization_fields[] = {
 	{ NULL },
 };
 
+/* ---- apiKeyAuth (api_key_auth_types.go) ----------------------------------- */
+
+static const struct gw_schema s_namelist = { .type = GW_ST_ARR,
+					     .items = &(const struct gw_schema){ .type = GW_ST_STR,
+										 .min_len = 1 },
+					     .min_items = 1 };
+
+/* ExtractFrom: "exactly one of headers, params, or cookies must be specified" */
+static int rule_extract_from(struct gw_sctx *c, struct gw_yval *v)
+{
+	int n = !!gw_yget(v, "headers") + !!gw_yget(v, "params") + !!gw_yget(v, "cookies");
+
+	if (n != 1) {
+		gw_schema_error(c, v, NULL, "exactly one of headers, params, or cookies must be "
+				"specified");
+		return 1;
+	}
+	return 0;
+}
+
+static const struct gw_sfield api_extract_fields[] = {
+	{ "headers", &s_namelist },
+	{ "params", &s_namelist },
+	{ "cookies", &s_namelist },
+	{ NULL },
+};
+
+static int rule_api_key_auth(struct gw_sctx *c, struct gw_yval *v)
+{
+	const struct gw_yval *ex = gw_yget(v, "extractFrom");
+
+	if (!gw_ygetbool(v, "sanitize", false))
+		return 0;
+	for (size_t i = 0; i < gw_ylen(ex); i++) {
+		if (gw_yget(ex->items[i], "params") || gw_yget(ex->items[i], "cookies")) {
+			gw_schema_error(c, v, "sanitize", "is enforced for keys in headers only yet; "
+					"remove it or extract from headers");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static const struct gw_sfield api_key_auth_fields[] = {
+	{ "credentialRefs", &(const struct gw_schema){ .type = GW_ST_ARR,
+							.items = &(const struct gw_schema){
+								.type = GW_ST_OBJ,
+								.fields = secret_ref_fields,
+								.rule = rule_secret_ref },
+							.min_items = 1 },
+	  true },
+	{ "extractFrom", &(const struct gw_schema){ .type = GW_ST_ARR,
+						     .items = &(const struct gw_schema){
+							     .type = GW_ST_OBJ,
+							     .fields = api_extract_fields,
+							     .rule = rule_extract_from },
+						     .min_items = 1 },
+	  true },
+	{ "forwardClientIDHeader", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1,
+							       .format = gw_fmt_header_name } },
+	{ "sanitize", &s_bool },
+	{ NULL },
+};
+
+/* ---- jwt (jwt_types.go) -------------------------------------------------- */
+
+static const char *const jwks_types[] = { "Inline", "ValueRef", NULL };
+
+static const struct gw_sfield local_ref_fields[] = {
+	{ "group", &s_group, true },
+	{ "kind", &s_kind, true },
+	{ "name", &s_objname, true },
+	{ NULL },
+};
+
+/* LocalJWKS: Inline holds the set; ValueRef a ConfigMap (key "jwks") */
+static int rule_local_jwks(struct gw_sctx *c, struct gw_yval *v)
+{
+	bool inl = !strcmp(gw_ygetstr(v, "type", "Inline"), "Inline");
+	const struct gw_yval *ref = gw_yget(v, "valueRef");
+
+	if (inl && !gw_yget(v, "inline")) {
+		gw_schema_error(c, v, NULL, "inline must be set for type Inline");
+		return 1;
+	}
+	if (!inl && !ref) {
+		gw_schema_error(c, v, NULL, "valueRef must be set for type ValueRef");
+		return 1;
+	}
+	if (!inl && (*gw_ygetstr(ref, "group", "") ||
+		     strcmp(gw_ygetstr(ref, "kind", ""), "ConfigMap"))) {
+		gw_schema_error(c, ref, "valueRef", "only a core ConfigMap can hold the JWKS");
+		return 1;
+	}
+	return 0;
+}
+
+static const struct gw_sfield local_jwks_fields[] = {
+	{ "type", &(const struct gw_schema){ .type = GW_ST_STR, .enums = jwks_types }, false,
+	  "Inline" },
+	{ "inline", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1 } },
+	{ "valueRef", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = local_ref_fields } },
+	{ NULL },
+};
+
+static const struct gw_sfield claim_to_header_fields[] = {
+	{ "header", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1,
+						.format = gw_fmt_header_name },
+	  true },
+	{ "claim", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1 }, true },
+	{ NULL },
+};
+
+static const struct gw_sfield header_extractor_fields[] = {
+	{ "name", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1,
+					      .format = gw_fmt_header_name },
+	  true },
+	{ "valuePrefix", &s_str },
+	{ NULL },
+};
+
+static const struct gw_sfield extractor_fields[] = {
+	{ "headers", &(const struct gw_schema){ .type = GW_ST_ARR,
+						 .items = &(const struct gw_schema){
+							 .type = GW_ST_OBJ,
+							 .fields = header_extractor_fields } } },
+	{ "cookies", &s_strlist },
+	{ "params", &s_strlist },
+	{ NULL },
+};
+
+static int rule_jwt_provider(struct gw_sctx *c, struct gw_yval *v)
+{
+	int nerr = 0;
+
+	if (gw_yget(v, "remoteJWKS")) {
+		gw_schema_error(c, gw_yget(v, "remoteJWKS"), "remoteJWKS", "not enforced by xdpgw "
+				"yet (no JWKS fetching); use localJWKS");
+		nerr++;
+	} else if (!gw_yget(v, "localJWKS")) {
+		gw_schema_error(c, v, NULL, "one of remoteJWKS or localJWKS must be specified");
+		nerr++;
+	}
+	if (gw_ygetbool(v, "recomputeRoute", false)) {
+		gw_schema_error(c, v, "recomputeRoute", "not enforced by xdpgw yet; remove it");
+		nerr++;
+	}
+	return nerr;
+}
+
+static const struct gw_sfield jwt_provider_fields[] = {
+	{ "name", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1, .max_len = 253 },
+	  true },
+	{ "issuer", &(const struct gw_schema){ .type = GW_ST_STR, .max_len = 253 } },
+	{ "audiences", &(const struct gw_schema){ .type = GW_ST_ARR, .items = &s_str,
+						   .max_items = 8 } },
+	{ "remoteJWKS", &s_any },
+	{ "localJWKS", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = local_jwks_fields,
+						   .rule = rule_local_jwks } },
+	{ "claimToHeaders", &(const struct gw_schema){ .type = GW_ST_ARR,
+							.items = &(const struct gw_schema){
+								.type = GW_ST_OBJ,
+								.fields = claim_to_header_fields } } },
+	{ "recomputeRoute", &s_bool },
+	{ "extractFrom", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = extractor_fields } },
+	{ NULL },
+};
+
+static int rule_jwt(struct gw_sctx *c, struct gw_yval *v)
+{
+	if (gw_ygetbool(v, "failOpen", false)) {
+		gw_schema_error(c, v, "failOpen", "not enforced by xdpgw (it never fails open); "
+				"remove it");
+		return 1;
+	}
+	return 0;
+}
+
+static const struct gw_sfield jwt_fields[] = {
+	{ "optional", &s_bool },
+	{ "failOpen", &s_bool },
+	{ "providers", &(const struct gw_schema){ .type = GW_ST_ARR,
+						   .items = &(const struct gw_schema){
+							   .type = GW_ST_OBJ,
+							   .fields = jwt_provider_fields,
+							   .rule = rule_jwt_provider },
+						   .min_items = 1, .max_items = 16,
+						   .unique_key = "name" },
+	  true },
+	{ NULL },
+};
+
 /* ---- SecurityPolicySpec (securitypolicy_types.go) ------------------------ */
 
 /* SecurityPolicy fields xdpgw does not enforce yet: each is a load error. */
-static const char *const unenforced_fields[] = { "apiKeyAuth", "csrf", "jwt", "oidc", "extAuth",
-						 "mergeType", NULL };
+static const char *const unenforced_fields[] = { "csrf", "oidc", "extAuth", "mergeType", NULL };
 
 static int check_target_kind(struct gw_sctx *c, const struct gw_yval *ref, const char *path)
 {
@@ -385,12 +576,13 @@ static int rule_secpol_spec(struct gw_sctx *c, struct gw_yval *v)
 		if (!gw_yget(v, *f))
 			continue;
 		gw_schema_error(c, gw_yget(v, *f), *f, "not enforced by xdpgw yet (it enforces "
-				"cors, basicAuth and authorization); remove it, or keep the "
+				"cors, basicAuth, apiKeyAuth, jwt and authorization); remove it, or "
+				"keep the "
 				"policy out of this load");
 		nerr++;
 	}
-	if (!gw_yget(v, "cors") && !gw_yget(v, "basicAuth") && !gw_yget(v, "authorization") &&
-	    !nerr) {
+	if (!gw_yget(v, "cors") && !gw_yget(v, "basicAuth") && !gw_yget(v, "jwt") &&
+	    !gw_yget(v, "apiKeyAuth") && !gw_yget(v, "authorization") && !nerr) {
 		gw_schema_error(c, v, NULL, "sets nothing xdpgw could enforce");
 		nerr++;
 	}
@@ -409,9 +601,11 @@ static const struct gw_sfield secpol_spec_fields[] = {
 	{ "basicAuth", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = basic_auth_fields } },
 	{ "authorization", &(const struct gw_schema){ .type = GW_ST_OBJ,
 						       .fields = authorization_fields } },
-	{ "apiKeyAuth", &s_any },
+	{ "apiKeyAuth", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = api_key_auth_fields,
+						    .rule = rule_api_key_auth } },
 	{ "csrf", &s_any },
-	{ "jwt", &s_any },
+	{ "jwt", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = jwt_fields,
+					     .rule = rule_jwt } },
 	{ "oidc", &s_any },
 	{ "extAuth", &s_any },
 	{ "mergeType", &s_any },

@@ -14,7 +14,7 @@ ALL_TESTS="dry_run_examples dry_run_yaml_status dry_run_json load_persists_and_g
 	bad_yaml_nothing_applied structural_errors_name_file_line_field
 	duplicate_object_rejected stdin_input directory_input controller_name_override
 	state_survives_failed_load frontend_tls_status frontend_tls_bad_mode_nothing_applied
-	unenforced_policy_fails_closed unenforced_policy_allowed"
+	unenforced_policy_fails_closed unenforced_policy_allowed securitypolicy_status"
 
 fail() { echo "FAIL: $*" >&2; return 1; }
 sd() { echo "$WORK/state-$1"; }
@@ -272,6 +272,34 @@ unenforced_policy_allowed() {
 	# dropping the policy prunes it
 	"$GWCTL" load -f "$EX/quickstart.yaml" --state-dir "$d" >"$WORK/out" 2>/dev/null || return 1
 	grep -qx 'backendtrafficpolicy.gateway.envoyproxy.io/rate-limit pruned' "$WORK/out"
+}
+
+# issue 14: a SecurityPolicy is enforced; one that cannot be says why in status
+securitypolicy_status() {
+	local d; d=$(sd sp)
+	cat >"$WORK/sp.yaml" <<'YAML'
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: ip, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+  authorization: {defaultAction: Deny, rules: [{action: Allow, principal: {clientCIDRs: [10.0.0.0/8]}}]}
+---
+apiVersion: gateway.envoyproxy.io/v1alpha1
+kind: SecurityPolicy
+metadata: {name: users, namespace: default}
+spec:
+  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: eg}]
+  basicAuth: {users: {name: nosuch}}
+YAML
+	"$GWCTL" load -f "$EX/quickstart.yaml" -f "$WORK/sp.yaml" --state-dir "$d" >/dev/null 2>&1 ||
+		return 1
+	"$GWCTL" status --state-dir "$d" >"$WORK/st" 2>/dev/null
+	grep -A1 '^SecurityPolicy default/ip: 1 ancestor' "$WORK/st" | grep -q 'Gateway default/eg: Accepted$' ||
+		fail "ip: $(cat "$WORK/st")" || return 1
+	grep -q 'Accepted=False (Invalid): basicAuth.users: Secret default/nosuch does not exist' \
+		"$WORK/st" || fail "users: $(cat "$WORK/st")" || return 1
+	[ "$("$GWCTL" get sp ip -o 'jsonpath={.status.ancestors[0].conditions[0].reason}' --state-dir "$d")" = Accepted ]
 }
 
 # shellcheck source=tests/cli/tap.sh

@@ -7,7 +7,8 @@ Messages are raw bytes: requests are UTF-8 text, responses JSON.
   grpc_peer.py server --port P --name NAME
       Serves every method of every service (generic handler):
         */Unary         unary: {"pod", "method", "metadata", "request"}
-        */ServerStream  server streaming: N replies {"pod", "i"}, N = int(request)
+        */ServerStream  server streaming: N replies {"pod", "i"}, N = int(request);
+                        a request "N:SIZE" pads each reply with SIZE bytes ("pad")
         */ClientStream  client streaming: {"pod", "count", "joined"}
         */Bidi          bidirectional: one reply {"pod", "echo"} per request
         */Fail          aborts with NOT_FOUND, details "no such thing"
@@ -62,8 +63,12 @@ class Handler(grpc.GenericRpcHandler):
         def sstream(req, ctx):
             _sleep(ctx)
             self._done(ctx)
-            for i in range(int(req.decode() or "3")):
-                yield json.dumps({"pod": name, "i": i}).encode()
+            n, _, size = (req.decode() or "3").partition(":")
+            for i in range(int(n)):
+                r = {"pod": name, "i": i}
+                if size:
+                    r["pad"] = "x" * int(size)
+                yield json.dumps(r).encode()
 
         def cstream(it, ctx):
             parts = [r.decode() for r in it]

@@ -7,6 +7,7 @@ tests/netns/test-gwd-tls.sh:
     h2attack.py HOST PORT AUTHORITY cookies|stream-id-regress
     h2attack.py HOST PORT AUTHORITY slow-headers [CONNS [tls]]
     h2attack.py HOST PORT AUTHORITY zero-window N_STREAMS PATH [N_CONNS [SECONDS]]
+    h2attack.py HOST PORT AUTHORITY zero-window-grpc N_STREAMS PATH MESSAGE [SECONDS]
     h2attack.py HOST PORT AUTHORITY slow-window PATH
     h2attack.py HOST PORT AUTHORITY made-you-reset PATH [SECONDS [BATCH [DELAY]]]
 
@@ -26,8 +27,12 @@ END_HEADERS, then waits up to 40 s and prints "slow closed C of N after S s"
 "zero-window" (CVE-2019-9517 class) opens N_CONNS connections (1) that set
 SETTINGS_INITIAL_WINDOW_SIZE to 0, ask for PATH on N_STREAMS streams each and
 never send WINDOW_UPDATE; it reads (and drops) what comes for SECONDS (10),
-then closes and prints "zero-window conns C headers H data D" (H response
-HEADERS and D DATA payload bytes seen, at most the 64 KiB connection window).
+then closes and prints "zero-window conns C headers H data D calm E"
+(H response HEADERS and D DATA payload bytes seen, at most the 64 KiB
+connection window; E connections that got GOAWAY ENHANCE_YOUR_CALM).
+"zero-window-grpc" does the same on one connection with gRPC calls: POST
+PATH, content-type application/grpc, te: trailers, and MESSAGE as the one
+request message.
 "slow-window" is a legitimate slow reader: window 0, then 16 KiB
 WINDOW_UPDATEs (stream and connection) every 10 ms as DATA arrives; it
 prints "body BYTES sha256 HEX" of the response body.
@@ -180,10 +185,17 @@ def frames_of(buf):
     return out, buf
 
 
-def zero_window(host, port, authority, nstreams, path, nconns, seconds):
-    counts = {"headers": 0, "data": 0, "conns": 0}
+def grpc_block(authority, path):
+    # :method POST, :scheme http, :path, :authority, content-type, te
+    te = b"\x00" + hpack_int(2, 7, 0) + b"te" + hpack_int(8, 7, 0) + b"trailers"
+    return b"\x83\x86" + literal(4, path) + literal(1, authority) + \
+        literal(31, "application/grpc") + te
+
+
+def zero_window(host, port, authority, nstreams, path, nconns, seconds, message=None):
+    counts = {"headers": 0, "data": 0, "conns": 0, "calm": 0}
     lock = threading.Lock()
-    block = request_block(authority, path)
+    block = request_block(authority, path) if message is None else grpc_block(authority, path)
     zero = frame(SETTINGS, 0, 0, struct.pack(">HI", INITIAL_WINDOW_SIZE, 0))
     deadline = time.time() + seconds
 
@@ -191,7 +203,12 @@ def zero_window(host, port, authority, nstreams, path, nconns, seconds):
         sock = socket.create_connection((host, port), timeout=seconds)
         out = [PREFACE, zero]
         for i in range(nstreams):
-            out.append(frame(HEADERS, END_STREAM | END_HEADERS, 1 + 2 * i, block))
+            if message is None:
+                out.append(frame(HEADERS, END_STREAM | END_HEADERS, 1 + 2 * i, block))
+                continue
+            m = message.encode()
+            out.append(frame(HEADERS, END_HEADERS, 1 + 2 * i, block))
+            out.append(frame(DATA, END_STREAM, 1 + 2 * i, b"\0" + struct.pack(">I", len(m)) + m))
         sock.sendall(b"".join(out))
         with lock:
             counts["conns"] += 1
@@ -209,6 +226,8 @@ def zero_window(host, port, authority, nstreams, path, nconns, seconds):
                             counts["headers"] += 1
                         elif ftype == DATA:
                             counts["data"] += len(payload)
+                        elif ftype == GOAWAY and payload[4:8] == b"\0\0\0\x0b":
+                            counts["calm"] += 1
         except (socket.timeout, ConnectionResetError):
             pass
         sock.close()
@@ -219,7 +238,7 @@ def zero_window(host, port, authority, nstreams, path, nconns, seconds):
     for t in threads:
         t.join()
     print(f"zero-window conns {counts['conns']} headers {counts['headers']} "
-          f"data {counts['data']}")
+          f"data {counts['data']} calm {counts['calm']}")
 
 
 def slow_window(host, port, authority, path):
@@ -343,6 +362,11 @@ def main():
         batch = int(sys.argv[7]) if len(sys.argv) > 7 else 40
         delay = float(sys.argv[8]) if len(sys.argv) > 8 else 0
         made_you_reset(host, port, authority, sys.argv[5], seconds, batch, delay)
+        return
+    if kind == "zero-window-grpc":
+        seconds = float(sys.argv[8]) if len(sys.argv) > 8 else 10
+        zero_window(host, port, authority, int(sys.argv[5]), sys.argv[6], 1, seconds,
+                    sys.argv[7])
         return
     if kind == "slow-window":
         slow_window(host, port, authority, sys.argv[5])

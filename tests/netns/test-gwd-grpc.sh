@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd-tls.sh"
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_grpc_calls test_grpc_matching test_grpc_filters_and_weights
 	test_grpc_mirror test_grpc_over_tls test_grpc_multiplexing test_grpc_backend_errors
-	test_h2c_backend_for_httproute test_grpc_example"
+	test_h2c_backend_for_httproute test_grpc_example test_grpc_zero_window"
 
 PY3=/usr/bin/python3
 GRPC_PEER="$REPO/tests/netns/grpc_peer.py"
@@ -400,4 +400,43 @@ test_grpc_example()
 		"the rule's RequestHeaderModifier"
 	expect "$(gpod /grpc.health.v1.Health/Check)" v1 "regular expression service, exact method"
 	expect "$(gpod /helloworld.Other/SayHello)" UNIMPLEMENTED "no route: UNIMPLEMENTED"
+}
+
+# CVE-2019-9517 class through an HTTP/2 backend: a client with a zero window
+# asks for 2 MiB server streams on 8 calls (the server runs 8 at once). Each
+# backend stream's window (64 KiB, was 1 MiB) bounds what gwd takes from the
+# backend for a client that reads nothing, beyond the client's budgets.
+test_grpc_zero_window()
+{
+	local pid before during held out
+
+	grpc_setup 1
+	{ cfg_head; grpc_services; groute echo "  hostnames: [grpc.example.com]
+  rules:
+  - matches: [{method: {service: test.Echo}}]
+    backendRefs: [{name: gsvc1, port: 9000}]"; } | gw_load
+	pid=$(bg_pid gwd)
+	out=$(gcall /test.Echo/ServerStream --kind sstream --data 64:32768)
+	expect "$(jq -r '.code, (.replies | length), (.replies[63].pad | length)' <<<"$out" |
+		paste -sd/)" OK/64/32768 "2 MiB server stream to a client that reads"
+	sleep 1
+	before=$(rss_kb "$pid")
+	ns_exec "$NS_CLI" timeout 40 "$PY3" "$GW_NETNS_DIR/h2attack.py" 10.200.0.1 80 \
+		grpc.example.com zero-window-grpc 8 /test.Echo/ServerStream 64:32768 8 \
+		>"$GW_RUN_DIR/zw.out" &
+	sleep 5
+	during=$(rss_kb "$pid")
+	held=$(metric gwd_http2_buffered_bytes)
+	wait $! || fail "the zero-window client failed: $(cat "$GW_RUN_DIR/zw.out")"
+	_gw_msg "zero window: $(cat "$GW_RUN_DIR/zw.out"); gwd VmRSS KiB: before $before," \
+		"during $during (+$(((during - before) / 1024)) MiB); http2_buffered_bytes $held"
+	[[ "$(cat "$GW_RUN_DIR/zw.out")" =~ ^zero-window\ conns\ 1\ headers\ 8\  ]] ||
+		fail "not all 8 calls were answered: $(cat "$GW_RUN_DIR/zw.out")"
+	[ $((during - before)) -lt $((4 * 1024)) ] ||
+		fail "gwd grew by $(((during - before) / 1024)) MiB for 8 zero-window gRPC streams"
+	# the connection's budget (512 KiB), then 8 streams' windows (64 KiB) in 16 KiB blocks
+	[ "$held" -gt 0 ] && [ "$held" -le $(((512 + 8 * 80) * 1024)) ] ||
+		fail "gwd holds $held bytes for 8 zero-window gRPC streams"
+	out=$(gcall /test.Echo/Unary --data after)
+	expect "$(jq -r .code <<<"$out")" OK "a call after the zero-window client"
 }

@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/test-gwd.sh"
 
 # shellcheck disable=SC2034 # read by run.sh
 ALL_TESTS="test_secpol_client_ip test_secpol_headers_methods_precedence test_secpol_cors
-	test_secpol_basic_auth"
+	test_secpol_basic_auth test_secpol_jwt test_secpol_api_key"
 
 # secpol NAME TARGET_KIND TARGET_NAME [SECTION] BODY: a SecurityPolicy in demo
 secpol()
@@ -238,4 +238,141 @@ ${2:+    forwardUsernameHeader: $2}"
 	assert_eq "missing Secret: Accepted" False/Invalid \
 		"$(sp_jp basic-auth-example '{.status.ancestors[0].conditions[?(@.type=="Accepted")].status}/{.status.ancestors[0].conditions[?(@.type=="Accepted")].reason}')"
 	assert_eq "missing Secret: fails closed" 500 "$(code www.example.com / -u foo:bar)"
+}
+
+# jwt-authentication.md with a local JWK set (remoteJWKS is not enforced
+# yet): RS256 tokens made with openssl; Envoy's 401 bodies; claimToHeaders;
+# every refusal (no token, expired, wrong issuer, another key, alg none);
+# optional; a ConfigMap JWKS; a broken JWKS fails closed.
+test_secpol_jwt()
+{
+	local d="$GW_RUN_DIR/jwt" jwks other good out mint="$GW_NETNS_DIR/jwt_mint.py"
+
+	skip_if_missing python3 openssl jq
+	mkdir -p "$d"
+	jwks=$(python3 "$mint" keygen "$d" k1) || fail "keygen"
+	python3 "$mint" keygen "$d" k2 >/dev/null || fail "keygen 2"
+	gwd_setup 1
+	jwt_cfg()
+	{
+		cfg_head; web_route
+		cat <<EOF
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: jwks, namespace: demo}
+data:
+  jwks: '$jwks'
+---
+EOF
+		secpol jwt-example HTTPRoute web "" "  jwt:
+${2:+    optional: $2
+}    providers:
+    - name: example
+      issuer: https://foo.bar.com
+      audiences: [gw-test]
+      claimToHeaders:
+      - {header: x-sub, claim: sub}
+      localJWKS:
+${1:-        type: Inline
+        inline: '$jwks'}"
+	}
+	jwt_cfg | gw_load
+	assert_eq "accepted" True \
+		"$(sp_jp jwt-example '{.status.ancestors[0].conditions[?(@.type=="Accepted")].status}')"
+	good=$(python3 "$mint" sign "$d" k1 '{"sub":"1234567890","iss":"https://foo.bar.com","aud":"gw-test","exp":"+600"}')
+	out=$(gcurl -D "$GW_RUN_DIR/h" -H "Host: www.example.com" "$URL/")
+	assert_eq "no token: 401" 401 "$(awk 'NR==1{print $2}' "$GW_RUN_DIR/h")"
+	assert_eq "Envoy's body" "Jwt is missing" "$out"
+	out=$(gcurl -H "Host: www.example.com" -H "Authorization: Bearer $good" -H "x-sub: forged" \
+		"$URL/who") || fail "curl with a good token"
+	assert_eq "verified: claimToHeaders" 1234567890 "$(json_get "$out" '.headers["x-sub"]')"
+	assert_eq "expired" 401 "$(code www.example.com / -H "Authorization: Bearer $(python3 "$mint" sign \
+		"$d" k1 '{"sub":"1","iss":"https://foo.bar.com","aud":"gw-test","exp":"-600"}')")"
+	assert_eq "wrong issuer" 401 "$(code www.example.com / -H "Authorization: Bearer $(python3 \
+		"$mint" sign "$d" k1 '{"iss":"https://evil","aud":"gw-test","exp":"+600"}')")"
+	assert_eq "wrong audience" 401 "$(code www.example.com / -H "Authorization: Bearer $(python3 \
+		"$mint" sign "$d" k1 '{"iss":"https://foo.bar.com","aud":"other","exp":"+600"}')")"
+	assert_eq "another key" 401 "$(code www.example.com / -H "Authorization: Bearer $(python3 "$mint" \
+		sign "$d" k2 '{"iss":"https://foo.bar.com","aud":"gw-test","exp":"+600"}')")"
+	assert_eq "alg none" 401 "$(code www.example.com / -H "Authorization: Bearer $(python3 "$mint" \
+		none '{"iss":"https://foo.bar.com","aud":"gw-test","exp":"+600"}')")"
+	out=$(gcurl -H "Host: www.example.com" -H "Authorization: Bearer ${good}x" "$URL/")
+	assert_eq "bad signature body" "Jwt verification fails" "$out"
+	grep -q 'GET / ' "$(bg_log be1)" && fail "an unverified request reached the backend"
+	# optional: no token passes, a bad one still does not
+	jwt_cfg "" true | gw_load
+	assert_eq "optional, no token" 200 "$(code www.example.com /opt)"
+	assert_eq "optional, bad token" 401 "$(code www.example.com /opt -H "Authorization: Bearer ${good}x")"
+	# another provider, finding its token in a cookie or a query parameter
+	{ cfg_head; web_route; secpol jwt-example HTTPRoute web "" "  jwt:
+    providers:
+    - name: header
+      issuer: https://other.example
+      localJWKS: {type: Inline, inline: '$jwks'}
+    - name: elsewhere
+      issuer: https://foo.bar.com
+      extractFrom: {cookies: [session], params: [access_token]}
+      localJWKS: {type: Inline, inline: '$jwks'}"; } | gw_load
+	assert_eq "token in a cookie" 200 "$(code www.example.com /c -H "Cookie: a=1; session=$good; b=2")"
+	assert_eq "token in a parameter" 200 "$(code www.example.com "/p?x=1&access_token=$good")"
+	assert_eq "the header is not where this provider looks" 401 \
+		"$(code www.example.com /h -H "Authorization: Bearer $good")"
+	# the key set from a ConfigMap
+	jwt_cfg "        type: ValueRef
+        valueRef: {group: '', kind: ConfigMap, name: jwks}" | gw_load
+	assert_eq "ConfigMap JWKS" 200 "$(code www.example.com /cm -H "Authorization: Bearer $good")"
+	# a key set with no usable key: Invalid, and the route fails closed
+	jwt_cfg "        type: Inline
+        inline: '{\"keys\": [{\"kty\": \"oct\", \"k\": \"AAAA\"}]}'" | gw_load
+	assert_eq "broken JWKS: Accepted" False \
+		"$(sp_jp jwt-example '{.status.ancestors[0].conditions[?(@.type=="Accepted")].status}')"
+	assert_eq "broken JWKS: fails closed" 500 "$(code www.example.com / -H "Authorization: Bearer $good")"
+}
+
+# apikey-auth.md: keys in an Opaque Secret's stringData, one per client id;
+# Envoy's 401; forwardClientIDHeader; sanitize removes the key's header.
+test_secpol_api_key()
+{
+	local out
+
+	gwd_setup 1
+	api_cfg()
+	{
+		cfg_head; web_route
+		cat <<EOF
+apiVersion: v1
+kind: Secret
+type: Opaque
+metadata: {name: apikey-secret, namespace: demo}
+stringData:
+  client1: supersecret
+  client2: other-key
+---
+EOF
+		secpol apikey-auth-example HTTPRoute web "" "  apiKeyAuth:
+    credentialRefs:
+    - group: \"\"
+      kind: Secret
+      name: apikey-secret
+    extractFrom:
+    - headers:
+      - x-api-key
+${1:-    - params:
+      - api_key}"
+	}
+	api_cfg | gw_load
+	out=$(gcurl -D "$GW_RUN_DIR/h" -H "Host: www.example.com" "$URL/")
+	assert_eq "no key: 401" 401 "$(awk 'NR==1{print $2}' "$GW_RUN_DIR/h")"
+	assert_eq "Envoy's body" "Client authentication failed." "$out"
+	assert_eq "client1's key" 200 "$(code www.example.com /k -H 'x-api-key: supersecret')"
+	assert_eq "client2's key in a parameter" 200 "$(code www.example.com '/k?api_key=other-key')"
+	assert_eq "an unknown key" 401 "$(code www.example.com / -H 'x-api-key: supersecre')"
+	grep -q 'GET / ' "$(bg_log be1)" && fail "a request without a valid key reached the backend"
+	# sanitize is enforced for header keys (a parameter would need the path rewritten)
+	api_cfg "    forwardClientIDHeader: x-client-id
+    sanitize: true" | gw_load
+	out=$(gcurl -H "Host: www.example.com" -H 'x-api-key: other-key' -H 'x-client-id: forged' \
+		"$URL/who") || fail "curl /who"
+	assert_eq "client id forwarded" client2 "$(json_get "$out" '.headers["x-client-id"]')"
+	assert_eq "key removed (sanitize)" null "$(json_get "$out" '.headers["x-api-key"]')"
 }

@@ -89,10 +89,27 @@ void gw_sbuf_free(struct gw_sbuf *b)
 static __thread struct gw_oblk *spare;
 static __thread int nspare;
 
-static struct gw_oblk *blk_new(size_t n)
+/*
+ * The first block of an empty queue for a small put (a response head, an
+ * error answer) is sized to it: a client that reads nothing (an HTTP/2
+ * stream with a zero window, CVE-2019-9517 class) then holds 1-2 KiB for
+ * such an answer, not a 16 KiB block.
+ */
+#define GW_OBLK_SMALL 2048
+
+static size_t blk_cap(size_t n, bool first)
+{
+	if (first && n <= GW_OBLK_SMALL - sizeof(struct gw_oblk))
+		return n <= 1024 - sizeof(struct gw_oblk) ? 1024 - sizeof(struct gw_oblk)
+							   : GW_OBLK_SMALL - sizeof(struct gw_oblk);
+	return n > GW_OBLK_SIZE - sizeof(struct gw_oblk) ? n
+							 : GW_OBLK_SIZE - sizeof(struct gw_oblk);
+}
+
+static struct gw_oblk *blk_new(size_t n, bool first)
 {
 	struct gw_oblk *b;
-	size_t cap = n > GW_OBLK_SIZE - sizeof(*b) ? n : GW_OBLK_SIZE - sizeof(*b);
+	size_t cap = blk_cap(n, first);
 
 	if (cap == GW_OBLK_SIZE - sizeof(*b) && spare) {
 		b = spare;
@@ -135,7 +152,7 @@ int gw_oq_put(struct gw_oq *q, const void *p, size_t n)
 		return 0;
 	}
 	/* fill the tail, then one block for the rest, so a put never fails half done */
-	struct gw_oblk *nb = blk_new(n - room);
+	struct gw_oblk *nb = blk_new(n - room, !t);
 
 	if (!nb)
 		return -ENOMEM;
@@ -199,13 +216,43 @@ void gw_oq_clear(struct gw_oq *q)
 	q->bytes = 0;
 }
 
-void gw_oq_thread_cleanup(void)
+size_t gw_oq_mem(const struct gw_oq *q)
 {
-	while (spare) {
+	size_t n = 0;
+
+	for (const struct gw_oblk *b = q->head; b; b = b->next)
+		n += sizeof(*b) + b->cap;
+	return n;
+}
+
+size_t gw_oq_cost(const struct gw_oq *q, size_t n)
+{
+	size_t room = q->tail ? q->tail->cap - q->tail->end : 0;
+
+	size_t cap = GW_OBLK_SIZE - sizeof(struct gw_oblk);
+
+	if (n <= room)
+		return 0;
+	n -= room;
+	/*
+	 * Puts fill the tail before a new block: standard blocks, full but
+	 * the last, after a small first block if the queue is empty.
+	 */
+	return (q->tail ? 0 : GW_OBLK_SMALL) + (n + cap - 1) / cap * GW_OBLK_SIZE;
+}
+
+void gw_oq_spare_trim(int keep)
+{
+	while (spare && nspare > keep) {
 		struct gw_oblk *b = spare;
 
 		spare = b->next;
+		nspare--;
 		free(b);
 	}
-	nspare = 0;
+}
+
+void gw_oq_thread_cleanup(void)
+{
+	gw_oq_spare_trim(0);
 }

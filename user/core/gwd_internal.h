@@ -38,8 +38,11 @@
 /*
  * An HTTP/2 stream's backend is read only while less than this waits for
  * the client's window (CVE-2019-9517: zero-window clients), resumed below half.
+ * The stream's connection and the process have budgets too (--h2-conn-buffer,
+ * --h2-buffer-max; h2.c, docs/memory.md). Below 128 KiB a fast client's
+ * download runs short of data: backends are read one 8 KiB recv at a time.
  */
-#define GW_H2_STREAM_BUF (32 * 1024)
+#define GW_H2_STREAM_BUF (128 * 1024)
 /* Request bodies up to this size are kept for retries and mirrors. */
 #define GW_REPLAY_MAX (64 * 1024)
 #define GW_MAX_LSOCKS 256
@@ -71,6 +74,8 @@ struct gwd_opts {
 	uint64_t udp_idle_ms;		/* a UDP session without datagrams either way ends */
 	int udp_max_sessions;		/* UDP sessions, whole process */
 	bool tcp_splice;		/* TCP listener tunnels: splice instead of recv/send */
+	size_t h2_conn_buffer;		/* response bytes one HTTP/2 client connection may hold */
+	size_t h2_buffer_max;		/* ... all of them together, whole process */
 };
 
 /** A listening address; one SO_REUSEPORT socket per worker. */
@@ -152,6 +157,8 @@ struct gw_conn {
 	char *in;			/* unconsumed input [0, in_len) */
 	uint32_t in_len, in_cap;
 	uint32_t last_len;		/* parser resume point within in */
+	uint32_t recv_quota;		/* upstream of an HTTP/2 stream: bytes its armed
+					 * single-shot recv reserved (h2.c), or 0 */
 	struct gw_tls_conn *tls;	/* client on an HTTPS port: TLS below the byte stream */
 	struct gw_conn *tun;		/* CF_PASS: the other end of the tunnel, or NULL */
 	struct gw_h2 *h2;		/* client speaking HTTP/2, or NULL */
@@ -360,6 +367,11 @@ int gw_worker_start(struct gw_worker *w);
 void gw_worker_wake(struct gw_worker *w);
 struct gw_conn *gw_conn_new(struct gw_worker *w, enum gw_conn_kind kind, int fd);
 void gw_conn_arm_recv(struct gw_conn *c);
+/**
+ * Cancels c's armed recv so that the next one is armed anew (a pooled
+ * upstream taken by an HTTP/2 stream gets budgeted single-shot recvs).
+ */
+void gw_conn_recv_restart(struct gw_conn *c);
 void gw_conn_flush(struct gw_conn *c);
 void gw_conn_close(struct gw_conn *c);
 void gw_conn_pause(struct gw_conn *c);
@@ -469,6 +481,26 @@ void gw_h2_stream_end(struct gw_conn *v);
 void gw_h2_stream_gone(struct gw_conn *v);
 /** v is no longer paused: its stream's flow-control window opens again. */
 void gw_h2_stream_resumed(struct gw_conn *v);
+/**
+ * Bytes the backend of stream v may be read for now (at most max), reserved
+ * in the stream's, its connection's and the process' budgets until
+ * gw_h2_recv_done; 0 when one of them is full: the caller pauses the
+ * backend, which is resumed when room comes back.
+ */
+size_t gw_h2_recv_quota(struct gw_conn *v, size_t max);
+/** The recv that gw_h2_recv_quota reserved for completed. */
+void gw_h2_recv_done(struct gw_conn *v);
+/**
+ * True when stream v holds as much as it, its connection or the process may
+ * (the proxy then pauses v's backend); it is resumed when room comes back.
+ */
+bool gw_h2_stream_full(struct gw_conn *v);
+/**
+ * Process budget work of worker w, once per loop turn: closes its largest
+ * HTTP/2 client connection while the process budget is full, wakes streams
+ * that waited for it. True if it did something (lists to run again).
+ */
+bool gw_h2_budget_poll(struct gw_worker *w);
 /** The response's trailer section ("name: value\r\n"... "\r\n") for v's stream. */
 void gw_h2_stream_trailers(struct gw_conn *v, const char *p, size_t n);
 

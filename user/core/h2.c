@@ -80,6 +80,9 @@ struct gw_h2_stream {
 	bool deferred;			/* the data source said "later" */
 	bool ended;			/* the response is complete on v */
 	bool head_done;			/* END_HEADERS of the request's head came */
+	uint8_t wait;			/* its backend waits for a budget (WAIT_*) */
+	size_t rsv;			/* reserved for its backend's recv in flight */
+	size_t acct;			/* counted in the budgets: v->out bytes + rsv */
 	struct gw_h2_stream *next, *prev;
 };
 
@@ -96,7 +99,113 @@ struct gw_h2 {
 	struct {
 		int32_t lo, hi;
 	} gaps[GW_H2_GAPS];		/* stream ids below max_id the client never used */
+	size_t buffered;		/* the streams' acct: against --h2-conn-buffer */
+	uint32_t nwait;			/* streams with wait set */
+	bool wake;			/* buffered dropped while streams wait */
 };
+
+/*
+ * Response bytes held for clients that do not open their windows
+ * (CVE-2019-9517 class) are bounded three times: per stream
+ * (GW_H2_STREAM_BUF), per connection (--h2-conn-buffer) and per process
+ * (--h2-buffer-max, the sum of the workers' h2_buffered gauges). The
+ * backend of a stream is read with single-shot recvs whose length is
+ * reserved in all three before they are armed (gw_h2_recv_quota), so a
+ * budget is never overrun by what the kernel already had: a stream that
+ * finds one full waits, paused, and is resumed when room comes back. A
+ * full process budget also closes the worker's connection that holds the
+ * most (GOAWAY ENHANCE_YOUR_CALM, RFC 9113 section 7), at least
+ * GW_H2_VICTIM_MIN, so one client cannot starve all the others.
+ */
+#define GW_H2_VICTIM_MIN (64 * 1024)
+/* waiting streams are resumed once a budget has room for a new block's read */
+#define GW_H2_WAKE_ROOM (GW_OBLK_SIZE + 64)
+/* output blocks a worker keeps cached once an HTTP/2 connection's streams are freed */
+#define GW_H2_SPARE_KEEP 32
+
+enum { WAIT_NONE, WAIT_CONN, WAIT_PROC };
+
+static bool budget_full;			/* atomic: a stream found the process budget full */
+static __thread uint32_t proc_waiters;		/* this worker's streams with WAIT_PROC */
+
+static size_t room(size_t budget, size_t used)
+{
+	return budget > used ? budget - used : 0;
+}
+
+static size_t proc_buffered(void)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < gwd.nworkers; i++)
+		n += __atomic_load_n(&gw_gauges[i].h2_buffered, __ATOMIC_RELAXED);
+	return (size_t)n;
+}
+
+/* Recounts what st holds in its connection's and the process' budgets. */
+static void stream_account(struct gw_h2_stream *st)
+{
+	struct gw_h2 *h = st->h;
+	/* blocks, not bytes: 8 KiB read into a 16 KiB block costs 16 KiB */
+	size_t now = (st->v ? gw_oq_mem(&st->v->out) : 0) + st->rsv;
+
+	if (now == st->acct)
+		return;
+	if (now < st->acct && h->nwait)
+		h->wake = true;
+	/* unsigned arithmetic: adding the difference also subtracts */
+	h->buffered += now - st->acct;
+	GW_GAUGE_ADD(h->c->w->id, h2_buffered, (uint64_t)(now - st->acct));
+	st->acct = now;
+}
+
+static size_t budget_wait(struct gw_h2_stream *st, uint8_t kind)
+{
+	if (st->wait)
+		return 0;
+	st->wait = kind;
+	st->h->nwait++;
+	if (kind == WAIT_PROC)
+		proc_waiters++;
+	GW_GAUGE_ADD(st->h->c->w->id, h2_budget_waits, 1);
+	return 0;
+}
+
+static void stream_unwait(struct gw_h2_stream *st)
+{
+	if (!st->wait)
+		return;
+	if (st->wait == WAIT_PROC)
+		proc_waiters--;
+	st->h->nwait--;
+	st->wait = WAIT_NONE;
+}
+
+/* Resumes the backends of h's waiting streams when both budgets have room again. */
+static void budget_wake(struct gw_h2 *h)
+{
+	h->wake = false;
+	if (!h->nwait || room(gwd.o.h2_buffer_max, proc_buffered()) < GW_H2_WAKE_ROOM)
+		return;
+	for (struct gw_h2_stream *st = h->streams; st && h->nwait; st = st->next) {
+		struct gw_conn *u = st->v && st->v->x ? st->v->x->u : NULL;
+
+		if (!st->wait)
+			continue;
+		if (room(gwd.o.h2_conn_buffer, h->buffered) < GW_H2_WAKE_ROOM) {
+			/* the connection is full again: its own drain wakes the rest */
+			if (st->wait == WAIT_PROC) {
+				proc_waiters--;
+				st->wait = WAIT_CONN;
+			}
+			continue;
+		}
+		stream_unwait(st);
+		/* re-armed at once: its reservation counts before the next one's */
+		if (u && (u->flags & CF_PAUSED))
+			gw_conn_resume(u);
+	}
+}
 
 /*
  * The connection's timer. A stream whose request head is still coming
@@ -137,6 +246,9 @@ static void stream_free(struct gw_h2_stream *st)
 		h->streams = st->next;
 	if (st->next)
 		st->next->prev = st->prev;
+	stream_unwait(st);
+	st->rsv = 0;
+	stream_account(st);	/* v is gone by now: nothing stays counted */
 	gw_sbuf_free(&st->head);
 	gw_sbuf_free(&st->req_trailers);
 	gw_sbuf_free(&st->cookie);
@@ -152,10 +264,12 @@ static void stream_drop_v(struct gw_h2_stream *st, bool reset)
 {
 	struct gw_conn *v = st->v;
 
+	st->rsv = 0;
 	if (!v)
 		return;
 	st->v = NULL;
 	v->h2s = NULL;
+	stream_account(st);
 	if (v->flags & CF_CLOSING)
 		return;
 	v->flags |= CF_EOF;
@@ -559,6 +673,7 @@ static ssize_t read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t le
 		n += m;
 	}
 	gw_oq_consume(&v->out, n);
+	stream_account(st);
 	if (!v->out.bytes && st->ended) {
 		*data_flags |= NGHTTP2_DATA_FLAG_EOF;
 		if (st->trailers.len && submit_trailers(st))
@@ -658,6 +773,7 @@ void gw_h2_stream_out(struct gw_conn *v)
 		st->deferred = false;
 		nghttp2_session_resume_data(st->h->s, st->id);
 	}
+	stream_account(st);
 	gw_conn_flush(st->h->c);
 }
 
@@ -671,6 +787,7 @@ void gw_h2_stream_end(struct gw_conn *v)
 		return;
 	}
 	st->ended = true;
+	st->rsv = 0;	/* the backend is read no more */
 	gw_h2_stream_out(v);
 }
 
@@ -770,6 +887,9 @@ void gw_h2_pull(struct gw_conn *c)
 	if (!nghttp2_session_want_read(h->s) && !nghttp2_session_want_write(h->s) &&
 	    !(c->flags & CF_CLOSE_AFTER))
 		c->flags |= CF_CLOSE_AFTER;
+	/* here, not in read_body: resuming backends is no work for an nghttp2 callback */
+	if (h->wake)
+		budget_wake(h);
 }
 
 /* The connection is closing: every stream's exchange ends. */
@@ -789,6 +909,7 @@ void gw_h2_free(struct gw_conn *c)
 	nghttp2_session_del(h->s);
 	free(h);
 	/* the streams' buffers were freed among live blocks: give the pages back to the OS */
+	gw_oq_spare_trim(GW_H2_SPARE_KEEP);
 	malloc_trim(0);
 }
 
@@ -952,6 +1073,8 @@ void gw_h2_stream_gone(struct gw_conn *v)
 		return;
 	v->h2s = NULL;
 	st->v = NULL;
+	st->rsv = 0;
+	stream_account(st);
 	if (!st->ended)
 		nghttp2_submit_rst_stream(st->h->s, NGHTTP2_FLAG_NONE, st->id,
 					  NGHTTP2_INTERNAL_ERROR);
@@ -982,4 +1105,133 @@ void gw_h2_stream_resumed(struct gw_conn *v)
 	stream_ack(st->h, st->id, st->unacked);
 	st->unacked = 0;
 	gw_conn_flush(st->h->c);
+}
+
+size_t gw_h2_recv_quota(struct gw_conn *v, size_t max)
+{
+	struct gw_h2_stream *st = v->h2s;
+	size_t cost;
+
+	if (!st)
+		return max;	/* the client is gone: the exchange ends, nothing is held for it */
+	st->rsv = 0;
+	stream_account(st);
+	stream_unwait(st);
+	/*
+	 * What the read costs: a new output block unless its bytes fit the
+	 * tail's room (the proxy's head rewrite aside, they land in v->out).
+	 */
+	cost = gw_oq_cost(&v->out, max);
+	if (cost < max)
+		cost = max;
+	if (room(GW_H2_STREAM_BUF, st->acct) < cost)
+		return 0;	/* resumed by gw_client_sent as the client's window takes bytes */
+	if (room(gwd.o.h2_conn_buffer, st->h->buffered) < cost)
+		return budget_wait(st, WAIT_CONN);
+	if (room(gwd.o.h2_buffer_max, proc_buffered()) < cost) {
+		__atomic_store_n(&budget_full, true, __ATOMIC_RELAXED);
+		return budget_wait(st, WAIT_PROC);
+	}
+	st->rsv = cost;
+	stream_account(st);
+	return max;
+}
+
+void gw_h2_recv_done(struct gw_conn *v)
+{
+	struct gw_h2_stream *st = v->h2s;
+
+	if (!st)
+		return;
+	/* recounted when v is flushed, after the bytes landed in v->out */
+	st->rsv = 0;
+	gw_conn_flush(v);
+}
+
+bool gw_h2_stream_full(struct gw_conn *v)
+{
+	struct gw_h2_stream *st = v->h2s;
+
+	if (!st)
+		return false;
+	stream_account(st);
+	if (v->out.bytes > GW_H2_STREAM_BUF)
+		return true;	/* resumed by gw_client_sent */
+	if (st->h->buffered > gwd.o.h2_conn_buffer) {
+		budget_wait(st, WAIT_CONN);
+		return true;
+	}
+	if (proc_buffered() > gwd.o.h2_buffer_max) {
+		__atomic_store_n(&budget_full, true, __ATOMIC_RELAXED);
+		budget_wait(st, WAIT_PROC);
+		return true;
+	}
+	return false;
+}
+
+/* The process budget is full and h holds the most: its streams are reset, then it closes. */
+static void budget_close(struct gw_h2 *h)
+{
+	struct gw_conn *c = h->c;
+
+	pr_warn_ratelimited("HTTP/2 connection from %s holds %zu KiB of responses and the "
+			    "process buffer budget (--h2-buffer-max %zu KiB) is full; closing it",
+			    c->peer, h->buffered / 1024, gwd.o.h2_buffer_max / 1024);
+	GW_GAUGE_ADD(c->w->id, h2_budget_closes, 1);
+	for (struct gw_h2_stream *st = h->streams; st; st = st->next) {
+		stream_unwait(st);
+		if (!st->v)
+			continue;
+		nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, st->id,
+					  NGHTTP2_ENHANCE_YOUR_CALM);
+		stream_drop_v(st, true);
+	}
+	nghttp2_submit_goaway(h->s, NGHTTP2_FLAG_NONE,
+			      nghttp2_session_get_last_proc_stream_id(h->s),
+			      NGHTTP2_ENHANCE_YOUR_CALM, NULL, 0);
+	c->flags |= CF_DISCARD;
+	gw_h2_pull(c);	/* the RST_STREAMs and the GOAWAY before our FIN */
+	gw_conn_finish(c);
+}
+
+bool gw_h2_budget_poll(struct gw_worker *w)
+{
+	static __thread uint64_t last_ms;
+	struct gw_h2 *victim = NULL;
+	bool did = false;
+
+	if (!proc_waiters && !__atomic_load_n(&budget_full, __ATOMIC_RELAXED))
+		return false;
+	/* the scans below walk every connection of the worker: at most every 10 ms */
+	if (w->now_ms < last_ms + 10)
+		return false;
+	last_ms = w->now_ms;
+	if (room(gwd.o.h2_buffer_max, proc_buffered()) >= GW_H2_WAKE_ROOM) {
+		__atomic_store_n(&budget_full, false, __ATOMIC_RELAXED);
+	} else {
+		/* one connection per worker and turn: each close frees at least VICTIM_MIN */
+		for (uint32_t i = 0; i < w->nslots; i++) {
+			struct gw_conn *c = w->slots[i];
+
+			if (c && c->h2 && !(c->flags & (CF_CLOSING | CF_DISCARD)) &&
+			    c->h2->buffered >= GW_H2_VICTIM_MIN &&
+			    (!victim || c->h2->buffered > victim->buffered))
+				victim = c->h2;
+		}
+		if (victim) {
+			budget_close(victim);
+			did = true;
+		}
+	}
+	if (proc_waiters && room(gwd.o.h2_buffer_max, proc_buffered()) >= GW_H2_WAKE_ROOM) {
+		for (uint32_t i = 0; i < w->nslots && proc_waiters; i++) {
+			struct gw_conn *c = w->slots[i];
+
+			if (c && c->h2 && c->h2->nwait && !(c->flags & CF_CLOSING)) {
+				budget_wake(c->h2);
+				did = true;
+			}
+		}
+	}
+	return did;
 }

@@ -24,7 +24,8 @@
  *
  * Flow control: the stream's receive window is only given back while the
  * proxy is not holding the stream back (the virtual connection is not
- * paused), so a slow client holds at most a window per stream here.
+ * paused), so a slow client holds at most a window (64 KiB) per stream
+ * here, counted in the HTTP/2 client's budgets when it is one.
  * Streams are opened on a session of the endpoint below its concurrency
  * limit (the backend's SETTINGS, at most GW_H2UP_MAX_STREAMS), else a new
  * session is connected (the endpoint's connection limit applies to
@@ -45,9 +46,16 @@
 #include "gw/log.h"
 #include "gwd_internal.h"
 
-#define GW_H2UP_STREAM_WINDOW (1 << 20)
-#define GW_H2UP_CONN_WINDOW (16 << 20)
+/*
+ * What a backend may send a stream beyond what its client took: the proxy
+ * pauses the stream when its client's buffer is full (GW_H2_STREAM_BUF, the
+ * HTTP/2 client budgets of h2.c, GW_OQ_HIGH for HTTP/1.1), after which
+ * the window is not given back. Was 1 MiB: that much a stream of a
+ * zero-window client (CVE-2019-9517 class).
+ */
+#define GW_H2UP_STREAM_WINDOW (64 * 1024)
 #define GW_H2UP_MAX_STREAMS 100
+#define GW_H2UP_CONN_WINDOW (GW_H2UP_MAX_STREAMS * GW_H2UP_STREAM_WINDOW)
 #define GW_H2UP_MAX_NV (GW_HTTP1_MAX_HEADERS + 8)
 
 enum rq_state {

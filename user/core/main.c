@@ -46,6 +46,10 @@ static const struct opt opts[] = {
 				   "(default 1024)" },
 	{ "upstream-max-conns", 1, "N", "backend connections per endpoint and worker; more "
 					"requests wait for one (default 1024)" },
+	{ "h2-conn-buffer", 1, "KIB", "response bytes an HTTP/2 client connection may hold "
+				      "waiting for its flow-control windows (default 512)" },
+	{ "h2-buffer-max", 1, "KIB", "the same for all connections; when full, the one "
+				     "holding the most is closed (default 65536)" },
 	{ "drain-timeout", 1, "SEC", "SIGTERM: how long in-flight requests may finish "
 				     "(default 10)" },
 	{ "udp-idle-timeout", 1, "SEC", "UDP listeners: a client's session ends after this "
@@ -157,6 +161,12 @@ static int parse_args(int argc, char **argv, struct gwd_opts *o)
 			if (!number(name, optarg, 0, 100000, &v))
 				return -EINVAL;
 			o->pool_max_idle = (int)v;
+		} else if (!strcmp(name, "h2-conn-buffer") || !strcmp(name, "h2-buffer-max")) {
+			/* below 64 KiB a connection could not hold two streams' buffers */
+			if (!number(name, optarg, 64, 64 * 1024 * 1024, &v))
+				return -EINVAL;
+			*(name[3] == 'c' ? &o->h2_conn_buffer : &o->h2_buffer_max) =
+				(size_t)v * 1024;
 		} else if (!strcmp(name, "lb")) {
 			if (strcmp(optarg, "round-robin") && strcmp(optarg, "least-request")) {
 				fprintf(stderr, "gwd: --lb: expected round-robin or least-request, "
@@ -277,6 +287,8 @@ int main(int argc, char **argv)
 		.drain_timeout_ms = 10000,
 		.udp_idle_ms = 60000,
 		.udp_max_sessions = 16384,
+		.h2_conn_buffer = 512 * 1024,
+		.h2_buffer_max = 64 * 1024 * 1024,
 	};
 	gwd.accesslog_fd = -1;
 	if (parse_args(argc, argv, o))

@@ -299,6 +299,9 @@ void gw_metrics_write(FILE *f, int nworkers)
 		SUM(underscore_headers_dropped);
 		SUM(h2_client_resets);
 		SUM(h2_reset_goaways);
+		SUM(h2_buffered);
+		SUM(h2_budget_waits);
+		SUM(h2_budget_closes);
 #undef SUM
 	}
 #define OUT(name, type, help, v)                                                              \
@@ -351,5 +354,17 @@ void gw_metrics_write(FILE *f, int nworkers)
 	OUT("regex_match_limit_total", "counter",
 	    "RegularExpression matches stopped by the PCRE2 match or depth limit (no match).",
 	    __atomic_load_n(&gw_rt_regex_limit_hits, __ATOMIC_RELAXED));
+	OUT("http2_buffered_bytes", "gauge",
+	    "Response bytes held for HTTP/2 clients, waiting for their flow-control windows "
+	    "(--h2-conn-buffer, --h2-buffer-max).",
+	    g.h2_buffered);
+	OUT("http2_budget_waits_total", "counter",
+	    "Backend reads of HTTP/2 streams that waited: their connection's or the process' "
+	    "buffer budget was full.",
+	    g.h2_budget_waits);
+	OUT("http2_budget_closes_total", "counter",
+	    "HTTP/2 client connections closed (GOAWAY ENHANCE_YOUR_CALM) because the process "
+	    "buffer budget (--h2-buffer-max) was full and they held the most.",
+	    g.h2_budget_closes);
 #undef OUT
 }

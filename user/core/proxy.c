@@ -392,7 +392,7 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 	struct gw_worker *w = x->w;
 	struct gw_ep_state *st;
 	struct gw_conn *u;
-	bool reused, busy;
+	bool reused = false, busy;
 
 	x->ep = ep;
 	/* h2c backends: a stream of an HTTP/2 session (h2_up.c), else a pooled connection */
@@ -420,6 +420,9 @@ static void attempt_on(struct gw_exch *x, const struct gw_rt_endpoint *ep)
 	}
 	x->u = u;
 	u->x = x;
+	/* the pooled connection's multishot recv gives way to budgeted ones (h2.c) */
+	if (reused && x->c && (x->c->flags & CF_VIRT))
+		gw_conn_recv_restart(u);
 	st = gw_ep(w, ep->id);
 	if (st)
 		st->active++;
@@ -805,19 +808,51 @@ static void basic_auth_denied(struct gw_exch *x, int rc, const char *host, uint3
 	local_reply(x, 401, body, &h, 1);
 }
 
-/* The forwardUsernameHeader field for the backend: set, so a client cannot forge it. */
-static struct gw_rt_hdrmod *user_header(const char *name, const char *user)
-{
-	size_t ul = strlen(user);
-	struct gw_rt_hdrmod *m = calloc(1, sizeof(*m) + ul + 1);
-	char *v = (char *)(m + 1);
+/*
+ * The fields a SecurityPolicy adds for the backend (basicAuth's
+ * forwardUsernameHeader, jwt claimToHeaders): set, so a client cannot
+ * forge them. One allocation: the modifier, then the values it points at.
+ */
+#define POLICY_HDR_BUF 4096
 
-	if (!m)
-		return NULL;
+static struct gw_rt_hdrmod *policy_hdrs(struct gw_exch *x)
+{
+	if (!x->user_fwd)
+		x->user_fwd = calloc(1, sizeof(*x->user_fwd) + POLICY_HDR_BUF);
+	return x->user_fwd;
+}
+
+static bool user_header(struct gw_exch *x, const char *name, const char *user)
+{
+	struct gw_rt_hdrmod *m = policy_hdrs(x);
+	size_t ul = strlen(user);
+	char *v = (char *)(m + 1) + POLICY_HDR_BUF - GW_HTPASSWD_MAX_USER - 1;
+
+	if (!m || m->nset == GW_RT_MAX_HDR_OPS)
+		return false;
+	/* the user name lives at the end of the buffer, jwt claims at its start */
 	memcpy(v, user, ul + 1);
-	m->set[0] = (struct gw_rt_hdr){ name, v, (uint32_t)strlen(name), (uint32_t)ul };
-	m->nset = 1;
-	return m;
+	m->set[m->nset++] = (struct gw_rt_hdr){ name, v, (uint32_t)strlen(name), (uint32_t)ul };
+	return true;
+}
+
+/* jwt failed (Envoy's jwt_authn bodies and its RFC 6750 challenge) */
+static void jwt_denied(struct gw_exch *x, int rc)
+{
+	const char *why = rc == -ENOENT ? "Jwt is missing" : "Jwt verification fails";
+	char body[64];
+	struct gw_rt_hdr h = { "WWW-Authenticate",
+			       rc == -ENOENT ? "Bearer realm=\"xdpgw\""
+					     : "Bearer realm=\"xdpgw\", error=\"invalid_token\"",
+			       16, 0 };
+
+	if (x->grpc) {
+		error_reply(x, 401, why);
+		return;
+	}
+	h.value_len = (uint32_t)strlen(h.value);
+	snprintf(body, sizeof(body), "%s\n", why);
+	local_reply(x, 401, body, &h, 1);
 }
 
 static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
@@ -968,8 +1003,46 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 			basic_auth_denied(x, rc, rq.host, rq.host_len);
 			return;
 		}
-		if (sec->user_header && !(x->user_fwd = user_header(sec->user_header, user))) {
+		if (sec->user_header && !user_header(x, sec->user_header, user)) {
 			error_reply(x, 500, "out of memory");
+			return;
+		}
+	}
+	if (sec && sec->napikeys) {
+		const char *client, *keyhdr;
+		int rc = gw_secpol_api_key(sec, &rq, &client, &keyhdr);
+		struct gw_rt_hdrmod *m;
+
+		if (rc) {
+			/* Envoy's api_key_auth filter answers 401 in both cases */
+			error_reply(x, 401, rc == -ENOENT ? "Client authentication failed."
+							  : "Client authentication failed.");
+			return;
+		}
+		if ((sec->client_header || (sec->key_sanitize && keyhdr)) && !(m = policy_hdrs(x))) {
+			error_reply(x, 500, "out of memory");
+			return;
+		}
+		if (sec->client_header && m->nset < GW_RT_MAX_HDR_OPS)
+			m->set[m->nset++] = (struct gw_rt_hdr){ sec->client_header, client,
+							       (uint32_t)strlen(sec->client_header),
+							       (uint32_t)strlen(client) };
+		if (sec->key_sanitize && keyhdr && m->nremove < GW_RT_MAX_HDR_OPS)
+			m->remove[m->nremove++] = (struct gw_rt_hdr){ keyhdr, NULL,
+								     (uint32_t)strlen(keyhdr), 0 };
+	}
+	if (sec && sec->njwt) {
+		struct gw_rt_hdrmod *m = policy_hdrs(x);
+		int rc = m ? gw_secpol_jwt(sec, &rq, (int64_t)time(NULL), m, (char *)(m + 1),
+					  POLICY_HDR_BUF - GW_HTPASSWD_MAX_USER - 1)
+			   : -ENOMEM;
+
+		if (rc == -ENOMEM) {
+			error_reply(x, 500, "out of memory");
+			return;
+		}
+		if (rc && !(rc == -ENOENT && sec->jwt_optional)) {
+			jwt_denied(x, rc);
 			return;
 		}
 	}
@@ -1289,7 +1362,8 @@ static void client_put(struct gw_exch *x, const void *p, size_t n)
 		return;
 	x->bytes_out += n;
 	gw_conn_put(x->c, p, n);
-	if (x->u && x->c->out.bytes > (x->c->flags & CF_VIRT ? GW_H2_STREAM_BUF : GW_OQ_HIGH))
+	if (x->u &&
+	    (x->c->flags & CF_VIRT ? gw_h2_stream_full(x->c) : x->c->out.bytes > GW_OQ_HIGH))
 		gw_conn_pause(x->u);
 }
 

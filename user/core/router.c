@@ -19,6 +19,7 @@
 #include "loader/config/model.h"
 #include "loader/config/schema.h"
 #include "gw/htpasswd.h"
+#include "gw/jwt.h"
 #include "gw/log.h"
 #include "gw/metrics.h"
 #include "gw/router.h"
@@ -997,6 +998,98 @@ static int build_authz_rule(struct build *b, const char *pol, int i, const struc
 	return 0;
 }
 
+static const char **str_array(struct build *b, const struct gw_yval *list, int *n)
+{
+	const char **v = ALLOC(b, gw_ylen(list), const char *);
+
+	*n = 0;
+	for (size_t i = 0; v && i < gw_ylen(list); i++)
+		v[(*n)++] = list->items[i]->str;
+	return v;
+}
+
+/* apiKeyAuth: the resolved credentials, extractFrom flattened in order */
+static int build_apikey(struct build *b, const struct gw_secpol *sp, struct gw_rt_security *s)
+{
+	const struct gw_yval *ak = gw_yget(sp->obj->spec, "apiKeyAuth"), *ex = gw_yget(ak, "extractFrom");
+	static const char *const srcs[] = { "headers", "params", "cookies" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < gw_ylen(ex); i++)
+		for (int t = 0; t < 3; t++)
+			n += gw_ylen(gw_yget(ex->items[i], srcs[t]));
+	s->key_srcs = ALLOC(b, n, struct gw_rt_key_src);
+	if (!s->key_srcs)
+		return -ENOMEM;
+	for (size_t i = 0; i < gw_ylen(ex); i++) {
+		for (int t = 0; t < 3; t++) {
+			const struct gw_yval *l = gw_yget(ex->items[i], srcs[t]);
+
+			for (size_t k = 0; k < gw_ylen(l); k++)
+				s->key_srcs[s->nkey_srcs++] = (struct gw_rt_key_src){
+					t == 0 ? GW_KEY_HEADER : t == 1 ? GW_KEY_PARAM : GW_KEY_COOKIE,
+					l->items[k]->str };
+		}
+	}
+	s->apikeys = sp->apikeys;
+	s->napikeys = sp->napikeys;
+	s->client_header = gw_ygetstr(ak, "forwardClientIDHeader", NULL);
+	s->key_sanitize = gw_ygetbool(ak, "sanitize", false);
+	return 0;
+}
+
+/* jwt.providers: key sets parsed once, extractors and claim headers as written */
+static int build_jwt(struct build *b, const struct gw_secpol *sp, struct gw_rt_security *s)
+{
+	const struct gw_yval *jwt = gw_yget(sp->obj->spec, "jwt"), *ps = gw_yget(jwt, "providers");
+
+	s->jwt_optional = gw_ygetbool(jwt, "optional", false);
+	s->jwt = ALLOC(b, gw_ylen(ps), struct gw_rt_jwt_provider);
+	if (!s->jwt)
+		return -ENOMEM;
+	for (size_t i = 0; i < gw_ylen(ps) && (int)i < sp->njwks; i++) {
+		const struct gw_yval *pv = ps->items[i], *ex = gw_yget(pv, "extractFrom");
+		const struct gw_yval *hs = gw_yget(ex, "headers"), *cl = gw_yget(pv, "claimToHeaders");
+		struct gw_rt_jwt_provider *p = &s->jwt[s->njwt];
+		struct gw_jwt_error je = { 0 };
+		struct gw_jwks *k = NULL, **v;
+
+		if (gw_jwks_parse(sp->jwks[i], strlen(sp->jwks[i]), &k, &je)) {
+			/* gwctl ran the same parser; this gwd still fails closed */
+			s->invalid = gw_arena_printf(b->a, "jwt provider %s: local JWKS: %s",
+						     gw_ygetstr(pv, "name", ""), je.reason);
+			return 0;
+		}
+		v = realloc(b->t->jwks, (b->t->njwks + 1) * sizeof(*v));
+		if (!v) {
+			gw_jwks_free(k);
+			return -ENOMEM;
+		}
+		b->t->jwks = v;
+		v[b->t->njwks++] = k;
+		p->name = gw_ygetstr(pv, "name", "");
+		p->jwks = k;
+		p->issuer = gw_ygetstr(pv, "issuer", NULL);
+		p->audiences = str_array(b, gw_yget(pv, "audiences"), &p->naudiences);
+		p->cookies = str_array(b, gw_yget(ex, "cookies"), &p->ncookies);
+		p->params = str_array(b, gw_yget(ex, "params"), &p->nparams);
+		p->hdrs = ALLOC(b, gw_ylen(hs), struct gw_rt_jwt_header);
+		p->claims = ALLOC(b, gw_ylen(cl), struct gw_rt_jwt_claim);
+		if (!p->audiences || !p->cookies || !p->params || !p->hdrs || !p->claims)
+			return -ENOMEM;
+		for (size_t k2 = 0; k2 < gw_ylen(hs); k2++)
+			p->hdrs[p->nhdrs++] = (struct gw_rt_jwt_header){
+				gw_ygetstr(hs->items[k2], "name", ""),
+				gw_ygetstr(hs->items[k2], "valuePrefix", "") };
+		for (size_t k2 = 0; k2 < gw_ylen(cl); k2++)
+			p->claims[p->nclaims++] = (struct gw_rt_jwt_claim){
+				gw_ygetstr(cl->items[k2], "header", ""),
+				gw_ygetstr(cl->items[k2], "claim", "") };
+		s->njwt++;
+	}
+	return 0;
+}
+
 /* A SecurityPolicy compiled for the data plane, once per policy. */
 static const struct gw_rt_security *build_security(struct build *b, const struct gw_secpol *sp)
 {
@@ -1050,6 +1143,10 @@ static const struct gw_rt_security *build_security(struct build *b, const struct
 						 : NULL;
 		}
 	}
+	if (gw_yget(spec, "jwt") && !s->invalid && build_jwt(b, sp, s))
+		return NULL;
+	if (gw_yget(spec, "apiKeyAuth") && !s->invalid && build_apikey(b, sp, s))
+		return NULL;
 	if (az && !s->invalid) {
 		s->authz = true;
 		s->default_allow = !strcmp(gw_ygetstr(az, "defaultAction", "Deny"), "Allow");
@@ -1512,6 +1609,9 @@ void gw_rt_free(struct gw_rt_table *t)
 	for (uint32_t i = 0; i < t->nhtpasswds; i++)
 		gw_htpasswd_free(t->htpasswds[i]);
 	free(t->htpasswds);
+	for (uint32_t i = 0; i < t->njwks; i++)
+		gw_jwks_free(t->jwks[i]);
+	free(t->jwks);
 	/* the last table holding a stat frees it: no worker runs this table any more */
 	for (uint32_t i = 0; i < t->nstats; i++)
 		gw_stat_put(t->stats[i]);

@@ -13,9 +13,11 @@
 #include <strings.h>
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "gw/htpasswd.h"
+#include "gw/jwt.h"
 #include "gw/secpol.h"
 
 const struct gw_rt_security *gw_secpol_of(const struct gw_rt_rule *r,
@@ -166,4 +168,166 @@ int gw_secpol_basic_auth(const struct gw_rt_security *s, const struct gw_rt_requ
 	rc = gw_htpasswd_check(s->users, user, n, colon + 1, (size_t)len - n - 1);
 	OPENSSL_cleanse(dec, sizeof(dec));
 	return rc ? -EACCES : 0;
+}
+
+static const struct gw_http1_header *find_header(const struct gw_rt_request *rq, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < rq->nheaders; i++)
+		if (rq->headers[i].name_len == n && !strncasecmp(rq->headers[i].name, name, n))
+			return &rq->headers[i];
+	return NULL;
+}
+
+/* name=value in a Cookie field or a query string (sep ';' or '&'), value in *v */
+static bool find_pair(const char *s, size_t n, char sep, const char *name, const char **v,
+		      size_t *vlen)
+{
+	size_t nl = strlen(name);
+
+	while (n) {
+		const char *end = memchr(s, sep, n);
+		size_t len = end ? (size_t)(end - s) : n;
+
+		while (len && *s == ' ')
+			s++, len--, n--;
+		if (len > nl && s[nl] == '=' && !memcmp(s, name, nl)) {
+			*v = s + nl + 1;
+			*vlen = len - nl - 1;
+			return true;
+		}
+		if (!end)
+			break;
+		n -= (size_t)(end + 1 - s);
+		s = end + 1;
+	}
+	return false;
+}
+
+/* The provider's token: headers, then cookies, then params (Envoy's jwt_authn order). */
+static bool extract(const struct gw_rt_jwt_provider *p, const struct gw_rt_request *rq,
+		    const char **tok, size_t *len)
+{
+	static const struct gw_rt_jwt_header bearer = { "Authorization", "Bearer " };
+	const struct gw_rt_jwt_header *hs = p->nhdrs ? p->hdrs : &bearer;
+	int nh = p->nhdrs ? p->nhdrs : (p->ncookies || p->nparams ? 0 : 1);
+
+	for (int i = 0; i < nh; i++) {
+		const struct gw_http1_header *h = find_header(rq, hs[i].name);
+		size_t pl = strlen(hs[i].prefix);
+
+		if (!h || h->value_len < pl || strncasecmp(h->value, hs[i].prefix, pl))
+			continue;
+		*tok = h->value + pl;
+		*len = h->value_len - pl;
+		while (*len && **tok == ' ')
+			(*tok)++, (*len)--;
+		return *len > 0;
+	}
+	for (int i = 0; i < p->ncookies; i++) {
+		for (size_t k = 0; k < rq->nheaders; k++) {
+			const struct gw_http1_header *h = &rq->headers[k];
+
+			if (h->name_len == 6 && !strncasecmp(h->name, "cookie", 6) &&
+			    find_pair(h->value, h->value_len, ';', p->cookies[i], tok, len))
+				return *len > 0;
+		}
+	}
+	for (int i = 0; rq->query && i < p->nparams; i++)
+		if (find_pair(rq->query, rq->query_len, '&', p->params[i], tok, len))
+			return *len > 0;
+	return false;
+}
+
+int gw_secpol_jwt(const struct gw_rt_security *s, const struct gw_rt_request *rq, int64_t now,
+		  struct gw_rt_hdrmod *set, char *buf, size_t buflen)
+{
+	bool found = false;
+
+	for (int i = 0; i < s->njwt; i++) {
+		const struct gw_rt_jwt_provider *p = &s->jwt[i];
+		struct gw_jwt_claims_policy pol = { .issuer = p->issuer, .audiences = p->audiences,
+						    .n_audiences = (size_t)p->naudiences,
+						    .now = now, .clock_skew = GW_JWT_DEFAULT_SKEW };
+		struct gw_jwt_error err;
+		struct gw_jwt *jwt = NULL;
+		const char *tok;
+		size_t len, used = 0;
+
+		if (!extract(p, rq, &tok, &len))
+			continue;
+		found = true;
+		if (gw_jwt_verify(tok, len, p->jwks, &pol, &jwt, &err))
+			continue;
+		for (int c = 0; c < p->nclaims && set->nset < GW_RT_MAX_HDR_OPS; c++) {
+			size_t vl;
+
+			if (gw_jwt_claim_text(jwt, p->claims[c].claim, buf + used, buflen - used,
+					      &vl)) {
+				/* absent: no value, and none the client made up either */
+				if (set->nremove < GW_RT_MAX_HDR_OPS)
+					set->remove[set->nremove++] = (struct gw_rt_hdr){
+						p->claims[c].header, NULL,
+						(uint32_t)strlen(p->claims[c].header), 0 };
+				continue;
+			}
+			set->set[set->nset++] = (struct gw_rt_hdr){
+				p->claims[c].header, buf + used, (uint32_t)strlen(p->claims[c].header),
+				(uint32_t)vl };
+			used += vl + 1;
+		}
+		gw_jwt_free(jwt);
+		return 0;
+	}
+	return found ? -EACCES : -ENOENT;
+}
+
+int gw_secpol_api_key(const struct gw_rt_security *s, const struct gw_rt_request *rq,
+		      const char **client, const char **hdr)
+{
+	const char *v = NULL;
+	size_t vlen = 0;
+	int match = -1;
+
+	*client = *hdr = NULL;
+	/* extractFrom in order, each entry's names in order: the first value wins */
+	for (int i = 0; !v && i < s->nkey_srcs; i++) {
+		const struct gw_rt_key_src *src = &s->key_srcs[i];
+
+		if (src->type == GW_KEY_HEADER) {
+			const struct gw_http1_header *h = find_header(rq, src->name);
+
+			if (h && h->value_len) {
+				v = h->value;
+				vlen = h->value_len;
+				*hdr = src->name;
+			}
+		} else if (src->type == GW_KEY_PARAM) {
+			if (rq->query)
+				find_pair(rq->query, rq->query_len, '&', src->name, &v, &vlen);
+		} else {
+			for (size_t k = 0; !v && k < rq->nheaders; k++)
+				if (rq->headers[k].name_len == 6 &&
+				    !strncasecmp(rq->headers[k].name, "cookie", 6))
+					find_pair(rq->headers[k].value, rq->headers[k].value_len, ';',
+						  src->name, &v, &vlen);
+		}
+		if (v && !vlen)
+			v = NULL;
+	}
+	if (!v)
+		return -ENOENT;
+	/* every key is compared, so timing does not tell which clients exist */
+	for (int i = 0; i < s->napikeys; i++) {
+		const struct gw_apikey *k = &s->apikeys[i];
+		bool eq = k->len == vlen && !CRYPTO_memcmp(k->key, v, vlen);
+
+		if (eq && match < 0)
+			match = i;
+	}
+	if (match < 0)
+		return -EACCES;
+	*client = s->apikeys[match].client;
+	return 0;
 }

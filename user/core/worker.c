@@ -137,11 +137,31 @@ void gw_conn_arm_recv(struct gw_conn *c)
 
 	if (c->flags & (CF_RECV | CF_CLOSING | CF_PAUSED | CF_EOF | CF_VIRT))
 		return;
-	sqe = gw_get_sqe(r);
-	if (r->recv_multishot)
+	/*
+	 * The backend of an HTTP/2 client's stream: one single-shot recv at a
+	 * time, of what the stream's budgets allow. A multishot recv would go
+	 * on taking what the kernel holds (up to 32 buffers a wakeup) until its
+	 * cancel lands: 256 KiB a stream of a zero-window client
+	 * (CVE-2019-9517) where the backend's socket buffer should have held it.
+	 */
+	if (c->kind == CK_UPSTREAM && !c->h2up && !(c->flags & CF_PASS) && c->x && c->x->c &&
+	    (c->x->c->flags & CF_VIRT)) {
+		size_t q = gw_h2_recv_quota(c->x->c, r->bufsz);
+
+		if (!q) {
+			c->flags |= CF_PAUSED;	/* resumed when the stream has room */
+			return;
+		}
+		sqe = gw_get_sqe(r);
+		io_uring_prep_recv(sqe, c->fd, NULL, (unsigned)q, 0);
+		c->recv_quota = (uint32_t)q;
+	} else if (r->recv_multishot) {
+		sqe = gw_get_sqe(r);
 		io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
-	else
+	} else {
+		sqe = gw_get_sqe(r);
 		io_uring_prep_recv(sqe, c->fd, NULL, r->bufsz, 0);
+	}
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = r->bgid;
 	io_uring_sqe_set_data64(sqe, gw_ud_encode(GW_OP_RECV, c->gen, c->slot));
@@ -384,6 +404,15 @@ void gw_conn_close(struct gw_conn *c)
 	io_uring_sqe_set_data64(sqe, gw_ud_encode(GW_OP_CLOSE, c->gen, c->slot));
 	c->nops++;
 	c->fd = -1;
+}
+
+void gw_conn_recv_restart(struct gw_conn *c)
+{
+	/* the final completion of the cancelled recv arms the next one (handle_recv) */
+	if ((c->flags & CF_RECV) && !(c->flags & (CF_RECV_CANCEL | CF_CLOSING))) {
+		submit_cancel(c, GW_OP_RECV);
+		c->flags |= CF_RECV_CANCEL;
+	}
 }
 
 void gw_conn_pause(struct gw_conn *c)
@@ -723,6 +752,12 @@ static void handle_recv(struct gw_worker *w, struct io_uring_cqe *cqe)
 	if (c && !more) {
 		c->flags &= ~(CF_RECV | CF_RECV_CANCEL);
 		c->nops--;
+		if (c->recv_quota) {
+			/* its bytes are input now: counted in the stream's output from here */
+			c->recv_quota = 0;
+			if (c->x && c->x->c && (c->x->c->flags & CF_VIRT))
+				gw_h2_recv_done(c->x->c);
+		}
 	}
 	if (cqe->flags & IORING_CQE_F_BUFFER) {
 		unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
@@ -1241,6 +1276,8 @@ static void *worker_main(void *arg)
 		}
 		run_timers(w);
 		run_lists(w);
+		if (gw_h2_budget_poll(w))
+			run_lists(w);
 		gw_accesslog_flush(w, false);
 		if ((t = gw_timer_first(&w->timers)))
 			wait_ms = t->deadline_ms > w->now_ms ? t->deadline_ms - w->now_ms : 0;

@@ -32,9 +32,17 @@ static void test_schema_rules(void **s)
 
 	(void)s;
 	/* every field xdpgw does not enforce is an error naming it: never half enforced */
-	c = fx_load(GWY SP("p", TO_ROUTE ALLOW_LAN "  jwt: {providers: [{name: x}]}\n"));
-	assert_true(fx_has_diag(c, "SecurityPolicy default/p", "spec.jwt", "not enforced by xdpgw",
+	c = fx_load(GWY SP("p", TO_ROUTE ALLOW_LAN "  oidc: {provider: {issuer: x}}\n"));
+	assert_true(fx_has_diag(c, "SecurityPolicy default/p", "spec.oidc", "not enforced by xdpgw",
 				NULL));
+	fx_free(c);
+	c = fx_load(GWY SP("p", TO_ROUTE "  jwt: {providers: [{name: x, remoteJWKS: {uri: "
+			   "'https://x/jwks'}}]}\n"));
+	assert_true(fx_has_diag(c, "remoteJWKS", "not enforced by xdpgw yet", NULL));
+	fx_free(c);
+	c = fx_load(GWY SP("p", TO_ROUTE "  jwt: {failOpen: true, providers: [{name: x, localJWKS: "
+			   "{inline: '{}'}}]}\n"));
+	assert_true(fx_has_diag(c, "failOpen", "never fails open", NULL));
 	fx_free(c);
 	c = fx_load(GWY SP("p", TO_ROUTE "  authorization:\n    rules:\n"
 			   "    - {action: Allow, principal: {jwt: {provider: x}}}\n"));

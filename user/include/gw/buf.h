@@ -49,7 +49,17 @@ void gw_oq_consume(struct gw_oq *q, size_t n);
 /** Drops everything. */
 void gw_oq_clear(struct gw_oq *q);
 
+/** Bytes q's blocks take from the allocator (what a memory budget counts). */
+size_t gw_oq_mem(const struct gw_oq *q);
+/**
+ * At most what appending n bytes to q, in one put or several, takes from
+ * the allocator: 0 if they fit its tail block.
+ */
+size_t gw_oq_cost(const struct gw_oq *q, size_t n);
+
 /** Frees this thread's cache of spare blocks. */
 void gw_oq_thread_cleanup(void);
+/** Frees this thread's spare blocks beyond keep (before returning memory to the OS). */
+void gw_oq_spare_trim(int keep);
 
 #endif

@@ -89,6 +89,9 @@ struct gw_gauges {
 	uint64_t underscore_headers_dropped;	/* request fields with '_' in the name */
 	uint64_t h2_client_resets;	/* HTTP/2 stream resets the client caused (either side) */
 	uint64_t h2_reset_goaways;	/* ... connections ended for too many of them */
+	uint64_t h2_buffered;		/* response bytes held for HTTP/2 clients (h2.c) */
+	uint64_t h2_budget_waits;	/* stream backend reads that waited for a budget */
+	uint64_t h2_budget_closes;	/* connections closed: the process budget was full */
 } __attribute__((aligned(64)));
 
 extern struct gw_gauges gw_gauges[GW_MAX_WORKERS];

@@ -355,6 +355,8 @@ struct gw_rt_table {
 	uint32_t nregexes, capregexes;
 	struct gw_htpasswd **htpasswds;	/* SecurityPolicy basicAuth users, freed with it */
 	uint32_t nhtpasswds;
+	struct gw_jwks **jwks;		/* SecurityPolicy jwt providers' key sets, likewise */
+	uint32_t njwks;
 	struct gw_rt_tls *tls;		/* backend TLS client contexts, freed with the table */
 	uint32_t ntls, captls;
 	struct gw_stat **stats;		/* one reference each (gw_stat_get), put when freed */

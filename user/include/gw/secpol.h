@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "gw/router.h"
+#include "loader/config/model.h"
 
 struct gw_rt_cidr {
 	uint8_t family;			/* AF_INET or AF_INET6 */
@@ -43,6 +44,34 @@ struct gw_rt_authz_rule {
 };
 
 struct gw_htpasswd;
+struct gw_jwks;
+
+/** Where a jwt provider finds its token (JWTExtractor; default Authorization: Bearer). */
+struct gw_rt_jwt_header {
+	const char *name;
+	const char *prefix;		/* valuePrefix, "" for none */
+};
+
+struct gw_rt_jwt_claim {
+	const char *header;		/* ClaimToHeader: the request field to set */
+	const char *claim;		/* dotted claim path */
+};
+
+struct gw_rt_jwt_provider {
+	const char *name;
+	const struct gw_jwks *jwks;
+	const char *issuer;		/* NULL: not checked */
+	const char **audiences;
+	int naudiences;
+	struct gw_rt_jwt_header *hdrs;
+	int nhdrs;
+	const char **cookies;
+	int ncookies;
+	const char **params;
+	int nparams;
+	struct gw_rt_jwt_claim *claims;
+	int nclaims;
+};
 
 struct gw_rt_security {
 	const char *policy;		/* "ns/name" for logs */
@@ -50,6 +79,18 @@ struct gw_rt_security {
 	const struct gw_rt_cors *cors;	/* spec.cors, or NULL */
 	const struct gw_htpasswd *users;	/* basicAuth, or NULL */
 	const char *user_header;	/* basicAuth.forwardUsernameHeader, or NULL */
+	const struct gw_apikey *apikeys;	/* apiKeyAuth credentials (resolved config) */
+	int napikeys;
+	struct gw_rt_key_src {		/* apiKeyAuth extractFrom, in order */
+		enum { GW_KEY_HEADER, GW_KEY_PARAM, GW_KEY_COOKIE } type;
+		const char *name;
+	} *key_srcs;
+	int nkey_srcs;
+	const char *client_header;	/* forwardClientIDHeader, or NULL */
+	bool key_sanitize;		/* remove the key's header before forwarding */
+	struct gw_rt_jwt_provider *jwt;	/* jwt.providers: any one verifying is enough */
+	int njwt;
+	bool jwt_optional;		/* jwt.optional: a request without a token passes */
 	bool authz;			/* spec.authorization present */
 	bool default_allow;		/* defaultAction (Deny unless Allow) */
 	struct gw_rt_authz_rule *rules;
@@ -86,6 +127,26 @@ bool gw_secpol_authorize(const struct gw_rt_security *s, const char *peer,
  */
 int gw_secpol_basic_auth(const struct gw_rt_security *s, const struct gw_rt_request *rq, char *user,
 			 size_t userlen);
+
+/**
+ * jwt: the first provider whose token (found where it says) verifies
+ * (signature with its JWK set, issuer, audiences, exp/nbf at now with
+ * Envoy's 60 s skew) wins, and its claimToHeaders are added to set (which
+ * must have room for GW_RT_MAX_HDR_OPS entries; values are copied into
+ * buf). Returns 0; -ENOENT when no provider found a token; -EACCES when
+ * one was found and none verified.
+ */
+int gw_secpol_jwt(const struct gw_rt_security *s, const struct gw_rt_request *rq, int64_t now,
+		  struct gw_rt_hdrmod *set, char *buf, size_t buflen);
+
+/**
+ * apiKeyAuth: the key from the first extractFrom source that has one,
+ * compared with every client's key in constant time. Returns 0 with
+ * *client set (and *hdr the header the key came in, NULL otherwise),
+ * -ENOENT when the request carries no key, -EACCES for an unknown key.
+ */
+int gw_secpol_api_key(const struct gw_rt_security *s, const struct gw_rt_request *rq,
+		      const char **client, const char **hdr);
 
 /** Whether cidr contains the address of family fam at addr. */
 bool gw_secpol_cidr_contains(const struct gw_rt_cidr *cidr, int fam, const uint8_t *addr);
