@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/limits.h"
 #include "config/state.h"
 #include "dataplane.h"
 #include "node.h"
@@ -566,6 +567,14 @@ static int run_load(void *vcfg, int argc, char **argv)
 		fprintf(stderr, "gwctl load: %s\n", strerror(-err));
 		goto out;
 	}
+	/* a dry run writes nothing: measure what the stage would write (gw_state_stage below) */
+	if (lc->dry_run && !cfg.diags.nerrors &&
+	    (err = gw_state_check_limits(&cfg, GW_STATE_MAX_BYTES, GW_STATE_NODE_BUDGET)) &&
+	    err != -EFBIG) {
+		fprintf(stderr, "gwctl load: measuring the stored configuration: %s\n",
+			strerror(-err));
+		goto out;
+	}
 	print_diags(&cfg, ndiags, lc->common.verbose);
 	if (cfg.diags.nerrors) {
 		fprintf(stderr, "gwctl load: %zu error%s; nothing was applied\n", cfg.diags.nerrors,
@@ -584,8 +593,20 @@ static int run_load(void *vcfg, int argc, char **argv)
 		}
 		goto out;
 	}
-	/* stage, program the data planes, then commit with their status */
-	if ((err = gw_state_save_as(dir, GW_STAGED_FILE, &cfg))) {
+	/*
+	 * stage, program the data planes, then commit with their status. What
+	 * gwd and the next gwctl read back must be within the state file
+	 * limits: the stage measures itself and names the user's object where
+	 * it crosses them.
+	 */
+	ndiags = cfg.diags.n;
+	err = gw_state_stage(dir, GW_STAGED_FILE, &cfg, GW_STATE_MAX_BYTES, GW_STATE_NODE_BUDGET);
+	if (err == -EFBIG) {
+		print_diags(&cfg, ndiags, lc->common.verbose);
+		fprintf(stderr, "gwctl load: 1 error; nothing was applied\n");
+		goto out;
+	}
+	if (err) {
 		fprintf(stderr, "gwctl load: cannot write state to '%s': %s; the previous "
 			"configuration is still in place\n", dir, strerror(-err));
 		goto out;

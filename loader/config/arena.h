@@ -16,7 +16,7 @@ struct gw_arena {
 	size_t used;	/* bytes handed out, for benchmarks */
 };
 
-/** Zero-filled, 16-byte aligned; NULL with errno=ENOMEM on failure. */
+/** Zero-filled, 8-byte aligned (enough for any type here); NULL with errno=ENOMEM on failure. */
 void *gw_arena_alloc(struct gw_arena *a, size_t n);
 /** Copy of s[0..n) plus NUL. */
 char *gw_arena_strndup(struct gw_arena *a, const char *s, size_t n);

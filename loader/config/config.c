@@ -17,11 +17,10 @@
 #include <unistd.h>
 
 #include "immutable.h"
+#include "limits.h"
 #include "model.h"
 #include "resolve_internal.h"
 #include "secret_check.h"
-
-#define GW_MAX_INPUT (256u << 20)
 
 struct gw_index {
 	struct gw_obj **slots;
@@ -434,13 +433,18 @@ int gw_config_add_buf(struct gw_config *cfg, const char *file, const char *buf, 
 	size_t ndocs;
 	char err[512];
 	const char *fname = gw_arena_strdup(&cfg->arena, file);
+	/* our own state files hold the stored form, which gwctl checked against these */
+	struct gw_yload_opts yo = {
+		.budget = cfg->trusted ? GW_STATE_NODE_BUDGET : GW_YAML_NODE_BUDGET,
+		.skip_status = cfg->no_status,
+	};
 	int ret;
 
 	if (!fname)
 		return -ENOMEM;
 	if (cfg->trusted && read_header(cfg, buf, len))
 		return -ENOMEM;
-	ret = gw_yaml_load(&cfg->arena, fname, buf, len, &docs, &ndocs, err, sizeof(err));
+	ret = gw_yaml_load_opts(&cfg->arena, fname, buf, len, &yo, &docs, &ndocs, err, sizeof(err));
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret) {
@@ -454,7 +458,8 @@ int gw_config_add_buf(struct gw_config *cfg, const char *file, const char *buf, 
 	return 0;
 }
 
-static char *read_all(int fd, size_t *lenp, int *errp)
+/* The whole of fd, which must be shorter than max bytes (-EFBIG). */
+static char *read_all(int fd, size_t max, size_t *lenp, int *errp)
 {
 	size_t cap = 1 << 16, len = 0;
 	char *buf = malloc(cap), *p;
@@ -466,19 +471,19 @@ static char *read_all(int fd, size_t *lenp, int *errp)
 	}
 	for (;;) {
 		if (len == cap) {
-			if (cap >= GW_MAX_INPUT) {
+			if (cap >= max) {
 				free(buf);
 				*errp = -EFBIG;
 				return NULL;
 			}
-			p = realloc(buf, cap * 2);
+			p = realloc(buf, cap * 2 < max ? cap * 2 : max);
 			if (!p) {
 				free(buf);
 				*errp = -ENOMEM;
 				return NULL;
 			}
 			buf = p;
-			cap *= 2;
+			cap = cap * 2 < max ? cap * 2 : max;
 		}
 		n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
@@ -514,14 +519,21 @@ int gw_config_add_file(struct gw_config *cfg, const char *path)
 			return 0;
 		}
 	}
-	buf = read_all(fd, &len, &err);
+	buf = read_all(fd, cfg->trusted ? GW_STATE_MAX_BYTES : GW_MAX_INPUT, &len, &err);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (!buf) {
 		if (err == -ENOMEM)
 			return err;
-		gw_diag_add(&cfg->diags, GW_DIAG_ERROR, path, 0, NULL, NULL, NULL, NULL,
-			    "cannot read: %s", strerror(-err));
+		if (err == -EFBIG)
+			gw_diag_add(&cfg->diags, GW_DIAG_ERROR, path, 0, NULL, NULL, NULL, NULL,
+				    "cannot read: %s: a %s must be smaller than %zu MiB",
+				    strerror(-err),
+				    cfg->trusted ? "state file" : "configuration file",
+				    (cfg->trusted ? GW_STATE_MAX_BYTES : GW_MAX_INPUT) >> 20);
+		else
+			gw_diag_add(&cfg->diags, GW_DIAG_ERROR, path, 0, NULL, NULL, NULL, NULL,
+				    "cannot read: %s", strerror(-err));
 		return 0;
 	}
 	err = gw_config_add_buf(cfg, path, buf, len);

@@ -343,6 +343,11 @@ struct gw_config {
 	int nallow_unenforced;
 	bool trusted;			/* input is our own state file: keep status */
 	/*
+	 * gwd: status is neither read from files (the parser skips each
+	 * object's top-level status) nor computed; only gwctl writes status.
+	 */
+	bool no_status;
+	/*
 	 * Keys ("Gateway/ns/name/listener") of the TCP/UDP listeners the XDP
 	 * tier serves, as gwctl load found them after programming it; gwd
 	 * serves every other TCP/UDP listener in userspace. Persisted as state

@@ -207,7 +207,7 @@ int gw_config_resolve(struct gw_config *cfg, const struct gw_config *prev)
 	    (err = gw_resolve_securitypolicies(cfg)) || (err = gw_mark_unenforced(cfg)))
 		return err;
 	cfg->resolved = true;
-	return gw_build_status(cfg, prev);
+	return cfg->no_status ? 0 : gw_build_status(cfg, prev);
 }
 
 int gw_config_refresh_status(struct gw_config *cfg, const struct gw_config *prev)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "limits.h"
 #include "state.h"
 
 #define CONTROLLER_HDR "# controllerName: "
@@ -138,15 +139,113 @@ struct gw_yval *gw_list_view(struct gw_arena *a, struct gw_obj *const *objs, siz
 	return list;
 }
 
+struct state_limits {
+	size_t max_bytes, max_nodes;
+};
+
+/*
+ * The state file: a header, then each object's view. With lim, also
+ * measures what it writes and stops at the first object where the file
+ * crosses a limit, with an error at that object (the user's file:line).
+ */
+static int write_state(FILE *f, struct gw_config *cfg, const struct state_limits *lim)
+{
+	size_t nodes = 0, reserve = 0;
+	struct gw_arena a = { 0 };
+	int err = 0;
+
+	/* room for the Programmed messages the data planes write before the commit */
+	for (size_t i = 0; lim && i < cfg->nby_kind[GW_K_GATEWAY]; i++)
+		reserve += (size_t)cfg->by_kind[GW_K_GATEWAY][i]->u.gw->nall *
+			   GW_STATE_LISTENER_RESERVE;
+	fputs("# xdpgw accepted configuration; written by gwctl, do not edit\n", f);
+	/* whose GatewayClasses these are: gwd serves the same ones without being told */
+	fprintf(f, CONTROLLER_HDR "%s\n", cfg->controller);
+	/* which tier serves each TCP/UDP listener: gwd serves those not listed */
+	for (size_t i = 0; i < cfg->nxdp_listeners; i++)
+		fprintf(f, "# xdpListener: %s\n", cfg->xdp_listeners[i]);
+	for (size_t i = 0; i < cfg->nobjs; i++) {
+		struct gw_obj *o = cfg->objs[i];
+		struct gw_yval *v = gw_obj_view(&a, o);
+		long bytes;
+
+		if (!v) {
+			err = -ENOMEM;
+			break;
+		}
+		fputs("---\n", f);
+		if ((err = gw_yemit_yaml(f, v)))
+			break;
+		if (!lim)
+			continue;
+		nodes += gw_ycount(v);
+		bytes = ftell(f);
+		if (bytes < 0) {
+			err = -errno;
+			break;
+		}
+		if ((size_t)bytes + reserve >= lim->max_bytes || nodes > lim->max_nodes) {
+			bool b = (size_t)bytes + reserve >= lim->max_bytes;
+
+			gw_diag_add(&cfg->diags, GW_DIAG_ERROR, o->file, o->line, o->ki->kind,
+				    o->ns, o->name, NULL,
+				    "configuration too large: the stored form gwd reads (every "
+				    "object with its defaults and status) reaches %zu %s at this "
+				    "object (object %zu of %zu), over the limit of %zu%s; load "
+				    "fewer or smaller objects", b ? (size_t)bytes + reserve : nodes,
+				    b ? "bytes" : "YAML nodes", i + 1, cfg->nobjs,
+				    b ? lim->max_bytes - 1 : lim->max_nodes,
+				    b && reserve ? ", counting 4 KiB per listener for its "
+						   "Programmed condition" : "");
+			err = -EFBIG;
+			break;
+		}
+	}
+	gw_arena_free(&a);
+	return err;
+}
+
+static ssize_t count_write(void *cookie, const char *buf, size_t n)
+{
+	(void)buf;
+	*(size_t *)cookie += n;
+	return (ssize_t)n;
+}
+
+/* ftell() asks the position this way */
+static int count_seek(void *cookie, off64_t *off, int whence)
+{
+	if (whence != SEEK_CUR || *off)
+		return -1;
+	*off = (off64_t)*(size_t *)cookie;
+	return 0;
+}
+
+int gw_state_check_limits(struct gw_config *cfg, size_t max_bytes, size_t max_nodes)
+{
+	static const cookie_io_functions_t counter = { .write = count_write, .seek = count_seek };
+	struct state_limits lim = { max_bytes, max_nodes };
+	size_t bytes = 0;
+	int err;
+	FILE *f;
+
+	f = fopencookie(&bytes, "w", counter);
+	if (!f)
+		return -errno;
+	err = write_state(f, cfg, &lim);
+	fclose(f);
+	return err;
+}
+
 int gw_state_save(const char *dir, const struct gw_config *cfg)
 {
 	return gw_state_save_as(dir, GW_STATE_FILE, cfg);
 }
 
-int gw_state_save_as(const char *dir, const char *name, const struct gw_config *cfg)
+static int save(const char *dir, const char *name, struct gw_config *cfg,
+		const struct state_limits *lim)
 {
 	char path[4096], tmp[4200];
-	struct gw_arena a = { 0 };
 	int fd = -1, dfd, err = 0;
 	FILE *f = NULL;
 
@@ -161,23 +260,8 @@ int gw_state_save_as(const char *dir, const char *name, const struct gw_config *
 		close(fd);
 		goto out;
 	}
-	fputs("# xdpgw accepted configuration; written by gwctl, do not edit\n", f);
-	/* whose GatewayClasses these are: gwd serves the same ones without being told */
-	fprintf(f, CONTROLLER_HDR "%s\n", cfg->controller);
-	/* which tier serves each TCP/UDP listener: gwd serves those not listed */
-	for (size_t i = 0; i < cfg->nxdp_listeners; i++)
-		fprintf(f, "# xdpListener: %s\n", cfg->xdp_listeners[i]);
-	for (size_t i = 0; i < cfg->nobjs; i++) {
-		struct gw_yval *v = gw_obj_view(&a, cfg->objs[i]);
-
-		if (!v) {
-			err = -ENOMEM;
-			goto out;
-		}
-		fputs("---\n", f);
-		if ((err = gw_yemit_yaml(f, v)))
-			goto out;
-	}
+	if ((err = write_state(f, cfg, lim)))
+		goto out;
 	if (fflush(f) || fsync(fileno(f))) {
 		err = -errno;
 		goto out;
@@ -185,7 +269,6 @@ int gw_state_save_as(const char *dir, const char *name, const struct gw_config *
 out:
 	if (f && fclose(f) && !err)
 		err = -errno;
-	gw_arena_free(&a);
 	if (err) {
 		unlink(tmp);
 		return err;
@@ -201,4 +284,18 @@ out:
 		close(dfd);
 	}
 	return 0;
+}
+
+int gw_state_save_as(const char *dir, const char *name, const struct gw_config *cfg)
+{
+	/* without limits write_state() adds no diagnostic: cfg is not changed */
+	return save(dir, name, (struct gw_config *)cfg, NULL);
+}
+
+int gw_state_stage(const char *dir, const char *name, struct gw_config *cfg, size_t max_bytes,
+		   size_t max_nodes)
+{
+	struct state_limits lim = { max_bytes, max_nodes };
+
+	return save(dir, name, cfg, &lim);
 }

@@ -36,6 +36,19 @@ int gw_state_save(const char *dir, const struct gw_config *cfg);
 /** Same, to DIR/name (e.g. a staged config a data plane reads before commit). */
 int gw_state_save_as(const char *dir, const char *name, const struct gw_config *cfg);
 
+/**
+ * Measures cfg as gw_state_save() would write it (GW_STATE_* limits of
+ * limits.h in gwctl; tests pass smaller ones): more than max_nodes YAML
+ * nodes (gw_ycount()), or max_bytes or more (plus
+ * GW_STATE_LISTENER_RESERVE per listener), adds an error at the user's
+ * object where the stored form crosses the limit and returns -EFBIG.
+ * Else 0, or -errno.
+ */
+int gw_state_check_limits(struct gw_config *cfg, size_t max_bytes, size_t max_nodes);
+/** gw_state_save_as(), measuring as gw_state_check_limits() does; -EFBIG: nothing written. */
+int gw_state_stage(const char *dir, const char *name, struct gw_config *cfg, size_t max_bytes,
+		   size_t max_nodes);
+
 /** The object as kubectl prints it: the stored object plus its status. */
 struct gw_yval *gw_obj_view(struct gw_arena *a, const struct gw_obj *o);
 /** A v1 List of views, as `kubectl get -o yaml` prints several objects. */

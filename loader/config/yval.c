@@ -7,15 +7,14 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "limits.h"
 #include "yval.h"
 
 /*
  * Aliases are shared, not copied, so an alias bomb cannot exhaust memory
- * while loading; the budget below still bounds how many nodes a document
+ * while loading; the node budget (limits.h) still bounds how many nodes a document
  * may reference in total, so emitting or walking it stays bounded too.
  */
-#define GW_YAML_NODE_BUDGET (4u << 20)
-#define GW_YAML_MAX_DEPTH 64
 
 struct gw_yval *gw_ynew(struct gw_arena *a, enum gw_ytype t)
 {
@@ -119,7 +118,8 @@ struct gw_yval *gw_ycopy(struct gw_arena *a, const struct gw_yval *v)
 	c->line = v->line;
 	c->file = v->file;
 	c->str = v->str;
-	c->i = v->i;
+	if (v->type != GW_YSEQ && v->type != GW_YMAP)
+		c->i = v->i;
 	for (size_t k = 0; k < v->n; k++) {
 		if (v->type == GW_YSEQ) {
 			struct gw_yval *it = gw_ycopy(a, v->items[k]);
@@ -306,9 +306,20 @@ struct loader {
 	const char *anchor_at[GW_YAML_MAX_DEPTH];
 	size_t weight_at[GW_YAML_MAX_DEPTH];
 	int depth;
+	/*
+	 * The children of the open collection at each depth grow here, in
+	 * malloc'd buffers reused from one collection to the next; the arena
+	 * gets an exact-size copy when the collection ends (growing in the
+	 * arena left every smaller array behind, about half of it unused).
+	 */
+	struct {
+		void *buf;
+		size_t cap;	/* bytes */
+	} scratch[GW_YAML_MAX_DEPTH];
 	struct anchor *anchors;
 	size_t nanchors, capanchors;
 	size_t budget;
+	char too_large[96];
 	char *err;
 	size_t errlen;
 };
@@ -384,6 +395,51 @@ static int add_anchor(struct loader *l, const char *name, struct gw_yval *v, siz
 	return 0;
 }
 
+/* Room for one more child of the open collection p (at depth - 1). */
+static int child_room(struct loader *l, struct gw_yval *p, size_t elsz)
+{
+	typeof(l->scratch[0]) *sc = &l->scratch[l->depth - 1];
+
+	if (p->n == p->cap) {
+		size_t need = (p->n ? (size_t)p->n * 2 : 8) * elsz;
+
+		if (need > sc->cap) {
+			void *nb = realloc(sc->buf, need);
+
+			if (!nb)
+				return -ENOMEM;
+			sc->buf = nb;
+			sc->cap = need;
+		}
+		p->cap = (unsigned)(sc->cap / elsz);
+	}
+	if (p->type == GW_YSEQ)
+		p->items = sc->buf;
+	else
+		p->pairs = sc->buf;
+	return 0;
+}
+
+/* A collection is complete: its children move from the scratch buffer to the arena. */
+static int children_settle(struct loader *l, struct gw_yval *v)
+{
+	size_t elsz = v->type == GW_YSEQ ? sizeof(*v->items) : sizeof(*v->pairs);
+	void *arr = NULL;
+
+	if (v->n) {
+		arr = gw_arena_alloc(l->a, v->n * elsz);
+		if (!arr)
+			return -ENOMEM;
+		memcpy(arr, v->type == GW_YSEQ ? (void *)v->items : (void *)v->pairs, v->n * elsz);
+	}
+	if (v->type == GW_YSEQ)
+		v->items = arr;
+	else
+		v->pairs = arr;
+	v->cap = v->n;
+	return 0;
+}
+
 /* Attaches a finished node to its parent (or makes it the root). */
 static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsigned line,
 		  unsigned col, size_t weight, size_t charge)
@@ -391,7 +447,7 @@ static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsi
 	struct gw_yval *p;
 
 	if (l->budget < charge)
-		return lerr(l, line, col, "document too large (alias expansion limit)");
+		return lerr(l, line, col, l->too_large);
 	l->budget -= charge;
 	if (l->depth == 0) {
 		doc->root = v;
@@ -399,8 +455,12 @@ static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsi
 	}
 	p = l->stack[l->depth - 1];
 	l->weight_at[l->depth - 1] += weight;
-	if (p->type == GW_YSEQ)
-		return gw_ypush(l->a, p, v);
+	if (p->type == GW_YSEQ) {
+		if (child_room(l, p, sizeof(*p->items)))
+			return -ENOMEM;
+		p->items[p->n++] = v;
+		return 0;
+	}
 	if (!l->keys[l->depth - 1]) {
 		if (v->type != GW_YSTR && v->type != GW_YINT && v->type != GW_YBOOL &&
 		    v->type != GW_YFLOAT && v->type != GW_YNULL)
@@ -418,17 +478,8 @@ static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsi
 		return 0;
 	}
 	/* Append directly: duplicates were rejected when the key arrived. */
-	if (p->n == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 4;
-		struct gw_ypair *np = gw_arena_alloc(l->a, ncap * sizeof(*np));
-
-		if (!np)
-			return -ENOMEM;
-		if (p->n)
-			memcpy(np, p->pairs, p->n * sizeof(*np));
-		p->pairs = np;
-		p->cap = ncap;
-	}
+	if (child_room(l, p, sizeof(*p->pairs)))
+		return -ENOMEM;
 	p->pairs[p->n].key = l->keys[l->depth - 1];
 	p->pairs[p->n].val = v;
 	p->n++;
@@ -439,15 +490,45 @@ static int attach(struct loader *l, struct gw_yval *v, struct gw_ydoc *doc, unsi
 int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t len,
 		 struct gw_ydoc **docsp, size_t *ndocsp, char *err, size_t errlen)
 {
+	struct gw_yload_opts o = { .budget = GW_YAML_NODE_BUDGET };
+
+	return gw_yaml_load_opts(a, file, buf, len, &o, docsp, ndocsp, err, errlen);
+}
+
+size_t gw_ycount(const struct gw_yval *v)
+{
+	size_t n = 1;
+
+	if (!v)
+		return 0;
+	/* as gw_yaml_load charges them: a mapping key is one node, its value the rest */
+	if (v->type == GW_YMAP)
+		for (size_t i = 0; i < v->n; i++)
+			n += 1 + gw_ycount(v->pairs[i].val);
+	else if (v->type == GW_YSEQ)
+		for (size_t i = 0; i < v->n; i++)
+			n += gw_ycount(v->items[i]);
+	return n;
+}
+
+int gw_yaml_load_opts(struct gw_arena *a, const char *file, const char *buf, size_t len,
+		      const struct gw_yload_opts *o, struct gw_ydoc **docsp, size_t *ndocsp,
+		      char *err, size_t errlen)
+{
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	struct loader l = { .a = a, .file = file, .err = err, .errlen = errlen,
-			    .budget = GW_YAML_NODE_BUDGET };
+			    .budget = o->budget };
+	/* with o->skip_status: inside a left-out value, its nesting (1 = at its start) */
+	int skip = 0;
 	struct gw_ydoc *docs = NULL, *doc = NULL;
 	size_t ndocs = 0, capdocs = 0;
 	int ret = 0;
 	bool done = false;
 
+	/* aliases count as the nodes they stand for, so this also bounds alias expansion */
+	snprintf(l.too_large, sizeof(l.too_large),
+		 "document too large: more than %zu YAML nodes in one file", o->budget);
 	*docsp = NULL;
 	*ndocsp = 0;
 	if (!yaml_parser_initialize(&parser))
@@ -472,6 +553,26 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 		struct gw_yval *v = NULL;
 		const char *anchor = NULL;
 
+		if (skip) {
+			/* inside a left-out value: charge its nodes, keep none */
+			bool start = ev.type == YAML_SEQUENCE_START_EVENT ||
+				     ev.type == YAML_MAPPING_START_EVENT;
+
+			if (start)
+				skip++;
+			else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+				 ev.type == YAML_MAPPING_END_EVENT)
+				skip--;
+			if ((start || ev.type == YAML_SCALAR_EVENT ||
+			     ev.type == YAML_ALIAS_EVENT) && !l.budget--)
+				ret = lerr(&l, line, col, l.too_large);
+			if (skip == 1 && !start)
+				skip = 0;	/* the value (scalar, alias, collection) is over */
+			yaml_event_delete(&ev);
+			if (ret)
+				break;
+			continue;
+		}
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 			done = true;
@@ -533,7 +634,11 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 					break;
 				}
 				if (!l.budget--) {
-					ret = lerr(&l, line, col, "document too large");
+					ret = lerr(&l, line, col, l.too_large);
+					break;
+				}
+				if (o->skip_status && l.depth == 1 && !strcmp(s, "status")) {
+					skip = 1;
 					break;
 				}
 				l.keys[l.depth - 1] = s;
@@ -583,7 +688,7 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 			v->line = line;
 			v->file = file;
 			if (!l.budget--) {
-				ret = lerr(&l, line, col, "document too large");
+				ret = lerr(&l, line, col, l.too_large);
 				break;
 			}
 			anchor = (const char *)(ev.type == YAML_SEQUENCE_START_EVENT
@@ -600,6 +705,8 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 
 			v = l.stack[--l.depth];
 			w = l.weight_at[l.depth];
+			if ((ret = children_settle(&l, v)))
+				break;
 			if (l.anchor_at[l.depth] &&
 			    (ret = add_anchor(&l, l.anchor_at[l.depth], v, w)))
 				break;
@@ -616,6 +723,8 @@ int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t l
 	}
 	yaml_parser_delete(&parser);
 	free(l.in.slots);
+	for (int k = 0; k < GW_YAML_MAX_DEPTH; k++)
+		free(l.scratch[k].buf);
 	*docsp = docs;
 	*ndocsp = ndocs;
 	if (ret == -ENOMEM)

@@ -37,9 +37,10 @@ struct gw_yval {
 	unsigned line;		/* 1-based; 0 for synthesized nodes */
 	const char *file;	/* shared, not owned */
 	const char *str;	/* scalar text (NULL for SEQ/MAP) */
-	long long i;		/* GW_YINT value, GW_YBOOL 0/1 */
 	unsigned n, cap;	/* items in seq/map */
+	/* one of them by type: 40 bytes a node, a large configuration has millions */
 	union {
+		long long i;		/* GW_YINT value, GW_YBOOL 0/1 */
 		struct gw_yval **items;	/* GW_YSEQ */
 		struct gw_ypair *pairs;	/* GW_YMAP, in document order */
 	};
@@ -59,6 +60,27 @@ struct gw_ydoc {
  */
 int gw_yaml_load(struct gw_arena *a, const char *file, const char *buf, size_t len,
 		 struct gw_ydoc **docs, size_t *ndocs, char *err, size_t errlen);
+struct gw_yload_opts {
+	/*
+	 * YAML nodes for the whole buf (GW_YAML_NODE_BUDGET of limits.h for
+	 * gw_yaml_load): every mapping, sequence, scalar and mapping key
+	 * counts, an alias as the nodes it stands for.
+	 */
+	size_t budget;
+	/*
+	 * Leave out the value of "status" in each document's root mapping
+	 * (counted, not stored): gwd reads state files without their status.
+	 * An alias to an anchor inside a left-out value is unknown.
+	 */
+	bool skip_status;
+};
+
+/** gw_yaml_load with options. */
+int gw_yaml_load_opts(struct gw_arena *a, const char *file, const char *buf, size_t len,
+		      const struct gw_yload_opts *o, struct gw_ydoc **docs, size_t *ndocs,
+		      char *err, size_t errlen);
+/** The nodes gw_yaml_load charges for v as emitted (gw_yemit_yaml()). */
+size_t gw_ycount(const struct gw_yval *v);
 
 /* Constructors (arena-allocated; NULL on ENOMEM). */
 struct gw_yval *gw_ynew(struct gw_arena *a, enum gw_ytype t);

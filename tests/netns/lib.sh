@@ -72,10 +72,15 @@ _gw_msg()
 	echo "[lib] $*"
 }
 
-# fail MSG...: fail the current test.
+# fail MSG...: fail the current test. Called in a subshell (`{ ...; } | gw_load`,
+# `$(...)`) it ends only that subshell, so it also leaves a mark the runner
+# checks when the test returns: a failure anywhere fails the test.
 fail()
 {
 	echo "FAIL: $*" >&2
+	if [ -n "${GW_RUN_DIR:-}" ] && [ -d "$GW_RUN_DIR" ]; then
+		echo "$*" >>"$GW_RUN_DIR/failed"
+	fi
 	exit 1
 }
 

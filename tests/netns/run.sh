@@ -45,7 +45,13 @@ if [ "${1:-}" = "--exec-one" ]; then
 		setup_test || fail "setup_test failed"
 	fi
 	"$3"
-	exit $?
+	rc=$?
+	# a fail in a subshell the test did not check still fails it
+	if [ "$rc" -ne "${SKIPPED_TEST:-77}" ] && [ -s "$GW_RUN_DIR/failed" ]; then
+		echo "FAIL (in a subshell): $(head -1 "$GW_RUN_DIR/failed")" >&2
+		exit 1
+	fi
+	exit "$rc"
 fi
 
 usage()

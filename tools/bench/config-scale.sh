@@ -12,12 +12,13 @@
 #
 #   tools/bench/config-scale.sh [N...]            (default: 1000 10000 30000)
 #   WORKERS=2 KEEP=1 tools/bench/config-scale.sh 30000
+#   GWD=/other/gwd GWCTL=/other/gwctl tools/bench/config-scale.sh   (another build)
 set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
-GWCTL=$REPO/.output/gwctl
-GWD=$REPO/.output/gwd
-ECHO=$REPO/.output/gw-echo
+GWCTL=${GWCTL:-$REPO/.output/gwctl}
+GWD=${GWD:-$REPO/.output/gwd}
+ECHO=${ECHO:-$REPO/.output/gw-echo}
 WORKERS=${WORKERS:-1}
 PORT=18080
 BPORT=19000
@@ -103,10 +104,11 @@ for n in "$@"; do
 		read -r ts rss tserve < <(load "$n" "$pass")
 		r=$(kb VmRSS)
 		h=$(kb VmHWM)
-		printf "%-7s %-5s %9s %12d %9s %10d %10d %8d\n" "$n" "$pass" "$ts" \
-			$((rss / 1024)) "$tserve" $((r / 1024)) $((h / 1024)) $(((r - base) / n))
+		printf "%-7s %-5s %9s %12d %9s %10d %10d %8s\n" "$n" "$pass" "$ts" \
+			$((rss / 1024)) "$tserve" $((r / 1024)) $((h / 1024)) \
+			"$(awk -v d=$((r - base)) -v n="$n" 'BEGIN { printf "%.1f", d / n }')"
 		rm -f "$W/routes-$n-$pass.yaml"
 	done
 	stop_gwd
 done
-echo "# KB/route = (VmRSS - VmRSS of the gwd started empty) / routes; gwd workers: $WORKERS"
+echo "# KB/route = (VmRSS - VmRSS of the gwd started empty) / routes; gwd workers: $WORKERS; empty gwd: $((base / 1024)) MB"

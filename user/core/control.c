@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -340,6 +341,8 @@ static struct gw_rt_table *load_table(const char *path, bool from_state_dir, cha
 		return NULL;
 	}
 	gw_config_init(cfg, gwd.o.controller);
+	/* status is gwctl's to write: gwd neither keeps the file's nor computes its own */
+	cfg->no_status = true;
 	if (from_state_dir) {
 		char ctl[512];
 
@@ -421,11 +424,13 @@ int gw_control_reload(const char *path, bool from_state_dir, char *err, size_t e
 
 	if (!t) {
 		gwd.reloads_failed++;
+		malloc_trim(0);	/* what the refused configuration took */
 		return -EINVAL;
 	}
 	if ((rc = attach_listeners(t, true, err, errlen))) {
 		gw_rt_free(t);
 		gwd.reloads_failed++;
+		malloc_trim(0);
 		return rc;
 	}
 	publish(t);

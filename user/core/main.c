@@ -315,6 +315,10 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	gw_session_key_init();
+	/* one stat cell per worker, not GW_MAX_WORKERS: stats are per rule and backend */
+	if (gw_metrics_init(gwd.nworkers))
+		pr_warn("Couldn't size the request stats for %d workers; using %d", gwd.nworkers,
+			GW_MAX_WORKERS);
 	gwd.noroute = gw_stat_get("", -1, "");
 	if (o->access_log) {
 		gwd.accesslog_fd = gw_accesslog_open(o->access_log);

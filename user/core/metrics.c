@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,42 +14,164 @@ const uint64_t gw_lat_bounds_us[GW_LAT_NBUCKETS] = {
 
 struct gw_gauges gw_gauges[GW_MAX_WORKERS];
 
+/*
+ * Every stat, in a hash on (route, rule, backend) for gw_stat_get() (a
+ * table build asks once per rule and backend: a list walk made it
+ * quadratic in the routes) and in a list, newest first, for /metrics. The
+ * lock covers both and the reference counts: gw_stat_get() and
+ * gw_metrics_write() run on the main thread, gw_stat_put() on whichever
+ * thread frees a table (a worker dropping the last reference of an old
+ * one). Workers only write cells, without the lock.
+ */
 static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
-/* Newest first; readers walk it while builders prepend, hence the atomics. */
 static struct gw_stat *stats_head;
+static struct gw_stat **htab;
+static size_t hcap, nstats;
+static int ncells = GW_MAX_WORKERS;
+
+int gw_metrics_init(int nworkers)
+{
+	int rc = 0;
+
+	if (nworkers < 1 || nworkers > GW_MAX_WORKERS)
+		return -EINVAL;
+	pthread_mutex_lock(&stats_lock);
+	if (nstats)
+		rc = -EBUSY;
+	else
+		ncells = nworkers;
+	pthread_mutex_unlock(&stats_lock);
+	return rc;
+}
 
 static int same(const char *a, const char *b)
 {
 	return !strcmp(a ? a : "", b ? b : "");
 }
 
+/* FNV-1a over route, NUL, backend, NUL, rule. */
+static uint32_t stat_hash(const char *route, int rule, const char *backend)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+
+	for (p = route ? route : ""; ; p++) {
+		h = (h ^ (unsigned char)*p) * 16777619u;
+		if (!*p)
+			break;
+	}
+	for (p = backend ? backend : ""; ; p++) {
+		h = (h ^ (unsigned char)*p) * 16777619u;
+		if (!*p)
+			break;
+	}
+	for (int k = 0; k < 4; k++)
+		h = (h ^ (((unsigned)rule >> (8 * k)) & 0xff)) * 16777619u;
+	return h;
+}
+
+static int htab_grow(void)
+{
+	size_t ncap = hcap ? hcap * 2 : 256;
+	struct gw_stat **nt = calloc(ncap, sizeof(*nt));
+
+	if (!nt)
+		return -ENOMEM;
+	for (size_t i = 0; i < hcap; i++) {
+		for (struct gw_stat *s = htab[i], *n; s; s = n) {
+			n = s->hnext;
+			s->hnext = nt[s->hash & (ncap - 1)];
+			nt[s->hash & (ncap - 1)] = s;
+		}
+	}
+	free(htab);
+	htab = nt;
+	hcap = ncap;
+	return 0;
+}
+
 struct gw_stat *gw_stat_get(const char *route, int rule, const char *backend)
 {
+	uint32_t h = stat_hash(route, rule, backend);
+	size_t rl = strlen(route ? route : ""), bl = strlen(backend ? backend : ""), sz;
 	struct gw_stat *s;
+	char *p;
 
 	pthread_mutex_lock(&stats_lock);
-	for (s = stats_head; s; s = s->next)
-		if (s->rule == rule && same(s->route, route) && same(s->backend, backend))
+	for (s = hcap ? htab[h & (hcap - 1)] : NULL; s; s = s->hnext) {
+		if (s->hash == h && s->rule == rule && same(s->route, route) &&
+		    same(s->backend, backend)) {
+			s->refs++;
 			goto out;
-	s = aligned_alloc(64, sizeof(*s));
+		}
+	}
+	if (nstats >= hcap && htab_grow())
+		goto out;
+	/*
+	 * One block: the header, one cell per worker (each starts a cache line:
+	 * the cell type is 64-byte aligned and a multiple of 64 long), then the
+	 * two names. aligned_alloc wants a multiple of the alignment.
+	 */
+	sz = sizeof(*s) + (size_t)ncells * sizeof(s->cells[0]) + rl + 1 + bl + 1;
+	sz = (sz + 63) & ~(size_t)63;
+	s = aligned_alloc(64, sz);
 	if (!s)
 		goto out;
-	memset(s, 0, sizeof(*s));
-	s->route = strdup(route ? route : "");
-	s->backend = strdup(backend ? backend : "");
+	memset(s, 0, sz);
+	p = (char *)&s->cells[ncells];
+	memcpy(p, route ? route : "", rl + 1);
+	s->route = p;
+	p += rl + 1;
+	memcpy(p, backend ? backend : "", bl + 1);
+	s->backend = p;
 	s->rule = rule;
-	if (!s->route || !s->backend) {
-		free((void *)s->route);
-		free((void *)s->backend);
-		free(s);
-		s = NULL;
-		goto out;
-	}
+	s->hash = h;
+	s->refs = 1;
+	s->hnext = htab[h & (hcap - 1)];
+	htab[h & (hcap - 1)] = s;
 	s->next = stats_head;
-	__atomic_store_n(&stats_head, s, __ATOMIC_RELEASE);
+	if (stats_head)
+		stats_head->prev = s;
+	stats_head = s;
+	nstats++;
 out:
 	pthread_mutex_unlock(&stats_lock);
 	return s;
+}
+
+void gw_stat_put(struct gw_stat *s)
+{
+	struct gw_stat **pp;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&stats_lock);
+	if (--s->refs) {
+		pthread_mutex_unlock(&stats_lock);
+		return;
+	}
+	for (pp = &htab[s->hash & (hcap - 1)]; *pp != s; pp = &(*pp)->hnext)
+		;
+	*pp = s->hnext;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		stats_head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	nstats--;
+	pthread_mutex_unlock(&stats_lock);
+	free(s);
+}
+
+size_t gw_stat_count(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&stats_lock);
+	n = nstats;
+	pthread_mutex_unlock(&stats_lock);
+	return n;
 }
 
 static inline void bump(uint64_t *c, uint64_t v)
@@ -61,7 +184,7 @@ void gw_stat_record(struct gw_stat *s, int w, int status, uint64_t lat_us)
 	struct gw_stat_cell *c;
 	int b = 0;
 
-	if (!s)
+	if (!s || w < 0 || w >= ncells)
 		return;
 	c = &s->cells[w];
 	bump(&c->classes[status >= 100 && status < 600 ? status / 100 : 0], 1);
@@ -101,16 +224,18 @@ static void labels(FILE *f, const struct gw_stat *s)
 void gw_metrics_write(FILE *f, int nworkers)
 {
 	static const char *const cls[] = { "other", "1xx", "2xx", "3xx", "4xx", "5xx" };
-	struct gw_stat *head = __atomic_load_n(&stats_head, __ATOMIC_ACQUIRE);
 	struct gw_gauges g = { 0 };
+	int nc = nworkers < ncells ? nworkers : ncells;
 
+	/* f is a memory stream: the lock (which a worker freeing a table waits for) is brief */
+	pthread_mutex_lock(&stats_lock);
 	fputs("# HELP gwd_requests_total Requests answered, by route rule, backend and status "
 	      "class.\n# TYPE gwd_requests_total counter\n", f);
-	for (const struct gw_stat *s = head; s; s = s->next) {
+	for (const struct gw_stat *s = stats_head; s; s = s->next) {
 		for (int k = 0; k < 6; k++) {
 			uint64_t n = 0;
 
-			for (int w = 0; w < nworkers; w++)
+			for (int w = 0; w < nc; w++)
 				n += rd(&s->cells[w].classes[k]);
 			if (!n)
 				continue;
@@ -121,10 +246,10 @@ void gw_metrics_write(FILE *f, int nworkers)
 	}
 	fputs("# HELP gwd_request_duration_seconds Time from a complete request head to the "
 	      "last response byte queued.\n# TYPE gwd_request_duration_seconds histogram\n", f);
-	for (const struct gw_stat *s = head; s; s = s->next) {
+	for (const struct gw_stat *s = stats_head; s; s = s->next) {
 		uint64_t cum = 0, sum = 0, b[GW_LAT_NBUCKETS + 1] = { 0 };
 
-		for (int w = 0; w < nworkers; w++) {
+		for (int w = 0; w < nc; w++) {
 			for (int k = 0; k <= GW_LAT_NBUCKETS; k++)
 				b[k] += rd(&s->cells[w].lat[k]);
 			sum += rd(&s->cells[w].lat_sum_us);
@@ -151,6 +276,7 @@ void gw_metrics_write(FILE *f, int nworkers)
 		labels(f, s);
 		fprintf(f, "} %llu\n", (unsigned long long)cum);
 	}
+	pthread_mutex_unlock(&stats_lock);
 	for (int w = 0; w < nworkers; w++) {
 #define SUM(x) g.x += rd(&gw_gauges[w].x)
 		SUM(conns_accepted);

@@ -2,7 +2,8 @@
 /*
  * Route table build and lookup (see gw/router.h for the lookup order).
  * Everything a table allocates comes from its config's arena, so freeing
- * the config frees the table; only compiled regexes live outside it.
+ * the config frees the table; only compiled regexes, backend TLS contexts
+ * and the references on request stats live outside it.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <arpa/inet.h>
@@ -67,7 +68,8 @@ static void **strmap_slot(struct gw_arena *a, struct gw_strmap *m, const char *k
 	uint32_t h = hash_bytes(key, len), i;
 
 	if ((m->n + 1) * 4 > m->cap * 3) {
-		uint32_t ncap = m->cap ? m->cap * 2 : 8;
+		/* most maps (a route hostname's paths) hold one to three keys */
+		uint32_t ncap = m->cap ? m->cap * 2 : 4;
 		struct gw_strmap_slot *ns = gw_arena_alloc(a, ncap * sizeof(*ns));
 
 		if (!ns)
@@ -217,7 +219,27 @@ struct build {
 	struct croute *routes;
 	size_t nroutes;
 	bool grpc;			/* the route being compiled is a GRPCRoute */
+	struct gw_strmap eps;		/* backend name -> struct eps_shared (plaintext) */
 };
+
+/* Endpoints built for a backend, shared by every plaintext backend of the same name. */
+struct eps_shared {
+	const struct gw_backend *be;
+	struct gw_rt_endpoint *eps;
+	int neps;
+};
+
+/* Whether x and y resolved to the same endpoints, in the same order. */
+static bool same_endpoints(const struct gw_backend *x, const struct gw_backend *y)
+{
+	if (x->neps != y->neps)
+		return false;
+	for (int i = 0; i < x->neps; i++)
+		if (x->eps[i].family != y->eps[i].family || x->eps[i].port != y->eps[i].port ||
+		    strcmp(x->eps[i].addr, y->eps[i].addr))
+			return false;
+	return true;
+}
 
 struct croute {
 	const struct gw_route *r;
@@ -311,6 +333,28 @@ static int build_endpoints(struct build *b, const struct gw_backend *be, struct 
 	return 0;
 }
 
+/* The stat for (route, rule, backend), its reference held by the table until gw_rt_free. */
+static struct gw_stat *table_stat(struct build *b, const char *route, int rule,
+				  const char *backend)
+{
+	struct gw_rt_table *t = b->t;
+	struct gw_stat *s;
+
+	if (t->nstats == t->capstats) {
+		uint32_t ncap = t->capstats ? t->capstats * 2 : 64;
+		struct gw_stat **ns = realloc(t->stats, ncap * sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		t->stats = ns;
+		t->capstats = ncap;
+	}
+	s = gw_stat_get(route, rule, backend);
+	if (s)
+		t->stats[t->nstats++] = s;
+	return s;
+}
+
 static int build_backend(struct build *b, const char *route, int rule, const struct gw_backend *be,
 			 struct gw_rt_backend *o)
 {
@@ -328,6 +372,28 @@ static int build_backend(struct build *b, const char *route, int rule, const str
 	if (be->reason) {
 		o->state = GW_BE_INVALID;
 		o->reason = be->message ? be->message : be->reason;
+	} else if (!be->tls_policy) {
+		/*
+		 * Plaintext endpoints are the same for every backendRef to a Service
+		 * port (the table only reads them; TLS ones carry their policy): one
+		 * copy, not one per rule.
+		 */
+		struct eps_shared **slot = (struct eps_shared **)strmap_slot(
+			b->a, &b->eps, o->name, (uint32_t)strlen(o->name));
+
+		if (!slot)
+			return -ENOMEM;
+		if (*slot && same_endpoints((*slot)->be, be)) {
+			o->eps = (*slot)->eps;
+			o->neps = (*slot)->neps;
+		} else {
+			if (build_endpoints(b, be, o))
+				return -ENOMEM;
+			if (!*slot && !(*slot = gw_arena_alloc(b->a, sizeof(**slot))))
+				return -ENOMEM;
+			**slot = (struct eps_shared){ be, o->eps, o->neps };
+		}
+		o->state = o->neps ? GW_BE_OK : GW_BE_NOEPS;
 	} else {
 		if (build_endpoints(b, be, o))
 			return -ENOMEM;
@@ -335,7 +401,7 @@ static int build_backend(struct build *b, const char *route, int rule, const str
 		if (be->tls_policy && gw_rt_backend_tls(b->t, be, o, b->a))
 			return -ENOMEM;
 	}
-	o->stat = gw_stat_get(route, rule, o->name);
+	o->stat = table_stat(b, route, rule, o->name);
 	return o->stat ? 0 : -ENOMEM;
 }
 
@@ -625,7 +691,7 @@ static int build_rule(struct build *b, const struct gw_route *r, int ri, struct 
 		o->session.absolute_ms = (uint64_t)duration(x, "absoluteTimeout");
 		o->session.idle_ms = (uint64_t)duration(x, "idleTimeout");
 	}
-	o->stat_nobackend = gw_stat_get(o->route, ri, "");
+	o->stat_nobackend = table_stat(b, o->route, ri, "");
 	return o->stat_nobackend ? 0 : -ENOMEM;
 }
 
@@ -1546,6 +1612,10 @@ void gw_rt_free(struct gw_rt_table *t)
 	for (uint32_t i = 0; i < t->njwks; i++)
 		gw_jwks_free(t->jwks[i]);
 	free(t->jwks);
+	/* the last table holding a stat frees it: no worker runs this table any more */
+	for (uint32_t i = 0; i < t->nstats; i++)
+		gw_stat_put(t->stats[i]);
+	free(t->stats);
 	if (t->cfg) {
 		gw_config_free(t->cfg);
 		free(t->cfg);

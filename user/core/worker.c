@@ -16,6 +16,7 @@
  * (backpressure) and sends come from the engine's pending ciphertext.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -1071,6 +1072,12 @@ void gw_table_unref(struct gw_rt_table *t)
 		free(p);
 	}
 	gw_rt_free(t);
+	/*
+	 * A table is megabytes of small blocks: give the freed pages back
+	 * (glibc keeps them otherwise, and a reload would grow gwd by the old
+	 * table). Once per table, on whichever thread dropped it last.
+	 */
+	malloc_trim(0);
 }
 
 /* Switches to the newest table; the old one lives while requests use it. */

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Request statistics for /metrics. One gw_stat per (route, rule, backend),
- * interned process-wide so counters survive reloads; each holds one cache
- * line aligned cell per worker, written only by that worker (relaxed
- * stores, no atomic read-modify-write on the hot path) and summed by the
- * admin thread when scraped.
+ * interned process-wide in a hash so a counter of a route that survives a
+ * reload keeps its value; each holds one cache line aligned cell per
+ * worker (as many cells as gw_metrics_init() says), written only by that
+ * worker (relaxed stores, no atomic read-modify-write on the hot path) and
+ * summed by the admin thread when scraped. Route tables hold a reference
+ * on each stat they point at and drop it when they are freed (after the
+ * last worker released the table), so the stats of routes a reload
+ * removed are freed with the last table that had them.
  */
 #ifndef GW_METRICS_H
 #define GW_METRICS_H
@@ -25,15 +29,40 @@ struct gw_stat_cell {
 } __attribute__((aligned(64)));
 
 struct gw_stat {
-	struct gw_stat *next;
+	struct gw_stat *next, *prev;	/* every stat, newest first (the /metrics order) */
+	struct gw_stat *hnext;		/* hash chain */
 	const char *route;		/* "ns/name" or "" */
-	int rule;			/* -1 when not from a rule */
 	const char *backend;		/* "ns/svc:port" or "" */
-	struct gw_stat_cell cells[GW_MAX_WORKERS];
+	int rule;			/* -1 when not from a rule */
+	uint32_t hash;
+	uint32_t refs;			/* under the stats lock */
+	/* gw_metrics_init()'s worker count, each cell in its own cache lines */
+	struct gw_stat_cell cells[];
 };
 
-/** The stat for (route, rule, backend), created on first use; NULL on ENOMEM. */
+/**
+ * Sets how many workers record stats (cells per stat); call before the
+ * first gw_stat_get(). -EBUSY once a stat exists, -EINVAL outside
+ * 1..GW_MAX_WORKERS. Without it a stat has GW_MAX_WORKERS cells.
+ */
+int gw_metrics_init(int nworkers);
+
+/**
+ * The stat for (route, rule, backend), created on first use, with one
+ * more reference for the caller; NULL on ENOMEM. Called by the thread
+ * that builds tables; thread-safe.
+ */
 struct gw_stat *gw_stat_get(const char *route, int rule, const char *backend);
+
+/**
+ * Drops a reference from gw_stat_get(); the last one frees s, so no
+ * worker may still record into it (route tables put theirs when freed).
+ * NULL-safe.
+ */
+void gw_stat_put(struct gw_stat *s);
+
+/** How many stats exist (tests and the benchmark). */
+size_t gw_stat_count(void);
 
 /** Records one request outcome by worker w. */
 void gw_stat_record(struct gw_stat *s, int w, int status, uint64_t lat_us);

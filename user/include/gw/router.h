@@ -359,6 +359,8 @@ struct gw_rt_table {
 	uint32_t njwks;
 	struct gw_rt_tls *tls;		/* backend TLS client contexts, freed with the table */
 	uint32_t ntls, captls;
+	struct gw_stat **stats;		/* one reference each (gw_stat_get), put when freed */
+	uint32_t nstats, capstats;
 	/* gwd bookkeeping */
 	int refs;			/* atomic: holders (workers + main) */
 	void *priv;
