@@ -48,6 +48,7 @@ void gw_conn_feed(struct gw_conn *c, const char *data, size_t len)
 
 void gw_conn_flush(struct gw_conn *c) { (void)c; }
 void gw_conn_pend(struct gw_conn *c) { (void)c; }
+void gw_conn_resume(struct gw_conn *c) { (void)c; }	/* a stream's backend, in gwd */
 void gw_conn_timer(struct gw_conn *c, int kind, uint64_t ms) { (void)c; (void)kind; (void)ms; }
 void gw_conn_timer_del(struct gw_conn *c) { (void)c; }
 void gw_client_sent(struct gw_conn *c) { (void)c; }
