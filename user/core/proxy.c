@@ -785,7 +785,6 @@ static const struct gw_rt_backend *weighted_pick(struct gw_exch *x)
 	return NULL;
 }
 
-/* Routing, filters and the first attempt for a parsed request head. */
 /*
  * basicAuth failed (Envoy's basic_auth filter bodies): 401 with the Basic
  * challenge RFC 7617 section 2 defines, realm = the request's host.
@@ -855,6 +854,7 @@ static void jwt_denied(struct gw_exch *x, int rc)
 	local_reply(x, 401, body, &h, 1);
 }
 
+/* Routing, filters and the first attempt for a parsed request head. */
 static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 {
 	struct gw_worker *w = c->w;
