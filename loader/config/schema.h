@@ -96,6 +96,11 @@ void gw_schema_error(struct gw_sctx *c, const struct gw_yval *at, const char *su
 size_t gw_sctx_push(struct gw_sctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void gw_sctx_pop(struct gw_sctx *c, size_t mark);
 
+/* Gateway API reference types other kinds' schemas reuse (schema_gwapi.c). */
+extern const struct gw_sfield gw_sfields_secret_obj_ref[];	/* SecretObjectReference */
+/* LocalPolicyTargetReferenceWithSectionName */
+extern const struct gw_sfield gw_sfields_policy_target_ref[];
+
 /* Formats shared by schemas and the resolver. */
 const char *gw_fmt_dns_label(const char *s);		/* RFC 1123 label */
 const char *gw_fmt_dns_subdomain(const char *s);	/* RFC 1123 subdomain */

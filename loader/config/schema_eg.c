@@ -23,10 +23,6 @@ static const struct gw_schema s_group = { .type = GW_ST_STR, .max_len = 253,
 static const struct gw_schema s_kind = { .type = GW_ST_STR, .min_len = 1, .max_len = 63,
 					 .format = gw_fmt_kind };
 static const struct gw_schema s_objname = { .type = GW_ST_STR, .min_len = 1, .max_len = 253 };
-static const struct gw_schema s_namespace = { .type = GW_ST_STR, .min_len = 1, .max_len = 63,
-					      .format = gw_fmt_dns_label };
-static const struct gw_schema s_section = { .type = GW_ST_STR, .min_len = 1, .max_len = 253,
-					    .format = gw_fmt_section_name };
 static const struct gw_schema s_duration = { .type = GW_ST_STR, .format = gw_fmt_duration };
 
 static const char *str_of(const struct gw_yval *m, const char *k)
@@ -47,16 +43,9 @@ static bool in(const char *const *set, const char *s)
 	return false;
 }
 
-/* LocalPolicyTargetReferenceWithSectionName */
-static const struct gw_sfield target_ref_fields[] = {
-	{ "group", &s_group, true },
-	{ "kind", &s_kind, true },
-	{ "name", &s_objname, true },
-	{ "sectionName", &s_section },
-	{ NULL },
-};
-
-static const struct gw_schema s_target_ref = { .type = GW_ST_OBJ, .fields = target_ref_fields };
+/* LocalPolicyTargetReferenceWithSectionName, as the Gateway API schemas have it */
+static const struct gw_schema s_target_ref = { .type = GW_ST_OBJ,
+					       .fields = gw_sfields_policy_target_ref };
 
 /* TargetSelectorNamespaces: from Same|All|Selector (default Same) */
 static const char *const ns_from[] = { "Same", "All", "Selector", NULL };
@@ -165,15 +154,6 @@ static const struct gw_sfield cors_fields[] = {
 
 /* ---- basicAuth (basic_auth_types.go) ------------------------------------ */
 
-/* SecretObjectReference (gateway-api apis/v1/object_reference_types.go) */
-static const struct gw_sfield secret_ref_fields[] = {
-	{ "group", &s_group, false, "\"\"" },
-	{ "kind", &s_kind, false, "Secret" },
-	{ "name", &s_objname, true },
-	{ "namespace", &s_namespace },
-	{ NULL },
-};
-
 static int rule_secret_ref(struct gw_sctx *c, struct gw_yval *v)
 {
 	if (*gw_ygetstr(v, "group", "") || strcmp(gw_ygetstr(v, "kind", "Secret"), "Secret")) {
@@ -185,7 +165,7 @@ static int rule_secret_ref(struct gw_sctx *c, struct gw_yval *v)
 }
 
 static const struct gw_sfield basic_auth_fields[] = {
-	{ "users", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = secret_ref_fields,
+	{ "users", &(const struct gw_schema){ .type = GW_ST_OBJ, .fields = gw_sfields_secret_obj_ref,
 					       .rule = rule_secret_ref },
 	  true },
 	{ "forwardUsernameHeader", &(const struct gw_schema){ .type = GW_ST_STR, .min_len = 1,
@@ -383,7 +363,7 @@ static const struct gw_sfield api_key_auth_fields[] = {
 	{ "credentialRefs", &(const struct gw_schema){ .type = GW_ST_ARR,
 							.items = &(const struct gw_schema){
 								.type = GW_ST_OBJ,
-								.fields = secret_ref_fields,
+								.fields = gw_sfields_secret_obj_ref,
 								.rule = rule_secret_ref },
 							.min_items = 1 },
 	  true },

@@ -574,7 +574,7 @@ static const struct gw_schema s_local_obj_ref = { .type = GW_ST_OBJ,
 						  .fields = local_obj_ref_fields };
 
 /* SecretObjectReference (apis/v1/object_reference_types.go) */
-static const struct gw_sfield secret_obj_ref_fields[] = {
+const struct gw_sfield gw_sfields_secret_obj_ref[] = {
 	{ "group", &s_group, .def = DEF_CORE_GROUP },
 	{ "kind", &s_kind, .def = DEF_KIND_SECRET },
 	{ "name", &s_objname, true },
@@ -583,7 +583,7 @@ static const struct gw_sfield secret_obj_ref_fields[] = {
 };
 
 static const struct gw_schema s_secret_obj_ref = { .type = GW_ST_OBJ,
-						   .fields = secret_obj_ref_fields };
+						   .fields = gw_sfields_secret_obj_ref };
 
 /* ObjectReference (apis/v1/object_reference_types.go) */
 static const struct gw_sfield obj_ref_fields[] = {
@@ -2391,7 +2391,7 @@ const struct gw_sfield gw_fields_referencegrant[] = {
 /* ---- BackendTLSPolicy (apis/v1/backendtlspolicy_types.go) --------------- */
 
 /* LocalPolicyTargetReferenceWithSectionName (apis/v1/policy_types.go) */
-static const struct gw_sfield policy_target_ref_fields[] = {
+const struct gw_sfield gw_sfields_policy_target_ref[] = {
 	{ "group", &s_group, true },
 	{ "kind", &s_kind, true },
 	{ "name", &s_objname, true },
@@ -2536,7 +2536,7 @@ static const struct gw_sfield btls_spec_fields[] = {
 	{ "targetRefs", &(const struct gw_schema){ .type = GW_ST_ARR,
 						    .items = &(const struct gw_schema){
 							    .type = GW_ST_OBJ,
-							    .fields = policy_target_ref_fields },
+							    .fields = gw_sfields_policy_target_ref },
 						    .min_items = 1, .max_items = 16,
 						    .rule = rule_target_refs },
 	  true },
