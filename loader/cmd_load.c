@@ -329,18 +329,13 @@ static int add_state_obj(struct gw_config *cfg, const struct gw_obj *p)
 /* apply: every object of prev the input does not name stays as it is */
 static int merge_apply(struct gw_config *cfg, const struct gw_config *prev)
 {
-	size_t n = cfg->nobjs;
 	int err;
 
-	for (size_t i = 0; i < prev->nobjs; i++) {
-		const struct gw_obj *p = prev->objs[i];
-		bool named = false;
-
-		for (size_t k = 0; k < n && !named; k++)
-			named = cfg->objs[k] == gw_config_find_like(cfg, p);
-		if (!named && (err = add_state_obj(cfg, p)))
+	/* prev's objects are distinct, so only the input's can be found here */
+	for (size_t i = 0; i < prev->nobjs; i++)
+		if (!gw_config_find_like(cfg, prev->objs[i]) &&
+		    (err = add_state_obj(cfg, prev->objs[i])))
 			return err;
-	}
 	return 0;
 }
 
