@@ -1014,9 +1014,8 @@ static void start_exchange(struct gw_conn *c, const struct gw_http1_req *req)
 		struct gw_rt_hdrmod *m;
 
 		if (rc) {
-			/* Envoy's api_key_auth filter answers 401 in both cases */
-			error_reply(x, 401, rc == -ENOENT ? "Client authentication failed."
-							  : "Client authentication failed.");
+			/* Envoy's api_key_auth filter answers a missing key and a wrong one alike */
+			error_reply(x, 401, "Client authentication failed.");
 			return;
 		}
 		if ((sec->client_header || (sec->key_sanitize && keyhdr)) && !(m = policy_hdrs(x))) {
