@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "gw/filters.h"
 #include "gw/htpasswd.h"
 #include "gw/jwt.h"
 #include "gw/secpol.h"
@@ -180,7 +181,7 @@ static const struct gw_http1_header *find_header(const struct gw_rt_request *rq,
 	return NULL;
 }
 
-/* name=value in a Cookie field or a query string (sep ';' or '&'), value in *v */
+/* name=value in a query string (sep '&'; cookies are gw_cookie_find's), value in *v */
 static bool find_pair(const char *s, size_t n, char sep, const char *name, const char **v,
 		      size_t *vlen)
 {
@@ -226,12 +227,11 @@ static bool extract(const struct gw_rt_jwt_provider *p, const struct gw_rt_reque
 		return *len > 0;
 	}
 	for (int i = 0; i < p->ncookies; i++) {
-		for (size_t k = 0; k < rq->nheaders; k++) {
-			const struct gw_http1_header *h = &rq->headers[k];
+		uint32_t vl;
 
-			if (h->name_len == 6 && !strncasecmp(h->name, "cookie", 6) &&
-			    find_pair(h->value, h->value_len, ';', p->cookies[i], tok, len))
-				return *len > 0;
+		if ((*tok = gw_cookie_find(rq->headers, rq->nheaders, p->cookies[i], &vl))) {
+			*len = vl;
+			return *len > 0;
 		}
 	}
 	for (int i = 0; rq->query && i < p->nparams; i++)
@@ -307,11 +307,10 @@ int gw_secpol_api_key(const struct gw_rt_security *s, const struct gw_rt_request
 			if (rq->query)
 				find_pair(rq->query, rq->query_len, '&', src->name, &v, &vlen);
 		} else {
-			for (size_t k = 0; !v && k < rq->nheaders; k++)
-				if (rq->headers[k].name_len == 6 &&
-				    !strncasecmp(rq->headers[k].name, "cookie", 6))
-					find_pair(rq->headers[k].value, rq->headers[k].value_len, ';',
-						  src->name, &v, &vlen);
+			uint32_t vl;
+
+			if ((v = gw_cookie_find(rq->headers, rq->nheaders, src->name, &vl)))
+				vlen = vl;
 		}
 		if (v && !vlen)
 			v = NULL;
